@@ -1,0 +1,1 @@
+"""The Encaisse bus on aio-pika: topology, publisher, outbox relay, consumer, dead letters."""

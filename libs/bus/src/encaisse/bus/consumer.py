@@ -1,0 +1,197 @@
+"""Consuming at-least-once, with an inbox, retries and dead letters.
+
+For each delivery:
+1. decode and validate the envelope; if that fails the message is dead at once;
+2. in one transaction: record the message id in the inbox (a duplicate stops
+   here), run the handler, commit;
+3. ack only after the commit.
+
+A handler error is retried: the message is copied to the queue's wait queue
+``<queue>.retry.<n>`` (TTL, then back to this queue only) with the attempt in
+the ``x-encaisse-attempt`` header, and the original is acked, so the queue keeps
+flowing. After the last attempt, or at once for a ``PermanentError``, it goes to
+``<queue>.dead`` with the error attached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from aio_pika.abc import AbstractConnection, AbstractIncomingMessage, AbstractQueue
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from encaisse.bus import headers as h
+from encaisse.bus.metrics import DEAD_LETTERS, HANDLER_SECONDS, MESSAGES_HANDLED
+from encaisse.bus.publisher import Outgoing, Publisher
+from encaisse.bus.topology import DEAD, QueueSpec, declare
+from encaisse.bus.uow import UnitOfWork
+from encaisse.contracts import Envelope, InvalidEnvelope, Message, decode
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Envelope[Any], UnitOfWork], Awaitable[None]]
+Handlers = Mapping[type[Message], Handler]
+
+
+class PermanentError(Exception):
+    """A handler error that no retry can fix: the message goes to its dead-letter queue now."""
+
+
+class Consumer:
+    def __init__(
+        self,
+        connection: AbstractConnection,
+        spec: QueueSpec,
+        handlers: Handlers,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        outbox: Table,
+        inbox: Table,
+        publisher: Publisher,
+    ) -> None:
+        self.spec = spec
+        self._connection = connection
+        self._handlers = dict(handlers)
+        self._sessions = sessions
+        self._outbox = outbox
+        self._inbox = inbox
+        self._publisher = publisher
+        self._queue: AbstractQueue | None = None
+        self._tag: str | None = None
+        self._in_flight: set[asyncio.Task[Any]] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def start(self) -> None:
+        channel = await self._connection.channel()
+        await channel.set_qos(prefetch_count=self.spec.prefetch)
+        self._queue = (await declare(channel, self.spec))[self.spec.name]
+        self._tag = await self._queue.consume(self._on_message, no_ack=False)
+
+    async def stop(self, timeout: float = 30.0) -> None:
+        """Stop consuming, let in-flight messages finish, close the channel."""
+        if self._queue is None:
+            return
+        if self._tag is not None:
+            await self._queue.cancel(self._tag)
+            self._tag = None
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            log.warning("%s: %d messages still in flight at shutdown", self.spec.name,
+                        len(self._in_flight))
+        await self._queue.channel.close()
+        self._queue = None
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._in_flight.add(task)
+        self._idle.clear()
+        try:
+            await self.process(message)
+        finally:
+            self._in_flight.discard(task)
+            if not self._in_flight:
+                self._idle.set()
+
+    async def process(self, message: AbstractIncomingMessage) -> None:
+        queue = self.spec.name
+        try:
+            envelope = decode(message.headers or {}, message.content_type, message.body)
+        except InvalidEnvelope as exc:
+            await self._dead_letter(message, "invalid", str(exc))
+            return
+        handler = self._handlers.get(type(envelope.payload))
+        if handler is None:
+            MESSAGES_HANDLED.labels(queue, "ignored").inc()
+            await message.ack()
+            return
+        try:
+            with HANDLER_SECONDS.labels(queue).time():
+                outcome = await self._handle(envelope, handler)
+        except PermanentError as exc:
+            await self._dead_letter(message, "rejected", _describe(exc))
+            return
+        except Exception as exc:
+            await self._retry_or_dead(message, exc)
+            return
+        MESSAGES_HANDLED.labels(queue, outcome).inc()
+        await message.ack()
+
+    async def _handle(self, envelope: Envelope[Any], handler: Handler) -> str:
+        async with self._sessions() as session, session.begin():
+            claimed = await session.execute(
+                pg_insert(self._inbox)
+                .values(consumer=self.spec.name, message_id=envelope.id)
+                .on_conflict_do_nothing()
+                .returning(self._inbox.c.message_id)
+            )
+            if claimed.first() is None:
+                return "duplicate"
+            await handler(envelope, UnitOfWork(session, self._outbox, envelope))
+        return "handled"
+
+    async def _retry_or_dead(self, message: AbstractIncomingMessage, exc: Exception) -> None:
+        attempt = h.attempt(message.headers)
+        if attempt >= self.spec.max_attempts:
+            await self._dead_letter(message, "exhausted", _describe(exc))
+            return
+        log.warning("%s: attempt %d failed, retrying: %r", self.spec.name, attempt, exc)
+        headers = dict(message.headers or {})
+        headers[h.ATTEMPT] = attempt + 1
+        headers[h.LAST_ERROR] = _describe(exc)[: h.MAX_ERROR]
+        await self._publisher.publish(
+            _copy(message, "", self.spec.retry_queue(attempt), headers)
+        )
+        MESSAGES_HANDLED.labels(self.spec.name, "retried").inc()
+        await message.ack()
+
+    async def _dead_letter(self, message: AbstractIncomingMessage, reason: str, error: str) -> None:
+        log.error("%s: dead letter (%s): %s", self.spec.name, reason, error.splitlines()[0])
+        headers = dict(message.headers or {})
+        headers.update(
+            {
+                h.ERROR: error[: h.MAX_ERROR],
+                h.REASON: reason,
+                h.QUEUE: self.spec.name,
+                h.DEAD_AT: datetime.now(UTC).isoformat(),
+                h.ORIGINAL_EXCHANGE: headers.get(h.ORIGINAL_EXCHANGE, message.exchange or ""),
+                h.ORIGINAL_ROUTING_KEY: headers.get(h.ORIGINAL_ROUTING_KEY,
+                                                    message.routing_key or ""),
+            }
+        )
+        await self._publisher.publish(_copy(message, DEAD, self.spec.name, headers))
+        DEAD_LETTERS.labels(self.spec.name, reason).inc()
+        MESSAGES_HANDLED.labels(self.spec.name, "dead").inc()
+        await message.ack()
+
+
+def _copy(
+    message: AbstractIncomingMessage, exchange: str, routing_key: str, headers: dict[str, Any]
+) -> Outgoing:
+    if h.ORIGINAL_ROUTING_KEY not in headers:
+        headers[h.ORIGINAL_EXCHANGE] = message.exchange or ""
+        headers[h.ORIGINAL_ROUTING_KEY] = message.routing_key or ""
+    return Outgoing(
+        exchange=exchange,
+        routing_key=routing_key,
+        message_id=message.message_id or "",
+        headers=headers,
+        body=message.body,
+        content_type=message.content_type or "application/octet-stream",
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc)).strip()
+
+
+__all__ = ["Consumer", "Handler", "Handlers", "PermanentError"]

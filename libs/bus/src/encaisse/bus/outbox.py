@@ -1,0 +1,130 @@
+"""Transactional outbox: messages are rows committed with the business change.
+
+``stage`` writes the rows in the caller's transaction; the ``OutboxRelay``
+publishes them in batches with publisher confirms and deletes them once every
+confirm is in. A crash between confirm and delete republishes the batch on
+restart: delivery is at-least-once and consumers deduplicate by message id.
+
+Order per aggregate: one relay at a time holds a transaction-level advisory
+lock on the table and publishes rows in id order. Rows of one aggregate are
+written by transactions serialised on the aggregate's row lock, so their ids
+follow their commit order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from encaisse.bus.metrics import OUTBOX_PUBLISHED
+from encaisse.bus.publisher import Outgoing, Publisher
+from encaisse.contracts.envelope import Envelope
+
+log = logging.getLogger(__name__)
+
+
+def outbox_rows(envelopes: Iterable[Envelope[Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for envelope in envelopes:
+        out = Outgoing.from_envelope(envelope)
+        rows.append(
+            {
+                "message_id": out.message_id,
+                "exchange": out.exchange,
+                "routing_key": out.routing_key,
+                "headers": dict(out.headers),
+                "body": out.body,
+                "aggregate_id": envelope.subject,
+            }
+        )
+    return rows
+
+
+async def stage(
+    db: AsyncSession | AsyncConnection, table: Table, envelopes: Iterable[Envelope[Any]]
+) -> int:
+    """Write envelopes to the outbox in the caller's open transaction."""
+    rows = outbox_rows(envelopes)
+    if rows:
+        await db.execute(insert(table), rows)
+    return len(rows)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        table: Table,
+        publisher: Publisher,
+        *,
+        batch_size: int = 500,
+        idle_delay: float = 0.05,
+        error_delay: float = 1.0,
+    ) -> None:
+        self._engine = engine
+        self._table = table
+        self._publisher = publisher
+        self._batch_size = batch_size
+        self._idle_delay = idle_delay
+        self._error_delay = error_delay
+        self._lock_key = zlib.crc32(f"outbox:{table.fullname}".encode())
+        self._stopping = asyncio.Event()
+
+    async def relay_once(self) -> int:
+        """Publish one batch; returns how many rows went out (0: nothing, or another relay is on)."""
+        t = self._table
+        async with self._engine.begin() as conn:
+            if not await conn.scalar(select(func.pg_try_advisory_xact_lock(self._lock_key))):
+                return 0
+            rows = (
+                await conn.execute(
+                    select(t.c.id, t.c.message_id, t.c.exchange, t.c.routing_key, t.c.headers,
+                           t.c.body)
+                    .order_by(t.c.id)
+                    .limit(self._batch_size)
+                )
+            ).all()
+            if not rows:
+                return 0
+            await self._publisher.publish_many(
+                Outgoing(
+                    exchange=r.exchange,
+                    routing_key=r.routing_key,
+                    message_id=r.message_id,
+                    headers=r.headers,
+                    body=r.body,
+                )
+                for r in rows
+            )
+            await conn.execute(delete(t).where(t.c.id.in_([r.id for r in rows])))
+        OUTBOX_PUBLISHED.labels(table=t.fullname).inc(len(rows))
+        return len(rows)
+
+    async def run(self) -> None:
+        """Relay until ``stop`` is called; survives broker and database outages."""
+        while not self._stopping.is_set():
+            try:
+                sent = await self.relay_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay failed; retrying")
+                await self._sleep(self._error_delay)
+                continue
+            if sent < self._batch_size:
+                await self._sleep(self._idle_delay)
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    def stop(self) -> None:
+        self._stopping.set()

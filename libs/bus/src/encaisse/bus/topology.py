@@ -1,0 +1,126 @@
+"""The broker's topology, as data.
+
+Declared in a fixed order: the dead-letter exchange and each queue's
+dead-letter queue first, so that a message rejected while the rest is being
+declared always has somewhere to go.
+
+- ``encaisse.events`` (topic): events; external systems bind their own queues.
+- ``encaisse.commands`` (topic): commands; unroutable ones go to the alternate
+  exchange ``encaisse.unrouted`` so that a command for a service not yet
+  deployed is kept, not lost.
+- ``encaisse.dead`` (direct): a queue's dead letters, routed by the queue name
+  to ``<queue>.dead``.
+- retries: ``<queue>.retry.<n>`` wait queues, one per delay, with a message TTL
+  and the default exchange as dead-letter target, routed back to ``<queue>``
+  alone (other subscribers of the same event are not disturbed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractQueue
+
+EVENTS = "encaisse.events"
+COMMANDS = "encaisse.commands"
+DEAD = "encaisse.dead"
+UNROUTED = "encaisse.unrouted"
+
+
+@dataclass(frozen=True)
+class Exchange:
+    name: str
+    type: aio_pika.ExchangeType = aio_pika.ExchangeType.TOPIC
+    arguments: tuple[tuple[str, str], ...] = ()
+
+
+EXCHANGES = (
+    Exchange(UNROUTED, aio_pika.ExchangeType.FANOUT),
+    Exchange(EVENTS),
+    Exchange(COMMANDS, arguments=(("alternate-exchange", UNROUTED),)),
+)
+DEAD_EXCHANGE = Exchange(DEAD, aio_pika.ExchangeType.DIRECT)
+
+
+@dataclass(frozen=True)
+class Binding:
+    exchange: str
+    pattern: str
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """A durable quorum queue ``<service>.<purpose>`` with its retry and dead-letter queues."""
+
+    name: str
+    bindings: tuple[Binding, ...] = ()
+    retry_delays_ms: tuple[int, ...] = (1_000, 10_000, 60_000, 300_000)
+    prefetch: int = 64
+    arguments: tuple[tuple[str, object], ...] = field(default=())
+
+    @property
+    def max_attempts(self) -> int:
+        """First delivery plus one per retry delay."""
+        return len(self.retry_delays_ms) + 1
+
+    @property
+    def dead_letter_queue(self) -> str:
+        return f"{self.name}.dead"
+
+    def retry_queue(self, retry: int) -> str:
+        """Wait queue for the n-th retry (1-based); past the last, the last one's delay."""
+        index = min(retry, len(self.retry_delays_ms))
+        return f"{self.name}.retry.{index}"
+
+
+UNROUTED_QUEUE = QueueSpec(UNROUTED, bindings=(Binding(UNROUTED, "#"),), retry_delays_ms=())
+
+
+async def declare_exchanges(channel: AbstractChannel) -> None:
+    for ex in (DEAD_EXCHANGE, *EXCHANGES):
+        await channel.declare_exchange(
+            ex.name, ex.type, durable=True, arguments=dict(ex.arguments) or None
+        )
+
+
+def _quorum(**extra: object) -> dict[str, object]:
+    return {"x-queue-type": "quorum", **extra}
+
+
+async def declare_queue(channel: AbstractChannel, spec: QueueSpec) -> AbstractQueue:
+    """Declare a queue, its dead-letter queue first, then its retry queues."""
+    dead = await channel.declare_queue(spec.dead_letter_queue, durable=True, arguments=_quorum())
+    await dead.bind(DEAD, routing_key=spec.name)
+    queue = await channel.declare_queue(
+        spec.name,
+        durable=True,
+        arguments=_quorum(
+            **{"x-dead-letter-exchange": DEAD, "x-dead-letter-routing-key": spec.name},
+            **dict(spec.arguments),
+        ),
+    )
+    for index, delay in enumerate(spec.retry_delays_ms, start=1):
+        await channel.declare_queue(
+            spec.retry_queue(index),
+            durable=True,
+            arguments=_quorum(
+                **{
+                    "x-message-ttl": delay,
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": spec.name,
+                }
+            ),
+        )
+    for binding in spec.bindings:
+        await queue.bind(binding.exchange, routing_key=binding.pattern)
+    return queue
+
+
+async def declare(channel: AbstractChannel, *queues: QueueSpec) -> dict[str, AbstractQueue]:
+    """Declare the exchanges and the given queues; idempotent."""
+    await declare_exchanges(channel)
+    declared = {UNROUTED: await declare_queue(channel, UNROUTED_QUEUE)}
+    for spec in queues:
+        declared[spec.name] = await declare_queue(channel, spec)
+    return declared

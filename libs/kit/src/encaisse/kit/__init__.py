@@ -1,0 +1,1 @@
+"""What every Encaisse service shares: settings, database, logging, HTTP edges, auth, runtime."""

@@ -1,0 +1,70 @@
+"""Building a service's FastAPI app and starting it from ``python -m encaisse.<name>``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+
+from encaisse.kit.auth import TokenDirectory
+from encaisse.kit.errors import install_error_handlers
+from encaisse.kit.http import install_edges
+from encaisse.kit.logs import configure_logging
+from encaisse.kit.migrations import upgrade
+from encaisse.kit.runtime import Runtime
+from encaisse.kit.settings import ServiceSettings
+
+Starter = Callable[[ServiceSettings], AbstractAsyncContextManager[Runtime]]
+
+
+def create_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    start: Starter,
+) -> FastAPI:
+    """An app with the service's routers and the shared edges. Nothing connects until started."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with start(settings) as runtime:
+            app.state.runtime = runtime
+            yield
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.tokens = TokenDirectory(settings.staff_tokens)
+    install_edges(app)
+    install_error_handlers(app)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def main(
+    settings_class: type[ServiceSettings],
+    app_factory: Callable[[ServiceSettings], FastAPI],
+    migrations_dir: Path,
+    argv: Sequence[str] | None = None,
+) -> None:
+    """``python -m encaisse.<name> [serve|migrate]``."""
+    parser = argparse.ArgumentParser(prog=f"python -m encaisse.{settings_class.service_name}")
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    args = parser.parse_args(argv)
+    settings = settings_class()
+    configure_logging(settings.log_level, json=settings.log_json,
+                      service=settings_class.service_name)
+    if args.command == "migrate":
+        upgrade(migrations_dir, settings.database_url)
+        return
+    app = app_factory(settings)
+    config = uvicorn.Config(app, host=settings.http_host, port=settings.http_port,
+                            log_config=None, access_log=False, lifespan="on")
+    asyncio.run(uvicorn.Server(config).serve())

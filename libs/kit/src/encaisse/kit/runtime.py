@@ -1,0 +1,105 @@
+"""A service's running parts: database, broker connection, outbox relay, consumers.
+
+Built in the FastAPI lifespan (or a worker's entry point), never at import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from aio_pika.abc import AbstractConnection
+from fastapi import Depends, Request
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from encaisse.bus.consumer import Consumer, Handlers
+from encaisse.bus.outbox import OutboxRelay
+from encaisse.bus.publisher import Publisher, connect
+from encaisse.bus.topology import QueueSpec, declare
+from encaisse.bus.uow import UnitOfWork
+from encaisse.kit.db import make_engine, make_sessions
+from encaisse.kit.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    connection: AbstractConnection
+    publisher: Publisher
+    outbox: Table
+    inbox: Table
+    relay: OutboxRelay
+    consumers: list[Consumer] = field(default_factory=list)
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """One transaction with an outbox, for a request handler: commits on success."""
+        async with self.sessions() as session, session.begin():
+            yield UnitOfWork(session, self.outbox)
+
+    def spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro, name=name)
+        self.tasks.append(task)
+        return task
+
+
+@asynccontextmanager
+async def start_runtime(
+    settings: ServiceSettings,
+    *,
+    outbox: Table,
+    inbox: Table,
+    consumers: Sequence[tuple[QueueSpec, Handlers]] = (),
+    run_relay: bool = True,
+) -> AsyncIterator[Runtime]:
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    connection = await connect(settings.amqp_url)
+    publisher = Publisher(connection)
+    relay = OutboxRelay(
+        engine, outbox, publisher,
+        batch_size=settings.relay_batch_size, idle_delay=settings.relay_idle_seconds,
+    )
+    runtime = Runtime(settings, engine, make_sessions(engine), connection, publisher, outbox,
+                      inbox, relay)
+    try:
+        channel = await connection.channel()
+        await declare(channel)
+        await channel.close()
+        for spec, handlers in consumers:
+            spec = dataclasses.replace(spec, retry_delays_ms=settings.retry_delays_ms)
+            consumer = Consumer(connection, spec, handlers, runtime.sessions,
+                                outbox=outbox, inbox=inbox, publisher=publisher)
+            await consumer.start()
+            runtime.consumers.append(consumer)
+        if run_relay:
+            runtime.spawn(relay.run(), "outbox-relay")
+        yield runtime
+    finally:
+        for consumer in runtime.consumers:
+            await consumer.stop()
+        relay.stop()
+        for task in runtime.tasks:
+            if task.get_name() != "outbox-relay":
+                task.cancel()
+        await asyncio.gather(*runtime.tasks, return_exceptions=True)
+        await publisher.close()
+        await connection.close()
+        await engine.dispose()
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

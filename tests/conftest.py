@@ -1,0 +1,69 @@
+"""Fixtures for every test: this run's own database and RabbitMQ vhosts.
+
+See ``support/servers.py`` for how the servers are found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import ExitStack
+
+import asyncpg
+import pytest
+
+from support.servers import Servers, Vhosts, asyncpg_url, find_servers, with_database
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    with ExitStack() as stack:
+        try:
+            found = find_servers(stack)
+        except RuntimeError as exc:
+            pytest.exit(str(exc), returncode=3)
+        yield found
+
+
+def _plain(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+async def database_url(servers: Servers) -> AsyncIterator[str]:
+    """A database of this run's own, dropped at the end."""
+    name = f"encaisse_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(_plain(servers.postgres_url))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield asyncpg_url(with_database(servers.postgres_url, name))
+    admin = await asyncpg.connect(_plain(servers.postgres_url))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+def vhosts(servers: Servers) -> Iterator[Callable[[], str]]:
+    """A factory of fresh vhosts (URL returned); all are deleted at the end of the run."""
+    manager = Vhosts(servers)
+    made: list[str] = []
+
+    def new() -> str:
+        name, url = manager.create()
+        made.append(name)
+        return url
+
+    yield new
+    for name in made:
+        manager.delete(name)
+
+
+@pytest.fixture
+async def amqp_url(vhosts: Callable[[], str]) -> str:
+    """A vhost of this test's own."""
+    return await asyncio.to_thread(vhosts)

@@ -1,0 +1,149 @@
+"""Outbox and relay against real PostgreSQL and RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aio_pika
+import pytest
+from sqlalchemy import func, insert, select, update
+
+from encaisse.bus.consumer import Consumer
+from encaisse.bus.outbox import OutboxRelay, stage
+from encaisse.bus.publisher import Publisher, connect
+from encaisse.bus.topology import EVENTS, Binding, QueueSpec
+from encaisse.contracts import Envelope
+from support.bus import WidgetMade, scratch_schema
+
+N = 1_000
+
+
+class KilledMidway(Publisher):
+    """Dies (as a killed process would) right after the broker confirmed a batch,
+    before the relay could delete the rows: the worst moment."""
+
+    def __init__(self, connection, after: int) -> None:
+        super().__init__(connection)
+        self.after = after
+        self.sent = 0
+
+    async def publish_many(self, messages) -> None:
+        await super().publish_many(messages)
+        self.sent += 1
+        if self.sent * 100 >= self.after:
+            raise asyncio.CancelledError("relay killed")
+
+
+async def _commit_widgets(schema, ids: range) -> None:
+    """Business rows and their outbox rows, committed together, one transaction each."""
+    for widget_id in ids:
+        async with schema.sessions() as session, session.begin():
+            await session.execute(insert(schema.widgets).values(id=widget_id, name=f"w{widget_id}"))
+            await stage(session, schema.outbox, [Envelope(
+                payload=WidgetMade(tenant="T1", version=1, widget_id=widget_id),
+                subject=str(widget_id))])
+
+
+async def test_relay_killed_halfway_then_restarted_delivers_each_effect_once(database_url, amqp_url):
+    async with scratch_schema(database_url) as schema:
+        await _commit_widgets(schema, range(1, N + 1))
+        connection = await connect(amqp_url)
+
+        async def mark_seen(envelope, uow):
+            await uow.session.execute(
+                update(schema.widgets).where(schema.widgets.c.id == envelope.payload.widget_id)
+                .values(seen=schema.widgets.c.seen + 1))
+
+        spec = QueueSpec("bustest.widgets", (Binding(EVENTS, "bustest.widget.*.v1"),),
+                         retry_delays_ms=(100,))
+        publisher = Publisher(connection)
+        consumer = Consumer(connection, spec, {WidgetMade: mark_seen}, schema.sessions,
+                            outbox=schema.outbox, inbox=schema.inbox, publisher=publisher)
+        await consumer.start()
+
+        dying = KilledMidway(connection, after=N // 2)
+        first = OutboxRelay(schema.engine, schema.outbox, dying, batch_size=100)
+        with pytest.raises(asyncio.CancelledError):
+            await first.run()
+        async with schema.engine.connect() as conn:
+            left = await conn.scalar(select(func.count()).select_from(schema.outbox))
+        # the batch confirmed just before the kill was not deleted: it will go out again
+        assert N // 2 - 100 <= N - left <= N // 2, left
+
+        second = OutboxRelay(schema.engine, schema.outbox, Publisher(connection), batch_size=100)
+        task = asyncio.create_task(second.run())
+        async with asyncio.timeout(60):
+            while True:
+                async with schema.engine.connect() as conn:
+                    done = await conn.scalar(
+                        select(func.count()).select_from(schema.widgets)
+                        .where(schema.widgets.c.seen > 0))
+                    inbox = await conn.scalar(select(func.count()).select_from(schema.inbox))
+                if done == N and inbox == N:
+                    break
+                await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)  # let any duplicate arrive
+        second.stop()
+        await task
+        await consumer.stop()
+        async with schema.engine.connect() as conn:
+            seen = (await conn.execute(select(schema.widgets.c.seen))).scalars().all()
+            left = await conn.scalar(select(func.count()).select_from(schema.outbox))
+        assert len(seen) == N and set(seen) == {1}, "each handler effect happened exactly once"
+        assert left == 0
+        await connection.close()
+
+
+async def test_rolled_back_transaction_publishes_nothing(database_url, amqp_url):
+    async with scratch_schema(database_url) as schema:
+        connection = await connect(amqp_url)
+        channel = await connection.channel()
+        events = await channel.declare_exchange(EVENTS, aio_pika.ExchangeType.TOPIC, durable=True)
+        probe = await channel.declare_queue("", exclusive=True)
+        await probe.bind(events, "#")
+        with pytest.raises(RuntimeError):
+            async with schema.sessions() as session, session.begin():
+                await session.execute(insert(schema.widgets).values(id=1, name="ghost"))
+                await stage(session, schema.outbox, [Envelope(
+                    payload=WidgetMade(tenant="T1", version=1, widget_id=1), subject="1")])
+                raise RuntimeError("business rule failed")
+        relay = OutboxRelay(schema.engine, schema.outbox, Publisher(connection))
+        assert await relay.relay_once() == 0
+        # a committed one does go out, so the probe is known to work
+        await _commit_widgets(schema, range(2, 3))
+        assert await relay.relay_once() == 1
+        message = None
+        async with asyncio.timeout(5):
+            while message is None:
+                message = await probe.get(no_ack=True, fail=False)
+                await asyncio.sleep(0.05)
+        assert message.headers["ce-subject"] == "2"
+        await asyncio.sleep(0.3)
+        assert await probe.get(no_ack=True, fail=False) is None
+        await connection.close()
+
+
+async def test_relay_keeps_order_per_aggregate(database_url, amqp_url):
+    async with scratch_schema(database_url) as schema:
+        async with schema.sessions() as session, session.begin():
+            await stage(session, schema.outbox, [
+                Envelope(payload=WidgetMade(tenant="T1", version=v, widget_id=7), subject="7")
+                for v in range(1, 201)])
+        connection = await connect(amqp_url)
+        channel = await connection.channel()
+        events = await channel.declare_exchange(EVENTS, aio_pika.ExchangeType.TOPIC, durable=True)
+        probe = await channel.declare_queue("", exclusive=True)
+        await probe.bind(events, "#")
+        relay = OutboxRelay(schema.engine, schema.outbox, Publisher(connection), batch_size=64)
+        while await relay.relay_once():
+            pass
+        versions = []
+        async with asyncio.timeout(10):
+            while len(versions) < 200:
+                message = await probe.get(no_ack=True, fail=False)
+                if message is None:
+                    await asyncio.sleep(0.02)
+                    continue
+                versions.append(int(message.body.split(b'"version":')[1].split(b",")[0]))
+        assert versions == list(range(1, 201))
+        await connection.close()

@@ -1,0 +1,1 @@
+"""Test helpers shared by every test folder (on the path through pytest's ``pythonpath``)."""
