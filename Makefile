@@ -1,0 +1,37 @@
+# The two set-up commands are `make run` and `make test`; the rest are helpers.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test venv servers lock docs bench clean
+
+$(STAMP): requirements.txt scripts/bootstrap-venv.sh $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
+	scripts/bootstrap-venv.sh
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+servers:
+	scripts/ensure-servers.sh
+
+run: venv servers
+	$(PY) scripts/devrun.py
+
+test: venv servers
+	scripts/test-setup.sh
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# After changing dependencies in a pyproject.toml: re-pin requirements.txt (uv.lock stays local).
+lock: venv
+	$(VENV)/bin/uv lock
+	$(VENV)/bin/uv export --format requirements-txt --all-packages --all-groups --no-hashes -q -o requirements.txt
+
+docs: venv
+	$(PY) -m encaisse.contracts.asyncapi docs
+
+bench: venv servers
+	$(PY) bench/bus.py
+
+clean:
+	rm -rf $(VENV) .run .pytest_cache

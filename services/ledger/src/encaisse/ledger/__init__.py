@@ -1,0 +1,1 @@
+"""Encaisse ledger: customers, invoices and payments; the source of their events."""

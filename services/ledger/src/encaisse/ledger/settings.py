@@ -1,0 +1,9 @@
+from typing import ClassVar
+
+from encaisse.kit.settings import ServiceSettings
+
+
+class LedgerSettings(ServiceSettings):
+    service_name: ClassVar[str] = "ledger"
+
+    http_port: int = 8101
