@@ -49,7 +49,7 @@ class Message(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     routing_key: ClassVar[str]
-    kind: ClassVar[str] = "message"
+    message_kind: ClassVar[str] = "message"
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -57,9 +57,11 @@ class Message(BaseModel):
         key = cls.__dict__.get("routing_key")
         if key is None:
             return
-        pattern = _EVENT_KEY if cls.kind == "event" else _COMMAND_KEY
+        pattern = _EVENT_KEY if cls.message_kind == "event" else _COMMAND_KEY
         if not pattern.match(key):
-            raise TypeError(f"{cls.__name__}: routing key {key!r} breaks the {cls.kind} naming")
+            raise TypeError(
+                f"{cls.__name__}: routing key {key!r} breaks the {cls.message_kind} naming"
+            )
         if key in _REGISTRY and _REGISTRY[key].__qualname__ != cls.__qualname__:
             raise TypeError(f"routing key {key!r} registered twice")
         _REGISTRY[key] = cls
@@ -74,13 +76,13 @@ class Message(BaseModel):
 
     @classmethod
     def exchange(cls) -> str:
-        return "encaisse.events" if cls.kind == "event" else "encaisse.commands"
+        return "encaisse.events" if cls.message_kind == "event" else "encaisse.commands"
 
 
 class Event(Message):
     """Something that happened to an aggregate. ``version`` grows by one per change."""
 
-    kind: ClassVar[str] = "event"
+    message_kind: ClassVar[str] = "event"
 
     tenant: TenantCode
     version: int = Field(ge=1, description="aggregate version after this change")
@@ -89,7 +91,7 @@ class Event(Message):
 class Command(Message):
     """A request to act. ``idempotency_key`` names the act, so a replay is recognised."""
 
-    kind: ClassVar[str] = "command"
+    message_kind: ClassVar[str] = "command"
 
     tenant: TenantCode
     idempotency_key: str = Field(min_length=1, max_length=200)

@@ -6,7 +6,12 @@ consumers' type lookup both read the registry.
 
 import importlib
 
-MODULES = ("encaisse.contracts.ledger",)
+MODULES = (
+    "encaisse.contracts.ledger",
+    "encaisse.contracts.notifier",
+    "encaisse.contracts.letters",
+    "encaisse.contracts.portal",
+)
 
 
 def load_all() -> None:

@@ -1,0 +1,89 @@
+"""Commands the letters service takes and the postal reports it publishes."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from encaisse.contracts.base import Command, Event, Money
+from encaisse.contracts.common import Debtor, InvoiceLine
+from encaisse.contracts.ledger import PostalAddress
+
+
+class LetterKind(StrEnum):
+    SIMPLE = "simple"
+    REGISTERED = "registered"
+
+
+class FormalNotice(BaseModel):
+    """What makes a registered letter a formal notice (mise en demeure)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    penalties_computed_on: date
+    payment_deadline: date
+    business_customer: bool = Field(description="B2B: penalties and the 40 EUR indemnity apply")
+    contract_rate: Decimal | None = Field(default=None,
+                                          description="annual rate in percent from the terms")
+
+
+class SendLetter(Command):
+    routing_key: ClassVar[str] = "letters.send_letter.v1"
+
+    case_id: str | None = None
+    step: str | None = None
+    kind: LetterKind
+    template: str = Field(description="reminder_letter, formal_notice, or a tenant's own")
+    debtor: Debtor
+    address: PostalAddress
+    invoices: tuple[InvoiceLine, ...] = Field(min_length=1)
+    formal_notice: FormalNotice | None = None
+    include_portal_link: bool = True
+
+
+class ReturnReason(StrEnum):
+    ADDRESS_UNKNOWN = "address_unknown"  # n'habite pas à l'adresse indiquée
+    REFUSED = "refused"
+    NOT_COLLECTED = "not_collected"  # pli avisé et non réclamé
+    PROVIDER_ERROR = "provider_error"
+    ADDRESS_INVALID = "address_invalid"  # cannot be printed in the window as the norm says
+
+
+class _LetterReport(Event):
+    letter_id: str
+    command_key: str
+    kind: LetterKind
+    customer_ref: str
+    case_id: str | None = None
+    step: str | None = None
+    cost: Money | None = None
+
+
+class LetterPosted(_LetterReport):
+    routing_key: ClassVar[str] = "letters.letter.posted.v1"
+
+    tracking_number: str | None = None
+
+
+class LetterDelivered(_LetterReport):
+    routing_key: ClassVar[str] = "letters.letter.delivered.v1"
+
+    delivered_on: date | None = None
+
+
+class LetterReturned(_LetterReport):
+    routing_key: ClassVar[str] = "letters.letter.returned.v1"
+
+    reason: ReturnReason
+    detail: str = ""
+
+
+class LetterFailed(_LetterReport):
+    routing_key: ClassVar[str] = "letters.letter.failed.v1"
+
+    reason: ReturnReason
+    detail: str = ""
