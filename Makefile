@@ -24,7 +24,7 @@ test: venv servers
 
 # After changing dependencies in a pyproject.toml: re-pin requirements.txt (uv.lock stays local).
 lock: venv
-	$(VENV)/bin/uv lock
+	$(VENV)/bin/uv lock -q
 	$(VENV)/bin/uv export --format requirements-txt --all-packages --all-groups --no-hashes -q -o requirements.txt
 
 docs: venv
