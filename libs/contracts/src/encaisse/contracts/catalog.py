@@ -11,6 +11,7 @@ MODULES = (
     "encaisse.contracts.notifier",
     "encaisse.contracts.letters",
     "encaisse.contracts.portal",
+    "encaisse.contracts.scheduler",
 )
 
 
