@@ -1,0 +1,1 @@
+"""The scheduler's pure rules: no I/O, tested without a database."""

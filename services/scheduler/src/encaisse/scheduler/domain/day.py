@@ -1,0 +1,150 @@
+"""One customer's day: which tracks fire, grouped into one message per channel and day.
+
+``decide`` is the pure heart of the day run. The database layer claims a
+batch of customers, hands each one's due tracks here, and writes back what
+comes out: track moves, grouped actions, skipped steps, tasks, escalations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from encaisse.scheduler.domain.contacts import Customer, route
+from encaisse.scheduler.domain.planning import (
+    REJECTED_DEBIT,
+    REJECTED_DEBIT_PATH,
+    Plan,
+    SlotFn,
+    Track,
+    TrackState,
+    advance,
+    back_to_scenario,
+    break_promise,
+)
+from encaisse.scheduler.domain.scenarios import MODE_RANK, Channel, Mode, Scenario, Step
+from encaisse.scheduler.domain.windows import SendingWindow, local_day, slot_on_or_after
+
+
+@dataclass(frozen=True)
+class Group:
+    """One message (or task) for a customer: every invoice due that day on that channel."""
+
+    customer_ref: str
+    channel: Channel
+    day: date
+    step: Step  # the most advanced step: its template is used
+    mode: Mode
+    invoice_numbers: tuple[str, ...]
+
+    @property
+    def cc_sales_rep(self) -> bool:
+        return self.step.cc_sales_rep
+
+
+@dataclass(frozen=True)
+class Skipped:
+    invoice_number: str
+    step: Step
+    reason: str
+
+
+@dataclass
+class Decision:
+    tracks: list[Track] = field(default_factory=list)  # every track that changed
+    groups: list[Group] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    escalated: list[str] = field(default_factory=list)  # invoice numbers, end of amicable phase
+    promises_broken: list[str] = field(default_factory=list)
+    complete_record: bool = False
+
+
+@dataclass(frozen=True)
+class Fire:
+    track: Track
+    step: Step
+    channel: Channel
+
+
+def customer_slot(customer: Customer, window: SendingWindow) -> SlotFn:
+    def slot(day: date) -> datetime:
+        return slot_on_or_after(day, window, customer.timezone, customer.country)
+
+    return slot
+
+
+def decide(customer: Customer, tracks: Iterable[Track], plans: Callable[[Track], Plan],
+           window: SendingWindow, now: datetime,
+           used_today: frozenset[Channel] = frozenset()) -> Decision:
+    """What this customer's due tracks do at ``now``.
+
+    ``used_today``: channels that already carried a message to this customer
+    today; what would go on them again waits for the next open day.
+    """
+    slot = customer_slot(customer, window)
+    today = local_day(now, customer.timezone)
+    out = Decision()
+    fires: list[Fire] = []
+    for track in tracks:
+        if track.state is TrackState.PAUSED and track.pause_until is not None:
+            track = break_promise(track, plans(track), today, slot)
+            out.promises_broken.append(track.invoice_number)
+        if track.state is not TrackState.ACTIVE or track.due_at is None or track.due_at > now:
+            out.tracks.append(track)
+            continue
+        moved = advance(track, plans(track), now, slot)
+        out.skipped += [Skipped(track.invoice_number, s, "overtaken by a later step")
+                        for s in moved.overtaken]
+        after = moved.track
+        if after.path == REJECTED_DEBIT_PATH and REJECTED_DEBIT.step_after(after.last_offset) \
+                is None:
+            after = back_to_scenario(after, plans(replace(after, path="scenario")), today, slot)
+        if moved.fired is None:
+            out.tracks.append(after)
+            continue
+        if moved.fired.is_end:
+            out.escalated.append(track.invoice_number)
+            out.tracks.append(after)
+            continue
+        way = route(moved.fired.channel, customer)
+        if way.channel is None or track.excluded:
+            out.skipped.append(Skipped(track.invoice_number, moved.fired,
+                                       "invoice excluded" if track.excluded else way.reason))
+            out.complete_record |= way.complete_record and not track.excluded
+            out.tracks.append(after)
+            continue
+        if way.channel in used_today:
+            out.tracks.append(replace(track, due_at=slot(today + timedelta(days=1))))
+            continue
+        fires.append(Fire(track, moved.fired, way.channel))
+        out.tracks.append(after)
+    out.groups = group(customer.customer_ref, fires, today)
+    return out
+
+
+def group(customer_ref: str, fires: Iterable[Fire], day: date) -> list[Group]:
+    """One group per channel: every invoice, the most advanced step, the strictest mode."""
+    by_channel: dict[Channel, list[Fire]] = {}
+    for fire in fires:
+        by_channel.setdefault(fire.channel, []).append(fire)
+    groups = []
+    for channel, members in by_channel.items():
+        top = max(members, key=lambda f: f.step.offset_days).step
+        mode = max((f.step.mode for f in members), key=MODE_RANK.__getitem__)
+        if channel is Channel.CALL:
+            mode = Mode.MANUAL
+        invoices = tuple(sorted(f.track.invoice_number for f in members))
+        groups.append(Group(customer_ref, channel, day, top, mode, invoices))
+    return sorted(groups, key=lambda g: g.channel.value)
+
+
+def plans_from(scenarios: Mapping[str, Scenario]) -> Callable[[Track], Plan]:
+    """The plan a track follows: its scenario, or the rejected-debit path."""
+
+    def plan(track: Track) -> Plan:
+        if track.path == REJECTED_DEBIT_PATH:
+            return REJECTED_DEBIT
+        return scenarios[track.scenario_code]
+
+    return plan

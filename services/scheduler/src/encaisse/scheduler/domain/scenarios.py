@@ -1,0 +1,173 @@
+"""Scenarios, steps, profiles, and the defaults every tenant starts with.
+
+A scenario is data: an ordered list of steps counted in days from the due date.
+Every scenario ends with the end of the amicable phase (``amicable_days``
+after the due date, 60 by default, up to 90), when what is still open is
+escalated to litigation. Two steps of one scenario never share a day: the
+offset identifies a step, and a track remembers the offset of its last step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    CALL = "call"
+    LETTER = "letter"
+    REGISTERED_LETTER = "registered_letter"
+    INTERNAL_ESCALATION = "internal_escalation"
+    PORTAL_NOTICE = "portal_notice"
+
+
+CLIENT_FACING = frozenset(Channel) - {Channel.INTERNAL_ESCALATION}
+MESSAGE_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS, Channel.LETTER,
+                              Channel.REGISTERED_LETTER, Channel.PORTAL_NOTICE})
+
+
+class Mode(StrEnum):
+    AUTO = "auto"
+    VALIDATE = "validate"
+    MANUAL = "manual"
+
+
+MODE_RANK = {Mode.AUTO: 0, Mode.VALIDATE: 1, Mode.MANUAL: 2}
+LITIGATION = "litigation"
+MIN_AMICABLE_DAYS, MAX_AMICABLE_DAYS = 60, 90
+
+
+@dataclass(frozen=True)
+class Step:
+    offset_days: int
+    channel: Channel
+    template: str
+    mode: Mode = Mode.AUTO
+    enabled: bool = True
+    cc_sales_rep: bool = False
+
+    @property
+    def key(self) -> str:
+        """Stable name of the step, such as ``D+7-email`` or ``D-15-call``."""
+        return f"D{self.offset_days:+d}-{self.channel.value}"
+
+    @property
+    def is_end(self) -> bool:
+        return self.template == LITIGATION and self.channel is Channel.INTERNAL_ESCALATION
+
+    @property
+    def client_facing(self) -> bool:
+        return self.channel in CLIENT_FACING
+
+
+class InvalidScenario(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Scenario:
+    code: str
+    name: str
+    steps: tuple[Step, ...]
+    amicable_days: int = MIN_AMICABLE_DAYS
+    version: int = 1
+
+    def __post_init__(self) -> None:
+        ordered = tuple(sorted(self.steps, key=lambda s: s.offset_days))
+        object.__setattr__(self, "steps", ordered)
+        offsets = [s.offset_days for s in ordered]
+        if len(set(offsets)) != len(offsets):
+            raise InvalidScenario("steps", "two steps of a scenario cannot fall on the same day")
+        if not MIN_AMICABLE_DAYS <= self.amicable_days <= MAX_AMICABLE_DAYS:
+            raise InvalidScenario("amicable_days", f"must be between {MIN_AMICABLE_DAYS} "
+                                  f"and {MAX_AMICABLE_DAYS}")
+        if offsets and offsets[-1] >= self.amicable_days:
+            raise InvalidScenario("steps", "every step must come before the end of the "
+                                  "amicable phase")
+
+    @property
+    def end(self) -> Step:
+        return Step(self.amicable_days, Channel.INTERNAL_ESCALATION, LITIGATION)
+
+    def planned(self) -> tuple[Step, ...]:
+        """Enabled steps in order, then the end of the amicable phase."""
+        return (*(s for s in self.steps if s.enabled), self.end)
+
+    def step_after(self, last_offset: int | None) -> Step | None:
+        for step in self.planned():
+            if last_offset is None or step.offset_days > last_offset:
+                return step
+        return None
+
+    def step_at(self, offset: int) -> Step | None:
+        return next((s for s in self.planned() if s.offset_days == offset), None)
+
+    def with_step_enabled(self, offset: int, enabled: bool) -> Scenario:
+        if not any(s.offset_days == offset for s in self.steps):
+            raise InvalidScenario("offset_days", f"no step on day {offset:+d}")
+        steps = tuple(replace(s, enabled=enabled) if s.offset_days == offset else s
+                      for s in self.steps)
+        return replace(self, steps=steps)
+
+
+@dataclass(frozen=True)
+class Profile:
+    code: str
+    name: str
+    scenario_code: str
+    segments: tuple[str, ...] = field(default=())
+
+
+def _s(offset: int, channel: Channel, template: str, mode: Mode = Mode.AUTO,
+       cc: bool = False) -> Step:
+    return Step(offset, channel, template, mode, True, cc)
+
+
+E, C, L, R, I = (Channel.EMAIL, Channel.CALL, Channel.LETTER, Channel.REGISTERED_LETTER,
+                 Channel.INTERNAL_ESCALATION)
+
+DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("standard", "Standard (SMEs, individuals)", (
+        _s(-7, E, "courtesy_reminder"), _s(7, E, "first_reminder"),
+        _s(14, E, "second_reminder", cc=True), _s(21, C, "call"),
+        _s(28, L, "reminder_letter"), _s(35, R, "formal_notice"))),
+    Scenario("key_account", "Key account", (
+        _s(-15, C, "check_invoice_received"), _s(-5, E, "courtesy_reminder"),
+        _s(5, C, "call"), _s(15, E, "first_reminder", cc=True),
+        _s(30, I, "account_manager_escalation"),
+        _s(45, R, "formal_notice", Mode.VALIDATE))),
+    Scenario("export", "Export", (
+        _s(-7, E, "courtesy_reminder"), _s(7, E, "first_reminder"),
+        _s(14, E, "second_reminder"), _s(21, C, "call"), _s(28, E, "second_reminder", cc=True),
+        _s(35, R, "formal_notice"))),
+    Scenario("public_body", "Public body", (
+        _s(-7, E, "courtesy_reminder"), _s(15, E, "first_reminder"), _s(30, C, "call"),
+        _s(45, L, "reminder_letter"))),
+)
+
+DEFAULT_PROFILES: tuple[Profile, ...] = (
+    Profile("standard", "Standard SME and individuals", "standard", ("sme", "individual")),
+    Profile("key_account", "Key account", "key_account", ("key_account",)),
+    Profile("export", "Export", "export", ("export",)),
+    Profile("public_body", "Public body", "public_body", ("public",)),
+)
+DEFAULT_PROFILE = "standard"
+EXPORT_PROFILE = "export"
+
+
+def profile_for(*, explicit: str | None, segment: str, country: str, tenant_country: str,
+                profiles: tuple[Profile, ...]) -> str:
+    """Explicit choice first; a customer abroad is export; else the profile listing its segment."""
+    codes = {p.code for p in profiles}
+    if explicit and explicit in codes:
+        return explicit
+    if country != tenant_country and EXPORT_PROFILE in codes:
+        return EXPORT_PROFILE
+    for profile in profiles:
+        if segment in profile.segments:
+            return profile.code
+    return DEFAULT_PROFILE if DEFAULT_PROFILE in codes or not profiles else profiles[0].code

@@ -1,0 +1,70 @@
+from datetime import date
+
+import pytest
+
+from encaisse.scheduler.domain.scenarios import (
+    DEFAULT_PROFILES,
+    DEFAULT_SCENARIOS,
+    Channel,
+    InvalidScenario,
+    Mode,
+    Scenario,
+    Step,
+    profile_for,
+)
+
+SCENARIOS = {s.code: s for s in DEFAULT_SCENARIOS}
+
+
+def _days(code):
+    return [(s.offset_days, s.channel.value) for s in SCENARIOS[code].planned()]
+
+
+def test_default_scenarios_follow_the_practitioners_procedures():
+    assert _days("standard") == [(-7, "email"), (7, "email"), (14, "email"), (21, "call"),
+                                 (28, "letter"), (35, "registered_letter"),
+                                 (60, "internal_escalation")]
+    assert _days("key_account") == [(-15, "call"), (-5, "email"), (5, "call"), (15, "email"),
+                                    (30, "internal_escalation"), (45, "registered_letter"),
+                                    (60, "internal_escalation")]
+    assert SCENARIOS["key_account"].step_at(45).mode is Mode.VALIDATE
+    assert _days("export") == [(-7, "email"), (7, "email"), (14, "email"), (21, "call"),
+                               (28, "email"), (35, "registered_letter"),
+                               (60, "internal_escalation")]
+    assert _days("public_body") == [(-7, "email"), (15, "email"), (30, "call"), (45, "letter"),
+                                    (60, "internal_escalation")]
+    assert SCENARIOS["standard"].step_at(-7).template == "courtesy_reminder"
+    assert SCENARIOS["standard"].step_at(35).template == "formal_notice"
+    assert all(s.planned()[-1].is_end for s in DEFAULT_SCENARIOS)
+
+
+def test_a_scenario_refuses_two_steps_on_one_day_and_an_amicable_phase_past_90_days():
+    with pytest.raises(InvalidScenario) as err:
+        Scenario("x", "x", (Step(7, Channel.EMAIL, "a"), Step(7, Channel.SMS, "b")))
+    assert err.value.field == "steps"
+    with pytest.raises(InvalidScenario) as err:
+        Scenario("x", "x", (Step(7, Channel.EMAIL, "a"),), amicable_days=91)
+    assert err.value.field == "amicable_days"
+    with pytest.raises(InvalidScenario):
+        Scenario("x", "x", (Step(75, Channel.EMAIL, "a"),), amicable_days=70)
+    assert Scenario("x", "x", (Step(75, Channel.EMAIL, "a"),), amicable_days=90).end.offset_days == 90
+
+
+def test_a_disabled_step_is_not_planned_and_can_be_switched_back_on():
+    off = SCENARIOS["standard"].with_step_enabled(21, False)
+    assert 21 not in [s.offset_days for s in off.planned()]
+    assert off.step_after(14).offset_days == 28
+    assert off.with_step_enabled(21, True).step_after(14).offset_days == 21
+    with pytest.raises(InvalidScenario):
+        off.with_step_enabled(22, True)
+
+
+def test_profile_explicit_first_then_abroad_is_export_then_segment():
+    kw = dict(tenant_country="FR", profiles=DEFAULT_PROFILES)
+    assert profile_for(explicit="public_body", segment="sme", country="DE", **kw) == "public_body"
+    assert profile_for(explicit=None, segment="sme", country="DE", **kw) == "export"
+    assert profile_for(explicit=None, segment="key_account", country="FR", **kw) == "key_account"
+    assert profile_for(explicit=None, segment="public", country="FR", **kw) == "public_body"
+    assert profile_for(explicit=None, segment="individual", country="FR", **kw) == "standard"
+    assert profile_for(explicit="nonexistent", segment="sme", country="FR", **kw) == "standard"
+    assert date(2026, 1, 1)  # keep the import honest
