@@ -1,7 +1,53 @@
-"""Messages the ledger consumes."""
+"""Messages the ledger consumes: payments captured on the debtors' portal."""
 
-from encaisse.bus.consumer import Handlers
-from encaisse.bus.topology import QueueSpec
+from __future__ import annotations
 
-HANDLERS: Handlers = {}
-QUEUES: tuple[QueueSpec, ...] = ()
+from typing import Any
+
+from encaisse.bus.consumer import Handlers, PermanentError
+from encaisse.bus.topology import EVENTS, Binding, QueueSpec
+from encaisse.bus.uow import UnitOfWork
+from encaisse.contracts import Envelope
+from encaisse.contracts.ledger import PaymentMethod
+from encaisse.contracts.portal import PaymentCaptured
+from encaisse.kit.errors import DomainError
+from encaisse.ledger.models import PaymentIn
+from encaisse.ledger.payments import record_payment
+
+PORTAL_PAYMENTS = QueueSpec(
+    "ledger.portal_payments",
+    bindings=(Binding(EVENTS, PaymentCaptured.routing_key),),
+)
+
+
+def payment_command(event: PaymentCaptured) -> PaymentIn:
+    """The card payment the portal captured, as the ledger records any payment."""
+    return PaymentIn(
+        ref=event.payment_ref,
+        customer_ref=event.customer_ref,
+        date=event.captured_at.date(),
+        amount=event.amount.amount,
+        currency=event.amount.currency,
+        method=PaymentMethod.CARD,
+        allocations=tuple(
+            {"invoice_number": al.invoice_number, "amount": al.amount.amount}
+            for al in event.allocations
+        ),
+    )
+
+
+async def payment_captured(envelope: Envelope[Any], uow: UnitOfWork) -> None:
+    """Record it (idempotent by payment ref); a payment the ledger refuses is a dead letter."""
+    event: PaymentCaptured = envelope.payload
+    try:
+        cmd = payment_command(event)
+        for al in event.allocations:
+            if al.amount.currency != event.amount.currency:
+                raise DomainError("allocations", "allocation currency differs from the payment's")
+        await record_payment(uow, event.tenant, cmd)
+    except (DomainError, ValueError) as exc:
+        raise PermanentError(f"payment {event.payment_ref} refused: {exc}") from exc
+
+
+HANDLERS: Handlers = {PaymentCaptured: payment_captured}
+QUEUES: tuple[QueueSpec, ...] = (PORTAL_PAYMENTS,)

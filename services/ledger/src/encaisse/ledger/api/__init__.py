@@ -1,0 +1,1 @@
+"""The ledger's HTTP API, one router per resource."""

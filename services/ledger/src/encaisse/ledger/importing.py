@@ -1,0 +1,174 @@
+"""Bulk import of customers, invoices and payments from a streamed CSV or NDJSON upload.
+
+Lines are validated with the API's own models, in chunks; each chunk commits on
+its own, so valid lines land even when others are refused, and a re-sent file
+changes nothing (every write is an upsert that skips identical records).
+Invoices go through the set-based path (``invoice_batch``); customers and
+payments, fewer and richer in rules, through the same functions as the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from encaisse.bus.uow import UnitOfWork
+from encaisse.kit.errors import DomainError
+from encaisse.ledger.customers import Outcome, upsert_customer
+from encaisse.ledger.import_files import FileFormat, Record, records
+from encaisse.ledger.invoice_batch import Rejection, apply_invoices
+from encaisse.ledger.models import CustomerRow, InvoiceRow, PaymentIn
+from encaisse.ledger.payments import record_payment
+
+
+class ImportKind(StrEnum):
+    CUSTOMERS = "customers"
+    INVOICES = "invoices"
+    PAYMENTS = "payments"
+
+
+ADDRESS_COLUMNS = {"address_lines": "lines", "address_postal_code": "postal_code",
+                   "address_city": "city", "address_country": "country"}
+CSV_COLUMNS = {
+    ImportKind.CUSTOMERS: frozenset(CustomerRow.model_fields) - {"address"} | set(ADDRESS_COLUMNS),
+    ImportKind.INVOICES: frozenset(InvoiceRow.model_fields),
+    ImportKind.PAYMENTS: frozenset(PaymentIn.model_fields),
+}
+
+
+@dataclass
+class ImportReport:
+    kind: ImportKind
+    lines: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+
+    def reject(self, line: int, problems: list[tuple[str, str]]) -> None:
+        self.rejected += 1
+        self.rejections.extend(Rejection(line, f, r) for f, r in problems)
+
+
+def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+    return [(".".join(str(p) for p in err["loc"]) or "line", err["msg"]) for err in exc.errors()]
+
+
+def _csv_customer(fields: dict[str, Any]) -> dict[str, Any]:
+    address = {ADDRESS_COLUMNS[k]: fields.pop(k) for k in list(fields) if k in ADDRESS_COLUMNS}
+    if any(v is not None for v in address.values()):
+        address["lines"] = tuple((address.get("lines") or "").split("|"))
+        fields["address"] = address
+    return fields
+
+
+def _csv_payment(fields: dict[str, Any]) -> dict[str, Any]:
+    """``allocations`` in CSV: ``F-1:100.00|F-2:50``."""
+    text = fields.get("allocations")
+    fields["allocations"] = [
+        dict(zip(("invoice_number", "amount"), part.rsplit(":", 1), strict=False))
+        for part in (text.split("|") if text else [])
+    ]
+    return fields
+
+
+Sessions = async_sessionmaker[AsyncSession]
+Chunk = list[tuple[int, BaseModel]]
+
+
+class Importer:
+    """Validates records, gathers them in chunks and applies each chunk in one transaction."""
+
+    def __init__(self, sessions: Sessions, tenant: str, kind: ImportKind, fmt: FileFormat,
+                 chunk_size: int, uow_factory: Callable[[AsyncSession], UnitOfWork]) -> None:
+        self.report = ImportReport(kind)
+        self._sessions = sessions
+        self._tenant = tenant
+        self._kind = kind
+        self._fmt = fmt
+        self._chunk_size = chunk_size
+        self._uow = uow_factory
+        self._model = {ImportKind.CUSTOMERS: CustomerRow, ImportKind.INVOICES: InvoiceRow,
+                       ImportKind.PAYMENTS: PaymentIn}[kind]
+        self._chunk: Chunk = []
+        self._keys: set[str] = set()
+
+    async def run(self, chunks: AsyncIterator[bytes]) -> ImportReport:
+        async for batch in records(chunks, self._fmt, CSV_COLUMNS[self._kind]):
+            for record in batch:
+                await self._take(record)
+        await self._flush()
+        self.report.rejections.sort(key=lambda r: r.line)
+        return self.report
+
+    async def _take(self, record: Record) -> None:
+        self.report.lines += 1
+        if record.fields is None:
+            self.report.reject(record.line, [("line", record.error)])
+            return
+        fields = record.fields
+        if self._fmt == FileFormat.CSV:
+            if self._kind == ImportKind.CUSTOMERS:
+                fields = _csv_customer(fields)
+            elif self._kind == ImportKind.PAYMENTS:
+                fields = _csv_payment(fields)
+        try:
+            row = self._model.model_validate(fields)
+        except ValidationError as exc:
+            self.report.reject(record.line, _problems(exc))
+            return
+        key = getattr(row, "number", None) or row.ref  # type: ignore[attr-defined]
+        if key in self._keys:  # a later line on the same record: apply the earlier ones first
+            await self._flush()
+        self._keys.add(key)
+        self._chunk.append((record.line, row))
+        if len(self._chunk) >= self._chunk_size:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        chunk, self._chunk, self._keys = self._chunk, [], set()
+        if not chunk:
+            return
+        apply: dict[ImportKind, Callable[[AsyncSession, Chunk], Awaitable[None]]] = {
+            ImportKind.INVOICES: self._invoices, ImportKind.CUSTOMERS: self._customers,
+            ImportKind.PAYMENTS: self._payments}
+        async with self._sessions() as session, session.begin():
+            await apply[self._kind](session, chunk)
+
+    async def _invoices(self, session: AsyncSession, chunk: Chunk) -> None:
+        result = await apply_invoices(session, self._tenant, [
+            (line, row.number, row.customer_ref, row.issue_date, row.due_date,  # type: ignore
+             row.amount, row.currency, row.pdf_url) for line, row in chunk])  # type: ignore
+        self.report.created += result.created
+        self.report.updated += result.updated
+        self.report.unchanged += result.unchanged
+        self.report.rejected += len(result.rejections)
+        self.report.rejections.extend(result.rejections)
+
+    async def _customers(self, session: AsyncSession, chunk: Chunk) -> None:
+        uow = self._uow(session)
+        for _, row in chunk:
+            outcome = await upsert_customer(uow, self._tenant, row.ref, row)  # type: ignore
+            self._count(outcome)
+
+    async def _payments(self, session: AsyncSession, chunk: Chunk) -> None:
+        uow = self._uow(session)
+        for line, row in chunk:
+            try:
+                async with session.begin_nested():
+                    created = await record_payment(uow, self._tenant, row)  # type: ignore
+            except DomainError as exc:
+                self.report.reject(line, [(".".join(str(p) for p in exc.loc[1:]) or "line",
+                                           exc.message)])
+                continue
+            self._count(Outcome.CREATED if created else Outcome.UNCHANGED)
+
+    def _count(self, outcome: Outcome) -> None:
+        setattr(self.report, outcome.value, getattr(self.report, outcome.value) + 1)
+
