@@ -19,6 +19,16 @@ class LetterKind(StrEnum):
     REGISTERED = "registered"
 
 
+class NoticePayment(BaseModel):
+    """A partial payment of a listed invoice since its due date: penalties on it stop then."""
+
+    model_config = ConfigDict(frozen=True)
+
+    invoice_number: str
+    paid_on: date
+    amount: Money
+
+
 class FormalNotice(BaseModel):
     """What makes a registered letter a formal notice (mise en demeure)."""
 
@@ -29,6 +39,8 @@ class FormalNotice(BaseModel):
     business_customer: bool = Field(description="B2B: penalties and the 40 EUR indemnity apply")
     contract_rate: Decimal | None = Field(default=None,
                                           description="annual rate in percent from the terms")
+    payments: tuple[NoticePayment, ...] = Field(
+        default=(), description="partial payments since the due dates, for exact penalties")
 
 
 class SendLetter(Command):

@@ -1,0 +1,1 @@
+"""Encaisse letters: PDF letters and registered letters through a postal provider."""

@@ -1,0 +1,1 @@
+"""The letters service's HTTP API: one router per resource."""

@@ -1,0 +1,36 @@
+"""A letter's states and what a provider's event does to them.
+
+ready (PDF stored, not yet with the provider) -> submitted -> posted ->
+delivered | returned; failed from ready (address, provider rejection) or
+submitted (the provider could not post it). Delivered, returned and failed are
+final. Each change others must know (posted, delivered, returned, failed)
+publishes exactly one event.
+"""
+
+from __future__ import annotations
+
+READY, SUBMITTED, POSTED = "ready", "submitted", "posted"
+DELIVERED, RETURNED, FAILED = "delivered", "returned", "failed"
+FINAL = frozenset({DELIVERED, RETURNED, FAILED})
+TRACKED = (SUBMITTED, POSTED)
+
+_MOVES = {
+    (SUBMITTED, "posted"): POSTED,
+    (SUBMITTED, "failed"): FAILED,
+    (POSTED, "delivered"): DELIVERED,
+    (POSTED, "returned"): RETURNED,
+}
+
+
+class UnexpectedEvent(ValueError):
+    """The provider reports a step that cannot follow the letter's state."""
+
+
+def after(status: str, event_type: str) -> str | None:
+    """The state after a provider event, None when it changes nothing (``accepted``)."""
+    if event_type == "accepted":
+        return None
+    try:
+        return _MOVES[(status, event_type)]
+    except KeyError:
+        raise UnexpectedEvent(f"a {event_type!r} event cannot follow {status!r}") from None

@@ -1,0 +1,169 @@
+"""Rendering a letter's content to an A4 PDF with reportlab.
+
+The first page puts the recipient block where a French window envelope (DL,
+window on the right) shows it: 110 mm from the left edge, 50 mm from the top,
+per NF Z10-011; the sender block is top left. Every page has a footer with the
+sender's legal mentions and "page n / total".
+"""
+
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    NextPageTemplate,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from encaisse.letters.compose import LetterContent
+
+WIDTH, HEIGHT = A4
+MARGIN = 20 * mm
+WINDOW_LEFT, WINDOW_TOP = 110 * mm, 50 * mm
+FIRST_BODY_TOP = 100 * mm  # below the window
+
+BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13.5, spaceAfter=7)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10, spaceAfter=0)
+RIGHT = ParagraphStyle("right", parent=BODY, alignment=TA_RIGHT)
+BOLD = ParagraphStyle("bold", parent=BODY, fontName="Helvetica-Bold")
+
+
+def _numbered(content: LetterContent) -> type[Canvas]:
+    """A canvas that knows the page count when it writes each footer (two passes)."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, object]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._footer(total)
+                super().showPage()
+            super().save()
+
+        def _footer(self, total: int) -> None:
+            self.setFont("Helvetica", 7.5)
+            self.setFillColor(colors.grey)
+            self.drawString(MARGIN, 12 * mm, f"{content.sender.name} · {content.sender.legal}")
+            label = content.labels.page.format(page=self._pageNumber, pages=total)
+            self.drawRightString(WIDTH - MARGIN, 12 * mm, label)
+
+    return NumberedCanvas
+
+
+def _first_page(content: LetterContent):
+    def draw(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        sender = content.sender
+        text = canvas.beginText(MARGIN, HEIGHT - 20 * mm)
+        text.setFont("Helvetica-Bold", 11)
+        text.textLine(sender.name)
+        text.setFont("Helvetica", 9)
+        for line in (*sender.lines, f"{sender.postal_code} {sender.city}"):
+            text.textLine(line)
+        canvas.drawText(text)
+        if content.registered:
+            canvas.setFont("Helvetica-Bold", 8)
+            canvas.drawString(WINDOW_LEFT, HEIGHT - WINDOW_TOP + 6 * mm,
+                              content.labels.registered.upper())
+        block = canvas.beginText(WINDOW_LEFT, HEIGHT - WINDOW_TOP - 4 * mm)
+        block.setFont("Helvetica", 10)
+        block.setLeading(12)
+        for line in content.recipient:
+            block.textLine(line)
+        canvas.drawText(block)
+
+    return draw
+
+
+def _qr(url: str, size: float = 28 * mm) -> Flowable:
+    widget = QrCodeWidget(url)
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def _table(content: LetterContent) -> Table:
+    t = content.table
+    data = [list(t.header), *map(list, t.rows), *map(list, t.totals)]
+    table = Table(data, repeatRows=1, hAlign="LEFT")
+    last = len(data) - 1
+    style = [
+        ("FONT", (0, 0), (-1, -1), "Helvetica", 8.5),
+        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8.5),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8ecf2")),
+        ("ALIGN", (t.numeric_from, 0), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b0b8c4")),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]
+    if t.totals:
+        first_total = last - len(t.totals) + 1
+        style += [("FONT", (0, first_total), (-1, last), "Helvetica-Bold", 8.5),
+                  ("LINEABOVE", (0, first_total), (-1, first_total), 0.8, colors.black)]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _story(content: LetterContent) -> list[Flowable]:
+    p = lambda text, style=BODY: Paragraph(escape(text), style)  # noqa: E731
+    story: list[Flowable] = [
+        NextPageTemplate("later"),
+        p(content.place_date, RIGHT),
+        p(f"{content.labels.reference} {content.reference}", SMALL),
+        Spacer(1, 3 * mm),
+        p(f"{content.labels.subject} {content.subject}", BOLD),
+        p(content.salutation),
+        *[p(text) for text in content.before_table],
+        _table(content),
+        Spacer(1, 5 * mm),
+        *[p(text) for text in content.after_table],
+    ]
+    if content.portal_url and content.portal_line:
+        link = Table([[_qr(content.portal_url), p(content.portal_line, SMALL)]],
+                     colWidths=[32 * mm, WIDTH - 2 * MARGIN - 32 * mm],
+                     style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE")], hAlign="LEFT")
+        story.append(KeepTogether([link, Spacer(1, 3 * mm)]))
+    story += [p(content.closing), Spacer(1, 8 * mm), p(content.sender.name, BOLD)]
+    return story
+
+
+def render_pdf(content: LetterContent, *, title: str) -> bytes:
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(buffer, pagesize=A4, title=title, author=content.sender.name,
+                          leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                          bottomMargin=MARGIN, invariant=True)
+    body_width = WIDTH - 2 * MARGIN
+    first = Frame(MARGIN, MARGIN, body_width, HEIGHT - FIRST_BODY_TOP - MARGIN, id="first")
+    later = Frame(MARGIN, MARGIN, body_width, HEIGHT - 2 * MARGIN, id="later")
+    doc.addPageTemplates([
+        PageTemplate("first", [first], onPage=_first_page(content)),
+        PageTemplate("later", [later]),
+    ])
+    doc.build(_story(content), canvasmaker=_numbered(content))
+    return buffer.getvalue()

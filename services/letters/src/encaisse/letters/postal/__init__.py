@@ -1,0 +1,1 @@
+"""The postal provider: the shape French online registered-mail services share."""

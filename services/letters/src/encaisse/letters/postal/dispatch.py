@@ -1,0 +1,80 @@
+"""Handing ``ready`` letters to the postal provider, once.
+
+One letter per transaction, its row locked (``FOR UPDATE SKIP LOCKED``, so
+replicas share the work). The provider gets the letter's id as idempotency key.
+If the process dies after the provider accepted the submission and before the
+row says ``submitted``, the row is still ``ready`` on restart: the dispatcher
+creates the sending again with the same key, the provider answers the sending
+it already has, already submitted, and the row is brought up to date. That is
+the reconciliation; no second sending is ever made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from encaisse.bus.uow import UnitOfWork
+from encaisse.contracts.letters import LetterFailed, ReturnReason
+from encaisse.letters import db
+from encaisse.letters.domain.lifecycle import FAILED, READY, SUBMITTED
+from encaisse.letters.mailroom import Mailroom, report
+from encaisse.letters.postal.client import ProviderRejected
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], room: Mailroom) -> None:
+        self._sessions = sessions
+        self._room = room
+
+    async def dispatch_one(self) -> bool:
+        """Submit the oldest ready letter; False when there is none."""
+        letters = db.letters
+        async with self._sessions() as session, session.begin():
+            row = (await session.execute(
+                select(letters).where(letters.c.status == READY)
+                .order_by(letters.c.created_at).limit(1).with_for_update(skip_locked=True)
+            )).first()
+            if row is None:
+                return False
+            pdf = await self._room.storage.get(row.pdf_key, row.pdf_sha256)
+            try:
+                sending = await self._room.provider.send(
+                    row.id, registered=row.kind == "registered", reference=row.id, pdf=pdf,
+                    recipient=tuple(row.recipient["lines"]), country=row.recipient["country"])
+            except ProviderRejected as exc:
+                log.error("letter %s refused by the provider: %s", row.id, exc)
+                await session.execute(update(letters).where(letters.c.id == row.id).values(
+                    status=FAILED, version=row.version + 1, reason="provider_error",
+                    detail=str(exc)[:2000]))
+                await UnitOfWork(session, db.outbox).publish(
+                    report(LetterFailed, row, row.version + 1,
+                           reason=ReturnReason.PROVIDER_ERROR, detail=str(exc)[:500]),
+                    subject=row.id)
+                return True
+            if self._room.settings.test_crash_after_submit:
+                os.kill(os.getpid(), signal.SIGKILL)  # test hook: die before recording
+            await session.execute(update(letters).where(letters.c.id == row.id).values(
+                status=SUBMITTED, provider_sending_id=sending.id, submitted_at=self._room.now(),
+                updated_at=self._room.now()))
+            log.info("letter %s submitted as %s", row.id, sending.id)
+        return True
+
+    async def run(self) -> None:
+        idle = self._room.settings.dispatch_idle_seconds
+        while True:
+            try:
+                while await self.dispatch_one():
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("dispatching letters failed; retrying")
+            await asyncio.sleep(idle)

@@ -1,0 +1,128 @@
+"""Following sendings at the provider: polling, or at once when its webhook says one changed.
+
+The provider's events are applied in order, each once (the row counts how many
+it has applied), in one transaction with the proofs' records and the events we
+publish: posted, delivered, returned, failed, each with the cost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from encaisse.bus.uow import UnitOfWork
+from encaisse.contracts.base import Money
+from encaisse.contracts.letters import (
+    LetterDelivered,
+    LetterFailed,
+    LetterPosted,
+    LetterReturned,
+    ReturnReason,
+)
+from encaisse.letters import db
+from encaisse.letters.domain.lifecycle import TRACKED, after
+from encaisse.letters.mailroom import Mailroom, report
+from encaisse.letters.postal.client import PostalEvent
+
+log = logging.getLogger(__name__)
+
+
+class Tracker:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], room: Mailroom) -> None:
+        self._sessions = sessions
+        self._room = room
+
+    async def track_all(self) -> None:
+        letters = db.letters
+        async with self._sessions() as session:
+            ids = (await session.scalars(select(letters.c.id).where(
+                letters.c.status.in_(TRACKED)))).all()
+        for letter_id in ids:
+            await self.track(letter_id)
+
+    async def track_sending(self, sending_id: str) -> bool:
+        """A webhook's hint: follow that sending now. False when no letter has it."""
+        async with self._sessions() as session:
+            letter_id = await session.scalar(select(db.letters.c.id).where(
+                db.letters.c.provider_sending_id == sending_id))
+        if letter_id is not None:
+            await self.track(letter_id)
+        return letter_id is not None
+
+    async def track(self, letter_id: str) -> None:
+        letters = db.letters
+        async with self._sessions() as session, session.begin():
+            row = (await session.execute(
+                select(letters).where(letters.c.id == letter_id, letters.c.status.in_(TRACKED))
+                .with_for_update(skip_locked=True))).first()
+            if row is None:
+                return
+            sending = await self._room.provider.sending(row.provider_sending_id)
+            fresh = sending.events[row.provider_events_applied:]
+            if not fresh:
+                return
+            uow = UnitOfWork(session, db.outbox)
+            state: dict[str, Any] = {"status": row.status, "version": row.version,
+                                     "cost_amount": row.cost_amount,
+                                     "cost_currency": row.cost_currency,
+                                     "tracking_number": row.tracking_number}
+            for event in fresh:
+                await self._apply(session, uow, row, state, event)
+            await session.execute(update(letters).where(letters.c.id == row.id).values(
+                **state, provider_events_applied=len(sending.events),
+                updated_at=self._room.now()))
+
+    async def _apply(self, session: AsyncSession, uow: UnitOfWork, row: Row[Any],
+                     state: dict[str, Any], event: PostalEvent) -> None:
+        status = after(state["status"], event.type)
+        if status is None:
+            return
+        if event.proof:
+            await self._keep_proof(session, row, event.proof)
+        if event.cost is not None:
+            state["cost_amount"], state["cost_currency"] = event.cost, event.currency
+        if event.tracking_number:
+            state["tracking_number"] = event.tracking_number
+        state["status"], state["version"] = status, state["version"] + 1
+        cost = (Money(amount=state["cost_amount"], currency=state["cost_currency"])
+                if state["cost_amount"] is not None else None)
+        common = {"cost": cost}
+        if event.type == "posted":
+            payload = report(LetterPosted, row, state["version"], **common,
+                             tracking_number=state["tracking_number"])
+        elif event.type == "delivered":
+            payload = report(LetterDelivered, row, state["version"], **common,
+                             delivered_on=event.at.date())
+        elif event.type == "returned":
+            state["reason"], state["detail"] = event.reason, event.detail
+            payload = report(LetterReturned, row, state["version"], **common,
+                             reason=ReturnReason(event.reason), detail=event.detail)
+        else:
+            state["reason"], state["detail"] = "provider_error", event.detail
+            payload = report(LetterFailed, row, state["version"], **common,
+                             reason=ReturnReason.PROVIDER_ERROR, detail=event.detail)
+        await uow.publish(payload, subject=row.id)
+
+    async def _keep_proof(self, session: AsyncSession, row: Row[Any], kind: str) -> None:
+        data, content_type = await self._room.provider.proof(row.provider_sending_id, kind)
+        stored = await self._room.storage.put(f"{row.tenant}/{row.id}/proof-{kind}.pdf", data)
+        await session.execute(pg_insert(db.proofs).values(
+            letter_id=row.id, kind=kind, storage_key=stored.key, sha256=stored.sha256,
+            size=stored.size, content_type=content_type,
+        ).on_conflict_do_nothing(index_elements=["letter_id", "kind"]))
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.track_all()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("tracking sendings failed; retrying")
+            await asyncio.sleep(self._room.settings.postal_poll_seconds)

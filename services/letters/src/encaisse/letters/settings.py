@@ -1,0 +1,34 @@
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field
+
+from encaisse.kit.settings import ServiceSettings
+
+
+class LettersSettings(ServiceSettings):
+    service_name: ClassVar[str] = "letters"
+
+    http_port: int = 8104
+    portal_link_keys: dict[str, str] = Field(
+        default_factory=lambda: {"dev": "dev-portal-link-secret"},
+        description="JSON map key id -> secret, shared with notifier and portal",
+    )
+    portal_link_key_id: str = "dev"
+    portal_base_url: str = "http://127.0.0.1:8100"
+    portal_link_days: int = 60
+    postal_url: str = Field("http://127.0.0.1:8190", description="the postal provider's API")
+    postal_api_key: str = "sandbox-key"
+    postal_poll_seconds: float = 5.0
+    dispatch_idle_seconds: float = 1.0
+    storage_dir: Path = Path(".run/letters")
+    sender_name: str = "Encaisse Démo SAS"
+    sender_lines: tuple[str, ...] = ("Service recouvrement", "10 rue de la Paix")
+    sender_postal_code: str = "75002"
+    sender_city: str = "Paris"
+    sender_country: str = "FR"
+    sender_legal: str = "SAS au capital de 100 000 EUR · RCS Paris 123 456 789"
+    test_crash_after_submit: bool = Field(
+        False, description="test hook: die (SIGKILL) after the provider accepted a submission "
+        "and before it is recorded; never set in production",
+    )
