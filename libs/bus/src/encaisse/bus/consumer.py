@@ -6,6 +6,11 @@ For each delivery:
    here), run the handler, commit;
 3. ack only after the commit.
 
+For throughput, what has already arrived (up to ``QueueSpec.batch_size``) is
+handled in one transaction by each of ``QueueSpec.workers`` workers; if any
+handler of the batch fails, the batch is rolled back and its messages are
+taken one by one, so that only the failing one is retried or dead-lettered.
+
 A handler error is retried: the message is copied to the queue's wait queue
 ``<queue>.retry.<n>`` (TTL, then back to this queue only) with the attempt in
 the ``x-encaisse-attempt`` header, and the original is acked, so the queue keeps
@@ -65,79 +70,123 @@ class Consumer:
         self._publisher = publisher
         self._queue: AbstractQueue | None = None
         self._tag: str | None = None
-        self._in_flight: set[asyncio.Task[Any]] = set()
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._pending: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+        self._workers: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=self.spec.prefetch)
         self._queue = (await declare(channel, self.spec))[self.spec.name]
+        self._workers = [
+            asyncio.create_task(self._work(), name=f"{self.spec.name}-worker-{i}")
+            for i in range(self.spec.workers)
+        ]
         self._tag = await self._queue.consume(self._on_message, no_ack=False)
 
     async def stop(self, timeout: float = 30.0) -> None:
-        """Stop consuming, let in-flight messages finish, close the channel."""
+        """Stop consuming, let what was delivered finish, close the channel."""
         if self._queue is None:
             return
         if self._tag is not None:
             await self._queue.cancel(self._tag)
             self._tag = None
         try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
+            await asyncio.wait_for(self._pending.join(), timeout)
         except TimeoutError:
-            log.warning("%s: %d messages still in flight at shutdown", self.spec.name,
-                        len(self._in_flight))
+            log.warning("%s: %d messages unfinished at shutdown (they will be redelivered)",
+                        self.spec.name, self._pending.qsize())
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
         await self._queue.channel.close()
         self._queue = None
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._in_flight.add(task)
-        self._idle.clear()
-        try:
-            await self.process(message)
-        finally:
-            self._in_flight.discard(task)
-            if not self._in_flight:
-                self._idle.set()
+        await self._pending.put(message)
 
-    async def process(self, message: AbstractIncomingMessage) -> None:
-        queue = self.spec.name
+    async def _work(self) -> None:
+        """Take what has arrived, up to a batch, and process it in one transaction."""
+        while True:
+            batch = [await self._pending.get()]
+            while len(batch) < self.spec.batch_size and not self._pending.empty():
+                batch.append(self._pending.get_nowait())
+            try:
+                await self.process_batch(batch)
+            except Exception:  # never lose the worker; the messages stay unacked
+                log.exception("%s: unexpected error; messages will be redelivered",
+                              self.spec.name)
+            finally:
+                for _ in batch:
+                    self._pending.task_done()
+
+    async def process_batch(self, messages: list[AbstractIncomingMessage]) -> None:
+        ready: list[tuple[AbstractIncomingMessage, Envelope[Any], Handler]] = []
+        for message in messages:
+            try:
+                envelope = decode(message.headers or {}, message.content_type, message.body)
+            except InvalidEnvelope as exc:
+                await self._dead_letter(message, "invalid", str(exc))
+                continue
+            handler = self._handlers.get(type(envelope.payload))
+            if handler is None:
+                MESSAGES_HANDLED.labels(self.spec.name, "ignored").inc()
+                await message.ack()
+                continue
+            ready.append((message, envelope, handler))
+        if len(ready) > 1:
+            try:
+                with HANDLER_SECONDS.labels(self.spec.name).time():
+                    outcomes = await self._handle_together(ready)
+            except Exception:
+                pass  # one of them failed: take them one by one, so only that one retries
+            else:
+                for (message, _, _), outcome in zip(ready, outcomes, strict=True):
+                    MESSAGES_HANDLED.labels(self.spec.name, outcome).inc()
+                    await message.ack()
+                return
+        for message, envelope, handler in ready:
+            await self._process_one(message, envelope, handler)
+
+    async def _process_one(
+        self, message: AbstractIncomingMessage, envelope: Envelope[Any], handler: Handler
+    ) -> None:
         try:
-            envelope = decode(message.headers or {}, message.content_type, message.body)
-        except InvalidEnvelope as exc:
-            await self._dead_letter(message, "invalid", str(exc))
-            return
-        handler = self._handlers.get(type(envelope.payload))
-        if handler is None:
-            MESSAGES_HANDLED.labels(queue, "ignored").inc()
-            await message.ack()
-            return
-        try:
-            with HANDLER_SECONDS.labels(queue).time():
-                outcome = await self._handle(envelope, handler)
+            with HANDLER_SECONDS.labels(self.spec.name).time():
+                (outcome,) = await self._handle_together([(message, envelope, handler)])
         except PermanentError as exc:
             await self._dead_letter(message, "rejected", _describe(exc))
             return
         except Exception as exc:
             await self._retry_or_dead(message, exc)
             return
-        MESSAGES_HANDLED.labels(queue, outcome).inc()
+        MESSAGES_HANDLED.labels(self.spec.name, outcome).inc()
         await message.ack()
 
-    async def _handle(self, envelope: Envelope[Any], handler: Handler) -> str:
+    async def _handle_together(
+        self, batch: list[tuple[AbstractIncomingMessage, Envelope[Any], Handler]]
+    ) -> list[str]:
+        """One transaction: claim the ids in the inbox, run the handlers of the new ones."""
         async with self._sessions() as session, session.begin():
-            claimed = await session.execute(
-                pg_insert(self._inbox)
-                .values(consumer=self.spec.name, message_id=envelope.id)
-                .on_conflict_do_nothing()
-                .returning(self._inbox.c.message_id)
+            claimed = set(
+                (
+                    await session.execute(
+                        pg_insert(self._inbox)
+                        .values([{"consumer": self.spec.name, "message_id": envelope.id}
+                                 for _, envelope, _ in batch])
+                        .on_conflict_do_nothing()
+                        .returning(self._inbox.c.message_id)
+                    )
+                ).scalars()
             )
-            if claimed.first() is None:
-                return "duplicate"
-            await handler(envelope, UnitOfWork(session, self._outbox, envelope))
-        return "handled"
+            outcomes = []
+            for _, envelope, handler in batch:
+                if envelope.id not in claimed:
+                    outcomes.append("duplicate")
+                    continue
+                claimed.discard(envelope.id)  # the same message twice in one batch runs once
+                await handler(envelope, UnitOfWork(session, self._outbox, envelope))
+                outcomes.append("handled")
+        return outcomes
 
     async def _retry_or_dead(self, message: AbstractIncomingMessage, exc: Exception) -> None:
         attempt = h.attempt(message.headers)

@@ -56,7 +56,9 @@ class QueueSpec:
     name: str
     bindings: tuple[Binding, ...] = ()
     retry_delays_ms: tuple[int, ...] = (1_000, 10_000, 60_000, 300_000)
-    prefetch: int = 64
+    prefetch: int = 200
+    batch_size: int = 50
+    workers: int = 4
     arguments: tuple[tuple[str, object], ...] = field(default=())
 
     @property
