@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 import asyncpg
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 STAGE_COLUMNS = ("line", "number", "customer_ref", "issue_date", "due_date", "amount",
@@ -174,8 +175,13 @@ def _rejection(row: asyncpg.Record) -> Rejection:
 
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
-    """The asyncpg connection under a session, inside the session's transaction."""
+    """The asyncpg connection under a session, inside the session's transaction.
+
+    SQLAlchemy's asyncpg adapter sends BEGIN lazily, with its first statement: one goes
+    through it first, or what follows would run (and commit) outside the transaction.
+    """
     conn = await session.connection()
+    await conn.execute(text("SELECT 1"))
     raw = await conn.get_raw_connection()
     return raw.driver_connection  # type: ignore[return-value]
 
