@@ -1,0 +1,1 @@
+"""Encaisse notifier: emails and SMS rendered from templates, sent once, reported back."""

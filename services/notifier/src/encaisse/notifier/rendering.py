@@ -1,0 +1,259 @@
+"""Rendering messages from templates: sandboxed Jinja2, formatted for the recipient's locale.
+
+A template is one Jinja source per name and language that ``{% extends layout %}``
+and fills blocks: ``subject`` and ``message`` (plain paragraphs separated by
+blank lines) for email, ``sms`` for SMS, and optionally ``signature``. The
+layouts (``_email.txt``, ``_email.html``, ``_subject.txt``, ``_sms.txt``) add
+the invoice table, the totals per currency and the portal link, so a tenant's
+override only writes words. The same source is compiled twice: with HTML
+autoescaping for the HTML part, without for the plain text.
+
+Defaults live in ``templates/<language>/<name>.j2``; a tenant's overrides, kept
+in the database, come first. Pure: no I/O besides reading the packaged defaults.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_currency
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    DictLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    meta,
+    nodes,
+)
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
+
+from encaisse.contracts.common import Debtor, InvoiceLine
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+DEFAULT_NAMES = ("courtesy_reminder", "first_reminder", "second_reminder", "thank_you",
+                 "direct_debit_rejected", "dispute_acknowledged", "promise_confirmed")
+FALLBACK_LANGUAGES = ("en", "fr")
+VARIABLES = frozenset({"layout", "labels", "debtor", "tenant", "invoices", "totals",
+                       "portal_link", "context", "sender_name", "today", "step"})
+
+LABELS: dict[str, dict[str, str]] = {
+    "fr": {"lang": "fr", "invoices_concerned": "Factures concernées :", "invoice": "Facture",
+           "date": "Date", "due_date": "Échéance", "amount": "Montant",
+           "open_balance": "Reste dû", "total": "Total", "colon": " :",
+           "portal": "Consultez votre relevé, payez ou signalez un litige depuis votre espace :",
+           "portal_button": "Accéder à mon espace", "regards": "Cordialement,"},
+    "en": {"lang": "en", "invoices_concerned": "Invoices concerned:", "invoice": "Invoice",
+           "date": "Date", "due_date": "Due date", "amount": "Amount",
+           "open_balance": "Open balance", "total": "Total", "colon": ":",
+           "portal": "See your statement, pay or raise a dispute from your portal:",
+           "portal_button": "Go to my portal", "regards": "Kind regards,"},
+}
+
+
+class TemplateMissing(LookupError):
+    """No template of that name in any language, for the tenant or by default."""
+
+
+class TemplateRefused(ValueError):
+    """A template that does not compile or uses an unknown variable; ``line`` says where."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(f"line {line}: {message}" if line else message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Rendered:
+    language: str
+    subject: str
+    text: str
+    html: str | None
+
+
+def base_language(tag: str) -> str:
+    return tag.replace("-", "_").split("_")[0].lower() or "fr"
+
+
+def locale_for(language: str, country: str) -> Locale:
+    """The recipient's locale: language and country (en_FR exists), else the language alone."""
+    lang = base_language(language)
+    for candidate in (f"{lang}_{country}", lang):
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return Locale.parse("en")
+
+
+def _money(amount: Decimal, currency: str, locale: Locale) -> str:
+    return format_currency(amount, currency, locale=locale)
+
+
+def invoice_rows(invoices: Iterable[InvoiceLine], locale: Locale) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": inv.invoice_number,
+            "issue_date": format_date(inv.issue_date, "short", locale=locale),
+            "due_date": format_date(inv.due_date, "short", locale=locale),
+            "amount": _money(inv.amount.amount, inv.amount.currency, locale),
+            "open_balance": _money(inv.open_balance.amount, inv.open_balance.currency, locale),
+            "currency": inv.amount.currency,
+            "pdf_url": inv.pdf_url,
+        }
+        for inv in invoices
+    ]
+
+
+def totals_by_currency(invoices: Iterable[InvoiceLine]) -> dict[str, tuple[Decimal, Decimal]]:
+    """Sum of amounts and of open balances, per currency (never mixed)."""
+    totals: dict[str, tuple[Decimal, Decimal]] = {}
+    for inv in invoices:
+        for money, index in ((inv.amount, 0), (inv.open_balance, 1)):
+            pair = list(totals.get(money.currency, (Decimal(0), Decimal(0))))
+            pair[index] += money.amount
+            totals[money.currency] = (pair[0], pair[1])
+    return dict(sorted(totals.items()))
+
+
+def message_context(
+    *, tenant: str, debtor: Debtor, invoices: Iterable[InvoiceLine], language: str,
+    portal_link: str | None, context: Mapping[str, str], sender_name: str, today: date,
+    step: str | None = None,
+) -> dict[str, Any]:
+    invoices = list(invoices)
+    locale = locale_for(language, debtor.country)
+    return {
+        "labels": LABELS.get(language, LABELS["en"]),
+        "debtor": {"name": debtor.name, "customer_ref": debtor.customer_ref},
+        "tenant": tenant,
+        "invoices": invoice_rows(invoices, locale),
+        "totals": [
+            {"currency": cur, "amount": _money(amount, cur, locale),
+             "open_balance": _money(balance, cur, locale)}
+            for cur, (amount, balance) in totals_by_currency(invoices).items()
+        ],
+        "portal_link": portal_link,
+        "context": dict(context),
+        "sender_name": sender_name,
+        "today": format_date(today, "long", locale=locale),
+        "step": step or "",
+    }
+
+
+def _paragraphs(value: str) -> Markup:
+    """Plain paragraphs (blank-line separated) to HTML ``<p>``; escapes unless already Markup."""
+    text = value if isinstance(value, Markup) else escape(value)
+    blocks = [b.strip() for b in str(text).replace("\r\n", "\n").split("\n\n")]
+    return Markup("\n").join(
+        Markup("<p>{}</p>").format(Markup(b.replace("\n", "<br>\n"))) for b in blocks if b
+    )
+
+
+def _environment(loader: BaseLoader, html: bool) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(loader=loader, autoescape=html, undefined=StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    env.filters["paragraphs"] = _paragraphs
+    return env
+
+
+def _key(name: str, language: str) -> str:
+    return f"{language}/{name}.j2"
+
+
+class Templates:
+    """The templates one tenant sees: its overrides over the packaged defaults."""
+
+    def __init__(self, overrides: Mapping[tuple[str, str], str] | None = None) -> None:
+        self._overrides = {_key(n, lang): src for (n, lang), src in (overrides or {}).items()}
+        if self._overrides:
+            loader: BaseLoader = ChoiceLoader([DictLoader(self._overrides), _defaults_loader()])
+            self._text, self._html = _environment(loader, False), _environment(loader, True)
+        else:
+            self._text, self._html = _default_environments()
+
+    def language_for(self, name: str, wanted: str) -> str:
+        for language in (base_language(wanted), *FALLBACK_LANGUAGES):
+            if _key(name, language) in self._overrides or (TEMPLATES / _key(name, language)).exists():
+                return language
+        raise TemplateMissing(f"no template {name!r}")
+
+    def render_email(self, name: str, wanted_language: str, variables: Mapping[str, Any]) -> Rendered:
+        language = self.language_for(name, wanted_language)
+        key = _key(name, language)
+        variables = {**variables, "labels": LABELS.get(language, LABELS["en"])}
+        subject = self._text.get_template(key).render(variables, layout="_subject.txt")
+        text = self._text.get_template(key).render(variables, layout="_email.txt")
+        html = self._html.get_template(key).render(variables, layout="_email.html")
+        return Rendered(language, " ".join(subject.split()), text.strip() + "\n", html)
+
+    def render_sms(self, name: str, wanted_language: str, variables: Mapping[str, Any]) -> Rendered:
+        language = self.language_for(name, wanted_language)
+        variables = {**variables, "labels": LABELS.get(language, LABELS["en"])}
+        text = self._text.get_template(_key(name, language)).render(variables, layout="_sms.txt")
+        return Rendered(language, "", " ".join(text.split()), None)
+
+
+@lru_cache(maxsize=1)
+def _defaults_loader() -> FileSystemLoader:
+    return FileSystemLoader(str(TEMPLATES))
+
+
+@lru_cache(maxsize=1)
+def _default_environments() -> tuple[SandboxedEnvironment, SandboxedEnvironment]:
+    return _environment(_defaults_loader(), False), _environment(_defaults_loader(), True)
+
+
+def check_template(source: str, sample: Mapping[str, Any]) -> None:
+    """Refuse a tenant's template that does not compile, names an unknown variable, lacks a
+    ``subject`` or ``message`` block, or fails on sample data; the error carries the line."""
+    env = _environment(_defaults_loader(), False)
+    try:
+        tree = env.parse(source)
+    except TemplateSyntaxError as exc:
+        raise TemplateRefused(exc.message or "syntax error", exc.lineno) from exc
+    unknown = meta.find_undeclared_variables(tree) - VARIABLES - set(env.globals)
+    if unknown:
+        first = min((n for n in tree.find_all(nodes.Name) if n.name in unknown),
+                    key=lambda n: n.lineno)
+        raise TemplateRefused(f"unknown variable {first.name!r}; known: "
+                              + ", ".join(sorted(VARIABLES - {'layout'})), first.lineno)
+    blocks = {b.name for b in tree.find_all(nodes.Block)}
+    for needed in ("subject", "message"):
+        if needed not in blocks:
+            raise TemplateRefused(f"the block {needed!r} is missing", None)
+    for layout, html in (("_subject.txt", False), ("_email.txt", False), ("_email.html", True),
+                         ("_sms.txt", False)):
+        trial = _environment(ChoiceLoader([DictLoader({"t.j2": source}), _defaults_loader()]), html)
+        try:
+            trial.get_template("t.j2").render(sample, layout=layout)
+        except TemplateError as exc:
+            raise TemplateRefused(str(exc), _template_line(exc, "t.j2")) from exc
+
+
+def _template_line(exc: BaseException, name: str) -> int | None:
+    """The line in template ``name`` where rendering failed (Jinja rewrites the traceback)."""
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == name]
+    return lines[-1] if lines else None
+
+
+def is_known_default(name: str) -> bool:
+    return any((TEMPLATES / _key(name, lang)).exists() for lang in LABELS)
+
+
+def template_not_found(exc: Exception) -> bool:
+    return isinstance(exc, TemplateNotFound | TemplateMissing)

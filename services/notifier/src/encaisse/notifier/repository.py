@@ -1,0 +1,194 @@
+"""Reading and changing messages; every change others must know stages its one event.
+
+State machine of a message (``messages.status``)::
+
+    queued --claim (lease)--> queued+leased --recipients accepted--> sending
+    sending --250--> sent --provider says so--> delivered | failed (bounce)
+    queued+leased --4xx / connection--> queued (next_attempt_at later) | failed
+    queued+leased --5xx--> failed
+    sending (owner's lease expired: it died during DATA) --reconcile--> sent, uncertain
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from encaisse.bus.outbox import stage
+from encaisse.contracts import Envelope, Message
+from encaisse.contracts.notifier import (
+    Channel,
+    FailureReason,
+    MessageDelivered,
+    MessageFailed,
+    MessageSent,
+)
+from encaisse.notifier.db import messages, templates
+
+Db = AsyncSession | AsyncConnection
+
+
+async def insert_message(db: Db, row: dict[str, Any]) -> bool:
+    """Insert unless the tenant already has a message for this command key; True if new."""
+    inserted = await db.execute(
+        pg_insert(messages).values(**row)
+        .on_conflict_do_nothing(index_elements=["tenant", "command_key"])
+        .returning(messages.c.id)
+    )
+    return inserted.first() is not None
+
+
+async def tenant_overrides(db: Db, tenant: str, name: str) -> dict[tuple[str, str], str]:
+    rows = await db.execute(
+        select(templates.c.name, templates.c.language, templates.c.source)
+        .where(templates.c.tenant == tenant, templates.c.name == name)
+    )
+    return {(r.name, r.language): r.source for r in rows}
+
+
+def report_payload(row: Row[Any], kind: str, *, reason: FailureReason | None = None,
+                   detail: str = "") -> Message:
+    """The event telling what just happened to ``row`` (already at its new version)."""
+    common = dict(
+        tenant=row.tenant, version=row.version, message_id=row.id, command_key=row.command_key,
+        channel=Channel(row.channel), customer_ref=row.customer_ref, case_id=row.case_id,
+        step=row.step, recipient=row.recipient,
+    )
+    if kind == "sent":
+        return MessageSent(**common)
+    if kind == "delivered":
+        return MessageDelivered(**common)
+    return MessageFailed(**common, reason=reason or FailureReason.PROVIDER_ERROR,
+                         detail=detail[:2000])
+
+
+async def report(db: Db, row: Row[Any], kind: str, *, outbox: Any,
+                 reason: FailureReason | None = None, detail: str = "") -> None:
+    """Stage the report in the outbox, in the command's correlation."""
+    payload = report_payload(row, kind, reason=reason, detail=detail)
+    envelope = Envelope(payload=payload, subject=row.id, correlation_id=row.correlation_id,
+                        causation_id=row.causation_id)
+    await stage(db, outbox, [envelope])
+
+
+async def claim(db: Db, *, batch: int, lease: timedelta) -> list[Row[Any]]:
+    """Lease a batch of due messages (other senders skip them until the lease ends)."""
+    due = (
+        select(messages.c.id)
+        .where(messages.c.status == "queued", messages.c.next_attempt_at <= func.now(),
+               or_(messages.c.leased_until.is_(None), messages.c.leased_until < func.now()))
+        .order_by(messages.c.next_attempt_at)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    rows = await db.execute(
+        update(messages)
+        .where(messages.c.id.in_(due))
+        .values(leased_until=func.now() + lease, attempts=messages.c.attempts + 1,
+                updated_at=func.now())
+        .returning(*messages.c)
+    )
+    return list(rows)
+
+
+def _owned(row: Row[Any]) -> Any:
+    return and_(messages.c.id == row.id, messages.c.leased_until == row.leased_until)
+
+
+async def mark_sending(db: Db, row: Row[Any], attachments: list[dict[str, Any]]) -> bool:
+    """Record that DATA starts; False if the lease was lost (another sender has it)."""
+    result = await db.execute(
+        update(messages).where(_owned(row), messages.c.status == "queued")
+        .values(status="sending", attachments=attachments, updated_at=func.now())
+    )
+    return result.rowcount == 1
+
+
+async def _transition(db: Db, where: Any, **values: Any) -> Row[Any] | None:
+    result = await db.execute(
+        update(messages).where(where)
+        .values(version=messages.c.version + 1, updated_at=func.now(), leased_until=None,
+                **values)
+        .returning(*messages.c)
+    )
+    return result.first()
+
+
+async def mark_sent(db: Db, row: Row[Any], *, outbox: Any, provider_ref: str | None = None,
+                    note: str | None = None, uncertain: bool = False) -> None:
+    done = await _transition(
+        db, and_(messages.c.id == row.id, messages.c.status.in_(("queued", "sending"))),
+        status="sent", sent_at=func.now(), provider_ref=provider_ref, last_error=note,
+        uncertain=uncertain)
+    if done is not None:
+        await report(db, done, "sent", outbox=outbox)
+
+
+async def mark_failed(db: Db, message_id: str, reason: FailureReason, detail: str, *,
+                      outbox: Any, statuses: tuple[str, ...] = ("queued", "sending")) -> bool:
+    done = await _transition(
+        db, and_(messages.c.id == message_id, messages.c.status.in_(statuses)),
+        status="failed", failure_reason=reason.value, failure_detail=detail[:4000])
+    if done is not None:
+        await report(db, done, "failed", outbox=outbox, reason=reason, detail=detail)
+    return done is not None
+
+
+async def mark_delivered(db: Db, message_id: str, *, outbox: Any) -> bool:
+    done = await _transition(db, and_(messages.c.id == message_id, messages.c.status == "sent"),
+                             status="delivered")
+    if done is not None:
+        await report(db, done, "delivered", outbox=outbox)
+    return done is not None
+
+
+async def reschedule(db: Db, row: Row[Any], at: datetime, error: str) -> None:
+    await db.execute(
+        update(messages).where(_owned(row))
+        .values(status="queued", next_attempt_at=at, leased_until=None, last_error=error[:4000],
+                updated_at=func.now())
+    )
+
+
+async def reconcile(db: Db, *, outbox: Any) -> int:
+    """Messages left in 'sending' by a sender that died (its lease is over).
+
+    Email: the server may have the message; sending again could make two, so it
+    counts as sent, flagged ``uncertain`` (at most once). SMS: the provider
+    deduplicates on our idempotency key, so it goes back to the queue.
+    """
+    stale = and_(messages.c.status == "sending", messages.c.leased_until < func.now())
+    await db.execute(
+        update(messages).where(stale, messages.c.channel == Channel.SMS.value)
+        .values(status="queued", leased_until=None, updated_at=func.now())
+    )
+    rows = (await db.execute(
+        update(messages).where(stale, messages.c.channel == Channel.EMAIL.value)
+        .values(status="sent", uncertain=True, sent_at=func.now(), leased_until=None,
+                version=messages.c.version + 1, updated_at=func.now(),
+                last_error="the sender stopped during DATA; not sent again")
+        .returning(*messages.c)
+    )).all()
+    for row in rows:
+        await report(db, row, "sent", outbox=outbox)
+    return len(rows)
+
+
+async def find_by_reference(db: Db, *, message_id: str | None = None,
+                            header_message_id: str | None = None,
+                            provider_ref: str | None = None) -> Row[Any] | None:
+    conditions = []
+    if message_id:
+        conditions.append(messages.c.id == message_id)
+    if header_message_id:
+        conditions.append(messages.c.header_message_id == header_message_id)
+    if provider_ref:
+        conditions.append(messages.c.provider_ref == provider_ref)
+    if not conditions:
+        return None
+    return (await db.execute(select(messages).where(or_(*conditions)).limit(1))).first()

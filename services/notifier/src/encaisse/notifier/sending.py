@@ -1,0 +1,186 @@
+"""The sending loop: takes queued messages and sends each once, even across a crash.
+
+Why not send from the bus handler: the handler's transaction (inbox + message
+row) must commit before anything leaves, else a crash after the send and
+before the commit would redeliver the command and send again. So the handler
+only queues; this loop sends, in steps that each commit:
+
+1. claim a batch of due rows with a lease (``FOR UPDATE SKIP LOCKED``: any
+   number of replicas share the work);
+2. SMTP MAIL and RCPT on a pooled connection: a refusal here is final (5xx) or
+   retried later (4xx, connection), and nothing was sent;
+3. commit the row as ``sending`` (only if our lease still holds);
+4. DATA, with a Message-ID derived from the command's key;
+5. commit ``sent`` with its ``MessageSent`` event in the outbox.
+
+A crash before 3 leaves the row ``queued``: after the lease it is sent again,
+safely, since the server never got the message. A crash between 3 and 5 (the
+server may have it) leaves ``sending``: once the lease is over, ``reconcile``
+counts it as sent, flagged ``uncertain``, and does not send it again.
+
+Limits: at most once in that window. If the process died during DATA before
+the server took the message (rare: the window is one DATA exchange), that
+email is lost, visible as ``uncertain`` in ``GET /v1/messages``. The stable
+Message-ID lets receivers that deduplicate on it fold a manual resend. A lease
+must outlast a send (``send_lease_seconds`` > 2 x ``smtp_timeout_seconds``).
+SMS goes the other way (at least once, deduplicated by the provider on our key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiosmtplib
+import httpx
+from sqlalchemy import Row, Table
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from encaisse.contracts.notifier import Channel, FailureReason
+from encaisse.notifier import repository as repo
+from encaisse.notifier.mail import Attachment, DataUncertain, Email, RecipientRefused, transmit
+from encaisse.notifier.outcomes import Failure, next_delay, smtp_reply
+from encaisse.notifier.settings import NotifierSettings
+from encaisse.notifier.sms import SmsFailure, SmsProvider
+
+log = logging.getLogger(__name__)
+
+
+class LeaseLost(Exception):
+    """Another sender took the row (our lease ran out): leave it to them."""
+
+
+class Sender:
+    def __init__(self, settings: NotifierSettings, engine: AsyncEngine, outbox: Table, pool: Any,
+                 sms: SmsProvider, http: httpx.AsyncClient) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._outbox = outbox
+        self._pool = pool
+        self._sms = sms
+        self._http = http
+        self._stopping = asyncio.Event()
+        self._last_reconcile = 0.0
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                busy = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("sending loop failed; retrying")
+                busy = False
+            if not busy:
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), self._settings.send_idle_seconds)
+                except TimeoutError:
+                    pass
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run_once(self) -> bool:
+        """Reconcile (at most once a second), claim one batch and send it; True if any."""
+        if time.monotonic() - self._last_reconcile > 1.0:
+            async with self._engine.begin() as conn:
+                if await repo.reconcile(conn, outbox=self._outbox):
+                    log.warning("messages left during DATA by a stopped sender counted as sent")
+            self._last_reconcile = time.monotonic()
+        async with self._engine.begin() as conn:
+            rows = await repo.claim(conn, batch=self._settings.send_batch_size,
+                                    lease=timedelta(seconds=self._settings.send_lease_seconds))
+        await asyncio.gather(*(self.send(row) for row in rows))
+        return bool(rows)
+
+    async def send(self, row: Row[Any]) -> None:
+        try:
+            if row.channel == Channel.SMS.value:
+                await self._send_sms(row)
+            else:
+                await self._send_email(row)
+        except LeaseLost:
+            log.warning("message %s: lease lost, left to the sender holding it", row.id)
+
+    async def _mark_sending(self, row: Row[Any], attachments: list[dict[str, Any]]) -> None:
+        async with self._engine.begin() as conn:
+            if not await repo.mark_sending(conn, row, attachments):
+                raise LeaseLost(row.id)
+
+    async def _send_email(self, row: Row[Any]) -> None:
+        try:
+            files, evidence = await self._attachments(row)
+        except httpx.HTTPError as exc:
+            await self._failed(row, Failure(None, f"attachment: {exc!r}"))
+            return
+        email = Email(sender=row.sender, to=row.to_addresses, cc=row.cc_addresses,
+                      subject=row.subject, text=row.body_text, html=row.body_html,
+                      message_id=row.header_message_id, date=datetime.now(UTC),
+                      attachments=files)
+        try:
+            async with self._pool.connection() as conn:
+                refused = await transmit(conn, email, lambda: self._mark_sending(row, evidence))
+        except RecipientRefused as exc:
+            await self._failed(row, smtp_reply(exc.code, exc.message, at_recipient=True))
+        except DataUncertain as exc:
+            await self._sent(row, note=f"connection broke during DATA: {exc}", uncertain=True)
+        except aiosmtplib.SMTPResponseException as exc:
+            await self._failed(row, smtp_reply(exc.code, exc.message, at_recipient=False))
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await self._failed(row, Failure(None, f"connection: {exc!r}"))
+        else:
+            await self._sent(row, note=f"cc refused: {', '.join(refused)}" if refused else None)
+
+    async def _send_sms(self, row: Row[Any]) -> None:
+        await self._mark_sending(row, [])
+        try:
+            ref = await self._sms.send(to=row.recipient, text=row.body_text, sender=row.sender,
+                                       key=f"{row.tenant}:{row.command_key}")
+        except SmsFailure as exc:
+            await self._failed(row, exc.failure)
+            return
+        await self._sent(row, provider_ref=ref)
+
+    async def _sent(self, row: Row[Any], **kwargs: Any) -> None:
+        async with self._engine.begin() as conn:
+            await repo.mark_sent(conn, row, outbox=self._outbox, **kwargs)
+
+    async def _failed(self, row: Row[Any], failure: Failure) -> None:
+        """A final failure is reported; a transient one waits its turn, until the delays run out."""
+        async with self._engine.begin() as conn:
+            if failure.transient:
+                delay = next_delay(row.attempts, self._settings.send_retry_delays_ms)
+                if delay is not None:
+                    log.warning("message %s: try %d failed, retrying: %s", row.id, row.attempts,
+                                failure.detail)
+                    await repo.reschedule(conn, row, datetime.now(UTC) + delay, failure.detail)
+                    return
+            reason = failure.reason or FailureReason.PROVIDER_ERROR
+            await repo.mark_failed(conn, row.id, reason, failure.detail, outbox=self._outbox)
+
+    async def _attachments(self, row: Row[Any]) -> tuple[list[Attachment], list[dict[str, Any]]]:
+        """Fetch invoice PDFs; one over the size limit or missing is left out, and said so."""
+        files, evidence = [], []
+        limit = self._settings.attachment_max_bytes
+        for item in row.attachments:
+            async with self._http.stream("GET", item["url"]) as response:
+                if response.status_code == 404:
+                    evidence.append({**item, "skipped": "not found (404)"})
+                    continue
+                response.raise_for_status()
+                content = b""
+                async for chunk in response.aiter_bytes():
+                    content += chunk
+                    if len(content) > limit:
+                        break
+            if len(content) > limit:
+                evidence.append({**item, "skipped": f"larger than {limit} bytes"})
+                continue
+            files.append(Attachment(item["filename"], content))
+            evidence.append({**item, "size": len(content),
+                             "sha256": hashlib.sha256(content).hexdigest()})
+        return files, evidence

@@ -1,0 +1,55 @@
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from encaisse.kit.settings import ServiceSettings
+
+
+class NotifierSettings(ServiceSettings):
+    service_name: ClassVar[str] = "notifier"
+
+    http_port: int = 8103
+
+    # SMTP (aiosmtplib). tls: "none", "starttls" (upgrade after EHLO) or "tls" (implicit TLS).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_tls: Literal["none", "starttls", "tls"] = "none"
+    smtp_validate_certs: bool = True
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 20.0
+    smtp_pool_size: int = 4
+    mail_from: str = "Encaisse <no-reply@encaisse.localhost>"
+    senders: dict[str, str] = Field(
+        default_factory=dict,
+        description='JSON: {"<tenant>": "Credit team <credit@acme.example>"}; a sender per tenant',
+    )
+    message_id_domain: str = "encaisse.localhost"
+    attachment_max_bytes: int = 5_000_000
+
+    # The sending loop: rows claimed for a lease, transient failures retried after these delays.
+    send_batch_size: int = 16
+    send_lease_seconds: float = 60.0
+    send_idle_seconds: float = 0.05
+    send_retry_delays_ms: tuple[int, ...] = (1_000, 10_000, 60_000, 300_000, 1_800_000)
+
+    # SMS: "sandbox" (in-process, behaves like a provider) or "http" (a provider's JSON API).
+    sms_provider: Literal["sandbox", "http"] = "sandbox"
+    sms_api_url: str | None = None
+    sms_api_key: str | None = None
+    sms_sender: str = "ENCAISSE"
+
+    # Provider webhooks: shared secret per provider, for the HMAC-SHA256 of the body.
+    webhook_secrets: dict[str, str] = Field(default_factory=dict)
+
+    # Signed portal links (shared with letters and portal).
+    portal_link_keys: dict[str, str] = Field(default_factory=dict)
+    portal_link_key_id: str = ""
+    portal_base_url: str = "http://127.0.0.1:8100"
+    portal_link_days: int = 30
+
+    # Development: the page /dev/mailbox shows what the local SMTP server kept.
+    simulation: bool = False
+    dev_mailbox_dir: Path = Path(".run/mailbox")
+

@@ -1,0 +1,132 @@
+"""SendEmail end to end: RabbitMQ command in, real SMTP out, events back, evidence kept."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from notifier_helpers import LINK_KEYS, Bus, email_command, eventually, running_notifier
+
+from encaisse.contracts.notifier import FailureReason
+from encaisse.kit.links import verify_link
+
+
+def _parts(mail):
+    return mail.get_body(("plain",)).get_content(), mail.get_body(("html",)).get_content()
+
+
+async def test_french_email_lists_invoices_with_totals_per_currency_and_a_portal_link(
+    database_url, amqp_url, smtp
+):
+    async with running_notifier(database_url, amqp_url, smtp) as http, Bus(amqp_url) as bus:
+        await bus.send(email_command(cc=("rep@acme.example",)))
+        await eventually(lambda: bus.of_type("message.sent.v1"))
+        assert len(smtp.received) == 1
+        mail = smtp.received[0]
+        assert mail["Subject"] == "Relance : factures échues non réglées"
+        assert mail["From"] == "ACME Credit <credit@acme.example>"
+        assert mail["To"] == "ap@client.example" and mail["Cc"] == "rep@acme.example"
+        assert smtp.envelopes[0] == ("credit@acme.example",
+                                     ["ap@client.example", "rep@acme.example"])
+        text, html = _parts(mail)
+        assert "Sauf erreur ou omission de notre part" in text
+        nbsp = "\u202f"  # babel's narrow no-break space as the French thousands separator
+        assert f"Facture F-001, date 05/01/2026, échéance 04/02/2026 : montant 1{nbsp}234,50\xa0€" \
+            in text
+        assert f"Total (EUR) : montant 1{nbsp}334,49\xa0€, reste dû 1{nbsp}099,99\xa0€" in text
+        assert "Total (USD) : montant 500,00\xa0$US, reste dû 250,00\xa0$US" in text
+        assert f'<td align="right">1{nbsp}334,49\xa0€</td>' in html
+        link = next(line for line in text.splitlines() if "/access/" in line)
+        assert link.startswith("http://portal.test/access/")
+        claims = verify_link(LINK_KEYS, link.rsplit("/", 1)[1], now=datetime.now(UTC))
+        assert (claims.tenant, claims.customer_ref) == ("ACME", "C-42")
+        assert f'href="{link}"' in html
+
+        sent = bus.of_type("message.sent.v1")[0]
+        assert (sent.command_key, sent.customer_ref, sent.version) == (
+            "case-1/first_reminder/2026-02-20", "C-42", 1)
+        evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()
+        assert [m["status"] for m in evidence] == ["sent"]
+        assert evidence[0]["id"] == sent.message_id
+        assert evidence[0]["body_text"] == text.replace("\r\n", "\n")
+        assert evidence[0]["header_message_id"] == mail["Message-ID"]
+
+
+async def test_english_email_is_formatted_for_an_english_reader(database_url, amqp_url, smtp):
+    async with running_notifier(database_url, amqp_url, smtp), Bus(amqp_url) as bus:
+        command = email_command(language="en", debtor=email_command().debtor.model_copy(
+            update={"language": "en", "country": "GB"}))
+        await bus.send(command)
+        await eventually(lambda: len(smtp.received) == 1)
+        text, html = _parts(smtp.received[0])
+        assert smtp.received[0]["Subject"] == "Reminder: overdue invoices"
+        assert "Unless we are mistaken" in text
+        assert "Invoice F-001, date 05/01/2026, due date 04/02/2026: amount €1,234.50" in text
+        assert "Total (EUR): amount €1,334.49, open balance €1,099.99" in text
+        assert "Total (USD): amount US$500.00, open balance US$250.00" in text
+        assert "<th align=\"right\">Open balance</th>" in html
+
+
+async def test_a_550_user_unknown_fails_with_invalid_address_and_sends_nothing(
+    database_url, amqp_url, smtp
+):
+    smtp.rcpt_replies["gone@client.example"] = ["550 5.1.1 User unknown"]
+    async with running_notifier(database_url, amqp_url, smtp) as http, Bus(amqp_url) as bus:
+        await bus.send(email_command(to=("gone@client.example",)))
+        await eventually(lambda: bus.of_type("message.failed.v1"))
+        failed = bus.of_type("message.failed.v1")[0]
+        assert failed.reason == FailureReason.INVALID_ADDRESS
+        assert "User unknown" in failed.detail and failed.recipient == "gone@client.example"
+        assert smtp.received == [] and not bus.of_type("message.sent.v1")
+        evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()
+        assert evidence[0]["status"] == "failed"
+        assert evidence[0]["failure_reason"] == "invalid_address"
+
+
+async def test_a_malformed_address_fails_at_once_without_talking_to_the_server(
+    database_url, amqp_url, smtp
+):
+    async with running_notifier(database_url, amqp_url, smtp), Bus(amqp_url) as bus:
+        await bus.send(email_command(to=("not-an-address",)))
+        await eventually(lambda: bus.of_type("message.failed.v1"))
+        assert bus.of_type("message.failed.v1")[0].reason == FailureReason.INVALID_ADDRESS
+        assert smtp.rcpt_calls == {} and smtp.received == []
+
+
+async def test_a_421_is_retried_after_a_delay_then_sent(database_url, amqp_url, smtp):
+    smtp.rcpt_replies["busy@client.example"] = ["421 4.3.2 Try again later",
+                                                "451 4.7.1 Greylisted"]
+    async with running_notifier(database_url, amqp_url, smtp) as http, Bus(amqp_url) as bus:
+        await bus.send(email_command(to=("busy@client.example",)))
+        await eventually(lambda: bus.of_type("message.sent.v1"))
+        assert smtp.rcpt_calls["busy@client.example"] == 3
+        assert len(smtp.received) == 1 and not bus.of_type("message.failed.v1")
+        evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()[0]
+        assert evidence["attempts"] == 3 and evidence["status"] == "sent"
+
+
+async def test_transient_failures_become_provider_error_when_the_delays_are_used_up(
+    database_url, amqp_url, smtp
+):
+    smtp.rcpt_replies["down@client.example"] = ["421 4.3.2 down"] * 5
+    async with running_notifier(database_url, amqp_url, smtp), Bus(amqp_url) as bus:
+        await bus.send(email_command(to=("down@client.example",)))
+        await eventually(lambda: bus.of_type("message.failed.v1"))
+        assert bus.of_type("message.failed.v1")[0].reason == FailureReason.PROVIDER_ERROR
+        assert smtp.rcpt_calls["down@client.example"] == 3  # first try + 2 delays
+        assert smtp.received == []
+
+
+async def test_the_same_command_twice_sends_one_email(database_url, amqp_url, smtp):
+    async with running_notifier(database_url, amqp_url, smtp) as http, Bus(amqp_url) as bus:
+        first = await bus.send(email_command())
+        await bus.send(email_command())  # same idempotency key, another envelope
+        await bus.send(email_command(), envelope_id=first.id)  # the same envelope again
+        await bus.send(email_command("another-key"))
+        await eventually(lambda: len(bus.of_type("message.sent.v1")) == 2)
+        await eventually(lambda: len(smtp.received) == 2)
+        evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()
+        assert sorted(m["command_key"] for m in evidence) == [
+            "another-key", "case-1/first_reminder/2026-02-20"]
+        await asyncio.sleep(0.5)
+        assert len(smtp.received) == 2
