@@ -137,10 +137,9 @@ async def encaisse_rate(
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=20_000)
-    defaults = QueueSpec("bench.counters")
-    parser.add_argument("--prefetch", type=int, default=defaults.prefetch)
-    parser.add_argument("--batch", type=int, default=defaults.batch_size)
-    parser.add_argument("--workers", type=int, default=defaults.workers)
+    parser.add_argument("--prefetch", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     n = args.messages
     spec = QueueSpec("bench.counters", (Binding(EVENTS, "bench.#"),), prefetch=args.prefetch,

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from encaisse.bus import headers as h
 from encaisse.bus.consumer import Consumer, PermanentError
 from encaisse.bus.deadletters import DeadLetters
-from encaisse.bus.publisher import Publisher, connect
-from encaisse.bus.topology import EVENTS, Binding, QueueSpec
+from encaisse.bus.publisher import Outgoing, Publisher, connect
+from encaisse.bus.topology import EVENTS, Binding, QueueSpec, declare
 from encaisse.contracts import Envelope
 from support.bus import WidgetMade, scratch_schema
 
@@ -196,4 +196,44 @@ async def test_graceful_stop_finishes_in_flight_messages(database_url, amqp_url)
         assert finished == [99]
         async with schema.engine.connect() as conn:
             assert await conn.scalar(select(func.count()).select_from(schema.inbox)) == 1
+        await connection.close()
+
+
+async def test_a_failing_message_in_a_batch_does_not_double_the_others_effects(
+    database_url, amqp_url
+):
+    """Batched handling: the failed batch is rolled back and replayed one by one."""
+    from sqlalchemy import update
+
+    spec = QueueSpec("bustest.batched", (Binding(EVENTS, "bustest.#"),),
+                     retry_delays_ms=(100,), batch_size=50, workers=1)
+    async with scratch_schema(database_url) as schema:
+        connection = await connect(amqp_url)
+        widgets = schema.widgets
+
+        async def count_once(envelope, uow):
+            wid = envelope.payload.widget_id
+            await uow.session.execute(update(widgets).where(widgets.c.id == wid)
+                                      .values(seen=widgets.c.seen + 1))
+            if wid == 15:
+                raise RuntimeError("fifteen fails")
+
+        async with schema.sessions() as session, session.begin():
+            await session.execute(widgets.insert(), [{"id": i, "name": f"w{i}"}
+                                                     for i in range(1, 31)])
+        channel = await connection.channel()
+        await declare(channel, spec)  # queue first, so that all 30 wait for one batch
+        publisher = Publisher(connection)
+        await publisher.publish_many(Outgoing.from_envelope(_made(i)) for i in range(1, 31))
+        consumer = Consumer(connection, spec, {WidgetMade: count_once}, schema.sessions,
+                            outbox=schema.outbox, inbox=schema.inbox, publisher=publisher)
+        await consumer.start()
+        async with asyncio.timeout(20):
+            while (await DeadLetters(connection).counts([spec.name]))[f"{spec.name}.dead"] < 1:
+                await asyncio.sleep(0.1)
+        await consumer.stop()
+        async with schema.engine.connect() as conn:
+            seen = dict((await conn.execute(select(widgets.c.id, widgets.c.seen))).all())
+        assert seen.pop(15) == 0, "the failing handler's effect was rolled back"
+        assert set(seen.values()) == {1}, seen
         await connection.close()

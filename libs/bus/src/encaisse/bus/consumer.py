@@ -6,10 +6,12 @@ For each delivery:
    here), run the handler, commit;
 3. ack only after the commit.
 
-For throughput, what has already arrived (up to ``QueueSpec.batch_size``) is
-handled in one transaction by each of ``QueueSpec.workers`` workers; if any
-handler of the batch fails, the batch is rolled back and its messages are
-taken one by one, so that only the failing one is retried or dead-lettered.
+``QueueSpec.workers`` workers handle messages concurrently. For throughput, a
+queue whose handlers keep all their effects in the database may set
+``QueueSpec.batch_size``: what has already arrived, up to that many, is then
+handled in one transaction; if any handler of the batch fails, the batch is
+rolled back and its messages are taken one by one, so that only the failing one
+is retried or dead-lettered.
 
 A handler error is retried: the message is copied to the queue's wait queue
 ``<queue>.retry.<n>`` (TTL, then back to this queue only) with the attempt in

@@ -57,8 +57,11 @@ class QueueSpec:
     bindings: tuple[Binding, ...] = ()
     retry_delays_ms: tuple[int, ...] = (1_000, 10_000, 60_000, 300_000)
     prefetch: int = 200
-    batch_size: int = 50
     workers: int = 4
+    # Messages handled together in one transaction. Only for handlers whose every
+    # effect is in that transaction: a failed batch is rolled back and replayed one
+    # message at a time, so an external effect (an email sent) would happen twice.
+    batch_size: int = 1
     arguments: tuple[tuple[str, object], ...] = field(default=())
 
     @property
