@@ -1,0 +1,72 @@
+"""The clock: read it; in simulation, set it or advance it (the day run follows at once)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import AwareDatetime, BaseModel, Field
+
+from encaisse.kit.auth import Admin, Viewer
+from encaisse.kit.errors import Conflict
+from encaisse.scheduler.api.deps import ClockDep, Rt, SettingsDep
+from encaisse.scheduler.dayrun import run_due
+
+router = APIRouter(prefix="/v1", tags=["clock"])
+
+
+class ClockOut(BaseModel):
+    now: datetime
+    simulation: bool
+
+
+class SetClock(BaseModel):
+    now: AwareDatetime
+
+
+class Advance(BaseModel):
+    days: int = Field(default=0, ge=0, le=400)
+    hours: int = Field(default=0, ge=0, le=24 * 400)
+
+
+@router.get("/clock", response_model=ClockOut)
+async def read_clock(staff: Viewer, rt: Rt, clock: ClockDep) -> ClockOut:
+    async with rt.engine.connect() as conn:
+        return ClockOut(now=await clock.now(conn), simulation=clock.simulation)
+
+
+def _simulated(clock: Any) -> None:
+    if not clock.simulation:
+        raise Conflict("now", "the clock can be set only with ENCAISSE_SIMULATION=1")
+
+
+@router.put("/clock", response_model=ClockOut)
+async def set_clock(body: SetClock, staff: Admin, rt: Rt, clock: ClockDep) -> ClockOut:
+    _simulated(clock)
+    async with rt.engine.begin() as conn:
+        await clock.set(conn, body.now)
+    return ClockOut(now=body.now, simulation=True)
+
+
+@router.post("/clock/advance")
+async def advance_clock(body: Advance, staff: Admin, rt: Rt, clock: ClockDep,
+                        settings: SettingsDep) -> dict[str, Any]:
+    """Move the simulated clock forward, then run what fell due (once, as after downtime)."""
+    _simulated(clock)
+    async with rt.engine.begin() as conn:
+        now = await clock.now(conn) + timedelta(days=body.days, hours=body.hours)
+        await clock.set(conn, now)
+    stats = await run_due(rt.engine, now, batch_size=settings.run_batch_size)
+    return {"now": now, "run": asdict(stats)}
+
+
+@router.post("/runs")
+async def run_now(staff: Admin, rt: Rt, clock: ClockDep, settings: SettingsDep
+                  ) -> dict[str, Any]:
+    """Run what is due now, without waiting for the next loop."""
+    async with rt.engine.connect() as conn:
+        now = await clock.now(conn)
+    stats = await run_due(rt.engine, now, batch_size=settings.run_batch_size)
+    return {"now": now, "run": asdict(stats)}

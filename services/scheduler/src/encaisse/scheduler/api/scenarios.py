@@ -1,0 +1,188 @@
+"""Scenarios: versioned lists of steps. A change is a new version; steps already done stay done."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from encaisse.kit.auth import Admin, Viewer
+from encaisse.kit.errors import Conflict, DomainError, NotFound
+from encaisse.scheduler import db, repo
+from encaisse.scheduler.api.deps import Rt
+from encaisse.scheduler.domain.scenarios import (
+    MAX_AMICABLE_DAYS,
+    MIN_AMICABLE_DAYS,
+    Channel,
+    InvalidScenario,
+    Mode,
+    Scenario,
+    Step,
+)
+
+router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
+Code = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}$")]
+CodePath = Annotated[str, Path(pattern=r"^[a-z0-9_]{1,64}$")]
+
+
+class StepBody(BaseModel):
+    offset_days: int = Field(ge=-90, le=90, description="days from the due date; negative before")
+    channel: Channel
+    mode: Mode = Mode.AUTO
+    template: str = Field(min_length=1, max_length=64)
+    enabled: bool = True
+    cc_sales_rep: bool = False
+
+
+class ScenarioBody(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    steps: list[StepBody] = Field(min_length=1)
+    amicable_days: int = Field(default=60, ge=MIN_AMICABLE_DAYS, le=MAX_AMICABLE_DAYS)
+    change: str = Field(default="", max_length=500, description="why, for the history")
+
+
+class NewScenario(ScenarioBody):
+    code: Code
+
+
+class ScenarioOut(BaseModel):
+    code: str
+    name: str
+    version: int
+    amicable_days: int
+    steps: list[StepBody]
+    changed_by: str
+    changed_at: datetime
+    change: str
+    deleted: bool = False
+
+
+class Switch(BaseModel):
+    enabled: bool
+
+
+def _domain(code: str, body: ScenarioBody) -> Scenario:
+    steps = tuple(Step(s.offset_days, s.channel, s.template, s.mode, s.enabled, s.cc_sales_rep)
+                  for s in body.steps)
+    try:
+        return Scenario(code, body.name, steps, body.amicable_days)
+    except InvalidScenario as exc:
+        raise DomainError(("body", exc.field), str(exc)) from exc
+
+
+def _out(row) -> ScenarioOut:
+    return ScenarioOut(code=row.code, name=row.name, version=row.version,
+                       amicable_days=row.amicable_days,
+                       steps=[StepBody(**s) for s in row.steps], changed_by=row.changed_by,
+                       changed_at=row.changed_at, change=row.change, deleted=row.deleted)
+
+
+async def _versions(conn, tenant: str, code: str) -> list:
+    v = db.scenario_versions
+    return list((await conn.execute(select(v).where(v.c.tenant == tenant, v.c.code == code)
+                                    .order_by(v.c.version))).all())
+
+
+async def _current(conn, tenant: str, code: str):
+    versions = await _versions(conn, tenant, code)
+    if not versions or versions[-1].deleted:
+        raise NotFound("code", f"no scenario {code!r}")
+    return versions[-1]
+
+
+async def _save(conn, tenant: str, scenario: Scenario, by: str, change: str,
+                deleted: bool = False):
+    v = db.scenario_versions
+    version = (await conn.scalar(select(func.max(v.c.version)).where(
+        v.c.tenant == tenant, v.c.code == scenario.code)) or 0) + 1
+    row = (await conn.execute(v.insert().values(
+        tenant=tenant, code=scenario.code, version=version, name=scenario.name,
+        steps=repo.steps_to_json(scenario.steps), amicable_days=scenario.amicable_days,
+        deleted=deleted, changed_by=by, change=change).returning(v))).one()
+    return row
+
+
+@router.get("", response_model=list[ScenarioOut])
+async def list_scenarios(staff: Viewer, rt: Rt) -> list[ScenarioOut]:
+    async with rt.engine.begin() as conn:
+        await repo.ensure_tenant(conn, staff.tenant)
+        v = db.scenario_versions
+        rows = (await conn.execute(select(v).where(v.c.tenant == staff.tenant)
+                                   .distinct(v.c.code).order_by(v.c.code, v.c.version.desc())
+                                   )).all()
+    return [_out(r) for r in rows if not r.deleted]
+
+
+@router.post("", response_model=ScenarioOut, status_code=status.HTTP_201_CREATED)
+async def create_scenario(body: NewScenario, staff: Admin, rt: Rt) -> ScenarioOut:
+    scenario = _domain(body.code, body)
+    async with rt.engine.begin() as conn:
+        await repo.ensure_tenant(conn, staff.tenant)
+        versions = await _versions(conn, staff.tenant, body.code)
+        if versions and not versions[-1].deleted:
+            raise Conflict(("body", "code"), f"scenario {body.code!r} already exists")
+        return _out(await _save(conn, staff.tenant, scenario, staff.name,
+                                body.change or "created"))
+
+
+@router.get("/{code}", response_model=ScenarioOut)
+async def read_scenario(code: CodePath, staff: Viewer, rt: Rt) -> ScenarioOut:
+    async with rt.engine.begin() as conn:
+        await repo.ensure_tenant(conn, staff.tenant)
+        return _out(await _current(conn, staff.tenant, code))
+
+
+@router.get("/{code}/versions", response_model=list[ScenarioOut])
+async def scenario_history(code: CodePath, staff: Viewer, rt: Rt) -> list[ScenarioOut]:
+    """Every version, with who changed what and when."""
+    async with rt.engine.begin() as conn:
+        await repo.ensure_tenant(conn, staff.tenant)
+        versions = await _versions(conn, staff.tenant, code)
+    if not versions:
+        raise NotFound("code", f"no scenario {code!r}")
+    return [_out(r) for r in versions]
+
+
+@router.put("/{code}", response_model=ScenarioOut)
+async def update_scenario(code: CodePath, body: ScenarioBody, staff: Admin, rt: Rt
+                          ) -> ScenarioOut:
+    """A new version: it applies to the steps not yet done of every invoice following it."""
+    scenario = _domain(code, body)
+    async with rt.engine.begin() as conn:
+        await repo.ensure_tenant(conn, staff.tenant)
+        await _current(conn, staff.tenant, code)
+        return _out(await _save(conn, staff.tenant, scenario, staff.name,
+                                body.change or "updated"))
+
+
+@router.patch("/{code}/steps/{offset_days}", response_model=ScenarioOut)
+async def switch_step(code: CodePath, offset_days: int, body: Switch, staff: Admin,
+                      rt: Rt) -> ScenarioOut:
+    """Switch one step on or off in one call (a new version)."""
+    async with rt.engine.begin() as conn:
+        await repo.ensure_tenant(conn, staff.tenant)
+        row = await _current(conn, staff.tenant, code)
+        current = Scenario(code, row.name, repo.steps_from_json(row.steps), row.amicable_days)
+        try:
+            changed = current.with_step_enabled(offset_days, body.enabled)
+        except InvalidScenario as exc:
+            raise NotFound(("path", "offset_days"), str(exc)) from exc
+        word = "on" if body.enabled else "off"
+        return _out(await _save(conn, staff.tenant, changed, staff.name,
+                                f"step D{offset_days:+d} switched {word}"))
+
+
+@router.delete("/{code}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_scenario(code: CodePath, staff: Admin, rt: Rt) -> None:
+    async with rt.engine.begin() as conn:
+        await repo.ensure_tenant(conn, staff.tenant)
+        row = await _current(conn, staff.tenant, code)
+        users = [p.code for p in await repo.profiles(conn, staff.tenant)
+                 if p.scenario_code == code]
+        if users:
+            raise Conflict("code", f"profiles {users} still use scenario {code!r}")
+        scenario = Scenario(code, row.name, repo.steps_from_json(row.steps), row.amicable_days)
+        await _save(conn, staff.tenant, scenario, staff.name, "deleted", deleted=True)

@@ -1,0 +1,194 @@
+"""Reading and writing the scheduler's rows as domain objects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import and_, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from encaisse.scheduler import db
+from encaisse.scheduler.domain.contacts import Customer
+from encaisse.scheduler.domain.planning import Track, TrackState
+from encaisse.scheduler.domain.scenarios import (
+    DEFAULT_PROFILES,
+    DEFAULT_SCENARIOS,
+    Channel,
+    Mode,
+    Profile,
+    Scenario,
+    Step,
+)
+from encaisse.scheduler.domain.windows import SendingWindow
+
+Db = AsyncSession | AsyncConnection
+Key = tuple[str, str]  # (tenant, customer_ref)
+LIVE = (TrackState.ACTIVE.value, TrackState.PAUSED.value)
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    tenant: str
+    country: str
+    window: SendingWindow
+    promise_grace_days: int
+    notice_deadline_days: int
+
+
+def window_to_json(window: SendingWindow) -> dict[str, Any]:
+    return {"weekdays": sorted(window.weekdays), "start": window.start.isoformat("minutes"),
+            "end": window.end.isoformat("minutes"), "skip_holidays": window.skip_holidays}
+
+
+def window_from_json(data: dict[str, Any]) -> SendingWindow:
+    return SendingWindow(frozenset(data["weekdays"]), time.fromisoformat(data["start"]),
+                         time.fromisoformat(data["end"]), bool(data["skip_holidays"]))
+
+
+def steps_to_json(steps: Iterable[Step]) -> list[dict[str, Any]]:
+    return [{"offset_days": s.offset_days, "channel": s.channel.value, "template": s.template,
+             "mode": s.mode.value, "enabled": s.enabled, "cc_sales_rep": s.cc_sales_rep}
+            for s in steps]
+
+
+def steps_from_json(data: list[dict[str, Any]]) -> tuple[Step, ...]:
+    return tuple(Step(d["offset_days"], Channel(d["channel"]), d["template"], Mode(d["mode"]),
+                      d["enabled"], d["cc_sales_rep"]) for d in data)
+
+
+_seeded: set[tuple[int, str]] = set()
+
+
+async def ensure_tenant(db_: Db, tenant: str) -> None:
+    """Seed a tenant's settings, default profiles and scenarios the first time it is seen."""
+    marker = (id(db_.bind if isinstance(db_, AsyncSession) else db_.engine), tenant)
+    if marker in _seeded:
+        return
+    inserted = await db_.execute(
+        pg_insert(db.tenants).values(tenant=tenant, window=window_to_json(SendingWindow()))
+        .on_conflict_do_nothing().returning(db.tenants.c.tenant))
+    if inserted.first() is not None:
+        await db_.execute(pg_insert(db.profiles).values([
+            {"tenant": tenant, "code": p.code, "name": p.name, "scenario_code": p.scenario_code,
+             "segments": list(p.segments), "changed_by": "system (defaults)"}
+            for p in DEFAULT_PROFILES]).on_conflict_do_nothing())
+        await db_.execute(pg_insert(db.scenario_versions).values([
+            {"tenant": tenant, "code": s.code, "version": 1, "name": s.name,
+             "steps": steps_to_json(s.steps), "amicable_days": s.amicable_days,
+             "changed_by": "system (defaults)", "change": "default scenario"}
+            for s in DEFAULT_SCENARIOS]).on_conflict_do_nothing())
+    _seeded.add(marker)
+
+
+async def tenant_settings(db_: Db, tenant: str) -> TenantSettings:
+    row = (await db_.execute(select(db.tenants).where(db.tenants.c.tenant == tenant))).one()
+    return TenantSettings(tenant, row.country, window_from_json(row.window),
+                          row.promise_grace_days, row.notice_deadline_days)
+
+
+async def scenarios(db_: Db, tenant: str, *, with_deleted: bool = False) -> dict[str, Scenario]:
+    """The current version of each scenario of a tenant."""
+    v = db.scenario_versions
+    rows = (await db_.execute(
+        select(v).where(v.c.tenant == tenant).distinct(v.c.code)
+        .order_by(v.c.code, v.c.version.desc()))).all()
+    return {r.code: Scenario(r.code, r.name, steps_from_json(r.steps), r.amicable_days,
+                             r.version)
+            for r in rows if with_deleted or not r.deleted}
+
+
+async def profiles(db_: Db, tenant: str) -> tuple[Profile, ...]:
+    p = db.profiles
+    rows = (await db_.execute(select(p).where(p.c.tenant == tenant, ~p.c.deleted)
+                              .order_by(p.c.code))).all()
+    return tuple(Profile(r.code, r.name, r.scenario_code, tuple(r.segments)) for r in rows)
+
+
+def customer_from_row(row: Any) -> Customer:
+    return Customer(
+        customer_ref=row.customer_ref, name=row.name, language=row.language,
+        timezone=row.timezone, country=row.country, segment=row.segment, email=row.email,
+        email_ok=row.email_ok, phone=row.phone, phone_ok=row.phone_ok,
+        has_address=row.address is not None, address_ok=row.address_ok,
+        sales_rep_email=row.sales_rep_email, excluded=row.excluded)
+
+
+def track_from_row(row: Any) -> Track:
+    return Track(
+        invoice_number=row.invoice_number, customer_ref=row.customer_ref,
+        due_date=row.due_date, open_balance=row.open_balance, scenario_code=row.scenario_code,
+        state=TrackState(row.state), last_offset=row.last_offset, shift_days=row.shift_days,
+        path=row.path, path_anchor=row.path_anchor, due_at=row.due_at,
+        pause_until=row.pause_until, paused_on=row.paused_on, excluded=row.excluded)
+
+
+TRACK_FIELDS = ("state", "last_offset", "shift_days", "path", "path_anchor", "due_at",
+                "pause_until", "paused_on", "scenario_code")
+
+
+def track_values(track: Track) -> dict[str, Any]:
+    values = {f: getattr(track, f) for f in TRACK_FIELDS}
+    values["state"] = track.state.value
+    values["open_balance"] = track.open_balance
+    return values
+
+
+async def save_track(db_: Db, tenant: str, track: Track) -> None:
+    t = db.tracks
+    await db_.execute(update(t).where(t.c.tenant == tenant,
+                                      t.c.invoice_number == track.invoice_number)
+                      .values(**track_values(track)))
+
+
+async def lock_customer(db_: Db, tenant: str, customer_ref: str) -> Any:
+    """The customer's row, locked for this transaction (a placeholder if the ledger's is late)."""
+    c = db.customers
+    await db_.execute(pg_insert(c).values(tenant=tenant, customer_ref=customer_ref,
+                                          name=customer_ref).on_conflict_do_nothing())
+    return (await db_.execute(select(c).where(c.c.tenant == tenant,
+                                              c.c.customer_ref == customer_ref)
+                              .with_for_update())).one()
+
+
+async def customer_tracks(db_: Db, tenant: str, customer_ref: str,
+                          numbers: Sequence[str] | None = None) -> list[Any]:
+    t = db.tracks
+    query = select(t).where(t.c.tenant == tenant, t.c.customer_ref == customer_ref)
+    if numbers is not None:
+        query = query.where(t.c.invoice_number.in_(list(numbers)))
+    return list((await db_.execute(query.order_by(t.c.invoice_number))).all())
+
+
+async def add_timeline(db_: Db, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await db_.execute(db.timeline.insert(), rows)
+
+
+def timeline_row(tenant: str, customer_ref: str, case_id: str | None, at: datetime, kind: str,
+                 invoices: Iterable[str], **extra: Any) -> dict[str, Any]:
+    row = {"tenant": tenant, "customer_ref": customer_ref, "case_id": case_id, "at": at,
+           "kind": kind, "invoice_numbers": list(invoices), "channel": None, "step": None,
+           "template": None, "command_key": None, "detail": ""}
+    row.update(extra)
+    return row
+
+
+async def refresh_next_due(db_: Db, keys: Sequence[Key]) -> None:
+    """Each customer's ``next_due_at``: the earliest ``due_at`` of its live tracks (set-based)."""
+    if not keys:
+        return
+    c, t = db.customers, db.tracks
+    earliest = (select(func.min(t.c.due_at))
+                .where(t.c.tenant == c.c.tenant, t.c.customer_ref == c.c.customer_ref,
+                       t.c.state.in_(LIVE)).scalar_subquery())
+    await db_.execute(
+        update(c).where(tuple_(c.c.tenant, c.c.customer_ref).in_(list(keys)))
+        .values(next_due_at=earliest)
+        .execution_options(synchronize_session=False))
+    await db_.execute(update(c).where(and_(tuple_(c.c.tenant, c.c.customer_ref)
+                                           .in_(list(keys)), c.c.excluded))
+                      .values(next_due_at=None).execution_options(synchronize_session=False))

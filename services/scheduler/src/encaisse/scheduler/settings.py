@@ -1,0 +1,13 @@
+from typing import ClassVar
+
+from encaisse.kit.settings import ServiceSettings
+
+
+class SchedulerSettings(ServiceSettings):
+    service_name: ClassVar[str] = "scheduler"
+
+    http_port: int = 8102
+    simulation: bool = False
+    run_interval_seconds: float = 60.0
+    run_batch_size: int = 500
+    portal_base_url: str = "http://127.0.0.1:8100"
