@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -62,7 +63,9 @@ def main(
     configure_logging(settings.log_level, json=settings.log_json,
                       service=settings_class.service_name)
     if args.command == "migrate":
-        upgrade(migrations_dir, settings.database_url)
+        # an installed image keeps its migrations beside the code, not in a checkout
+        upgrade(Path(os.environ.get("ENCAISSE_MIGRATIONS_DIR", migrations_dir)),
+                settings.database_url)
         return
     app = app_factory(settings)
     config = uvicorn.Config(app, host=settings.http_host, port=settings.http_port,
