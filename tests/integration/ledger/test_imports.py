@@ -1,0 +1,119 @@
+"""POST /v1/imports/{kind}: streamed CSV and NDJSON, partial acceptance, idempotent re-import."""
+
+from __future__ import annotations
+
+import json
+
+from integration.ledger.helpers import customer_body
+
+CSV = {"Content-Type": "text/csv"}
+NDJSON = {"Content-Type": "application/x-ndjson"}
+
+
+async def _stream(text: str, size: int = 7):
+    data = text.encode()
+    for start in range(0, len(data), size):  # cut anywhere, even inside a character
+        yield data[start:start + size]
+
+
+async def test_invoice_csv_lands_valid_lines_and_lists_rejections(ledger):
+    ledger.app.state.settings.import_chunk_size = 2  # several chunks in a small file
+    cust = ledger.ref("C")
+    await ledger.http.put(f"/v1/customers/{cust}", json=customer_body())
+    n = [ledger.ref("F") for _ in range(4)]
+    text = "\n".join([
+        "number,customer_ref,issue_date,due_date,amount,currency,pdf_url",
+        f"{n[0]},{cust},2026-01-05,2026-02-04,100.00,EUR,",
+        f"{n[1]},{cust},2026-01-05,2026-02-04,0,EUR,",                # line 3: amount
+        f"{n[2]},nobody,2026-01-05,2026-02-04,10.00,EUR,",            # line 4: customer
+        f'{n[3]},{cust},2026-01-05,2026-02-04,"2500.50",EUR,"https://x.example/a,b\nc.pdf"',
+        f"{n[1]},{cust},2026-03-05,2026-02-04,10.00,EUR,",            # line 7: due date
+        f"{n[0]},{cust},2026-01-05,2026-03-04,100.00,EUR,",           # later line: amends
+        "only,three,columns",                                          # line 9
+        f"{n[1]},{cust},2026-01-05,2026-02-04,10.00,EUX,",            # line 10: currency
+        "",
+    ])
+    first = await ledger.http.post("/v1/imports/invoices", content=_stream(text), headers=CSV)
+    assert first.status_code == 200, first.text
+    report = first.json()
+    assert {k: report[k] for k in ("lines", "created", "updated", "unchanged", "rejected")} == {
+        "lines": 8, "created": 2, "updated": 1, "unchanged": 0, "rejected": 5}
+    assert [(r["line"], r["field"]) for r in report["rejections"]] == [
+        (3, "amount"), (4, "customer_ref"), (7, "due_date"), (9, "line"), (10, "currency")]
+    assert "unknown customer" in report["rejections"][1]["reason"]
+    stored = (await ledger.http.get(f"/v1/invoices/{n[3]}")).json()
+    assert stored["amount"] == "2500.50" and stored["pdf_url"] == "https://x.example/a,b\nc.pdf"
+    assert (await ledger.http.get(f"/v1/invoices/{n[0]}")).json()["due_date"] == "2026-03-04"
+    await ledger.events.wait_for(4)  # customer, 2 issued, 1 amended
+    # This file amends n[0] itself (lines 2 and 8): sent again, it replays both versions in
+    # order, so n[0] is updated twice and ends as the file leaves it; the rest is unchanged.
+    again = (await ledger.http.post("/v1/imports/invoices", content=text, headers=CSV)).json()
+    assert (again["created"], again["updated"], again["unchanged"], again["rejected"]) == (
+        0, 2, 1, 5)
+    assert (await ledger.http.get(f"/v1/invoices/{n[0]}")).json()["due_date"] == "2026-03-04"
+    events = await ledger.events.quiet(0.5)
+    assert len([e for e in events if e.routing_key == "ledger.invoice.issued.v1"]) == 2
+
+
+async def test_importing_the_same_file_twice_changes_nothing(ledger):
+    cust = ledger.ref("C")
+    await ledger.http.put(f"/v1/customers/{cust}", json=customer_body())
+    lines = [json.dumps({"number": ledger.ref("F"), "customer_ref": cust,
+                         "issue_date": "2026-01-05", "due_date": "2026-02-04",
+                         "amount": f"{10 + i}.00", "currency": "EUR"}) for i in range(5)]
+    lines.append("{not json")
+    text = "\n".join(lines) + "\n"
+    first = (await ledger.http.post("/v1/imports/invoices", content=text, headers=NDJSON)).json()
+    assert (first["created"], first["rejected"]) == (5, 1)
+    assert first["rejections"][0]["line"] == 6
+    await ledger.events.wait_for(6)
+    second = (await ledger.http.post("/v1/imports/invoices", content=text, headers=NDJSON)).json()
+    assert (second["created"], second["updated"], second["unchanged"]) == (0, 0, 5)
+    assert len(await ledger.events.quiet(0.5)) == 6
+
+
+async def test_customers_and_payments_imports(ledger):
+    a, b = ledger.ref("C"), ledger.ref("C")
+    customers = "\n".join([
+        "ref,name,legal_id,segment,country,email,phone,address_lines,address_postal_code,"
+        "address_city,address_country",
+        f"{a},Alpha,732829320,sme,FR,a@alpha.example,+33123456789,1 rue A|Bat. 2,75001,Paris,FR",
+        f"{b},Beta GmbH,,export,DE,b@beta.example,,,,,",
+        f"{ledger.ref('C')},Gamma,123,sme,FR,not-an-email,,,,,",
+    ])
+    report = (await ledger.http.post("/v1/imports/customers", content=customers,
+                                     headers=CSV)).json()
+    assert (report["created"], report["rejected"]) == (2, 1)
+    assert {r["field"] for r in report["rejections"]} == {"legal_id", "email"}
+    alpha = (await ledger.http.get(f"/v1/customers/{a}")).json()
+    assert alpha["address"]["lines"] == ["1 rue A", "Bat. 2"]
+    again = (await ledger.http.post("/v1/imports/customers", content=customers,
+                                    headers=CSV)).json()
+    assert (again["created"], again["unchanged"]) == (0, 2)
+    number = ledger.ref("F")
+    await ledger.http.put(f"/v1/invoices/{number}", json={
+        "customer_ref": a, "issue_date": "2026-01-05", "due_date": "2026-02-04",
+        "amount": "300.00", "currency": "EUR"})
+    payments = "\n".join([
+        "ref,customer_ref,date,amount,currency,method,allocations",
+        f"P1-{a},{a},2026-02-10,100.00,EUR,transfer,{number}:100.00",
+        f"P2-{a},{a},2026-02-11,500.00,EUR,transfer,{number}:500.00",
+        f"P3-{a},{a},2026-02-12,50.00,EUR,cheque,",
+    ])
+    report = (await ledger.http.post("/v1/imports/payments", content=payments,
+                                     headers=CSV)).json()
+    assert (report["created"], report["rejected"]) == (2, 1)
+    assert report["rejections"][0]["line"] == 3
+    assert report["rejections"][0]["field"] == "allocations.0.amount"
+    invoice = (await ledger.http.get(f"/v1/invoices/{number}")).json()
+    assert invoice["open_balance"] == "150.00"
+    again = (await ledger.http.post("/v1/imports/payments", content=payments,
+                                    headers=CSV)).json()
+    assert (again["created"], again["unchanged"], again["rejected"]) == (0, 2, 1)
+
+
+async def test_a_file_with_unknown_columns_is_refused_whole(ledger):
+    answer = await ledger.http.post("/v1/imports/invoices", content="number,colour\nF1,red\n",
+                                    headers=CSV)
+    assert answer.status_code == 422 and "colour" in answer.json()["detail"][0]["msg"]
+    assert (await ledger.http.post("/v1/imports/widgets", content="x")).status_code == 422
