@@ -1,0 +1,1 @@
+"""The portal's HTTP routers: one per resource."""

@@ -1,0 +1,89 @@
+"""Asking for a new link by email: the same answer whether the address is known or not.
+
+Asking is rate-limited per address and per client (both kept as keyed hashes
+only). For each customer with that billing address, the notifier is asked to
+send the ``portal_link`` email; it signs the link itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import func, or_, select
+
+from encaisse.bus.uow import UnitOfWork
+from encaisse.contracts.common import Debtor as DebtorContact
+from encaisse.contracts.notifier import SendEmail
+from encaisse.kit.runtime import RuntimeDep
+from encaisse.portal import db
+from encaisse.portal.api.access import _lang
+from encaisse.portal.api.deps import Now, Settings
+from encaisse.portal.settings import PortalSettings
+from encaisse.portal.web import render
+
+router = APIRouter(include_in_schema=False)
+WINDOW = timedelta(hours=1)
+
+
+def _keyed(settings: PortalSettings, value: str) -> str:
+    key = settings.portal_link_keys[settings.portal_link_key_id].encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+@router.get("/access/request")
+async def request_page(request: Request) -> HTMLResponse:
+    return render(request, "request_link.html", _lang(request))
+
+
+@router.post("/access/request")
+async def request_link(request: Request, runtime: RuntimeDep, settings: Settings, now: Now,
+                       email: Annotated[str, Form(min_length=3, max_length=320)]) -> HTMLResponse:
+    address = email.strip().lower()
+    client = request.client.host if request.client else "unknown"
+    async with runtime.unit_of_work() as uow:
+        if await _allowed(uow, settings, address, client, now):
+            await _send_links(uow, address, now)
+    return render(request, "request_link.html", _lang(request), sent=True)
+
+
+async def _allowed(uow: UnitOfWork, settings: PortalSettings, address: str, client: str,
+                   now: datetime) -> bool:
+    r = db.link_requests.c
+    address_hash, client_hash = _keyed(settings, address), _keyed(settings, "client:" + client)
+    # one request at a time per address, so two concurrent asks cannot both slip through
+    await uow.session.execute(select(func.pg_advisory_xact_lock(
+        func.hashtext(address_hash))))
+    recent = await uow.session.execute(
+        select(func.count().filter(r.address_hash == address_hash),
+               func.count().filter(r.client_hash == client_hash))
+        .where(r.requested_at > now - WINDOW,
+               or_(r.address_hash == address_hash, r.client_hash == client_hash)))
+    by_address, by_client = recent.one()
+    limit = settings.portal_link_requests_per_hour
+    if by_address >= limit or by_client >= limit * 5:
+        return False
+    await uow.session.execute(db.link_requests.insert().values(
+        address_hash=address_hash, client_hash=client_hash, requested_at=now))
+    return True
+
+
+async def _send_links(uow: UnitOfWork, address: str, now: datetime) -> None:
+    c = db.customers.c
+    rows = await uow.session.execute(
+        select(c.tenant, c.customer_ref, c.name, c.language, c.timezone, c.country)
+        .where(func.lower(c.email) == address))
+    for row in rows:
+        command = SendEmail(
+            tenant=row.tenant, idempotency_key=f"portal-link-{uuid.uuid4()}",
+            template="portal_link", to=(address,), include_portal_link=True,
+            debtor=DebtorContact(customer_ref=row.customer_ref, name=row.name,
+                                 language=row.language, timezone=row.timezone,
+                                 country=row.country),
+        )
+        await uow.publish(command, subject=row.customer_ref)

@@ -1,0 +1,67 @@
+"""The debtor's pages: statement, one invoice with its PDF, what was sent to them."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from encaisse.portal import queries
+from encaisse.portal.api.deps import Db, Now, SignedIn
+from encaisse.portal.domain import totals_per_currency
+from encaisse.portal.web import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+async def statement(request: Request, debtor: SignedIn, db: Db, now: Now) -> HTMLResponse:
+    invoices = await queries.open_invoices(db, debtor.session)
+    return render(
+        request, "statement.html", debtor.lang, debtor=debtor, invoices=invoices,
+        totals=totals_per_currency(invoices), today=now.date(),
+        in_progress=await queries.payments_in_progress(db, debtor.session, now),
+        notices=await queries.notices(db, debtor.session),
+    )
+
+
+async def _own_invoice(db: Db, debtor: SignedIn, number: str):
+    found = await queries.invoice(db, debtor.session, number)
+    if found is None:  # unknown and another customer's invoice look the same
+        raise HTTPException(404, "no such invoice")
+    return found
+
+
+@router.get("/invoices/{number}")
+async def invoice_page(request: Request, number: str, debtor: SignedIn, db: Db,
+                       now: Now) -> HTMLResponse:
+    invoice, _ = await _own_invoice(db, debtor, number)
+    return render(request, "invoice.html", debtor.lang, debtor=debtor, invoice=invoice,
+                  today=now.date())
+
+
+@router.get("/invoices/{number}/pdf")
+async def invoice_pdf(number: str, debtor: SignedIn, db: Db) -> Response:
+    """The ledger's PDF, fetched server-side so its address never reaches the browser."""
+    _, pdf_url = await _own_invoice(db, debtor, number)
+    if not pdf_url:
+        raise HTTPException(404, "this invoice has no PDF")
+    async with httpx.AsyncClient(timeout=20) as http:
+        try:
+            fetched = await http.get(pdf_url)
+            fetched.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise HTTPException(502, "the PDF cannot be fetched now") from exc
+    return Response(fetched.content, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{_safe(number)}.pdf"'})
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+
+
+@router.get("/history")
+async def history_page(request: Request, debtor: SignedIn, db: Db) -> HTMLResponse:
+    return render(request, "history.html", debtor.lang, debtor=debtor,
+                  items=await queries.history(db, debtor.session),
+                  payments=await queries.payments(db, debtor.session))

@@ -1,0 +1,207 @@
+"""Access to the portal: links, sessions, CSRF, other customers' data, headers, logs."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+
+from encaisse.kit.links import sign_link
+from integration.portal.portal_support import LINK_KEYS, cookie_of
+
+
+async def test_a_link_shows_a_button_and_only_the_post_opens_a_session(portal):
+    ref = await portal.customer()
+    await portal.invoice(ref, "120.00")
+    link = await portal.link(ref)
+    path = link.removeprefix(portal.url)
+    for _ in range(2):  # a mail scanner fetching the link spends nothing
+        page = await portal.http.get(path)
+        assert page.status_code == 200
+        assert "set-cookie" not in page.headers
+        assert f'action="{path}"' in page.text
+    opened = await portal.http.post(path)
+    assert opened.status_code == 303 and opened.headers["location"] == "/"
+    cookie = opened.headers["set-cookie"].lower()
+    for flag in ("httponly", "secure", "samesite=lax", "path=/"):
+        assert flag in cookie
+    statement = await portal.http.get("/", headers={"Cookie": cookie_of(opened)})
+    assert statement.status_code == 200
+    assert "Relevé de compte" in statement.text
+
+
+async def test_expired_tampered_unknown_key_revoked_and_replayed_links_are_refused(portal):
+    ref = await portal.customer()
+    now = datetime.now(UTC)
+    expired = sign_link(LINK_KEYS, "k1", portal.tenant, ref, now=now - timedelta(days=40),
+                        ttl=timedelta(days=30))
+    good = sign_link(LINK_KEYS, "k1", portal.tenant, ref, now=now)
+    body, mac = good.split(".")
+    other = sign_link(LINK_KEYS, "k1", portal.tenant, "SOMEONE-ELSE", now=now).split(".")[0]
+    tampered = [f"{other}.{mac}", f"{body}.{mac[:-2]}AA", f"{body}x.{mac}", "garbage",
+                sign_link({"kx": "unknown"}, "kx", portal.tenant, ref, now=now)]
+    for token in [expired, *tampered]:
+        assert (await portal.http.get(f"/access/{token}")).status_code == 401
+        refused = await portal.http.post(f"/access/{token}")
+        assert refused.status_code == 401 and "set-cookie" not in refused.headers
+
+    # replayed: a link opens one session only
+    assert (await portal.http.post(f"/access/{good}")).status_code == 303
+    assert (await portal.http.post(f"/access/{good}")).status_code == 401
+    assert (await portal.http.get(f"/access/{good}")).status_code == 401
+
+    # revoked: links issued and sessions opened before the revocation stop working
+    unused = await portal.link(ref)
+    headers = await portal.signed_in(ref)
+    assert (await portal.http.get("/", headers=headers)).status_code == 200
+    revoke = await portal.http.post(f"/staff/customers/{ref}/revoke",
+                                    headers={"Authorization": "Bearer collector-token"})
+    assert revoke.status_code == 200
+    assert (await portal.http.get("/", headers=headers)).status_code == 401
+    assert (await portal.http.post(unused.removeprefix(portal.url))).status_code == 401
+    fresh = await portal.signed_in(ref)  # a link issued after it works
+    assert (await portal.http.get("/", headers=fresh)).status_code == 200
+
+
+async def test_the_old_key_still_opens_links_it_signed(portal):
+    ref = await portal.customer()
+    token = sign_link(LINK_KEYS, "k0", portal.tenant, ref, now=datetime.now(UTC))
+    assert (await portal.http.post(f"/access/{token}")).status_code == 303
+
+
+async def test_staff_api_needs_a_collector_and_acts_for_its_own_tenant(portal):
+    ref = await portal.customer()
+    answer = await portal.http.post("/staff/links", json={"customer_ref": ref})
+    assert answer.status_code == 401
+    viewer = {"Authorization": "Bearer viewer-token"}
+    assert (await portal.http.post("/staff/links", json={"customer_ref": ref},
+                                   headers=viewer)).status_code == 403
+    bad = await portal.http.post("/staff/links", json={"customer_ref": ""},
+                                 headers={"Authorization": "Bearer collector-token"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "customer_ref"]
+    # another tenant's staff gets a link to *its* tenant's customer of that ref: no data here
+    link = await portal.link(ref, token="other-admin-token")
+    headers = await portal.sign_in(link)
+    page = await portal.http.get("/", headers=headers)
+    assert "Dupont SARL" not in page.text
+
+
+async def test_no_access_to_another_customers_invoices_or_pdfs(portal):
+    mine, theirs = await portal.customer(name="Mine SA"), await portal.customer(name="Theirs SA")
+    my_invoice = await portal.invoice(mine, "10.00")
+    their_invoice = await portal.invoice(theirs, "99.00", pdf_url="http://127.0.0.1:9/x.pdf")
+    headers = await portal.signed_in(mine)
+    page = await portal.http.get("/", headers=headers)
+    assert my_invoice in page.text and their_invoice not in page.text
+    for path in (f"/invoices/{their_invoice}", f"/invoices/{their_invoice}/pdf",
+                 f"/invoices/{their_invoice}/dispute", "/invoices/F-NOPE",
+                 "/invoices/..%2F..%2Fetc", f"/invoices/{my_invoice}%27%20OR%201=1--"):
+        assert (await portal.http.get(path, headers=headers)).status_code == 404, path
+    csrf = await portal.csrf(headers)
+    for path, form in ((f"/invoices/{their_invoice}/dispute", {"reason": "other"}),
+                       ("/promise", {"invoices": their_invoice, "promised_date": "2099-01-01"}),
+                       ("/plan", {"invoices": their_invoice, "instalments": "3"}),
+                       ("/pay", {"invoices": their_invoice})):
+        answer = await portal.http.post(path, data={"csrf": csrf, **form}, headers=headers)
+        assert answer.status_code in (404, 422), (path, answer.status_code)
+    assert not [e for e in portal.captured if e.routing_key.startswith("portal.")]
+    # without a session: nothing at all
+    for path in ("/", "/history", f"/invoices/{my_invoice}", f"/invoices/{my_invoice}/pdf"):
+        assert (await portal.http.get(path)).status_code == 401
+    forged = {"Cookie": "encaisse_portal=" + "A" * 43}
+    assert (await portal.http.get("/", headers=forged)).status_code == 401
+
+
+async def test_every_form_refuses_a_missing_or_foreign_csrf_token(portal):
+    ref, other = await portal.customer(), await portal.customer()
+    number = await portal.invoice(ref, "50.00")
+    headers = await portal.signed_in(ref)
+    foreign = await portal.csrf(await portal.signed_in(other))
+    forms = {
+        f"/invoices/{number}/dispute": {"reason": "other", "message": "x"},
+        "/promise": {"invoices": number, "promised_date": "2099-01-01"},
+        "/plan": {"invoices": number, "instalments": "3"},
+        "/pay": {"invoices": number},
+        "/logout": {},
+    }
+    for path, form in forms.items():
+        for token in (None, "", foreign, "0" * 64):
+            data = dict(form, **({"csrf": token} if token is not None else {}))
+            answer = await portal.http.post(path, data=data, headers=headers)
+            assert answer.status_code == 403, (path, token, answer.status_code)
+    assert (await portal.http.get("/", headers=headers)).status_code == 200  # still signed in
+    await portal.http.post("/plan", data={}, headers=headers)
+    assert not [e for e in portal.captured if e.routing_key.startswith("portal.")]
+
+
+async def test_a_link_post_from_another_site_is_refused(portal):
+    ref = await portal.customer()
+    link = (await portal.link(ref)).removeprefix(portal.url)
+    answer = await portal.http.post(link, headers={"Origin": "https://evil.example"})
+    assert answer.status_code == 403
+    assert (await portal.http.post(link, headers={"Origin": portal.url})).status_code == 303
+
+
+async def test_security_headers_on_pages(portal):
+    ref = await portal.customer()
+    headers = await portal.signed_in(ref)
+    for path, h in (("/", headers), ("/access/request", {}), ("/history", headers)):
+        answer = await portal.http.get(path, headers=h)
+        csp = answer.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src" not in csp
+        assert "frame-ancestors 'none'" in csp and "form-action 'self'" in csp
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["cache-control"] == "no-store"
+        assert "<script" not in answer.text and " style=" not in answer.text
+
+
+async def test_no_token_or_personal_data_in_logs(portal, caplog):
+    caplog.set_level(logging.INFO)  # the services log at INFO
+    email = "secret.person@example.com"
+    ref = await portal.customer(name="Très Privé SA", email=email)
+    link = await portal.link(ref)
+    token = link.rsplit("/", 1)[1]
+    headers = await portal.sign_in(link)
+    await portal.http.post(link.removeprefix(portal.url))  # replay: refused, maybe logged
+    await portal.http.get("/", headers=headers)
+    await portal.http.post("/access/request", data={"email": email})
+    session = headers["Cookie"].split("=", 1)[1]
+    # the test's own HTTP client (httpx, httpcore) logs its URLs: only the server side counts
+    server = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    assert server
+    text = "\n".join(r.getMessage() + repr(r.__dict__) for r in server)
+    for secret in (token, session, email, "Très Privé"):
+        assert secret not in text
+
+
+async def test_asking_for_a_link_answers_the_same_and_is_rate_limited(portal):
+    email = f"billing-{re.sub(r'[^a-z0-9]', '', portal.tenant.lower())}-{id(portal)}@example.com"
+    ref = await portal.customer(email=email)
+    page = await portal.http.get("/access/request")
+    assert page.status_code == 200 and 'type="email"' in page.text
+    known = await portal.http.post("/access/request", data={"email": email.upper()})
+    unknown = await portal.http.post("/access/request", data={"email": "nobody@example.com"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.text == unknown.text
+    sent = await portal.events("notifier.send_email.v1")
+    assert len(sent) == 1
+    command = sent[0].payload
+    assert command.to == (email,) and command.debtor.customer_ref == ref
+    assert command.template == "portal_link" and command.include_portal_link
+    for _ in range(4):  # the limit is 3 an hour per address
+        again = await portal.http.post("/access/request", data={"email": email})
+        assert again.text == known.text
+    await portal.until(lambda: _outbox_empty(portal))
+    assert len([e for e in portal.captured if e.routing_key == "notifier.send_email.v1"]) == 3
+    missing = await portal.http.post("/access/request", data={})
+    assert missing.status_code == 422 and "email" in missing.text
+
+
+async def _outbox_empty(portal) -> bool:
+    from sqlalchemy import func, select
+
+    from encaisse.portal import db
+
+    async with portal.runtime.sessions() as s:
+        return await s.scalar(select(func.count()).select_from(db.outbox)) == 0
