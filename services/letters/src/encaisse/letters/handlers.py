@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from encaisse.bus.consumer import Handlers, PermanentError
@@ -30,6 +30,7 @@ from encaisse.letters.domain.lifecycle import FAILED, READY
 from encaisse.letters.domain.rates import MissingRate
 from encaisse.letters.mailroom import Mailroom, report
 from encaisse.letters.pdf import render_pdf
+from encaisse.letters.storage import sha256
 from encaisse.letters.templates import UnknownTemplate
 
 QUEUES: tuple[QueueSpec, ...] = (
@@ -75,6 +76,9 @@ async def _refuse_address(uow: UnitOfWork, command: SendLetter, letter_id: str,
 async def send_letter(envelope: Envelope[SendLetter], uow: UnitOfWork, *, room: Mailroom) -> None:
     command = envelope.payload
     letters = db.letters
+    # two deliveries of one command (new message ids, same key) wait for each other here
+    await uow.session.execute(select(func.pg_advisory_xact_lock(
+        func.hashtextextended(f"letters:{command.tenant}:{command.idempotency_key}", 0))))
     known = await uow.session.scalar(select(letters.c.id).where(
         letters.c.tenant == command.tenant, letters.c.command_key == command.idempotency_key))
     if known is not None:
@@ -97,7 +101,9 @@ async def send_letter(envelope: Envelope[SendLetter], uow: UnitOfWork, *, room: 
     except (UnknownTemplate, MissingRate) as exc:
         raise PermanentError(str(exc)) from exc
     pdf = await asyncio.to_thread(render_pdf, content, title=content.subject)
-    stored = await room.storage.put(f"{command.tenant}/{letter_id}/letter.pdf", pdf)
+    digest = sha256(pdf)  # in the key: a stored document is never overwritten
+    key = f"{command.tenant}/{letter_id}/letter-{digest[:16]}.pdf"
+    stored = await room.storage.put(key, pdf)
     await _insert(uow, {
         **_row(command, letter_id), "status": READY,
         "recipient": {"lines": list(block.lines), "country": address.country},

@@ -44,7 +44,12 @@ class Tracker:
             ids = (await session.scalars(select(letters.c.id).where(
                 letters.c.status.in_(TRACKED)))).all()
         for letter_id in ids:
-            await self.track(letter_id)
+            try:
+                await self.track(letter_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # one letter's trouble must not stop the others
+                log.exception("tracking letter %s failed; will retry", letter_id)
 
     async def track_sending(self, sending_id: str) -> bool:
         """A webhook's hint: follow that sending now. False when no letter has it."""
