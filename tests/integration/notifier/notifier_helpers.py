@@ -36,6 +36,7 @@ class SmtpServer:
     rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
     rcpt_calls: dict[str, int] = field(default_factory=dict)
     on_data: Callable[[], None] | None = None
+    on_rcpt: Callable[[], None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
@@ -44,6 +45,8 @@ class SmtpServer:
             self.rcpt_calls[address] = self.rcpt_calls.get(address, 0) + 1
             replies = self.rcpt_replies.get(address)
             reply = replies.pop(0) if replies else None
+        if self.on_rcpt is not None:
+            self.on_rcpt()
         if reply:
             return reply
         envelope.rcpt_tos.append(address)

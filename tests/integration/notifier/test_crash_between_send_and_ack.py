@@ -1,0 +1,94 @@
+"""The notifier killed (SIGKILL) in the middle of sending, then restarted: one email.
+
+The service runs as a subprocess (``python -m encaisse.notifier``); the SMTP
+server in the test kills it at the chosen moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from notifier_helpers import Bus, email_command, eventually, notifier_settings
+
+from support.http import free_port
+from support.services import migrate, settings_env
+
+
+@asynccontextmanager
+async def notifier_process(database_url, amqp_url, smtp) -> AsyncIterator[
+        tuple[asyncio.subprocess.Process, httpx.AsyncClient]]:
+    port = free_port()
+    env = dict(os.environ, **settings_env(database_url, amqp_url,
+                                          **notifier_settings(smtp, send_lease_seconds=2)),
+               ENCAISSE_HTTP_PORT=str(port))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "encaisse.notifier", env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}",
+                             headers={"Authorization": "Bearer admin-token"})
+    try:
+        async with asyncio.timeout(30):
+            while True:
+                try:
+                    if (await http.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        yield proc, http
+    finally:
+        await http.aclose()
+        if proc.returncode is None:
+            proc.terminate()
+        await proc.wait()
+
+
+def _kill(proc: asyncio.subprocess.Process):
+    def kill() -> None:
+        os.kill(proc.pid, signal.SIGKILL)
+    return kill
+
+
+async def test_killed_after_the_server_received_the_email_sends_it_once(
+    database_url, amqp_url, smtp
+):
+    await migrate("notifier", database_url)
+    async with notifier_process(database_url, amqp_url, smtp) as (proc, _), \
+            Bus(amqp_url) as bus:
+        smtp.on_data = _kill(proc)  # the server has the message; the sender never hears 250
+        await bus.send(email_command())
+        await asyncio.wait_for(proc.wait(), 20)
+        assert proc.returncode == -signal.SIGKILL
+        assert len(smtp.received) == 1
+        smtp.on_data = None
+        async with notifier_process(database_url, amqp_url, smtp) as (_, http):
+            await eventually(lambda: bus.of_type("message.sent.v1"))
+            await asyncio.sleep(1.0)
+            evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()
+    assert len(smtp.received) == 1, "sent once, not again after the restart"
+    assert [(m["status"], m["uncertain"]) for m in evidence] == [("sent", True)]
+    assert len(bus.of_type("message.sent.v1")) == 1
+
+
+async def test_killed_before_data_sends_it_after_the_restart(database_url, amqp_url, smtp):
+    await migrate("notifier", database_url)
+    async with notifier_process(database_url, amqp_url, smtp) as (proc, _), \
+            Bus(amqp_url) as bus:
+        smtp.on_rcpt = _kill(proc)  # recipients not yet accepted: nothing was sent
+        await bus.send(email_command())
+        await asyncio.wait_for(proc.wait(), 20)
+        assert smtp.received == []
+        smtp.on_rcpt = None
+        async with notifier_process(database_url, amqp_url, smtp) as (_, http):
+            await eventually(lambda: bus.of_type("message.sent.v1"))
+            await asyncio.sleep(1.0)
+            evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()
+    assert len(smtp.received) == 1
+    assert [(m["status"], m["uncertain"], m["attempts"]) for m in evidence] == [
+        ("sent", False, 2)]
