@@ -92,14 +92,20 @@ def letters_settings(sandbox_url: str, storage_dir, port: int) -> dict[str, Any]
 
 
 @pytest.fixture
-async def letters(database_url, amqp_url, sandbox, tmp_path) -> AsyncIterator[httpx.AsyncClient]:
-    """The letters service over HTTP, as the collector of tenant ACME."""
+async def no_letters(database_url) -> None:
+    """The run's database is shared by every test: start each from no letters."""
     await migrate("letters", database_url)
     engine = create_async_engine(database_url)
-    async with engine.begin() as conn:  # the run's database is shared: start from no letters
+    async with engine.begin() as conn:
         await conn.execute(text("TRUNCATE letters.letters, letters.proofs, letters.outbox, "
                                 "letters.inbox"))
     await engine.dispose()
+
+
+@pytest.fixture
+async def letters(database_url, amqp_url, sandbox, tmp_path,
+                  no_letters) -> AsyncIterator[httpx.AsyncClient]:
+    """The letters service over HTTP, as the collector of tenant ACME."""
     port = free_port()
     app = await service_app("letters", database_url, amqp_url,
                             **letters_settings(sandbox.url, tmp_path / "store", port))
