@@ -1,0 +1,100 @@
+"""What a letter says and how it is printed: texts, tables, amounts, languages, the PDF's text."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from encaisse.contracts.common import Debtor
+from encaisse.contracts.letters import FormalNotice, LetterKind
+from encaisse.letters.compose import compose, money
+from encaisse.letters.domain.lifecycle import UnexpectedEvent, after
+from encaisse.letters.domain.rates import bundled_rates
+from encaisse.letters.pdf import render_pdf
+from encaisse.letters.sample import SENDER, render_sample, sample_notice
+from encaisse.letters.templates import UnknownTemplate
+
+BLOCK = ("Boulangerie Lefèvre SARL", "12 rue de l'Église", "69002 LYON")
+
+
+def _compose(command, url="http://portal/access/t"):
+    return compose(command, BLOCK, SENDER, today=date(2024, 5, 31), reference="R-1",
+                   portal_url=url, rates=bundled_rates())
+
+
+def test_money_is_printed_in_the_reader_s_language():
+    assert money(Decimal("28181.74"), "EUR", "fr") == "28 181,74 EUR"
+    assert money(Decimal("28181.74"), "EUR", "en") == "EUR 28,181.74"
+
+
+def test_the_sample_notice_splits_principal_penalties_and_indemnity():
+    content = _compose(sample_notice())
+    assert content.table.rows[1] == ("FA-2024-0342", "31/03/2024", "5 000,00 EUR", "61",
+                                     "14,50 %", "156,92 EUR", "40,00 EUR")
+    assert content.table.totals == (("Total", "", "27 345,67 EUR", "", "", "716,07 EUR",
+                                     "120,00 EUR"),)
+    assert "28 181,74 EUR au plus tard le 10 juin 2024" in content.before_table[0]
+    assert content.summary["totals"] == {"EUR": "28181.74"}
+    assert content.summary["invoices"][1]["penalty"] == "156.92"
+
+
+def test_an_english_notice_to_a_consumer_has_no_penalties_but_legal_interest():
+    command = sample_notice()
+    command = command.model_copy(update={
+        "debtor": Debtor(customer_ref="P-1", name="Jane Doe", language="en"),
+        "formal_notice": FormalNotice(penalties_computed_on=date(2024, 5, 31),
+                                      payment_deadline=date(2024, 6, 10),
+                                      business_customer=False)})
+    content = _compose(command)
+    assert content.subject == "Formal notice to pay"
+    assert "EUR 27,345.67 no later than 10 June 2024" in content.before_table[0]
+    assert "legal rate" in content.after_table[0]
+    assert all(row[5] == "EUR 0.00" and row[6] == "EUR 0.00" for row in content.table.rows)
+
+
+def test_a_reminder_letter_lists_invoices_without_penalties():
+    command = sample_notice().model_copy(update={
+        "template": "reminder_letter", "kind": LetterKind.SIMPLE, "formal_notice": None})
+    content = _compose(command, url=None)
+    assert content.table.header[-1] == "Reste dû"
+    assert content.table.totals == (("Total", "", "", "", "27 345,67 EUR"),)
+    assert content.portal_line is None and not content.registered
+
+
+def test_an_unknown_template_is_refused():
+    with pytest.raises(UnknownTemplate):
+        _compose(sample_notice().model_copy(update={"template": "poem"}))
+
+
+def test_the_pdf_text_holds_names_addresses_and_amounts():
+    reader = PdfReader(io.BytesIO(render_sample()))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for expected in ("Encaisse Démo SAS", "75002 Paris", *BLOCK, "Paris, le 31 mai 2024",
+                     "FA-2024-0515", "12 345,67 EUR", "78,47 EUR",
+                     "716,07 EUR", "28 181,74 EUR", "Page 1 / 1", "L441-10"):
+        assert expected in text, expected
+    assert reader.metadata.title == "Mise en demeure"
+
+
+def test_a_long_list_of_invoices_flows_onto_numbered_pages():
+    command = sample_notice()
+    many = tuple(command.invoices[0].model_copy(update={"invoice_number": f"FA-{n:04d}"})
+                 for n in range(80))
+    content = _compose(command.model_copy(update={"invoices": many}))
+    reader = PdfReader(io.BytesIO(render_pdf(content, title="x")))
+    assert len(reader.pages) >= 3
+    last = reader.pages[-1].extract_text()
+    assert f"Page {len(reader.pages)} / {len(reader.pages)}" in last
+    assert "FA-0079" in "".join(p.extract_text() for p in reader.pages)
+
+
+def test_provider_events_move_a_letter_forward_only():
+    assert after("submitted", "accepted") is None
+    assert after("submitted", "posted") == "posted"
+    assert after("posted", "returned") == "returned"
+    with pytest.raises(UnexpectedEvent):
+        after("submitted", "delivered")
