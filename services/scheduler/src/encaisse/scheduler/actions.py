@@ -71,7 +71,14 @@ async def context(uow: UnitOfWork, tenant: str, customer_ref: str, now: datetime
 
 async def send(ctx: Context, channel: Channel, template: str, rows: list[Any], key: str,
                step: str, extra: dict[str, str] | None = None) -> bool:
-    """Send one message outside the scenario (thank-you, acknowledgment, re-routed step)."""
+    """Send one message outside the scenario (thank-you, acknowledgment, re-routed step).
+
+    The key names the act: an event replayed under another message id sends nothing more.
+    """
+    t = db.timeline
+    if await ctx.uow.session.scalar(select(t.c.id).where(t.c.command_key == key,
+                                                         t.c.kind == "done").limit(1)):
+        return False
     command = commands.build(
         tenant=ctx.tenant, channel=channel, step=Step(0, channel, template), key=key,
         case_id=ctx.row.case_id, customer=ctx.row, invoices=rows, day=ctx.today,

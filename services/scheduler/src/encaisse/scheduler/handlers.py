@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import any_, literal, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from encaisse.bus.consumer import Handlers
@@ -124,8 +124,8 @@ async def on_invoice(env: Envelope[InvoiceState], uow: UnitOfWork, clock: Clock)
                       scenario_code=code)
         track = start(track, scenarios[code], ctx.today, ctx.slot) if live else close(track)
         await uow.session.execute(pg_insert(db.tracks).values(
-            tenant=e.tenant, invoice_number=e.invoice_number, **invoice,
-            **repo.track_values(track)))
+            tenant=e.tenant, invoice_number=e.invoice_number,
+            **{**invoice, **repo.track_values(track)}))
     else:
         before = repo.track_from_row(row)
         track = replace(before, due_date=e.due_date, open_balance=e.open_balance.amount)
@@ -145,7 +145,7 @@ async def on_invoice(env: Envelope[InvoiceState], uow: UnitOfWork, clock: Clock)
         t = db.tracks
         await uow.session.execute(update(t).where(t.c.tenant == e.tenant,
                                                   t.c.invoice_number == e.invoice_number)
-                                  .values(**invoice, **repo.track_values(track)))
+                                  .values({**invoice, **repo.track_values(track)}))
     if not live:
         await _promise_kept(uow, e.tenant, e.invoice_number)
     await ctx.refresh()
@@ -154,7 +154,7 @@ async def on_invoice(env: Envelope[InvoiceState], uow: UnitOfWork, clock: Clock)
 async def _promise_kept(uow: UnitOfWork, tenant: str, number: str) -> None:
     p = db.promises
     await uow.session.execute(update(p).where(p.c.tenant == tenant, p.c.status == "open",
-                                              p.c.invoice_numbers.any(number))
+                                              literal(number) == any_(p.c.invoice_numbers))
                               .values(status="kept"))
 
 

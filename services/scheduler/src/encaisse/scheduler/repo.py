@@ -8,6 +8,7 @@ from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import and_, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -94,7 +95,7 @@ async def scenarios(db_: Db, tenant: str, *, with_deleted: bool = False) -> dict
     """The current version of each scenario of a tenant."""
     v = db.scenario_versions
     rows = (await db_.execute(
-        select(v).where(v.c.tenant == tenant).distinct(v.c.code)
+        select(v).where(v.c.tenant == tenant).ext(distinct_on(v.c.code))
         .order_by(v.c.code, v.c.version.desc()))).all()
     return {r.code: Scenario(r.code, r.name, steps_from_json(r.steps), r.amicable_days,
                              r.version)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import distinct_on
 
 from encaisse.kit.auth import Admin, Viewer
 from encaisse.kit.errors import Conflict, DomainError, NotFound
@@ -111,7 +112,7 @@ async def list_scenarios(staff: Viewer, rt: Rt) -> list[ScenarioOut]:
         await repo.ensure_tenant(conn, staff.tenant)
         v = db.scenario_versions
         rows = (await conn.execute(select(v).where(v.c.tenant == staff.tenant)
-                                   .distinct(v.c.code).order_by(v.c.code, v.c.version.desc())
+                                   .ext(distinct_on(v.c.code)).order_by(v.c.code, v.c.version.desc())
                                    )).all()
     return [_out(r) for r in rows if not r.deleted]
 

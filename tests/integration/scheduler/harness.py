@@ -1,0 +1,195 @@
+"""Playing the other services for the scheduler's tests: ledger events in, commands out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import aio_pika
+from sqlalchemy import text
+
+from encaisse.bus.publisher import Publisher, connect
+from encaisse.bus.topology import COMMANDS, EVENTS, declare_exchanges
+from encaisse.contracts import Envelope, Money, decode
+from encaisse.contracts.ledger import (
+    Allocation,
+    CustomerUpserted,
+    InvoiceIssued,
+    InvoiceSettled,
+    InvoiceStatus,
+    PaymentMethod,
+    PaymentReceived,
+    PostalAddress,
+    Segment,
+)
+from encaisse.kit.db import make_engine
+from encaisse.scheduler import repo
+from support.http import client
+from support.services import TENANT, service_app
+
+TABLES = ("customers", "tracks", "timeline", "channel_days", "validations", "tasks",
+          "disputes", "promises", "clock", "outbox", "inbox", "tenants", "profiles",
+          "scenario_versions")
+
+
+def paris(day: date, hour: int = 10) -> datetime:
+    """``hour`` o'clock in Paris, as UTC."""
+    from zoneinfo import ZoneInfo
+
+    return datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo("Europe/Paris")
+                    ).astimezone(UTC)
+
+
+async def clean(database_url: str) -> None:
+    """Each test starts from an empty scheduler schema (the run shares one database)."""
+    from support.services import migrate
+
+    await migrate("scheduler", database_url)
+    engine = make_engine(database_url, pool_size=1)
+    async with engine.begin() as conn:
+        await conn.execute(text("TRUNCATE " + ", ".join(f"scheduler.{t}" for t in TABLES)))
+    await engine.dispose()
+    repo._seeded.clear()
+
+
+class Probe:
+    """A queue bound to the commands (and the scheduler's events) that keeps what arrives."""
+
+    def __init__(self) -> None:
+        self.received: list[Envelope[Any]] = []
+
+    async def start(self, connection: aio_pika.abc.AbstractConnection) -> None:
+        channel = await connection.channel()
+        await declare_exchanges(channel)
+        queue = await channel.declare_queue("", exclusive=True)
+        await queue.bind(COMMANDS, "#")
+        await queue.bind(EVENTS, "scheduler.#")
+        await queue.consume(self._on)
+
+    async def _on(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        self.received.append(decode(message.headers or {}, message.content_type, message.body))
+        await message.ack()
+
+    def commands(self) -> list[Any]:
+        return [e.payload for e in self.received if e.payload.message_kind == "command"]
+
+    def events(self, kind: type) -> list[Any]:
+        return [e.payload for e in self.received if isinstance(e.payload, kind)]
+
+    async def wait(self, predicate, timeout: float = 15.0) -> None:
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                await asyncio.sleep(0.03)
+
+    async def settle(self, quiet: float = 0.3) -> None:
+        """Wait until nothing new has arrived for ``quiet`` seconds."""
+        count = -1
+        while count != len(self.received):
+            count = len(self.received)
+            await asyncio.sleep(quiet)
+
+
+class Ledger:
+    """Publishes what the ledger would, with growing versions per aggregate."""
+
+    def __init__(self, publisher: Publisher, tenant: str = TENANT) -> None:
+        self.publisher, self.tenant = publisher, tenant
+        self.versions: dict[str, int] = {}
+        self.ids: set[str] = set()
+
+    async def publish(self, envelope: Envelope[Any]) -> None:
+        self.ids.add(envelope.id)
+        await self.publisher.publish_envelope(envelope)
+
+    def _next(self, key: str) -> int:
+        self.versions[key] = self.versions.get(key, 0) + 1
+        return self.versions[key]
+
+    async def customer(self, ref: str, *, email: str | None = "ap@client.fr",
+                       phone: str | None = "+33612345678", address: bool = True,
+                       segment: Segment = Segment.SME, country: str = "FR",
+                       sales_rep: str | None = "rep@acme.fr", **extra: Any) -> None:
+        await self.publish(Envelope(payload=CustomerUpserted(
+            tenant=self.tenant, version=self._next(f"c:{ref}"), customer_ref=ref,
+            name=f"Client {ref}", segment=segment, country=country, language="fr",
+            timezone="Europe/Paris", payment_method=PaymentMethod.TRANSFER, email=email,
+            phone=phone, sales_rep_email=sales_rep, created=True,
+            address=PostalAddress(lines=("1 rue de la Paix",), postal_code="75002",
+                                  city="Paris", country="FR") if address else None,
+            **extra), subject=ref))
+
+    async def invoice(self, ref: str, number: str, due: date, amount: str = "1200.00",
+                      cls: type = InvoiceIssued, balance: str | None = None,
+                      status: InvoiceStatus = InvoiceStatus.OPEN, version: int | None = None,
+                      **extra: Any) -> None:
+        money = Money(amount=Decimal(amount), currency="EUR")
+        payload = cls(tenant=self.tenant, version=version or self._next(f"i:{number}"),
+                      invoice_number=number, customer_ref=ref, issue_date=due - timedelta(30),
+                      due_date=due, amount=money,
+                      open_balance=Money(amount=Decimal(balance or amount), currency="EUR"),
+                      status=status, **extra)
+        await self.publish(Envelope(payload=payload, subject=number))
+
+    async def settle(self, ref: str, number: str, due: date, on: date, amount: str = "1200.00",
+                     payment_ref: str = "P1") -> None:
+        await self.invoice(ref, number, due, amount, InvoiceSettled, balance="0",
+                           status=InvoiceStatus.PAID, settled_on=on, payment_refs=(payment_ref,))
+        money = Money(amount=Decimal(amount), currency="EUR")
+        zero = Money(amount=Decimal(0), currency="EUR")
+        await self.publish(Envelope(payload=PaymentReceived(
+            tenant=self.tenant, version=1, payment_ref=payment_ref, customer_ref=ref,
+            paid_on=on, amount=money, method=PaymentMethod.TRANSFER,
+            allocations=(Allocation(invoice_number=number, amount=money,
+                                    open_balance_after=zero),), unallocated=zero),
+            subject=payment_ref))
+
+
+class Harness:
+    def __init__(self, http, probe: Probe, ledger: Ledger, app) -> None:
+        self.http, self.probe, self.ledger, self.app = http, probe, ledger, app
+
+    async def set_clock(self, when: datetime) -> None:
+        r = await self.http.put("/v1/clock", json={"now": when.isoformat()})
+        assert r.status_code == 200, r.text
+
+    async def advance(self, days: int = 1, hours: int = 0) -> dict[str, Any]:
+        r = await self.http.post("/v1/clock/advance", json={"days": days, "hours": hours})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    async def quiet(self, timeout: float = 20.0) -> None:
+        """Wait until the scheduler has handled every event sent and the outbox is relayed."""
+        engine = self.app.state.runtime.engine
+        async with asyncio.timeout(timeout):
+            while True:
+                async with engine.connect() as conn:
+                    handled = await conn.scalar(text("SELECT count(*) FROM scheduler.inbox"))
+                    waiting = await conn.scalar(text("SELECT count(*) FROM scheduler.outbox"))
+                if handled >= len(self.ledger.ids) and waiting == 0:
+                    break
+                await asyncio.sleep(0.03)
+        await self.probe.settle(0.15)
+
+    async def timeline(self, ref: str) -> dict[str, Any]:
+        r = await self.http.get(f"/v1/customers/{ref}/timeline")
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+@asynccontextmanager
+async def running(database_url: str, amqp_url: str, **settings: Any) -> AsyncIterator[Harness]:
+    await clean(database_url)
+    app = await service_app("scheduler", database_url, amqp_url, simulation=True,
+                            run_interval_seconds=3600, **settings)
+    connection = await connect(amqp_url)
+    probe = Probe()
+    await probe.start(connection)
+    try:
+        async with client(app, "admin-token") as http:
+            yield Harness(http, probe, Ledger(Publisher(connection)), app)
+    finally:
+        await connection.close()
