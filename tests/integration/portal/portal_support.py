@@ -43,8 +43,14 @@ class Portal:
     def runtime(self) -> Any:
         return self.app.state.runtime
 
-    async def publish(self, payload: Any, subject: str) -> None:
-        await self.publisher.publish_envelope(Envelope(payload=payload, subject=subject))
+    async def publish(self, payload: Any, subject: str) -> Envelope[Any]:
+        envelope = Envelope(payload=payload, subject=subject)
+        await self.publisher.publish_envelope(envelope)
+        return envelope
+
+    async def handled(self, envelope: Envelope[Any]) -> None:
+        """Wait until the portal's consumer has processed this message."""
+        await self.until(lambda: self._row(db.inbox, message_id=envelope.id))
 
     async def customer(self, name: str = "Dupont SARL", language: str = "fr",
                        email: str | None = None) -> str:
@@ -58,12 +64,11 @@ class Portal:
 
     async def invoice(self, customer_ref: str, amount: str, *, due_days_ago: int = 10,
                       currency: str = "EUR", version: int = 1, open_balance: str | None = None,
-                      pdf_url: str | None = None, number: str | None = None,
-                      wait: bool = True) -> str:
+                      pdf_url: str | None = None, number: str | None = None) -> str:
         number = number or f"F-{uuid.uuid4().hex[:6].upper()}"
         today = date.today()
         balance = open_balance or amount
-        await self.publish(L.InvoiceIssued(
+        sent = await self.publish(L.InvoiceIssued(
             tenant=self.tenant, version=version, invoice_number=number, customer_ref=customer_ref,
             issue_date=today - timedelta(days=due_days_ago + 30),
             due_date=today - timedelta(days=due_days_ago),
@@ -71,9 +76,7 @@ class Portal:
             open_balance=Money(amount=Decimal(balance), currency=currency),
             status=L.InvoiceStatus.OPEN if balance == amount else L.InvoiceStatus.PARTIALLY_PAID,
             pdf_url=pdf_url), number)
-        if wait:
-            await self.until(lambda: self._row(db.invoices, invoice_number=number,
-                                               version=version))
+        await self.handled(sent)
         return number
 
     async def _row(self, table: Any, **where: Any) -> Any:

@@ -9,6 +9,7 @@ which the ledger records as a payment.
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -102,7 +103,8 @@ async def complete_checkout(uow: UnitOfWork, outcome: Outcome, provider: str,
     if outcome.captured:
         await uow.publish(_captured(row, provider, outcome.provider_ref, now),
                           subject=row.customer_ref)
-    return row._replace(status=status, provider_ref=outcome.provider_ref)
+    return SimpleNamespace(**{**row._asdict(), "status": status,
+                              "provider_ref": outcome.provider_ref})
 
 
 def _captured(row: Any, provider: str, provider_ref: str, now: datetime) -> PaymentCaptured:

@@ -1,0 +1,99 @@
+"""The portal's pure rules."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from encaisse.kit.errors import DomainError
+from encaisse.portal import domain, i18n
+from encaisse.portal.payments import BadProviderSignature, SandboxProvider
+
+TODAY = date(2026, 11, 22)
+
+
+def inv(number: str, balance: str, currency: str = "EUR", status: str = "open",
+        due: date = TODAY) -> domain.Invoice:
+    return domain.Invoice(number, due - timedelta(days=30), due, Decimal(balance),
+                          Decimal(balance), currency, status)
+
+
+def test_days_overdue_never_negative():
+    assert inv("A", "1", due=TODAY - timedelta(days=12)).days_overdue(TODAY) == 12
+    assert inv("A", "1", due=TODAY + timedelta(days=3)).days_overdue(TODAY) == 0
+
+
+def test_totals_per_currency_never_mix_currencies_and_skip_what_is_paid():
+    invoices = [inv("A", "10.10"), inv("B", "0.20"), inv("C", "5", "USD"),
+                inv("D", "99", status="cancelled"), inv("E", "0")]
+    assert domain.totals_per_currency(invoices) == {"EUR": Decimal("10.30"), "USD": Decimal("5")}
+
+
+def test_chosen_refuses_unknown_or_closed_invoices_and_empty_choices():
+    invoices = [inv("A", "10"), inv("B", "0"), inv("C", "3", status="paid")]
+    assert [i.number for i in domain.chosen(invoices, ["A", "A"])] == ["A"]
+    for numbers in ([], ["B"], ["C"], ["Z"], ["A", "Z"]):
+        with pytest.raises(DomainError) as err:
+            domain.chosen(invoices, numbers)
+        assert err.value.loc == ("invoices",)
+
+
+def test_a_payment_is_the_sum_of_open_balances_in_one_currency():
+    payment = domain.payment_for([inv("A", "10.10"), inv("B", "0.20")])
+    assert payment.amount == Decimal("10.30") and payment.currency == "EUR"
+    assert [a.invoice_number for a in payment.allocations] == ["A", "B"]
+    with pytest.raises(DomainError, match="currencies"):
+        domain.payment_for([inv("A", "1"), inv("B", "1", "USD")])
+
+
+def test_promise_date_between_today_and_the_limit():
+    assert domain.check_promise_date(TODAY, TODAY, 30) == TODAY
+    assert domain.check_promise_date(TODAY + timedelta(days=30), TODAY, 30)
+    for bad in (TODAY - timedelta(days=1), TODAY + timedelta(days=31)):
+        with pytest.raises(DomainError) as err:
+            domain.check_promise_date(bad, TODAY, 30)
+        assert err.value.loc == ("promised_date",)
+
+
+@pytest.mark.parametrize("count,ok", [(1, False), (2, True), (24, True), (25, False)])
+def test_instalments_limits(count, ok):
+    if ok:
+        assert domain.check_instalments(count) == count
+    else:
+        with pytest.raises(DomainError):
+            domain.check_instalments(count)
+
+
+def test_attachment_type_is_read_from_the_content():
+    assert domain.attachment_type(b"%PDF-1.7\n%...", 100) == "application/pdf"
+    assert domain.attachment_type(b"\xff\xd8\xff\xe0" + b"\x00" * 20, 100) == "image/jpeg"
+    for content in (b"MZ\x90\x00", b"<html><script>", b"PK\x03\x04zip"):
+        with pytest.raises(DomainError, match="PDF or an image"):
+            domain.attachment_type(content, 1000)
+    with pytest.raises(DomainError, match="larger"):
+        domain.attachment_type(b"%PDF" + b"0" * 200, 100)
+
+
+def test_languages_and_formats():
+    assert i18n.language_of("en-GB") == "en" and i18n.language_of("de") == "fr"
+    assert i18n.language_of(None) == "fr"
+    assert i18n.money(Decimal("1300.5"), "EUR", "fr") == "1\u202f300,50\xa0€"
+    assert i18n.money(Decimal("1300.5"), "EUR", "en") == "€1,300.50"
+    assert i18n.translator("en")("statement") == "Account statement"
+    assert set(i18n.WORDS) and all(set(v) == set(i18n.LANGUAGES) for v in i18n.WORDS.values())
+
+
+def test_sandbox_results_are_signed():
+    sandbox = SandboxProvider("s3cret")
+    query = sandbox.finish("chk-1", succeed=True).split("?", 1)[1]
+    params = dict(p.split("=", 1) for p in query.split("&"))
+    outcome = sandbox.confirm(params)
+    assert outcome.checkout_id == "chk-1" and outcome.captured
+    for tampered in (dict(params, outcome="declined"), dict(params, checkout="chk-2"),
+                     {k: v for k, v in params.items() if k != "sig"}):
+        with pytest.raises(BadProviderSignature):
+            sandbox.confirm(tampered)
+    with pytest.raises(BadProviderSignature):
+        SandboxProvider("other").confirm(params)
