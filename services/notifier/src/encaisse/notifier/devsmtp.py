@@ -21,7 +21,7 @@ class MaildirHandler:
     """Accepts every message and adds it to a maildir, with the SMTP envelope as headers."""
 
     def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.parent.mkdir(parents=True, exist_ok=True)
         self.maildir = mailbox.Maildir(directory, create=True)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:

@@ -242,12 +242,15 @@ def check_template(source: str, sample: Mapping[str, Any]) -> None:
         try:
             trial.get_template("t.j2").render(sample, layout=layout)
         except TemplateError as exc:
-            raise TemplateRefused(str(exc), _template_line(exc, "t.j2")) from exc
+            raise TemplateRefused(str(exc), _template_line(exc)) from exc
 
 
-def _template_line(exc: BaseException, name: str) -> int | None:
-    """The line in template ``name`` where rendering failed (Jinja rewrites the traceback)."""
-    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == name]
+def _template_line(exc: BaseException) -> int | None:
+    """The line in the tenant's source where rendering failed. Jinja rewrites the traceback
+    with template lines; the source under check is the only one without a file name (the
+    layouts come from files)."""
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__)
+             if f.filename == "<template>"]
     return lines[-1] if lines else None
 
 
