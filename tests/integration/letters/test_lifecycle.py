@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 from decimal import Decimal
@@ -10,12 +11,16 @@ from datetime import UTC, datetime
 import pytest
 from pypdf import PdfReader
 
+from encaisse.bus.deadletters import DeadLetters
+from encaisse.bus.publisher import connect
 from encaisse.contracts.ledger import PostalAddress
 from encaisse.contracts.letters import LetterKind
 from encaisse.kit.links import verify_link
 from encaisse.letters.handlers import letter_id_for
 from encaisse.letters.sample import sample_notice
-from integration.letters.conftest import LINK_KEYS
+from integration.letters.conftest import LINK_KEYS, letters_settings
+from support.http import free_port, serve
+from support.services import service_app
 
 TENANT = "ACME"
 
@@ -155,3 +160,33 @@ async def test_the_api_names_bad_input_and_hides_other_tenants(bus, sandbox, let
     assert (await letters.get(f"/v1/letters/{letter_id}",
                               headers={"Authorization": ""})).status_code == 401
     assert (await letters.get(f"/v1/letters/{letter_id}/proofs/nothing")).status_code == 404
+
+
+async def test_a_letter_that_cannot_be_written_goes_to_the_dead_letter_queue(
+        bus, sandbox, letters, amqp_url):
+    await bus.send(notice("notice-poem", template="poem"))
+    connection = await connect(amqp_url)
+    try:
+        dead = DeadLetters(connection)
+        async with asyncio.timeout(20):
+            while (await dead.counts(["letters.commands"]))["letters.commands.dead"] != 1:
+                await asyncio.sleep(0.1)
+        [letter] = await dead.show("letters.commands")
+        assert "no letter template 'poem'" in letter.error
+    finally:
+        await connection.close()
+    assert await sandbox.sendings() == []
+    assert (await letters.get("/v1/letters", params={"customer": "C-0042"})).json() == []
+
+
+async def test_the_provider_s_webhook_alone_carries_the_lifecycle(
+        bus, sandbox, no_letters, database_url, amqp_url, tmp_path):
+    port = free_port()
+    settings = {**letters_settings(sandbox.url, tmp_path / "store", port),
+                "postal_poll_seconds": "3600"}  # no polling after the first look
+    app = await service_app("letters", database_url, amqp_url, **settings)
+    async with serve(app, port):
+        command = notice("notice-webhook")
+        letter_id = letter_id_for(TENANT, command.idempotency_key)
+        await bus.send(command)
+        await bus.events.wait(lambda: bus.events.of(letter_id) == ["posted", "delivered"])
