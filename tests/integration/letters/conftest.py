@@ -44,7 +44,8 @@ class Bus:
     events: Events
 
     async def send(self, command) -> None:
-        await self.publisher.publish_envelope(Envelope(payload=command, subject=command.idempotency_key))
+        envelope = Envelope(payload=command, subject=command.idempotency_key)
+        await self.publisher.publish_envelope(envelope)
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 @asynccontextmanager
 async def bootstrap(settings: LettersSettings, app: FastAPI) -> AsyncIterator[Runtime]:
     """Wire storage, provider and rates; consume commands; dispatch and track sendings."""
-    webhook = f"http://{settings.http_host}:{settings.http_port}/v1/postal/webhook"
+    webhook = (settings.postal_webhook_url
+               or f"http://{settings.http_host}:{settings.http_port}/v1/postal/webhook")
     provider = HttpPostalProvider(settings.postal_url, settings.postal_api_key,
                                   webhook_url=webhook)
     room = Mailroom(settings, FileStorage(settings.storage_dir), provider, bundled_rates())

@@ -89,7 +89,8 @@ def _overdue(command: SendLetter) -> list[OverdueInvoice]:
 
 
 def _claimed(amounts: NoticeAmounts, language: str) -> str:
-    currencies = sorted(set(amounts.totals) | ({INDEMNITY_CURRENCY} if amounts.indemnity else set()))
+    indemnity = {INDEMNITY_CURRENCY} if amounts.indemnity else set()
+    currencies = sorted(set(amounts.totals) | indemnity)
     return " + ".join(money(amounts.grand_total(c), c, language) for c in currencies)
 
 
@@ -128,7 +129,8 @@ def _statement_table(command: SendLetter, labels: Labels, lang: str) -> InvoiceT
 
 def _summary(command: SendLetter, amounts: NoticeAmounts | None) -> dict[str, Any]:
     if amounts is None:
-        return {"invoices": [{"number": i.invoice_number, "open_balance": str(i.open_balance.amount),
+        return {"invoices": [{"number": i.invoice_number,
+                              "open_balance": str(i.open_balance.amount),
                               "currency": i.open_balance.currency} for i in command.invoices]}
     return {
         "invoices": [{"number": x.invoice.number, "open_balance": str(x.invoice.open_balance),
@@ -144,9 +146,8 @@ def _summary(command: SendLetter, amounts: NoticeAmounts | None) -> dict[str, An
 
 def compose(command: SendLetter, recipient: tuple[str, ...], sender: Sender, *, today: date,
             reference: str, portal_url: str | None, rates: RateTable) -> LetterContent:
-    """The letter's content. Raises ``UnknownTemplate`` or ``MissingRate`` when it cannot be said."""
-    text, labels = template(command.template, command.debtor.language)
-    lang = "fr" if labels.months[0] == "janvier" else "en"
+    """The letter's content; ``UnknownTemplate`` or ``MissingRate`` when it cannot be said."""
+    text, labels, lang = template(command.template, command.debtor.language)
     notice = command.formal_notice
     amounts = None
     if notice is not None:
@@ -175,5 +176,6 @@ def compose(command: SendLetter, recipient: tuple[str, ...], sender: Sender, *, 
         before_table=(text.opening.format(**fields),), table=table,
         after_table=tuple(p.format(**fields) for p in after if p),
         portal_url=portal_url,
-        portal_line=text.portal.format(**fields) if portal_url else None, closing=text.closing, summary=_summary(command, amounts),
+        portal_line=text.portal.format(**fields) if portal_url else None,
+        closing=text.closing, summary=_summary(command, amounts),
     )

@@ -1,4 +1,4 @@
-"""A sample formal notice, rendered for people to look at: ``python -m encaisse.letters.sample DIR``.
+"""A sample formal notice for people to look at: ``python -m encaisse.letters.sample DIR``.
 
 Writes ``DIR/sample-formal-notice.pdf`` and one PNG per page (``pdftoppm``, from
 Debian's poppler-utils). The same letter is used by the tests.

@@ -19,6 +19,8 @@ class LettersSettings(ServiceSettings):
     portal_link_days: int = 60
     postal_url: str = Field("http://127.0.0.1:8190", description="the postal provider's API")
     postal_api_key: str = "sandbox-key"
+    postal_webhook_url: str | None = Field(
+        None, description="where the provider calls us back; default: this service's own address")
     postal_poll_seconds: float = 5.0
     dispatch_idle_seconds: float = 1.0
     storage_dir: Path = Path(".run/letters")

@@ -131,10 +131,11 @@ class UnknownTemplate(LookupError):
     pass
 
 
-def template(name: str, language: str) -> tuple[Template, Labels]:
+def template(name: str, language: str) -> tuple[Template, Labels, str]:
+    """The template in the reader's language (BCP 47), English when we do not write theirs."""
     lang = language.split("-")[0].lower()
     lang = lang if lang in LABELS else "en"
     try:
-        return TEMPLATES[(name, lang)], LABELS[lang]
+        return TEMPLATES[(name, lang)], LABELS[lang], lang
     except KeyError:
         raise UnknownTemplate(f"no letter template {name!r}") from None

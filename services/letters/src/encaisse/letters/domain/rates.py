@@ -75,7 +75,7 @@ class RateTable:
         return self.ecb_on(half.start) + LEGAL_POINTS
 
     def penalty_rate(self, half: HalfYear, contract_rate: Decimal | None) -> Decimal:
-        """The annual rate in percent for a half-year: the contract's, floored, or the statutory one."""
+        """The annual rate in percent for a half-year: the contract's (floored) or the statutory."""
         if contract_rate is None:
             return self.statutory_rate(half)
         return max(contract_rate, FLOOR_FACTOR * self.legal_for(half))

@@ -1,4 +1,4 @@
-"""``python -m encaisse.letters.sandbox``: the postal sandbox on 127.0.0.1:8190 (for ``make run``)."""
+"""``python -m encaisse.letters.sandbox``: the postal sandbox on 127.0.0.1:8190 (``make run``)."""
 
 import os
 

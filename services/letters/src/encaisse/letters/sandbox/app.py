@@ -155,7 +155,8 @@ async def _notify(box: Sandbox) -> None:
                 count = len(box.events(s, now))
                 if s.webhook_url and count > s.notified:
                     with contextlib.suppress(httpx.HTTPError):
-                        (await http.post(s.webhook_url, json={"sending_id": s.id})).raise_for_status()
+                        answer = await http.post(s.webhook_url, json={"sending_id": s.id})
+                        answer.raise_for_status()
                         s.notified = count
 
 
