@@ -57,12 +57,11 @@ def upgrade() -> None:
     sa.CheckConstraint('amount > 0', name=op.f('ck_invoices_amount_positive')),
     sa.CheckConstraint('due_date >= issue_date', name=op.f('ck_invoices_due_after_issue')),
     sa.CheckConstraint('open_balance >= 0 AND open_balance <= amount', name=op.f('ck_invoices_balance_in_range')),
-    sa.ForeignKeyConstraint(['tenant', 'customer_ref'], ['ledger.customers.tenant', 'ledger.customers.ref'], name=op.f('fk_invoices_tenant_customers')),
     sa.PrimaryKeyConstraint('tenant', 'number', name=op.f('pk_invoices')),
     schema='ledger'
     )
-    op.create_index(op.f('ix_invoices_tenant_customer_ref_due_date'), 'invoices', ['tenant', 'customer_ref', 'due_date'], unique=False, schema='ledger')
-    op.create_index(op.f('ix_invoices_tenant_status_due_date'), 'invoices', ['tenant', 'status', 'due_date'], unique=False, schema='ledger')
+    op.create_index(op.f('ix_invoices_customer_ref_tenant_due_date'), 'invoices', ['customer_ref', 'tenant', 'due_date'], unique=False, schema='ledger')
+    op.create_index(op.f('ix_invoices_status_tenant_due_date'), 'invoices', ['status', 'tenant', 'due_date'], unique=False, schema='ledger')
     op.create_table('payments',
     sa.Column('tenant', sa.String(length=64), nullable=False),
     sa.Column('ref', sa.String(length=100), nullable=False),
@@ -103,8 +102,8 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_allocations_tenant_invoice_number'), table_name='allocations', schema='ledger')
     op.drop_table('allocations', schema='ledger')
     op.drop_table('payments', schema='ledger')
-    op.drop_index(op.f('ix_invoices_tenant_status_due_date'), table_name='invoices', schema='ledger')
-    op.drop_index(op.f('ix_invoices_tenant_customer_ref_due_date'), table_name='invoices', schema='ledger')
+    op.drop_index(op.f('ix_invoices_status_tenant_due_date'), table_name='invoices', schema='ledger')
+    op.drop_index(op.f('ix_invoices_customer_ref_tenant_due_date'), table_name='invoices', schema='ledger')
     op.drop_table('invoices', schema='ledger')
     op.drop_table('customers', schema='ledger')
     # ### end Alembic commands ###

@@ -9,6 +9,7 @@ payments, fewer and richer in rules, through the same functions as the API.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -98,12 +99,14 @@ class Importer:
                        ImportKind.PAYMENTS: PaymentIn}[kind]
         self._chunk: Chunk = []
         self._keys: set[str] = set()
+        self._applying: asyncio.Task[None] | None = None
 
     async def run(self, chunks: AsyncIterator[bytes]) -> ImportReport:
         async for batch in records(chunks, self._fmt, CSV_COLUMNS[self._kind]):
             for record in batch:
                 await self._take(record)
         await self._flush()
+        await self._settle()
         self.report.rejections.sort(key=lambda r: r.line)
         return self.report
 
@@ -132,9 +135,22 @@ class Importer:
             await self._flush()
 
     async def _flush(self) -> None:
+        """Apply the chunk in the background while the next one is read and validated.
+
+        At most one chunk is in flight and chunks commit in file order, so a later line
+        always lands after an earlier one; reading overlaps the database's work.
+        """
         chunk, self._chunk, self._keys = self._chunk, [], set()
-        if not chunk:
-            return
+        await self._settle()
+        if chunk:
+            self._applying = asyncio.create_task(self._apply(chunk))
+
+    async def _settle(self) -> None:
+        if self._applying is not None:
+            applying, self._applying = self._applying, None
+            await applying
+
+    async def _apply(self, chunk: Chunk) -> None:
         apply: dict[ImportKind, Callable[[AsyncSession, Chunk], Awaitable[None]]] = {
             ImportKind.INVOICES: self._invoices, ImportKind.CUSTOMERS: self._customers,
             ImportKind.PAYMENTS: self._payments}

@@ -32,17 +32,18 @@ CREATE TEMP TABLE IF NOT EXISTS invoice_stage (
 ) ON COMMIT DELETE ROWS
 """
 
-_STATE_JSON = """jsonb_build_object(
-    'tenant', $1::text, 'version', e.version, 'invoice_number', e.number,
-    'customer_ref', e.customer_ref, 'issue_date', e.issue_date::text,
-    'due_date', e.due_date::text,
-    'amount', jsonb_build_object('amount', e.amount::text, 'currency', e.currency),
-    'open_balance', jsonb_build_object('amount', e.open_balance::text, 'currency', e.currency),
-    'status', e.status, 'pdf_url', e.pdf_url)"""
+_STATE_JSON = """
+    '"tenant":' || to_json($1::text) || ',"version":' || e.version
+    || ',"invoice_number":' || to_json(e.number) || ',"customer_ref":' || to_json(e.customer_ref)
+    || ',"issue_date":"' || e.issue_date || '","due_date":"' || e.due_date
+    || '","amount":{"amount":"' || e.amount || '","currency":"' || e.currency
+    || '"},"open_balance":{"amount":"' || e.open_balance || '","currency":"' || e.currency
+    || '"},"status":"' || e.status || '","pdf_url":' || coalesce(to_json(e.pdf_url)::text, 'null')
+"""
 
 APPLY = f"""
 WITH plan AS (
-    SELECT s.*, i.number IS NOT NULL AS existed, i.due_date AS old_due_date,
+    SELECT s.*, i.number IS NOT NULL AS existed, i.due_date AS old_due_date, i.row_id,
            (s.customer_ref, s.issue_date, s.due_date, s.amount, s.currency, s.pdf_url)
              IS NOT DISTINCT FROM
            (i.customer_ref, i.issue_date, i.due_date, i.amount, i.currency, i.pdf_url)
@@ -70,8 +71,11 @@ WITH plan AS (
            END AS problem,
            i.status AS old_status, i.amount - i.open_balance AS paid, i.currency AS old_currency
     FROM invoice_stage s
-    LEFT JOIN ledger.customers c ON c.tenant = $1 AND c.ref = s.customer_ref
-    LEFT JOIN ledger.invoices i ON i.tenant = $1 AND i.number = s.number
+    -- LIMIT 1 keeps each lookup a primary-key probe, whatever the statistics say
+    LEFT JOIN LATERAL (SELECT ref FROM ledger.customers
+                       WHERE tenant = $1 AND ref = s.customer_ref LIMIT 1) c ON true
+    LEFT JOIN LATERAL (SELECT *, ctid AS row_id FROM ledger.invoices
+                       WHERE tenant = $1 AND number = s.number LIMIT 1) i ON true
 ), ins AS (
     INSERT INTO ledger.invoices AS i (tenant, number, customer_ref, issue_date, due_date, amount,
                                       currency, open_balance, status, pdf_url, version)
@@ -91,7 +95,8 @@ WITH plan AS (
                       ELSE 'open' END,
         version = i.version + 1, updated_at = now()
     FROM plan p
-    WHERE p.problem IS NULL AND p.existed AND NOT p.unchanged
+    -- by row address, a probe per line; a row changed meanwhile is missed and reported
+    WHERE i.ctid = p.row_id AND p.problem IS NULL AND p.existed AND NOT p.unchanged
       AND i.tenant = $1 AND i.number = p.number
       AND i.status NOT IN ('cancelled', 'written_off')
       AND p.amount >= i.amount - i.open_balance
@@ -111,32 +116,31 @@ WITH plan AS (
              'ce-type', 'encaisse.ledger.invoice.' || e.kind || '.v1', 'ce-time', $2::text,
              'ce-subject', e.number, 'ce-tenant', $1::text,
              'ce-correlationid', coalesce($3::text, e.id), 'ce-specversion', '1.0'),
-           convert_to((
-             {_STATE_JSON}
-             || CASE WHEN e.kind = 'updated' THEN jsonb_build_object(
-                  'reason', 'amended', 'changed_fields', to_jsonb(e.changed_fields),
-                  'previous_due_date',
-                  CASE WHEN 'due_date' = ANY(e.changed_fields) THEN e.old_due_date::text END)
-                ELSE '{{}}'::jsonb END)::text, 'UTF8'),
+           convert_to('{{' || {_STATE_JSON}
+             || CASE WHEN e.kind = 'updated' THEN
+                  ',"reason":"amended","changed_fields":' || to_json(e.changed_fields)
+                  || ',"previous_due_date":' || CASE WHEN 'due_date' = ANY(e.changed_fields)
+                     THEN '"' || e.old_due_date || '"' ELSE 'null' END
+                ELSE '' END || '}}', 'UTF8'),
            e.number
     FROM events e
-), outcome AS (
-    SELECT p.line, p.problem, p.old_status, p.paid, p.old_currency,
-           CASE WHEN ins.number IS NOT NULL THEN 'created'
-                WHEN upd.number IS NOT NULL THEN 'updated'
-                WHEN p.problem IS NOT NULL THEN 'rejected'
-                WHEN p.unchanged THEN 'unchanged'
-                ELSE 'rejected' END AS kind
-    FROM plan p
-    LEFT JOIN ins ON ins.number = p.number
-    LEFT JOIN upd ON upd.number = p.number
 )
-SELECT kind, count(*) AS n, NULL::bigint AS line, NULL::text AS problem, NULL::text AS status,
-       NULL::numeric AS paid, NULL::text AS currency
-FROM outcome WHERE kind <> 'rejected' GROUP BY kind
+SELECT 'created' AS kind, count(*) AS n, NULL::bigint AS line, NULL::text AS problem,
+       NULL::text AS status, NULL::numeric AS paid, NULL::text AS currency FROM ins
 UNION ALL
-SELECT kind, 1, line, coalesce(problem, 'raced'), old_status, paid, old_currency
-FROM outcome WHERE kind = 'rejected'
+SELECT 'updated', count(*), NULL, NULL, NULL, NULL, NULL FROM upd
+UNION ALL
+SELECT 'unchanged', count(*), NULL, NULL, NULL, NULL, NULL FROM plan
+WHERE problem IS NULL AND unchanged
+UNION ALL
+SELECT 'rejected', 1, line, problem, old_status, paid, old_currency FROM plan
+WHERE problem IS NOT NULL
+UNION ALL  -- changed by another transaction between the plan and the write: rare
+SELECT 'rejected', 1, p.line, 'raced', NULL, NULL, NULL FROM plan p
+WHERE (SELECT count(*) FROM ins) + (SELECT count(*) FROM upd)
+      < (SELECT count(*) FROM plan WHERE problem IS NULL AND NOT unchanged)
+  AND p.problem IS NULL AND NOT p.unchanged
+  AND p.number NOT IN (SELECT number FROM ins UNION ALL SELECT number FROM upd)
 """
 
 
@@ -208,6 +212,6 @@ async def apply_invoices(
         if row["kind"] == "rejected":
             result.rejections.append(_rejection(row))
         else:
-            setattr(result, row["kind"], row["n"])
+            setattr(result, row["kind"], getattr(result, row["kind"]) + row["n"])
     result.rejections.sort(key=lambda r: r.line)
     return result

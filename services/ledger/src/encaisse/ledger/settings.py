@@ -7,4 +7,4 @@ class LedgerSettings(ServiceSettings):
     service_name: ClassVar[str] = "ledger"
 
     http_port: int = 8101
-    import_chunk_size: int = 5_000
+    import_chunk_size: int = 10_000
