@@ -139,6 +139,9 @@ async def test_a_link_post_from_another_site_is_refused(portal):
     link = (await portal.link(ref)).removeprefix(portal.url)
     answer = await portal.http.post(link, headers={"Origin": "https://evil.example"})
     assert answer.status_code == 403
+    answer = await portal.http.post(link, headers={"Sec-Fetch-Site": "cross-site",
+                                                   "Origin": "null"})
+    assert answer.status_code == 403
     assert (await portal.http.post(link, headers={"Origin": portal.url})).status_code == 303
 
 
