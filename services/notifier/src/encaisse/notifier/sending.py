@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from encaisse.contracts.notifier import Channel, FailureReason
 from encaisse.notifier import repository as repo
+from encaisse.notifier.bounces import process_maildir
 from encaisse.notifier.mail import Attachment, DataUncertain, Email, RecipientRefused, transmit
 from encaisse.notifier.outcomes import Failure, next_delay, smtp_reply
 from encaisse.notifier.settings import NotifierSettings
@@ -65,6 +66,7 @@ class Sender:
         self._http = http
         self._stopping = asyncio.Event()
         self._last_reconcile = 0.0
+        self._last_bounces = 0.0
 
     async def run(self) -> None:
         while not self._stopping.is_set():
@@ -85,17 +87,27 @@ class Sender:
         self._stopping.set()
 
     async def run_once(self) -> bool:
-        """Reconcile (at most once a second), claim one batch and send it; True if any."""
+        """Reconcile (at most once a second), read bounces, claim one batch and send it;
+        True if any was claimed."""
         if time.monotonic() - self._last_reconcile > 1.0:
             async with self._engine.begin() as conn:
                 if await repo.reconcile(conn, outbox=self._outbox):
                     log.warning("messages left during DATA by a stopped sender counted as sent")
             self._last_reconcile = time.monotonic()
+        await self._bounces()
         async with self._engine.begin() as conn:
             rows = await repo.claim(conn, batch=self._settings.send_batch_size,
                                     lease=timedelta(seconds=self._settings.send_lease_seconds))
         await asyncio.gather(*(self.send(row) for row in rows))
         return bool(rows)
+
+    async def _bounces(self) -> None:
+        directory = self._settings.bounce_maildir
+        if directory is None or \
+                time.monotonic() - self._last_bounces < self._settings.bounce_poll_seconds:
+            return
+        self._last_bounces = time.monotonic()
+        await process_maildir(directory, self._engine, self._outbox)
 
     async def send(self, row: Row[Any]) -> None:
         try:

@@ -40,6 +40,11 @@ class NotifierSettings(ServiceSettings):
     sms_api_key: str | None = None
     sms_sender: str = "ENCAISSE"
 
+    # Bounces: a maildir the MTA delivers DSNs to, read every few seconds when set
+    # (with simulation on and none set: .run/bounces, where the dev SMTP server bounces).
+    bounce_maildir: Path | None = None
+    bounce_poll_seconds: float = 5.0
+
     # Provider webhooks: shared secret per provider, for the HMAC-SHA256 of the body.
     webhook_secrets: dict[str, str] = Field(default_factory=dict)
 
@@ -53,3 +58,7 @@ class NotifierSettings(ServiceSettings):
     simulation: bool = False
     dev_mailbox_dir: Path = Path(".run/mailbox")
 
+
+    def model_post_init(self, context: object) -> None:
+        if self.simulation and self.bounce_maildir is None:
+            self.bounce_maildir = Path(".run/bounces")
