@@ -19,7 +19,7 @@ from typing import Any
 import aio_pika
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from encaisse.bus.publisher import Publisher, connect
 from encaisse.contracts import Envelope, Money, decode
@@ -91,6 +91,10 @@ class Portal:
                 if found:
                     return found
                 await asyncio.sleep(0.05)
+
+    async def outbox_empty(self) -> bool:
+        async with self.runtime.sessions() as s:
+            return await s.scalar(select(func.count()).select_from(db.outbox)) == 0
 
     async def link(self, customer_ref: str, token: str = "collector-token", **body: Any) -> str:
         answer = await self.http.post("/staff/links", json={"customer_ref": customer_ref, **body},

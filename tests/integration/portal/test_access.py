@@ -195,16 +195,8 @@ async def test_asking_for_a_link_answers_the_same_and_is_rate_limited(portal):
     for _ in range(4):  # the limit is 3 an hour per address
         again = await portal.http.post("/access/request", data={"email": email})
         assert again.text == known.text
-    await portal.until(lambda: _outbox_empty(portal))
+    await portal.until(portal.outbox_empty)
     assert len([e for e in portal.captured if e.routing_key == "notifier.send_email.v1"]) == 3
     missing = await portal.http.post("/access/request", data={})
     assert missing.status_code == 422 and "email" in missing.text
 
-
-async def _outbox_empty(portal) -> bool:
-    from sqlalchemy import func, select
-
-    from encaisse.portal import db
-
-    async with portal.runtime.sessions() as s:
-        return await s.scalar(select(func.count()).select_from(db.outbox)) == 0

@@ -175,7 +175,7 @@ async def test_pay_through_the_sandbox_captures_once(portal):
     assert statement.count("Payment in progress") == 2
     repay = await portal.http.post("/pay", headers=headers, data={"csrf": csrf, "invoices": a})
     assert repay.status_code == 422
-    await portal.until(lambda: _outbox_empty(portal))
+    await portal.until(portal.outbox_empty)
     assert len([e for e in portal.captured if e.routing_key == "portal.payment.captured.v1"]) == 1
 
 
@@ -190,7 +190,7 @@ async def test_a_declined_payment_publishes_nothing(portal):
                                   data={"csrf": csrf, "outcome": "fail"})
     done = await portal.http.get(back.headers["location"], headers=headers)
     assert "The payment failed" in done.text
-    await portal.until(lambda: _outbox_empty(portal))
+    await portal.until(portal.outbox_empty)
     assert not [e for e in portal.captured if e.routing_key == "portal.payment.captured.v1"]
     assert number in (await portal.http.get("/pay", params={"invoices": number},
                                             headers=headers)).text
@@ -215,11 +215,3 @@ async def test_a_notice_from_the_scheduler_shows_on_the_statement(portal):
 
     await portal.until(shown)
 
-
-async def _outbox_empty(portal) -> bool:
-    from sqlalchemy import func, select
-
-    from encaisse.portal import db
-
-    async with portal.runtime.sessions() as s:
-        return await s.scalar(select(func.count()).select_from(db.outbox)) == 0
