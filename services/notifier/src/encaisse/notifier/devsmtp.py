@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import mailbox
-from email import message_from_bytes, policy
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +45,12 @@ class MaildirHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.original_content or envelope.content,
-                                     policy=policy.compat32)
-        message["X-Envelope-From"] = envelope.mail_from
-        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
-        self.maildir.add(message)
+        raw = envelope.original_content or envelope.content
+        trace = (f"X-Envelope-From: {envelope.mail_from}\r\n"
+                 f"X-Envelope-To: {', '.join(envelope.rcpt_tos)}\r\n").encode()
+        self.maildir.add(trace + raw)  # kept as received, not re-generated
         bounced = [r for r in envelope.rcpt_tos if r.lower().startswith("bounce")]
+        message = BytesHeaderParser().parsebytes(raw)
         if self.bounces is not None and bounced and message["Message-ID"]:
             for recipient in bounced:
                 self.bounces.add(delivery_status_notification(
