@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 
-from notifier_helpers import LINK_KEYS, Bus, email_command, eventually, running_notifier
+from fastapi import FastAPI, Response
+from notifier_helpers import (
+    LINK_KEYS,
+    Bus,
+    email_command,
+    eventually,
+    invoice,
+    running_notifier,
+)
 
 from encaisse.contracts.notifier import FailureReason
 from encaisse.kit.links import verify_link
+from support.http import serve
 
 
 def _parts(mail):
@@ -130,3 +140,40 @@ async def test_the_same_command_twice_sends_one_email(database_url, amqp_url, sm
             "another-key", "case-1/first_reminder/2026-02-20"]
         await asyncio.sleep(0.5)
         assert len(smtp.received) == 2
+
+
+async def test_invoice_pdfs_are_attached_within_the_size_limit(
+    database_url, amqp_url, smtp, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    files = FastAPI()
+    pdf = b"%PDF-1.4 small invoice" + b"0" * 1000
+
+    @files.get("/{name}.pdf")
+    async def serve_pdf(name: str) -> Response:
+        if name == "big":
+            return Response(b"%PDF" + b"0" * 5000, media_type="application/pdf")
+        if name == "missing":
+            return Response(status_code=404)
+        return Response(pdf, media_type="application/pdf")
+
+    async with serve(files) as base, running_notifier(
+        database_url, amqp_url, smtp, attachment_max_bytes=4000
+    ) as http, Bus(amqp_url) as bus:
+        command = email_command(attach_invoice_pdfs=True, invoices=(
+            invoice("F-001", "10", "10").model_copy(update={"pdf_url": f"{base}/F-001.pdf"}),
+            invoice("F-002", "10", "10").model_copy(update={"pdf_url": f"{base}/big.pdf"}),
+            invoice("F-003", "10", "10").model_copy(update={"pdf_url": f"{base}/missing.pdf"}),
+        ))
+        await bus.send(command)
+        await eventually(lambda: bus.of_type("message.sent.v1"))
+        attached = list(smtp.received[0].iter_attachments())
+        assert [(a.get_filename(), a.get_content()) for a in attached] == [("F-001.pdf", pdf)]
+        evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()[0]
+        kept = {a["filename"]: a for a in evidence["attachments"]}
+        assert kept["F-001.pdf"]["size"] == len(pdf)
+        assert "larger than 4000" in kept["F-002.pdf"]["skipped"]
+        assert "404" in kept["F-003.pdf"]["skipped"]
+    ours = [r for r in caplog.records if r.name != "mail.log"]  # not the test's SMTP server
+    assert ours, "logs were captured, at every level"
+    assert not [r for r in ours if "/access/" in r.getMessage()], "the link is never logged"
