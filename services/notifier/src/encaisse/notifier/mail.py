@@ -151,6 +151,7 @@ class SmtpPool:
             hostname=s.smtp_host, port=s.smtp_port, timeout=s.smtp_timeout_seconds,
             use_tls=s.smtp_tls == "tls", start_tls=s.smtp_tls == "starttls",
             validate_certs=s.smtp_validate_certs, username=s.smtp_username,
+            cert_bundle=str(s.smtp_ca_file) if s.smtp_ca_file else None,
             password=s.smtp_password,
         )
 

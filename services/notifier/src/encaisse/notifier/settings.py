@@ -16,6 +16,7 @@ class NotifierSettings(ServiceSettings):
     smtp_port: int = 1025
     smtp_tls: Literal["none", "starttls", "tls"] = "none"
     smtp_validate_certs: bool = True
+    smtp_ca_file: Path | None = Field(default=None, description="CA bundle for the relay's cert")
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: float = 20.0
