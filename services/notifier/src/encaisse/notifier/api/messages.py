@@ -35,6 +35,7 @@ class MessageOut(BaseModel):
     body_html: str | None
     attachments: list[dict[str, Any]]
     header_message_id: str
+    provider_ref: str | None
     status: str
     uncertain: bool
     attempts: int
