@@ -113,6 +113,8 @@ async def test_a_421_is_retried_after_a_delay_then_sent(database_url, amqp_url, 
         assert len(smtp.received) == 1 and not bus.of_type("message.failed.v1")
         evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()[0]
         assert evidence["attempts"] == 3 and evidence["status"] == "sent"
+        metrics = (await http.get("/metrics")).text
+        assert 'encaisse_notifier_sends_total{channel="email",outcome="retried"}' in metrics
 
 
 async def test_transient_failures_become_provider_error_when_the_delays_are_used_up(

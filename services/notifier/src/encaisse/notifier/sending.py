@@ -37,6 +37,7 @@ from typing import Any
 
 import aiosmtplib
 import httpx
+from prometheus_client import Counter
 from sqlalchemy import Row, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -49,6 +50,10 @@ from encaisse.notifier.settings import NotifierSettings
 from encaisse.notifier.sms import SmsFailure, SmsProvider
 
 log = logging.getLogger(__name__)
+
+OUTCOMES = Counter("encaisse_notifier_sends_total",
+                   "tries to send a message, by channel and outcome "
+                   "(sent, uncertain, retried, failed)", ["channel", "outcome"])
 
 
 class LeaseLost(Exception):
@@ -160,6 +165,7 @@ class Sender:
     async def _sent(self, row: Row[Any], **kwargs: Any) -> None:
         async with self._engine.begin() as conn:
             await repo.mark_sent(conn, row, outbox=self._outbox, **kwargs)
+        OUTCOMES.labels(row.channel, "uncertain" if kwargs.get("uncertain") else "sent").inc()
 
     async def _failed(self, row: Row[Any], failure: Failure) -> None:
         """A final failure is reported; a transient one waits its turn, until the delays run out."""
@@ -170,9 +176,11 @@ class Sender:
                     log.warning("message %s: try %d failed, retrying: %s", row.id, row.attempts,
                                 failure.detail)
                     await repo.reschedule(conn, row, datetime.now(UTC) + delay, failure.detail)
+                    OUTCOMES.labels(row.channel, "retried").inc()
                     return
             reason = failure.reason or FailureReason.PROVIDER_ERROR
             await repo.mark_failed(conn, row.id, reason, failure.detail, outbox=self._outbox)
+        OUTCOMES.labels(row.channel, "failed").inc()
 
     async def _attachments(self, row: Row[Any]) -> tuple[list[Attachment], list[dict[str, Any]]]:
         """Fetch invoice PDFs; one over the size limit or missing is left out, and said so."""
