@@ -5,43 +5,64 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import String, and_, exists, func, select, tuple_, update
+from sqlalchemy import select, text, update
 
 from encaisse.contracts import Event
 from encaisse.contracts.scheduler import CaseClosed, CaseOpened
 from encaisse.scheduler import db
-from encaisse.scheduler.repo import LIVE, Db, Key, refresh_next_due
+from encaisse.scheduler.repo import Db, Key
 
 OPEN, CLOSED = "open", "closed"
 
 
-async def refresh_cases(db_: Db, keys: Sequence[Key], now: datetime) -> list[Event]:
-    """Recompute ``next_due_at``; open a case where tracks are live, close it where none is.
+REFRESH = text("""
+WITH k AS (
+  SELECT * FROM unnest(CAST(:tenants AS text[]), CAST(:refs AS text[])) AS k(tenant, ref)
+), m AS (
+  SELECT k.tenant, k.ref,
+         min(t.due_at) FILTER (WHERE t.state IN ('active', 'paused')) AS first,
+         coalesce(bool_or(t.state IN ('active', 'paused')), false) AS live
+  FROM k LEFT JOIN scheduler.tracks t ON t.tenant = k.tenant AND t.customer_ref = k.ref
+  GROUP BY 1, 2
+), old AS (
+  SELECT c.tenant, c.customer_ref, c.case_state AS was, m.first, m.live
+  FROM scheduler.customers c JOIN m ON c.tenant = m.tenant AND c.customer_ref = m.ref
+)
+UPDATE scheduler.customers c SET
+  next_due_at = CASE WHEN c.excluded THEN NULL ELSE old.first END,
+  case_state = CASE WHEN old.live THEN 'open' WHEN old.was = 'open' THEN 'closed'
+                    ELSE c.case_state END,
+  case_id = CASE WHEN old.live AND old.was <> 'open' THEN gen_random_uuid()::text
+                 ELSE c.case_id END,
+  case_version = CASE WHEN old.live AND old.was <> 'open' THEN 1
+                      WHEN NOT old.live AND old.was = 'open' THEN c.case_version + 1
+                      ELSE c.case_version END
+FROM old
+WHERE c.tenant = old.tenant AND c.customer_ref = old.customer_ref
+RETURNING c.tenant, c.customer_ref, c.case_id, c.case_version, c.profile, c.case_state,
+          old.was
+""")
 
+
+async def refresh_cases(db_: Db, keys: Sequence[Key], now: datetime) -> list[Event]:
+    """Set-based: ``next_due_at`` from the live tracks; open or close each case.
+
+    A case opens when a customer gets a live track and closes when none is left.
     Returns the case events to publish (their subject is the case id).
     """
     if not keys:
         return []
-    await refresh_next_due(db_, keys)
-    c, t = db.customers, db.tracks
-    live = exists().where(t.c.tenant == c.c.tenant, t.c.customer_ref == c.c.customer_ref,
-                          t.c.state.in_(LIVE))
-    in_keys = tuple_(c.c.tenant, c.c.customer_ref).in_(list(keys))
-    opened = (await db_.execute(
-        update(c).where(and_(in_keys, c.c.case_state != OPEN, live))
-        .values(case_id=func.gen_random_uuid().cast(String), case_state=OPEN, case_version=1)
-        .returning(c.c.tenant, c.c.customer_ref, c.c.case_id, c.c.profile)
-        .execution_options(synchronize_session=False))).all()
-    closed = (await db_.execute(
-        update(c).where(and_(in_keys, c.c.case_state == OPEN, ~live))
-        .values(case_state=CLOSED, case_version=c.c.case_version + 1)
-        .returning(c.c.tenant, c.c.customer_ref, c.c.case_id, c.c.case_version)
-        .execution_options(synchronize_session=False))).all()
-    events: list[Event] = [
-        CaseOpened(tenant=r.tenant, version=1, case_id=r.case_id, customer_ref=r.customer_ref,
-                   profile=r.profile, opened_at=now) for r in opened]
-    events += [CaseClosed(tenant=r.tenant, version=r.case_version, case_id=r.case_id,
-                          customer_ref=r.customer_ref, closed_at=now) for r in closed]
+    rows = (await db_.execute(REFRESH, {"tenants": [k[0] for k in keys],
+                                        "refs": [k[1] for k in keys]})).all()
+    events: list[Event] = []
+    for r in rows:
+        if r.case_state == OPEN and r.was != OPEN:
+            events.append(CaseOpened(tenant=r.tenant, version=1, case_id=r.case_id,
+                                     customer_ref=r.customer_ref, profile=r.profile,
+                                     opened_at=now))
+        elif r.case_state == CLOSED and r.was == OPEN:
+            events.append(CaseClosed(tenant=r.tenant, version=r.case_version, case_id=r.case_id,
+                                     customer_ref=r.customer_ref, closed_at=now))
     return events
 
 

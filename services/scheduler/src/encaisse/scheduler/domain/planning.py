@@ -124,9 +124,13 @@ def start(track: Track, scenario: Scenario, today: date, slot: SlotFn) -> Track:
 
 def advance(track: Track, plan: Plan, now: datetime, slot: SlotFn) -> Advance:
     """Fire the most advanced step whose slot has come; the ones it overtakes are skipped."""
-    pending = [s for s in plan.planned()
-               if track.last_offset is None or s.offset_days > track.last_offset]
-    come = [s for s in pending if slot(track.day_of(s)) <= now]
+    come = []
+    for step in plan.planned():
+        if track.last_offset is not None and step.offset_days <= track.last_offset:
+            continue
+        if slot(track.day_of(step)) > now:
+            break  # slots grow with the steps' days
+        come.append(step)
     if not come:
         return Advance(plan_next(track, plan, slot), None)
     fired = come[-1]

@@ -10,6 +10,7 @@ offset identifies a step, and a track remembers the offset of its last step.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from enum import StrEnum
 
 
@@ -93,9 +94,13 @@ class Scenario:
     def end(self) -> Step:
         return Step(self.amicable_days, Channel.INTERNAL_ESCALATION, LITIGATION)
 
+    @cached_property
+    def _planned(self) -> tuple[Step, ...]:
+        return (*(s for s in self.steps if s.enabled), self.end)
+
     def planned(self) -> tuple[Step, ...]:
         """Enabled steps in order, then the end of the amicable phase."""
-        return (*(s for s in self.steps if s.enabled), self.end)
+        return self._planned
 
     def step_after(self, last_offset: int | None) -> Step | None:
         for step in self.planned():
