@@ -187,16 +187,11 @@ class Sender:
         files, evidence = [], []
         limit = self._settings.attachment_max_bytes
         for item in row.attachments:
-            async with self._http.stream("GET", item["url"]) as response:
-                if response.status_code == 404:
-                    evidence.append({**item, "skipped": "not found (404)"})
-                    continue
-                response.raise_for_status()
-                content = b""
-                async for chunk in response.aiter_bytes():
-                    content += chunk
-                    if len(content) > limit:
-                        break
+            try:
+                content = await self._fetch(item["url"], limit)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol, _Missing) as exc:
+                evidence.append({**item, "skipped": str(exc) or repr(exc)})
+                continue
             if len(content) > limit:
                 evidence.append({**item, "skipped": f"larger than {limit} bytes"})
                 continue
@@ -204,3 +199,20 @@ class Sender:
             evidence.append({**item, "size": len(content),
                              "sha256": hashlib.sha256(content).hexdigest()})
         return files, evidence
+
+    async def _fetch(self, url: str, limit: int) -> bytes:
+        """At most ``limit + 1`` bytes of the document; a 4xx is final, the rest is retried."""
+        async with self._http.stream("GET", url) as response:
+            if 400 <= response.status_code < 500:
+                raise _Missing(f"not found ({response.status_code})")
+            response.raise_for_status()
+            content = b""
+            async for chunk in response.aiter_bytes():
+                content += chunk
+                if len(content) > limit:
+                    break
+        return content
+
+
+class _Missing(Exception):
+    """The document server says the PDF is not there (4xx): sent without it."""
