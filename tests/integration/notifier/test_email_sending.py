@@ -6,10 +6,12 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
+from aiosmtpd.controller import Controller
 from fastapi import FastAPI, Response
 from notifier_helpers import (
     LINK_KEYS,
     Bus,
+    SmtpServer,
     email_command,
     eventually,
     invoice,
@@ -18,7 +20,7 @@ from notifier_helpers import (
 
 from encaisse.contracts.notifier import FailureReason
 from encaisse.kit.links import verify_link
-from support.http import serve
+from support.http import free_port, serve
 
 
 def _parts(mail):
@@ -179,3 +181,30 @@ async def test_invoice_pdfs_are_attached_within_the_size_limit(
     ours = [r for r in caplog.records if r.name != "mail.log"]  # not the test's SMTP server
     assert ours, "logs were captured, at every level"
     assert not [r for r in ours if "/access/" in r.getMessage()], "the link is never logged"
+
+
+async def test_a_relay_that_does_not_answer_yet_is_retried_until_it_does(
+    database_url, amqp_url, smtp
+):
+    down = SmtpServer(port=free_port())  # nothing listens on this port yet
+    async with running_notifier(database_url, amqp_url, down,
+                                send_retry_delays_ms=[300, 600, 1200, 2400]) as http, \
+            Bus(amqp_url) as bus:
+        await bus.send(email_command())
+
+        async def tried_once() -> bool:
+            rows = (await http.get("/v1/messages", params={"customer": "C-42"})).json()
+            return bool(rows) and rows[0]["attempts"] >= 1 and rows[0]["last_error"]
+
+        async with asyncio.timeout(10):
+            while not await tried_once():
+                await asyncio.sleep(0.05)
+        controller = Controller(down, hostname="127.0.0.1", port=down.port)
+        controller.start()
+        try:
+            await eventually(lambda: bus.of_type("message.sent.v1"))
+        finally:
+            controller.stop()
+        assert len(down.received) == 1 and not bus.of_type("message.failed.v1")
+        row = (await http.get("/v1/messages", params={"customer": "C-42"})).json()[0]
+        assert row["attempts"] >= 2 and row["status"] == "sent"
