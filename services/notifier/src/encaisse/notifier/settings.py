@@ -50,8 +50,11 @@ class NotifierSettings(ServiceSettings):
     webhook_secrets: dict[str, str] = Field(default_factory=dict)
 
     # Signed portal links (shared with letters and portal).
-    portal_link_keys: dict[str, str] = Field(default_factory=dict)
-    portal_link_key_id: str = ""
+    portal_link_keys: dict[str, str] = Field(
+        default_factory=lambda: {"dev": "dev-portal-link-secret"},
+        description="JSON map key id -> secret, shared with letters and portal",
+    )
+    portal_link_key_id: str = "dev"
     portal_base_url: str = "http://127.0.0.1:8100"
     portal_link_days: int = 30
 
