@@ -125,3 +125,12 @@ def test_a_good_template_passes_the_check():
     check_template("{% extends layout %}{% block subject %}Hi {{ debtor.name }}{% endblock %}"
                    "{% block message %}{% for i in invoices %}{{ i.number }}{% endfor %}"
                    "{% endblock %}", _variables())
+
+
+def test_template_check_refuses_a_template_that_does_not_extend_the_layout():
+    with pytest.raises(TemplateRefused, match="extends layout"):
+        check_template("{% block subject %}Hi{% endblock %}{% block message %}x{% endblock %}",
+                       _variables())
+    with pytest.raises(TemplateRefused, match="extends layout"):
+        check_template('{% extends "_email.txt" %}{% block subject %}Hi{% endblock %}'
+                       "{% block message %}x{% endblock %}", _variables())

@@ -232,6 +232,11 @@ def check_template(source: str, sample: Mapping[str, Any]) -> None:
                     key=lambda n: n.lineno)
         raise TemplateRefused(f"unknown variable {first.name!r}; known: "
                               + ", ".join(sorted(VARIABLES - {'layout'})), first.lineno)
+    extends = tree.find(nodes.Extends)
+    if extends is None or not (isinstance(extends.template, nodes.Name)
+                               and extends.template.name == "layout"):
+        raise TemplateRefused("a template starts with {% extends layout %}",
+                              extends.lineno if extends else 1)
     blocks = {b.name for b in tree.find_all(nodes.Block)}
     for needed in ("subject", "message"):
         if needed not in blocks:
