@@ -76,7 +76,7 @@ WHERE c.tenant = u.tenant AND c.customer_ref = u.ref
 
 BROKEN_PROMISES = text("""
 UPDATE scheduler.promises SET status = 'broken'
-WHERE status = 'open' AND tenant = :tenant AND invoice_numbers && CAST(:numbers AS text[])
+WHERE status = 'open' AND tenant = :tenant AND CAST(invoice_numbers AS text[]) && CAST(:numbers AS text[])
 """)
 
 
