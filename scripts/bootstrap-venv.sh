@@ -32,4 +32,4 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check "uv==0.13.9"
-.venv/bin/uv pip sync -q --python .venv/bin/python requirements.txt
+.venv/bin/uv pip install -q --python .venv/bin/python -r requirements.txt

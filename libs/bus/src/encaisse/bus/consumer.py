@@ -23,6 +23,7 @@ flowing. After the last attempt, or at once for a ``PermanentError``, it goes to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Mapping
@@ -90,7 +91,9 @@ class Consumer:
         if self._queue is None:
             return
         if self._tag is not None:
-            await self._queue.cancel(self._tag)
+            # a lost broker connection must not hold the shutdown up
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._queue.cancel(self._tag), 5)
             self._tag = None
         try:
             await asyncio.wait_for(self._pending.join(), timeout)
@@ -100,7 +103,8 @@ class Consumer:
         for worker in self._workers:
             worker.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
-        await self._queue.channel.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._queue.channel.close(), 5)
         self._queue = None
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:

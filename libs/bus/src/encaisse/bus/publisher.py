@@ -58,14 +58,16 @@ async def connect(url: str) -> AbstractConnection:
 class Publisher:
     """Publishes with confirms; ``publish_many`` pipelines a batch and waits for every confirm."""
 
-    def __init__(self, connection: AbstractConnection) -> None:
+    def __init__(self, connection: AbstractConnection, *, timeout: float = 30.0) -> None:
         self._connection = connection
+        self._timeout = timeout
         self._channel: AbstractChannel | None = None
         self._exchanges: dict[str, AbstractExchange] = {}
 
     async def _channel_ready(self) -> AbstractChannel:
         if self._channel is None or self._channel.is_closed:
-            self._channel = await self._connection.channel(publisher_confirms=True)
+            self._channel = await asyncio.wait_for(
+                self._connection.channel(publisher_confirms=True), self._timeout)
             self._exchanges.clear()
         return self._channel
 
@@ -79,7 +81,8 @@ class Publisher:
 
     async def publish(self, message: Outgoing) -> None:
         exchange = await self._exchange(message.exchange)
-        await exchange.publish(message.to_amqp(), routing_key=message.routing_key, mandatory=False)
+        await exchange.publish(message.to_amqp(), routing_key=message.routing_key,
+                               mandatory=False, timeout=self._timeout)
 
     async def publish_envelope(self, envelope: Envelope[Any]) -> None:
         await self.publish(Outgoing.from_envelope(envelope))
@@ -96,7 +99,8 @@ class Publisher:
             pending.append(
                 asyncio.ensure_future(
                     exchange.publish(
-                        message.to_amqp(), routing_key=message.routing_key, mandatory=False
+                        message.to_amqp(), routing_key=message.routing_key, mandatory=False,
+                        timeout=self._timeout,
                     )
                 )
             )

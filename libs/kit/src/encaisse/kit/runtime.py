@@ -92,7 +92,12 @@ async def start_runtime(
         for task in runtime.tasks:
             if task.get_name() != "outbox-relay":
                 task.cancel()
-        await asyncio.gather(*runtime.tasks, return_exceptions=True)
+        if runtime.tasks:
+            # the relay finishes its batch; one stuck on a dead broker is cancelled
+            _, stuck = await asyncio.wait(runtime.tasks, timeout=settings.shutdown_grace_seconds)
+            for task in stuck:
+                task.cancel()
+            await asyncio.gather(*runtime.tasks, return_exceptions=True)
         await publisher.close()
         await connection.close()
         await engine.dispose()

@@ -39,6 +39,7 @@ class ServiceSettings(BaseSettings):
     relay_idle_seconds: float = 0.05
     retry_delays_ms: tuple[int, ...] = (1_000, 10_000, 60_000, 300_000)
     db_pool_size: int = 10
+    shutdown_grace_seconds: float = 10.0
 
     @field_validator("database_url")
     @classmethod
