@@ -31,7 +31,7 @@ docs: venv
 	$(PY) -m encaisse.contracts.asyncapi docs
 
 bench: venv servers
-	$(PY) bench/bus.py
+	for b in bench/[a-z]*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .run .pytest_cache
