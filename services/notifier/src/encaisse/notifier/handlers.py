@@ -32,6 +32,7 @@ from encaisse.notifier.settings import NotifierSettings
 COMMANDS_QUEUE = QueueSpec(
     "notifier.commands",
     bindings=(Binding(COMMANDS, SendEmail.routing_key), Binding(COMMANDS, SendSms.routing_key)),
+    batch_size=32,
 )
 QUEUES: tuple[QueueSpec, ...] = (COMMANDS_QUEUE,)
 
