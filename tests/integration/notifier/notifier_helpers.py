@@ -35,9 +35,17 @@ class SmtpServer:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
     rcpt_calls: dict[str, int] = field(default_factory=dict)
+    greetings: int = 0  # EHLOs: one per connection (no STARTTLS here)
     on_data: Callable[[], None] | None = None
     on_rcpt: Callable[[], None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                          responses: list[str]) -> list[str]:
+        session.host_name = hostname
+        with self.lock:
+            self.greetings += 1
+        return responses
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           options: Any) -> str:

@@ -208,3 +208,12 @@ async def test_a_relay_that_does_not_answer_yet_is_retried_until_it_does(
         assert len(down.received) == 1 and not bus.of_type("message.failed.v1")
         row = (await http.get("/v1/messages", params={"customer": "C-42"})).json()[0]
         assert row["attempts"] >= 2 and row["status"] == "sent"
+
+
+async def test_connections_are_pooled_between_emails(database_url, amqp_url, smtp):
+    async with running_notifier(database_url, amqp_url, smtp, smtp_pool_size=2), \
+            Bus(amqp_url) as bus:
+        for i in range(12):
+            await bus.send(email_command(f"pooled-{i}", to=(f"debtor{i}@client.example",)))
+        await eventually(lambda: len(smtp.received) == 12)
+    assert 1 <= smtp.greetings <= 2, "12 emails over at most 2 SMTP connections"
