@@ -74,37 +74,53 @@ class Sender:
         self._last_bounces = 0.0
 
     async def run(self) -> None:
+        """Keep up to ``send_batch_size`` messages in flight, claiming more as they finish."""
+        in_flight: set[asyncio.Task[None]] = set()
         while not self._stopping.is_set():
+            room = self._settings.send_batch_size - len(in_flight)
             try:
-                busy = await self.run_once()
+                await self._housekeeping()
+                rows = await self._claim(room) if room > 0 else []
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("sending loop failed; retrying")
-                busy = False
-            if not busy:
-                try:
-                    await asyncio.wait_for(self._stopping.wait(), self._settings.send_idle_seconds)
-                except TimeoutError:
-                    pass
+                rows = []
+            for row in rows:
+                task = asyncio.create_task(self.send(row))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+            if rows and len(rows) == room:
+                await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+            else:  # nothing more is due for now, or no room: wait for a finish or a while
+                await self._idle(in_flight)
+        await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def _idle(self, in_flight: set[asyncio.Task[None]]) -> None:
+        """Wait for a message to finish, for ``stop``, or for the idle delay."""
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({stopping, *in_flight}, timeout=self._settings.send_idle_seconds,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
 
     def stop(self) -> None:
         self._stopping.set()
 
-    async def run_once(self) -> bool:
-        """Reconcile (at most once a second), read bounces, claim one batch and send it;
-        True if any was claimed."""
+    async def _housekeeping(self) -> None:
+        """Reconcile what a stopped sender left (at most once a second) and read bounces."""
         if time.monotonic() - self._last_reconcile > 1.0:
             async with self._engine.begin() as conn:
                 if await repo.reconcile(conn, outbox=self._outbox):
                     log.warning("messages left during DATA by a stopped sender counted as sent")
             self._last_reconcile = time.monotonic()
         await self._bounces()
+
+    async def _claim(self, room: int) -> list[Row[Any]]:
         async with self._engine.begin() as conn:
-            rows = await repo.claim(conn, batch=self._settings.send_batch_size,
+            return await repo.claim(conn, batch=room,
                                     lease=timedelta(seconds=self._settings.send_lease_seconds))
-        await asyncio.gather(*(self.send(row) for row in rows))
-        return bool(rows)
 
     async def _bounces(self) -> None:
         directory = self._settings.bounce_maildir
@@ -122,6 +138,8 @@ class Sender:
                 await self._send_email(row)
         except LeaseLost:
             log.warning("message %s: lease lost, left to the sender holding it", row.id)
+        except Exception:  # the database failed us: the lease runs out, then it is tried again
+            log.exception("message %s: could not be sent or recorded", row.id)
 
     async def _mark_sending(self, row: Row[Any], attachments: list[dict[str, Any]]) -> None:
         async with self._engine.begin() as conn:
