@@ -229,3 +229,15 @@ async def test_portal_dispute_for_an_invoice_and_a_customer_without_email(
             ("DP1", "portal", "open")]
         assert templates(h) == []  # no email address: no acknowledgment by email
         assert InvoiceStatus.OPEN.value == "open"
+
+
+async def test_a_customer_known_after_its_invoice_replans_on_its_profile(database_url, amqp_url):
+    async with running(database_url, amqp_url) as h:
+        await h.set_clock(paris(DUE - timedelta(days=20)))  # 24 February
+        await h.ledger.invoice("L1", "F80", DUE)  # planned as standard: D-7 on 9 March
+        await h.quiet()
+        await h.ledger.customer("L1", segment=Segment.KEY_ACCOUNT)  # D-15 call on 1 March
+        await h.quiet()
+        await _days(h, 5)  # 1 March is a Sunday: the call is for Monday 2 March
+        calls = [t for t in h.probe.events(TaskCreated) if t.kind.value == "call"]
+        assert [t.due_on for t in calls] == [date(2026, 3, 2)]

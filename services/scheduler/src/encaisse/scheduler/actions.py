@@ -27,6 +27,7 @@ from encaisse.scheduler.domain.planning import (
     TrackState,
     pause_for_dispute,
     pause_for_promise,
+    plan_next,
     resume_after_dispute,
 )
 from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Channel, Step
@@ -61,6 +62,17 @@ class Context:
     async def refresh(self) -> None:
         for event in await refresh_cases(self.uow.session, [(self.tenant, self.ref)], self.now):
             await self.uow.publish(event, event.case_id)
+
+
+async def replan(ctx: Context) -> None:
+    """Plan the next step of the customer's active tracks again (its profile changed)."""
+    scenarios = await repo.scenarios(ctx.uow.session, ctx.tenant, with_deleted=True)
+    plans = plans_from(scenarios)
+    for row in await repo.customer_tracks(ctx.uow.session, ctx.tenant, ctx.ref):
+        track = repo.track_from_row(row)
+        if track.state is TrackState.ACTIVE:
+            await repo.save_track(ctx.uow.session, ctx.tenant,
+                                  plan_next(track, plans(track), ctx.slot))
 
 
 async def context(uow: UnitOfWork, tenant: str, customer_ref: str, now: datetime) -> Context:

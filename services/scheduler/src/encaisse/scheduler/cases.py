@@ -25,7 +25,8 @@ WITH k AS (
   FROM k LEFT JOIN scheduler.tracks t ON t.tenant = k.tenant AND t.customer_ref = k.ref
   GROUP BY 1, 2
 ), old AS (
-  SELECT c.tenant, c.customer_ref, c.case_state AS was, m.first, m.live
+  SELECT c.tenant, c.customer_ref, c.case_state AS was, m.first,
+         m.live AND NOT c.excluded AS live
   FROM scheduler.customers c JOIN m ON c.tenant = m.tenant AND c.customer_ref = m.ref
 )
 UPDATE scheduler.customers c SET
@@ -47,7 +48,8 @@ RETURNING c.tenant, c.customer_ref, c.case_id, c.case_version, c.profile, c.case
 async def refresh_cases(db_: Db, keys: Sequence[Key], now: datetime) -> list[Event]:
     """Set-based: ``next_due_at`` from the live tracks; open or close each case.
 
-    A case opens when a customer gets a live track and closes when none is left.
+    A case opens when a customer gets a live track and closes when none is left (an
+    excluded customer has no case).
     Returns the case events to publish (their subject is the case id).
     """
     if not keys:

@@ -86,6 +86,9 @@ async def on_customer(env: Envelope[CustomerUpserted], uow: UnitOfWork, clock: C
                                               c.c.customer_ref == e.customer_ref).values(values))
     if profile != row.profile:
         await _follow_profile(uow, e.tenant, e.customer_ref, profile)
+    if (profile, e.timezone, e.country) != (row.profile, row.timezone, row.country):
+        ctx = await _ctx(uow, clock, e.tenant, e.customer_ref)  # the calendar changed too
+        await actions.replan(ctx)
     await ctx.refresh()
 
 

@@ -72,17 +72,20 @@ async def ensure_tenant(db_: Db, tenant: str) -> None:
     inserted = await db_.execute(
         pg_insert(db.tenants).values(tenant=tenant, window=window_to_json(SendingWindow()))
         .on_conflict_do_nothing().returning(db.tenants.c.tenant))
-    if inserted.first() is not None:
-        await db_.execute(pg_insert(db.profiles).values([
-            {"tenant": tenant, "code": p.code, "name": p.name, "scenario_code": p.scenario_code,
-             "segments": list(p.segments), "changed_by": "system (defaults)"}
-            for p in DEFAULT_PROFILES]).on_conflict_do_nothing())
-        await db_.execute(pg_insert(db.scenario_versions).values([
-            {"tenant": tenant, "code": s.code, "version": 1, "name": s.name,
-             "steps": steps_to_json(s.steps), "amicable_days": s.amicable_days,
-             "changed_by": "system (defaults)", "change": "default scenario"}
-            for s in DEFAULT_SCENARIOS]).on_conflict_do_nothing())
-    _seeded.add(marker)
+    if inserted.first() is None:
+        # the row was there (or another transaction's insert committed while this one
+        # waited on the conflict): from now on it is visible, so remember it
+        _seeded.add(marker)
+        return
+    await db_.execute(pg_insert(db.profiles).values([
+        {"tenant": tenant, "code": p.code, "name": p.name, "scenario_code": p.scenario_code,
+         "segments": list(p.segments), "changed_by": "system (defaults)"}
+        for p in DEFAULT_PROFILES]).on_conflict_do_nothing())
+    await db_.execute(pg_insert(db.scenario_versions).values([
+        {"tenant": tenant, "code": s.code, "version": 1, "name": s.name,
+         "steps": steps_to_json(s.steps), "amicable_days": s.amicable_days,
+         "changed_by": "system (defaults)", "change": "default scenario"}
+        for s in DEFAULT_SCENARIOS]).on_conflict_do_nothing())
 
 
 async def tenant_settings(db_: Db, tenant: str) -> TenantSettings:
@@ -193,3 +196,20 @@ async def refresh_next_due(db_: Db, keys: Sequence[Key]) -> None:
     await db_.execute(update(c).where(and_(tuple_(c.c.tenant, c.c.customer_ref)
                                            .in_(list(keys)), c.c.excluded))
                       .values(next_due_at=None).execution_options(synchronize_session=False))
+
+
+async def nudge(db_: Db, tenant: str, now: datetime, scenario_code: str | None = None) -> None:
+    """Have the next run re-time the live tracks after a change of scenario or window.
+
+    Their ``due_at`` becomes now: the run fires nothing that is not due under the
+    new rules and plans each track's next step afresh (set-based, any number of tracks).
+    """
+    t, c = db.tracks, db.customers
+    where = [t.c.tenant == tenant, t.c.state == TrackState.ACTIVE.value, t.c.due_at > now]
+    if scenario_code is not None:
+        where.append(t.c.scenario_code == scenario_code)
+    await db_.execute(update(t).where(*where).values(due_at=now))
+    touched = select(t.c.customer_ref).where(t.c.tenant == tenant, t.c.due_at == now)
+    await db_.execute(update(c).where(c.c.tenant == tenant, ~c.c.excluded,
+                                      c.c.customer_ref.in_(touched))
+                      .values(next_due_at=now).execution_options(synchronize_session=False))

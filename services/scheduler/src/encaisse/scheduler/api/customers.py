@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from encaisse.kit.auth import Admin, Collector, Viewer
 from encaisse.kit.errors import DomainError, NotFound
-from encaisse.scheduler import db, repo
+from encaisse.scheduler import actions, db, repo
 from encaisse.scheduler.api.deps import ClockDep, Rt, now_of
 from encaisse.scheduler.cases import refresh_cases
 from encaisse.scheduler.domain.day import customer_slot, plans_from
@@ -171,4 +171,8 @@ async def set_profile(customer_ref: str, body: ExplicitProfile, staff: Admin, rt
                                                   t.c.customer_ref == customer_ref,
                                                   t.c.state.in_(repo.LIVE))
                                   .values(scenario_code=scenario))
+        ctx = await actions.context(uow, staff.tenant, customer_ref,
+                                    await clock.now(uow.session))
+        await actions.replan(ctx)
+        await ctx.refresh()
     return body

@@ -14,7 +14,7 @@ from encaisse.contracts.ledger import Segment
 from encaisse.kit.auth import Admin, Viewer
 from encaisse.kit.errors import Conflict, DomainError, NotFound
 from encaisse.scheduler import db, repo
-from encaisse.scheduler.api.deps import Rt
+from encaisse.scheduler.api.deps import ClockDep, Rt
 from encaisse.scheduler.domain.windows import SendingWindow
 
 router = APIRouter(prefix="/v1", tags=["profiles"])
@@ -104,7 +104,8 @@ async def create_profile(body: NewProfile, staff: Admin, rt: Rt) -> ProfileOut:
 
 
 @router.put("/profiles/{code}", response_model=ProfileOut)
-async def update_profile(code: CodePath, body: ProfileBody, staff: Admin, rt: Rt) -> ProfileOut:
+async def update_profile(code: CodePath, body: ProfileBody, staff: Admin, rt: Rt,
+                         clock: ClockDep) -> ProfileOut:
     async with rt.engine.begin() as conn:
         await repo.ensure_tenant(conn, staff.tenant)
         await _check_scenario(conn, staff.tenant, body.scenario_code)
@@ -124,6 +125,7 @@ async def update_profile(code: CodePath, body: ProfileBody, staff: Admin, rt: Rt
             t.c.customer_ref.in_(select(c.c.customer_ref).where(c.c.tenant == staff.tenant,
                                                                 c.c.profile == code)))
             .values(scenario_code=body.scenario_code))
+        await repo.nudge(conn, staff.tenant, await clock.now(conn), body.scenario_code)
         return _out(row)
 
 
@@ -155,7 +157,7 @@ async def read_settings(staff: Viewer, rt: Rt) -> TenantBody:
 
 
 @router.put("/settings", response_model=TenantBody)
-async def write_settings(body: TenantBody, staff: Admin, rt: Rt) -> TenantBody:
+async def write_settings(body: TenantBody, staff: Admin, rt: Rt, clock: ClockDep) -> TenantBody:
     """Sending window, country, grace after a promise; applies to what is planned from now on."""
     window = SendingWindow(frozenset(body.window.weekdays), body.window.start, body.window.end,
                            body.window.skip_holidays)
@@ -166,4 +168,5 @@ async def write_settings(body: TenantBody, staff: Admin, rt: Rt) -> TenantBody:
             promise_grace_days=body.promise_grace_days,
             notice_deadline_days=body.notice_deadline_days, changed_by=staff.name,
             changed_at=db.func.now()))
+        await repo.nudge(conn, staff.tenant, await clock.now(conn))
     return body

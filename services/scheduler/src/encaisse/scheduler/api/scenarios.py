@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from encaisse.kit.auth import Admin, Viewer
 from encaisse.kit.errors import Conflict, DomainError, NotFound
 from encaisse.scheduler import db, repo
-from encaisse.scheduler.api.deps import Rt
+from encaisse.scheduler.api.deps import ClockDep, Rt
 from encaisse.scheduler.domain.scenarios import (
     MAX_AMICABLE_DAYS,
     MIN_AMICABLE_DAYS,
@@ -148,20 +148,22 @@ async def scenario_history(code: CodePath, staff: Viewer, rt: Rt) -> list[Scenar
 
 
 @router.put("/{code}", response_model=ScenarioOut)
-async def update_scenario(code: CodePath, body: ScenarioBody, staff: Admin, rt: Rt
-                          ) -> ScenarioOut:
+async def update_scenario(code: CodePath, body: ScenarioBody, staff: Admin, rt: Rt,
+                          clock: ClockDep) -> ScenarioOut:
     """A new version: it applies to the steps not yet done of every invoice following it."""
     scenario = _domain(code, body)
     async with rt.engine.begin() as conn:
         await repo.ensure_tenant(conn, staff.tenant)
         await _current(conn, staff.tenant, code)
-        return _out(await _save(conn, staff.tenant, scenario, staff.name,
-                                body.change or "updated"))
+        saved = _out(await _save(conn, staff.tenant, scenario, staff.name,
+                                 body.change or "updated"))
+        await repo.nudge(conn, staff.tenant, await clock.now(conn), code)
+        return saved
 
 
 @router.patch("/{code}/steps/{offset_days}", response_model=ScenarioOut)
 async def switch_step(code: CodePath, offset_days: int, body: Switch, staff: Admin,
-                      rt: Rt) -> ScenarioOut:
+                      rt: Rt, clock: ClockDep) -> ScenarioOut:
     """Switch one step on or off in one call (a new version)."""
     async with rt.engine.begin() as conn:
         await repo.ensure_tenant(conn, staff.tenant)
@@ -172,8 +174,10 @@ async def switch_step(code: CodePath, offset_days: int, body: Switch, staff: Adm
         except InvalidScenario as exc:
             raise NotFound(("path", "offset_days"), str(exc)) from exc
         word = "on" if body.enabled else "off"
-        return _out(await _save(conn, staff.tenant, changed, staff.name,
-                                f"step D{offset_days:+d} switched {word}"))
+        saved = _out(await _save(conn, staff.tenant, changed, staff.name,
+                                 f"step D{offset_days:+d} switched {word}"))
+        await repo.nudge(conn, staff.tenant, await clock.now(conn), code)
+        return saved
 
 
 @router.delete("/{code}", status_code=status.HTTP_204_NO_CONTENT)
