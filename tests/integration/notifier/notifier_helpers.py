@@ -35,6 +35,7 @@ class SmtpServer:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
     rcpt_calls: dict[str, int] = field(default_factory=dict)
+    data_replies: list[str] = field(default_factory=list)
     greetings: int = 0  # EHLOs: one per connection (no STARTTLS here)
     on_data: Callable[[], None] | None = None
     on_rcpt: Callable[[], None] | None = None
@@ -62,6 +63,8 @@ class SmtpServer:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
+            if self.data_replies:
+                return self.data_replies.pop(0)
             self.received.append(message_from_bytes(envelope.content, policy=policy.default))
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         if self.on_data is not None:

@@ -18,6 +18,8 @@ from notifier_helpers import (
     running_notifier,
 )
 
+from encaisse.bus.deadletters import DeadLetters
+from encaisse.bus.publisher import connect
 from encaisse.contracts.notifier import FailureReason
 from encaisse.kit.links import verify_link
 from support.http import free_port, serve
@@ -217,3 +219,37 @@ async def test_connections_are_pooled_between_emails(database_url, amqp_url, smt
             await bus.send(email_command(f"pooled-{i}", to=(f"debtor{i}@client.example",)))
         await eventually(lambda: len(smtp.received) == 12)
     assert 1 <= smtp.greetings <= 2, "12 emails over at most 2 SMTP connections"
+
+
+async def test_content_refused_at_data_is_rejected_and_a_451_there_is_retried(
+    database_url, amqp_url, smtp
+):
+    smtp.data_replies = ["554 5.7.1 Message refused as spam", "451 4.3.0 Local error"]
+    async with running_notifier(database_url, amqp_url, smtp), Bus(amqp_url) as bus:
+        await bus.send(email_command("refused"))
+        await eventually(lambda: bus.of_type("message.failed.v1"))
+        failed = bus.of_type("message.failed.v1")[0]
+        assert (failed.command_key, failed.reason) == ("refused", FailureReason.REJECTED)
+        await bus.send(email_command("later"))
+        await eventually(lambda: bus.of_type("message.sent.v1"))
+        assert [m["To"] for m in smtp.received] == ["ap@client.example"]
+        assert bus.of_type("message.sent.v1")[0].command_key == "later"
+
+
+async def test_a_command_for_an_unknown_template_goes_to_the_dead_letter_queue(
+    database_url, amqp_url, smtp
+):
+    async with running_notifier(database_url, amqp_url, smtp), Bus(amqp_url) as bus:
+        bad = await bus.send(email_command("bad", template="no_such_step"))
+        await bus.send(email_command("good"))
+        await eventually(lambda: bus.of_type("message.sent.v1"))
+        connection = await connect(amqp_url)
+        try:
+            async with asyncio.timeout(10):
+                while not (dead := await DeadLetters(connection).show("notifier.commands")):
+                    await asyncio.sleep(0.1)
+        finally:
+            await connection.close()
+        assert [d.message_id for d in dead] == [bad.id]
+        assert dead[0].reason == "rejected" and "no_such_step" in dead[0].error
+        assert [e.command_key for e in bus.of_type("message.sent.v1")] == ["good"]
