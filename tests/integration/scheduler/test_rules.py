@@ -238,6 +238,6 @@ async def test_a_customer_known_after_its_invoice_replans_on_its_profile(databas
         await h.quiet()
         await h.ledger.customer("L1", segment=Segment.KEY_ACCOUNT)  # D-15 call on 1 March
         await h.quiet()
-        await _days(h, 5)  # 1 March is a Sunday: the call is for Monday 2 March
+        await _days(h, 6)  # 1 March is a Sunday: the call is for Monday 2 March
         calls = [t for t in h.probe.events(TaskCreated) if t.kind.value == "call"]
         assert [t.due_on for t in calls] == [date(2026, 3, 2)]
