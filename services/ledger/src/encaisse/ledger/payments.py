@@ -16,6 +16,7 @@ from encaisse.contracts import Money
 from encaisse.contracts.ledger import (
     Allocation,
     InvoiceSettled,
+    InvoiceState,
     InvoiceStatus,
     InvoiceUpdated,
     PaymentMethod,
@@ -130,9 +131,11 @@ async def record_payment(uow: UnitOfWork, tenant: str, cmd: PaymentIn) -> bool:
     )
     if inserted.first() is None:  # recorded meanwhile by a concurrent delivery
         return False
-    allocations = []
+    allocations, invoice_events = [], []
     for share in shares:
-        after = await _pay_invoice(uow, tenant, invoices[share.invoice_number], share, cmd)
+        after, event = await _pay_invoice(session, tenant, invoices[share.invoice_number],
+                                          share, cmd)
+        invoice_events.append(event)
         allocations.append(Allocation(
             invoice_number=share.invoice_number, amount=Money(amount=share.amount,
                                                               currency=cmd.currency),
@@ -142,12 +145,13 @@ async def record_payment(uow: UnitOfWork, tenant: str, cmd: PaymentIn) -> bool:
         paid_on=cmd.date, amount=Money(amount=cmd.amount, currency=cmd.currency),
         method=cmd.method, allocations=tuple(allocations),
         unallocated=Money(amount=left, currency=cmd.currency)), subject=cmd.ref)
+    for event in invoice_events:  # after the payment that caused them
+        await uow.publish(event, subject=event.invoice_number)
     return True
 
 
-async def _pay_invoice(uow: UnitOfWork, tenant: str, inv: Any, share: Share,
-                       cmd: PaymentIn) -> Decimal:
-    session = uow.session
+async def _pay_invoice(session: AsyncSession, tenant: str, inv: Any, share: Share,
+                       cmd: PaymentIn) -> tuple[Decimal, InvoiceState]:
     await session.execute(insert(a).values(tenant=tenant, payment_ref=cmd.ref,
                                            invoice_number=share.invoice_number,
                                            amount=share.amount))
@@ -164,8 +168,7 @@ async def _pay_invoice(uow: UnitOfWork, tenant: str, inv: Any, share: Share,
     else:
         event = invoice_event(InvoiceUpdated, row, reason="partially_paid",
                               changed_fields=("open_balance", "status"))
-    await uow.publish(event, subject=inv["number"])
-    return balance
+    return balance, event
 
 
 async def _set_balance(session: AsyncSession, tenant: str, number: str, balance: Decimal,
