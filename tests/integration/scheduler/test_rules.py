@@ -169,6 +169,7 @@ async def test_rejected_direct_debit_email_at_once_then_call_next_working_day(
             subject="SDD1"))
         await h.ledger.invoice("R1", "F40", DUE, cls=InvoiceUpdated, reason="reopened",
                                version=3)
+        await h.quiet()
         await h.advance(days=1)  # Friday 20 March
         await h.quiet()
         assert templates(h) == ["direct_debit_rejected"]
