@@ -11,9 +11,8 @@ import codecs
 import csv
 import json
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 BATCH_BYTES = 1 << 20
 
@@ -32,8 +31,9 @@ class BadFile(ValueError):
     """The file as a whole cannot be read (no header, unknown columns)."""
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
+    """A named tuple rather than a dataclass: one is made per line of millions."""
+
     line: int
     fields: dict[str, Any] | None  # None: the line could not be parsed
     error: str = ""
@@ -90,20 +90,19 @@ class CsvRecords:
         reader = csv.reader(lines[:end])
         start = self._next_line
         consumed = 0
+        header = self._header
         for values in reader:
             line = start + consumed
             consumed = reader.line_num
             if not values or values == [""]:
                 continue
-            if self._header is None:
-                self._header = self._read_header(values)
+            if header is None:
+                header = self._header = self._read_header(values)
                 continue
-            if len(values) != len(self._header):
-                yield Record(line, None, f"{len(values)} columns, the header has "
-                                         f"{len(self._header)}")
+            if len(values) != len(header):
+                yield Record(line, None, f"{len(values)} columns, the header has {len(header)}")
                 continue
-            yield Record(line, {k: (v if v != "" else None) for k, v in
-                                zip(self._header, values, strict=True)})
+            yield Record(line, {k: v or None for k, v in zip(header, values)})
         self._next_line = start + end
 
     def _read_header(self, values: list[str]) -> list[str]:

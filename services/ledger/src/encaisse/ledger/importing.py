@@ -10,6 +10,7 @@ payments, fewer and richer in rules, through the same functions as the API.
 from __future__ import annotations
 
 import asyncio
+import operator
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -22,7 +23,7 @@ from encaisse.bus.uow import UnitOfWork
 from encaisse.kit.errors import DomainError
 from encaisse.ledger.customers import Outcome, upsert_customer
 from encaisse.ledger.import_files import FileFormat, Record, records
-from encaisse.ledger.invoice_batch import Rejection, apply_invoices
+from encaisse.ledger.invoice_batch import STAGE_COLUMNS, Rejection, apply_invoices
 from encaisse.ledger.models import CustomerRow, InvoiceRow, PaymentIn
 from encaisse.ledger.payments import record_payment
 
@@ -79,6 +80,7 @@ def _csv_payment(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+_INVOICE_VALUES = operator.attrgetter(*STAGE_COLUMNS[1:])
 Sessions = async_sessionmaker[AsyncSession]
 Chunk = list[tuple[int, BaseModel]]
 
@@ -158,9 +160,9 @@ class Importer:
             await apply[self._kind](session, chunk)
 
     async def _invoices(self, session: AsyncSession, chunk: Chunk) -> None:
-        result = await apply_invoices(session, self._tenant, [
-            (line, row.number, row.customer_ref, row.issue_date, row.due_date,  # type: ignore
-             row.amount, row.currency, row.pdf_url) for line, row in chunk])  # type: ignore
+        values = _INVOICE_VALUES
+        result = await apply_invoices(session, self._tenant,
+                                      [(line, *values(row)) for line, row in chunk])
         self.report.created += result.created
         self.report.updated += result.updated
         self.report.unchanged += result.unchanged
