@@ -5,7 +5,7 @@
 
 Seeds open invoices following the standard scenario, due dates spread over
 90 days around the run's day (a Tuesday, 10:00 in Paris), each track holding
-its next step and due_at (demo.seed), then times ``run_due``: claim customers
+its next step and due_at (encaisse.scheduler.synthetic.seed), then times ``run_due``: claim customers
 in batches with SKIP LOCKED, decide, group, write the commands to the outbox,
 advance the tracks, refresh the cases. Publishing the outbox (the relay) is
 not in this figure: see bench/bus.py for the relay's rate. With ``--workers 2``
@@ -32,7 +32,7 @@ from encaisse.kit.db import make_engine  # noqa: E402
 from encaisse.kit.migrations import upgrade  # noqa: E402
 from encaisse.scheduler.app import MIGRATIONS  # noqa: E402
 from encaisse.scheduler.dayrun import RunStats, run_due  # noqa: E402
-from encaisse.scheduler.demo import seed  # noqa: E402
+from encaisse.scheduler.synthetic import seed  # noqa: E402
 
 DAY = date(2026, 6, 9)  # a Tuesday
 NOW = datetime(2026, 6, 9, 10, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC)

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from encaisse.bus.publisher import connect
 from encaisse.scheduler.dayrun import run_due
-from encaisse.scheduler.demo import seed
+from encaisse.scheduler.synthetic import seed
 from integration.scheduler.harness import Probe, clean, paris
 from support.http import client
 from support.services import TENANT, service_app
