@@ -5,7 +5,8 @@
 
 Seeds open invoices following the standard scenario, due dates spread over
 90 days around the run's day (a Tuesday, 10:00 in Paris), each track holding
-its next step and due_at (encaisse.scheduler.synthetic.seed), then times ``run_due``: claim customers
+its next step and due_at (encaisse.scheduler.synthetic.seed), then times ``run_due``:
+claim customers
 in batches with SKIP LOCKED, decide, group, write the commands to the outbox,
 advance the tracks, refresh the cases. Publishing the outbox (the relay) is
 not in this figure: see bench/bus.py for the relay's rate. With ``--workers 2``

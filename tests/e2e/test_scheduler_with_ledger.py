@@ -107,7 +107,8 @@ class World:
             while True:
                 async with engine.connect() as conn:
                     state = tuple([await conn.scalar(text(q)) for q in (
-                        "SELECT count(*) FROM ledger.outbox", "SELECT count(*) FROM scheduler.outbox",
+                        "SELECT count(*) FROM ledger.outbox",
+                        "SELECT count(*) FROM scheduler.outbox",
                         "SELECT count(*) FROM scheduler.inbox")] + [len(self.probe.received)])
                 if state == last and state[0] == 0 and state[1] == 0:
                     break

@@ -167,3 +167,42 @@ async def test_a_bad_message_goes_to_the_dead_letter_queue(database_url, amqp_ur
         await h.ledger.customer("OK1")  # the queue keeps flowing
         await h.quiet()
         assert (await h.http.get("/v1/customers/OK1/timeline")).status_code == 200
+
+
+async def test_python_m_starts_the_scheduler_and_the_clock_is_the_systems(database_url,
+                                                                          amqp_url):
+    import os
+    import sys
+
+    import httpx
+
+    from integration.scheduler.harness import clean
+    from support.http import free_port
+    from support.services import settings_env
+
+    await clean(database_url)
+    port = free_port()
+    env = dict(os.environ, **settings_env(database_url, amqp_url), ENCAISSE_HTTP_PORT=str(port))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "encaisse.scheduler", env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}",
+                                     headers={"Authorization": "Bearer admin-token"}) as http:
+            async with asyncio.timeout(30):
+                while True:
+                    try:
+                        if (await http.get("/readyz")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    await asyncio.sleep(0.2)
+            clock = (await http.get("/v1/clock")).json()
+            assert clock["simulation"] is False
+            r = await http.put("/v1/clock", json={"now": "2026-01-01T10:00:00+01:00"})
+            assert r.status_code == 409 and r.json()["detail"][0]["loc"] == ["now"]
+            assert (await http.get("/openapi.json")).json()["info"]["title"] == \
+                "Encaisse scheduler"
+    finally:
+        proc.terminate()
+        await proc.wait()

@@ -114,7 +114,7 @@ def simulate(customer, issued, events) -> World:
 @given(customers, invoices, happenings)
 def test_nothing_is_planned_or_sent_after_full_payment(customer, issued, events):
     world = simulate(customer, issued, events)
-    for channel, day, numbers, _ in world.sent:
+    for _channel, day, numbers, _ in world.sent:
         for number in numbers:
             assert number not in world.paid or day < world.paid[number], (number, day)
     for number in world.paid:

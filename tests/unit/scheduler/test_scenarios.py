@@ -47,7 +47,8 @@ def test_a_scenario_refuses_two_steps_on_one_day_and_an_amicable_phase_past_90_d
     assert err.value.field == "amicable_days"
     with pytest.raises(InvalidScenario):
         Scenario("x", "x", (Step(75, Channel.EMAIL, "a"),), amicable_days=70)
-    assert Scenario("x", "x", (Step(75, Channel.EMAIL, "a"),), amicable_days=90).end.offset_days == 90
+    longer = Scenario("x", "x", (Step(75, Channel.EMAIL, "a"),), amicable_days=90)
+    assert longer.end.offset_days == 90
 
 
 def test_a_disabled_step_is_not_planned_and_can_be_switched_back_on():

@@ -153,7 +153,8 @@ async def open_dispute(ctx: Context, invoice_number: str, reason: str, message: 
         await ctx.case_event(CasePaused, reason=PauseReason.DISPUTE,
                              invoice_numbers=(invoice_number,))
         await repo.add_timeline(ctx.uow.session, [ctx.timeline(
-            "paused", [invoice_number], detail=f"dispute {dispute_id}: {reason} {message}".strip())])
+            "paused", [invoice_number],
+            detail=f"dispute {dispute_id}: {reason} {message}".strip())])
         await create_task(ctx, TaskKind.DISPUTE, live, assignee=ctx.row.sales_rep_email,
                           note=f"dispute ({reason}): {message}".strip())
         if ctx.customer.reachable_by_email:

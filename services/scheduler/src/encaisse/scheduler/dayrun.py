@@ -26,7 +26,7 @@ from encaisse.contracts import Envelope, Event, Money
 from encaisse.contracts.scheduler import CaseEscalated, CaseResumed, TaskCreated, TaskKind
 from encaisse.scheduler import commands, db, repo
 from encaisse.scheduler.cases import refresh_cases
-from encaisse.scheduler.domain.day import Decision, Group, decide, plans_from
+from encaisse.scheduler.domain.day import Group, decide, plans_from
 from encaisse.scheduler.domain.planning import Track
 from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Channel, Mode, Scenario
 from encaisse.scheduler.domain.windows import local_day
@@ -76,7 +76,8 @@ WHERE c.tenant = u.tenant AND c.customer_ref = u.ref
 
 BROKEN_PROMISES = text("""
 UPDATE scheduler.promises SET status = 'broken'
-WHERE status = 'open' AND tenant = :tenant AND CAST(invoice_numbers AS text[]) && CAST(:numbers AS text[])
+WHERE status = 'open' AND tenant = :tenant
+  AND CAST(invoice_numbers AS text[]) && CAST(:numbers AS text[])
 """)
 
 

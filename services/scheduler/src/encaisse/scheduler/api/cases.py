@@ -109,7 +109,7 @@ async def resolve_dispute(dispute_id: str, body: Resolution, staff: Collector, r
 
 @router.post("/promises", response_model=PromiseOut, status_code=status.HTTP_201_CREATED)
 async def make_promise(body: PromiseIn, staff: Collector, rt: Rt, clock: ClockDep) -> PromiseOut:
-    """Pause until the promised date plus the tenant's grace; a broken promise fires the next step."""
+    """Pause until the promised date plus the grace; a broken promise fires the next step."""
     async with rt.unit_of_work() as uow:
         ctx = await actions.context(uow, staff.tenant, body.customer_ref,
                                     await now_of(uow, clock, staff.tenant))

@@ -112,7 +112,8 @@ async def list_scenarios(staff: Viewer, rt: Rt) -> list[ScenarioOut]:
         await repo.ensure_tenant(conn, staff.tenant)
         v = db.scenario_versions
         rows = (await conn.execute(select(v).where(v.c.tenant == staff.tenant)
-                                   .ext(distinct_on(v.c.code)).order_by(v.c.code, v.c.version.desc())
+                                   .ext(distinct_on(v.c.code))
+                                   .order_by(v.c.code, v.c.version.desc())
                                    )).all()
     return [_out(r) for r in rows if not r.deleted]
 

@@ -39,7 +39,7 @@ class Customer:
 
 @dataclass(frozen=True)
 class Route:
-    """Where a step goes: a channel, or nothing with the reason (and whether the record needs completing)."""
+    """Where a step goes: a channel, or none with the reason (and whether to ask for a record)."""
 
     channel: Channel | None
     reason: str = ""
