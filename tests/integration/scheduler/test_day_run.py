@@ -91,3 +91,23 @@ async def test_payment_sends_one_thank_you_and_stops_the_rest(database_url, amqp
         await h.quiet()
         assert len([c for c in h.probe.commands() if c.template == "thank_you"]) == 1
         assert not h.probe.events(CaseClosed)  # F3 is still open
+
+
+async def test_end_of_the_amicable_phase_escalates_and_closes_the_case(database_url, amqp_url):
+    from encaisse.contracts.scheduler import CaseEscalated
+
+    async with running(database_url, amqp_url) as h:
+        await h.set_clock(paris(DUE + timedelta(days=62)))  # after downtime: far past D+60
+        await h.ledger.customer("E1")
+        await h.ledger.invoice("E1", "F90", DUE, amount="700.00")
+        await h.quiet()
+        await h.advance(hours=1)
+        await h.quiet()
+        assert h.probe.commands() == []  # no burst of missed reminders
+        escalated = h.probe.events(CaseEscalated)
+        assert [(e.invoice_numbers, e.amount_at_stake.amount) for e in escalated] == [
+            (("F90",), 700)]
+        assert len(h.probe.events(CaseClosed)) == 1
+        timeline = await h.timeline("E1")
+        assert timeline["case_state"] == "closed"
+        assert timeline["invoices"][0]["state"] == "escalated"
