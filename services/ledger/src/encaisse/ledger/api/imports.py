@@ -38,6 +38,7 @@ async def post_import(kind: ImportKind, request: Request, staff: Collector,
         FileFormat.from_content_type(request.headers.get("content-type")),
         runtime.settings.import_chunk_size,  # type: ignore[attr-defined]
         lambda session: UnitOfWork(session, runtime.outbox),
+        runtime.settings.import_parallel,  # type: ignore[attr-defined]
     )
     try:
         report = await importer.run(request.stream())
