@@ -44,3 +44,15 @@ async def client(app: FastAPI, token: str | None = None) -> AsyncIterator[httpx.
     async with serve(app) as url, httpx.AsyncClient(base_url=url, headers=headers,
                                                      timeout=30) as http:
         yield http
+
+
+async def wait_ready(base_url: str, timeout: float = 30.0) -> None:
+    """Wait until a service started as a process answers 200 on /readyz."""
+    async with httpx.AsyncClient(base_url=base_url) as http, asyncio.timeout(timeout):
+        while True:
+            try:
+                if (await http.get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)

@@ -6,11 +6,10 @@ import asyncio
 import os
 import sys
 
-import httpx
 from fastapi import APIRouter
 
 from encaisse.kit.auth import Admin, Collector, Viewer
-from support.http import client, free_port
+from support.http import client, free_port, wait_ready
 from support.services import TOKENS, service_app, settings_env
 
 
@@ -76,15 +75,7 @@ async def test_python_m_starts_the_service_from_the_environment(database_url, am
         sys.executable, "-m", "encaisse.ledger", env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            async with asyncio.timeout(30):
-                while True:
-                    try:
-                        if (await http.get("/readyz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    await asyncio.sleep(0.2)
+        await wait_ready(f"http://127.0.0.1:{port}")
     finally:
         proc.terminate()
         output, _ = await proc.communicate()

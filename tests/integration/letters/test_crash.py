@@ -13,14 +13,13 @@ import os
 import signal
 import sys
 
-import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from encaisse.letters.handlers import letter_id_for
 from integration.letters.conftest import letters_settings
 from integration.letters.test_lifecycle import TENANT, notice
-from support.http import free_port
+from support.http import free_port, wait_ready
 from support.services import settings_env
 
 
@@ -31,15 +30,7 @@ async def _start(env: dict[str, str]) -> asyncio.subprocess.Process:
 
 
 async def _ready(port: int) -> None:
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http, \
-            asyncio.timeout(30):
-        while True:
-            try:
-                if (await http.get("/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
+    await wait_ready(f"http://127.0.0.1:{port}")
 
 
 async def _status(database_url: str, letter_id: str) -> tuple[str, str | None]:

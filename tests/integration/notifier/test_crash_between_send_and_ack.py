@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 import httpx
 from notifier_helpers import Bus, email_command, eventually, notifier_settings
 
-from support.http import free_port
+from support.http import free_port, wait_ready
 from support.services import migrate, settings_env
 
 
@@ -33,14 +33,7 @@ async def notifier_process(database_url, amqp_url, smtp) -> AsyncIterator[
     http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}",
                              headers={"Authorization": "Bearer admin-token"})
     try:
-        async with asyncio.timeout(30):
-            while True:
-                try:
-                    if (await http.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
+        await wait_ready(f"http://127.0.0.1:{port}")
         yield proc, http
     finally:
         await http.aclose()
