@@ -18,7 +18,7 @@ import httpx
 
 from encaisse.bus.topology import EVENTS, declare_exchanges
 from encaisse.contracts import Envelope, decode
-from support.http import free_port
+from support.http import free_port, wait_ready
 from support.services import migrate, settings_env
 
 STAFF = {"Authorization": "Bearer collector-token"}
@@ -61,14 +61,7 @@ async def test_ledger_events_seen_by_an_external_subscriber(database_url, amqp_u
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=STAFF,
                                      timeout=30) as http:
-            async with asyncio.timeout(30):
-                while True:
-                    try:
-                        if (await http.get("/readyz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    await asyncio.sleep(0.2)
+            await wait_ready(f"http://127.0.0.1:{port}", timeout=60)
             customer = {"name": "Garage Durand", "segment": "sme", "country": "FR",
                         "payment_method": "direct_debit", "email": "compta@durand.example"}
             assert (await http.put(f"/v1/customers/{cust}", json=customer)).status_code == 201
