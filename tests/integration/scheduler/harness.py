@@ -54,6 +54,7 @@ async def clean(database_url: str) -> None:
         await conn.execute(text("TRUNCATE " + ", ".join(f"scheduler.{t}" for t in TABLES)))
     await engine.dispose()
     repo._seeded.clear()
+    repo._rules.clear()
 
 
 class Probe:

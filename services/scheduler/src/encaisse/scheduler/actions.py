@@ -66,8 +66,7 @@ class Context:
 
 async def replan(ctx: Context) -> None:
     """Plan the next step of the customer's active tracks again (its profile changed)."""
-    scenarios = await repo.scenarios(ctx.uow.session, ctx.tenant, with_deleted=True)
-    plans = plans_from(scenarios)
+    plans = plans_from((await repo.rules(ctx.uow.session, ctx.tenant)).scenarios)
     for row in await repo.customer_tracks(ctx.uow.session, ctx.tenant, ctx.ref):
         track = repo.track_from_row(row)
         if track.state is TrackState.ACTIVE:
@@ -78,7 +77,7 @@ async def replan(ctx: Context) -> None:
 async def context(uow: UnitOfWork, tenant: str, customer_ref: str, now: datetime) -> Context:
     await repo.ensure_tenant(uow.session, tenant)
     row = await repo.lock_customer(uow.session, tenant, customer_ref)
-    return Context(uow, tenant, row, await repo.tenant_settings(uow.session, tenant), now)
+    return Context(uow, tenant, row, (await repo.rules(uow.session, tenant)).settings, now)
 
 
 async def send(ctx: Context, channel: Channel, template: str, rows: list[Any], key: str,

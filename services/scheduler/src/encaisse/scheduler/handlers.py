@@ -71,7 +71,7 @@ async def on_customer(env: Envelope[CustomerUpserted], uow: UnitOfWork, clock: C
         return
     profile = profile_for(explicit=row.explicit_profile, segment=e.segment.value,
                           country=e.country, tenant_country=ctx.settings.country,
-                          profiles=await repo.profiles(uow.session, e.tenant))
+                          profiles=(await repo.rules(uow.session, e.tenant)).profiles)
     address = e.address.model_dump() if e.address else None
     values: dict[str, Any] = dict(
         version=e.version, name=e.name, segment=e.segment.value, country=e.country,
@@ -102,7 +102,7 @@ async def _follow_profile(uow: UnitOfWork, tenant: str, ref: str, profile: str) 
 
 
 async def _scenario_code(uow: UnitOfWork, tenant: str, profile: str) -> str:
-    for p in await repo.profiles(uow.session, tenant):
+    for p in (await repo.rules(uow.session, tenant)).profiles:
         if p.code == profile:
             return p.scenario_code
     return "standard"
@@ -115,7 +115,7 @@ async def on_invoice(env: Envelope[InvoiceState], uow: UnitOfWork, clock: Clock)
     row = rows[0] if rows else None
     if row is not None and row.invoice_version >= e.version:
         return
-    scenarios = await repo.scenarios(uow.session, e.tenant, with_deleted=True)
+    scenarios = (await repo.rules(uow.session, e.tenant)).scenarios
     live = e.status in LIVE_STATUSES and e.open_balance.amount > 0
     invoice = dict(customer_ref=e.customer_ref, invoice_version=e.version,
                    issue_date=e.issue_date, due_date=e.due_date, amount=e.amount.amount,

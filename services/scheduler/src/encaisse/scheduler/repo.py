@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
+from time import monotonic as time_monotonic
 from typing import Any
 
 from sqlalchemy import and_, func, select, tuple_, update
@@ -213,3 +214,38 @@ async def nudge(db_: Db, tenant: str, now: datetime, scenario_code: str | None =
     await db_.execute(update(c).where(c.c.tenant == tenant, ~c.c.excluded,
                                       c.c.customer_ref.in_(touched))
                       .values(next_due_at=now).execution_options(synchronize_session=False))
+
+
+@dataclass(frozen=True)
+class TenantRules:
+    settings: TenantSettings
+    scenarios: dict[str, Scenario]  # deleted ones included: their followers go on
+    profiles: tuple[Profile, ...]
+
+
+RULES_TTL_SECONDS = 2.0
+_rules: dict[tuple[int, str], tuple[float, TenantRules]] = {}
+
+
+async def rules(db_: Db, tenant: str) -> TenantRules:
+    """A tenant's settings, scenarios and profiles, kept a couple of seconds per process.
+
+    The bus handlers read them for every event; this instance forgets them when its
+    API changes them, another instance sees the change within ``RULES_TTL_SECONDS``.
+    """
+    key = (id(db_.bind if isinstance(db_, AsyncSession) else db_.engine), tenant)
+    now = time_monotonic()
+    hit = _rules.get(key)
+    if hit is not None and now - hit[0] < RULES_TTL_SECONDS:
+        return hit[1]
+    fresh = TenantRules(await tenant_settings(db_, tenant),
+                        await scenarios(db_, tenant, with_deleted=True),
+                        await profiles(db_, tenant))
+    _rules[key] = (now, fresh)
+    return fresh
+
+
+def forget(tenant: str) -> None:
+    """Drop what this process keeps of a tenant's rules (after an API change)."""
+    for key in [k for k in _rules if k[1] == tenant]:
+        del _rules[key]

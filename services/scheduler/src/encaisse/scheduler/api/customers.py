@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from encaisse.kit.auth import Admin, Collector, Viewer
 from encaisse.kit.errors import DomainError, NotFound
 from encaisse.scheduler import actions, db, repo
-from encaisse.scheduler.api.deps import ClockDep, Rt, now_of
+from encaisse.scheduler.api.deps import ClockDep, Rt, forgets_rules, now_of
 from encaisse.scheduler.cases import refresh_cases
 from encaisse.scheduler.domain.day import customer_slot, plans_from
 from encaisse.scheduler.domain.planning import Track, TrackState
@@ -150,6 +150,7 @@ async def exclude_invoice(customer_ref: str, invoice_number: str, body: Exclusio
 
 
 @router.put("/{customer_ref}/profile", response_model=ExplicitProfile)
+@forgets_rules
 async def set_profile(customer_ref: str, body: ExplicitProfile, staff: Admin, rt: Rt,
                       clock: ClockDep) -> ExplicitProfile:
     """Choose the customer's profile explicitly (null: back to the rules)."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -30,3 +32,16 @@ Rt = RuntimeDep
 async def now_of(uow: UnitOfWork, clock: Clock, tenant: str) -> datetime:
     await repo.ensure_tenant(uow.session, tenant)
     return await clock.now(uow.session)
+
+
+def forgets_rules(endpoint: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """After an endpoint that changes a tenant's rules has committed, drop the cached ones."""
+
+    @functools.wraps(endpoint)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await endpoint(*args, **kwargs)
+        finally:
+            repo.forget(kwargs["staff"].tenant)
+
+    return wrapper

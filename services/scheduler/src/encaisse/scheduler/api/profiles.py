@@ -14,7 +14,7 @@ from encaisse.contracts.ledger import Segment
 from encaisse.kit.auth import Admin, Viewer
 from encaisse.kit.errors import Conflict, DomainError, NotFound
 from encaisse.scheduler import db, repo
-from encaisse.scheduler.api.deps import ClockDep, Rt
+from encaisse.scheduler.api.deps import ClockDep, Rt, forgets_rules
 from encaisse.scheduler.domain.windows import SendingWindow
 
 router = APIRouter(prefix="/v1", tags=["profiles"])
@@ -83,6 +83,7 @@ async def list_profiles(staff: Viewer, rt: Rt) -> list[ProfileOut]:
 
 
 @router.post("/profiles", response_model=ProfileOut, status_code=status.HTTP_201_CREATED)
+@forgets_rules
 async def create_profile(body: NewProfile, staff: Admin, rt: Rt) -> ProfileOut:
     async with rt.engine.begin() as conn:
         await repo.ensure_tenant(conn, staff.tenant)
@@ -104,6 +105,7 @@ async def create_profile(body: NewProfile, staff: Admin, rt: Rt) -> ProfileOut:
 
 
 @router.put("/profiles/{code}", response_model=ProfileOut)
+@forgets_rules
 async def update_profile(code: CodePath, body: ProfileBody, staff: Admin, rt: Rt,
                          clock: ClockDep) -> ProfileOut:
     async with rt.engine.begin() as conn:
@@ -130,6 +132,7 @@ async def update_profile(code: CodePath, body: ProfileBody, staff: Admin, rt: Rt
 
 
 @router.delete("/profiles/{code}", status_code=status.HTTP_204_NO_CONTENT)
+@forgets_rules
 async def delete_profile(code: CodePath, staff: Admin, rt: Rt) -> None:
     async with rt.engine.begin() as conn:
         await repo.ensure_tenant(conn, staff.tenant)
@@ -157,6 +160,7 @@ async def read_settings(staff: Viewer, rt: Rt) -> TenantBody:
 
 
 @router.put("/settings", response_model=TenantBody)
+@forgets_rules
 async def write_settings(body: TenantBody, staff: Admin, rt: Rt, clock: ClockDep) -> TenantBody:
     """Sending window, country, grace after a promise; applies to what is planned from now on."""
     window = SendingWindow(frozenset(body.window.weekdays), body.window.start, body.window.end,

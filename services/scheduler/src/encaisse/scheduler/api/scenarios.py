@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from encaisse.kit.auth import Admin, Viewer
 from encaisse.kit.errors import Conflict, DomainError, NotFound
 from encaisse.scheduler import db, repo
-from encaisse.scheduler.api.deps import ClockDep, Rt
+from encaisse.scheduler.api.deps import ClockDep, Rt, forgets_rules
 from encaisse.scheduler.domain.scenarios import (
     MAX_AMICABLE_DAYS,
     MIN_AMICABLE_DAYS,
@@ -119,6 +119,7 @@ async def list_scenarios(staff: Viewer, rt: Rt) -> list[ScenarioOut]:
 
 
 @router.post("", response_model=ScenarioOut, status_code=status.HTTP_201_CREATED)
+@forgets_rules
 async def create_scenario(body: NewScenario, staff: Admin, rt: Rt) -> ScenarioOut:
     scenario = _domain(body.code, body)
     async with rt.engine.begin() as conn:
@@ -149,6 +150,7 @@ async def scenario_history(code: CodePath, staff: Viewer, rt: Rt) -> list[Scenar
 
 
 @router.put("/{code}", response_model=ScenarioOut)
+@forgets_rules
 async def update_scenario(code: CodePath, body: ScenarioBody, staff: Admin, rt: Rt,
                           clock: ClockDep) -> ScenarioOut:
     """A new version: it applies to the steps not yet done of every invoice following it."""
@@ -163,6 +165,7 @@ async def update_scenario(code: CodePath, body: ScenarioBody, staff: Admin, rt: 
 
 
 @router.patch("/{code}/steps/{offset_days}", response_model=ScenarioOut)
+@forgets_rules
 async def switch_step(code: CodePath, offset_days: int, body: Switch, staff: Admin,
                       rt: Rt, clock: ClockDep) -> ScenarioOut:
     """Switch one step on or off in one call (a new version)."""
@@ -182,6 +185,7 @@ async def switch_step(code: CodePath, offset_days: int, body: Switch, staff: Adm
 
 
 @router.delete("/{code}", status_code=status.HTTP_204_NO_CONTENT)
+@forgets_rules
 async def delete_scenario(code: CodePath, staff: Admin, rt: Rt) -> None:
     async with rt.engine.begin() as conn:
         await repo.ensure_tenant(conn, staff.tenant)
