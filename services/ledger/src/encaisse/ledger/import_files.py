@@ -63,6 +63,8 @@ async def line_batches(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[str]]
 
 def _complete(lines: list[str], inside: bool) -> tuple[int, bool]:
     """How many leading lines end outside quotes (CSV records may span lines)."""
+    if not inside and not sum(line.count('"') for line in lines) % 2:
+        return len(lines), False  # the usual case: every quote closed by the end
     end = 0
     for n, line in enumerate(lines, start=1):
         if line.count('"') % 2:
@@ -102,7 +104,10 @@ class CsvRecords:
             if len(values) != len(header):
                 yield Record(line, None, f"{len(values)} columns, the header has {len(header)}")
                 continue
-            yield Record(line, {k: v or None for k, v in zip(header, values)})
+            if "" in values:  # an empty cell is a missing value
+                yield Record(line, {k: v or None for k, v in zip(header, values)})
+            else:
+                yield Record(line, dict(zip(header, values)))
         self._next_line = start + end
 
     def _read_header(self, values: list[str]) -> list[str]:

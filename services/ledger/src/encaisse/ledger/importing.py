@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from encaisse.bus.uow import UnitOfWork
@@ -24,6 +24,7 @@ from encaisse.kit.errors import DomainError
 from encaisse.ledger.customers import Outcome, upsert_customer
 from encaisse.ledger.import_files import FileFormat, Record, records
 from encaisse.ledger.invoice_batch import STAGE_COLUMNS, Rejection, apply_invoices
+from encaisse.ledger.invoice_lines import plain_invoice
 from encaisse.ledger.models import CustomerRow, InvoiceRow, PaymentIn
 from encaisse.ledger.payments import record_payment
 
@@ -82,7 +83,7 @@ def _csv_payment(fields: dict[str, Any]) -> dict[str, Any]:
 
 _INVOICE_VALUES = operator.attrgetter(*STAGE_COLUMNS[1:])
 Sessions = async_sessionmaker[AsyncSession]
-Chunk = list[tuple[int, BaseModel]]
+Chunk = list[tuple[Any, ...]]  # invoices: staging records; others: (line, row)
 
 
 class Importer:
@@ -127,18 +128,32 @@ class Importer:
                 fields = _csv_customer(fields)
             elif self._kind == ImportKind.PAYMENTS:
                 fields = _csv_payment(fields)
-        try:
-            row = self._model.model_validate(fields)
-        except ValidationError as exc:
-            self.report.reject(record.line, _problems(exc))
+        entry = self._entry(record.line, fields)
+        if entry is None:
             return
-        key = getattr(row, "number", None) or row.ref  # type: ignore[attr-defined]
+        key = entry[1]  # the invoice number, or the row (whose ``ref`` is the key)
+        key = key if isinstance(key, str) else key.ref
         if key in self._keys:  # a later line on the same record: apply the earlier ones first
             await self._flush()
         self._keys.add(key)
-        self._chunk.append((record.line, row))
+        self._chunk.append(entry)
         if len(self._chunk) >= self._chunk_size:
             await self._flush()
+
+    def _entry(self, line: int, fields: dict[str, Any]) -> tuple[Any, ...] | None:
+        """An invoice's staging record or a ``(line, row)``; ``None`` when rejected."""
+        if self._kind == ImportKind.INVOICES:
+            plain = plain_invoice(line, fields)
+            if plain is not None:
+                return plain
+        try:
+            row = self._model.model_validate(fields)
+        except ValidationError as exc:
+            self.report.reject(line, _problems(exc))
+            return None
+        if self._kind == ImportKind.INVOICES:
+            return (line, *_INVOICE_VALUES(row))
+        return line, row
 
     async def _flush(self) -> None:
         """Apply the chunk in the background while the next one is read and validated.
@@ -174,9 +189,7 @@ class Importer:
             await apply(session, chunk)
 
     async def _invoices(self, session: AsyncSession, chunk: Chunk) -> None:
-        values = _INVOICE_VALUES
-        result = await apply_invoices(session, self._tenant,
-                                      [(line, *values(row)) for line, row in chunk])
+        result = await apply_invoices(session, self._tenant, chunk)
         self.report.created += result.created
         self.report.updated += result.updated
         self.report.unchanged += result.unchanged

@@ -1,0 +1,52 @@
+"""The plain invoice parser accepts only what ``InvoiceRow`` accepts, with the same values."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from encaisse.ledger.invoice_lines import plain_invoice
+from encaisse.ledger.models import InvoiceRow
+
+LINE = {"number": "F-1", "customer_ref": "C1", "issue_date": "2026-01-05",
+        "due_date": "2026-02-04", "amount": "1250.5", "currency": "EUR", "pdf_url": None}
+
+CHANGES = [
+    {}, {"amount": "100"}, {"amount": "0100.00"}, {"amount": "0"}, {"amount": "0.00"},
+    {"amount": "-1"}, {"amount": "1.001"}, {"amount": "1e3"}, {"amount": " 10.00"},
+    {"amount": "9999999999999999.99"}, {"amount": "10000000000000000"}, {"amount": "NaN"},
+    {"amount": 12}, {"amount": None}, {"currency": "EUX"}, {"currency": "eur"},
+    {"currency": " EUR"}, {"issue_date": "2026-02-30"}, {"issue_date": "2026-1-5"},
+    {"issue_date": "20260105"}, {"due_date": "2026-01-04"}, {"due_date": "2026-01-05"},
+    {"number": "has space"}, {"number": "a/b"}, {"number": ""}, {"number": "x" * 101},
+    {"number": "x" * 100}, {"number": " F-1 "}, {"number": 7}, {"customer_ref": None},
+    {"pdf_url": "https://x.example/a,b\nc.pdf"}, {"pdf_url": " https://x.example/a.pdf "},
+    {"pdf_url": ""}, {"pdf_url": "x" * 2001}, {"colour": "red"},
+]
+
+
+def _pydantic(fields: dict) -> tuple | None:
+    try:
+        row = InvoiceRow.model_validate(fields)
+    except ValidationError:
+        return None
+    return (9, row.number, row.customer_ref, row.issue_date, row.due_date, row.amount,
+            row.currency, row.pdf_url)
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_plain_line_gives_what_the_model_gives_or_defers_to_it(change):
+    fields = LINE | change
+    plain = plain_invoice(9, dict(fields))
+    expected = _pydantic(dict(fields))
+    if plain is None:  # deferred: the model decides, with its own messages
+        return
+    assert expected is not None, fields
+    assert plain == expected
+    assert [str(v) for v in plain] == [str(v) for v in expected]  # 1250.50, not 1250.5
+
+
+def test_common_lines_take_the_plain_path():
+    assert plain_invoice(2, dict(LINE)) is not None
+    assert plain_invoice(2, LINE | {"pdf_url": "https://docs.example/F-1.pdf"}) is not None
+    assert plain_invoice(2, LINE | {"amount": "0"}) is None
