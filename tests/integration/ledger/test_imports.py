@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+
+import asyncpg
 
 from integration.ledger.helpers import customer_body
 
@@ -117,3 +120,38 @@ async def test_a_file_with_unknown_columns_is_refused_whole(ledger):
                                     headers=CSV)
     assert answer.status_code == 422 and "colour" in answer.json()["detail"][0]["msg"]
     assert (await ledger.http.post("/v1/imports/widgets", content="x")).status_code == 422
+
+
+async def test_an_invoice_inserted_by_another_transaction_meanwhile_is_not_a_failure(ledger):
+    """The plain INSERT meets a unique violation; the chunk runs again with ON CONFLICT."""
+    cust, racing, fresh = ledger.ref("C"), ledger.ref("F"), ledger.ref("F")
+    await ledger.http.put(f"/v1/customers/{cust}", json=customer_body())
+    url = ledger.app.state.settings.database_url.replace("+asyncpg", "")
+    other, watcher = await asyncpg.connect(url), await asyncpg.connect(url)
+    try:
+        writer = other.transaction()
+        await writer.start()
+        await other.execute(
+            "INSERT INTO ledger.invoices (tenant, number, customer_ref, issue_date, due_date,"
+            " amount, currency, open_balance, status, version) VALUES ($1, $2, $3,"
+            " '2026-01-05', '2026-02-04', 100.00, 'EUR', 100.00, 'open', 1)",
+            ledger.tenant, racing, cust)
+        text = "\n".join(["number,customer_ref,issue_date,due_date,amount,currency",
+                          f"{racing},{cust},2026-01-05,2026-02-04,100.00,EUR",
+                          f"{fresh},{cust},2026-01-05,2026-02-04,100.00,EUR"])
+        posting = asyncio.create_task(
+            ledger.http.post("/v1/imports/invoices", content=text, headers=CSV))
+        async with asyncio.timeout(10):  # the import waits on the uncommitted row
+            while not await watcher.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                    " AND query LIKE '%WITH plan AS%'"):
+                await asyncio.sleep(0.02)
+        await writer.commit()
+        answer = await posting
+    finally:
+        await other.close()
+        await watcher.close()
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert (report["created"], report["unchanged"], report["rejected"]) == (1, 1, 0), report
