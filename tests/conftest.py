@@ -30,9 +30,7 @@ def _plain(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
-@pytest.fixture(scope="session")
-async def database_url(servers: Servers) -> AsyncIterator[str]:
-    """A database of this run's own, dropped at the end."""
+async def _scratch_database(servers: Servers) -> AsyncIterator[str]:
     name = f"encaisse_test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(_plain(servers.postgres_url))
     try:
@@ -45,6 +43,20 @@ async def database_url(servers: Servers) -> AsyncIterator[str]:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def database_url(servers: Servers) -> AsyncIterator[str]:
+    """A database of this run's own, dropped at the end. Tests keep apart by tenant or key."""
+    async for url in _scratch_database(servers):
+        yield url
+
+
+@pytest.fixture
+async def fresh_database_url(servers: Servers) -> AsyncIterator[str]:
+    """A database of this test's own, for a test that needs a tenant no other test touched."""
+    async for url in _scratch_database(servers):
+        yield url
 
 
 @pytest.fixture(scope="session")

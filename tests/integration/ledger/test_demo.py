@@ -29,10 +29,11 @@ async def _counts(engine) -> dict[str, int]:
     return counts
 
 
-async def test_demo_loads_once_and_publishes_through_the_outbox(database_url):
-    await migrate("ledger", database_url)
-    settings = LedgerSettings(_env_file=None, database_url=database_url)
-    engine = make_engine(database_url, pool_size=1)
+async def test_demo_loads_once_and_publishes_through_the_outbox(fresh_database_url):
+    # its own database: the scheduler's end-to-end test loads the same demo tenant
+    await migrate("ledger", fresh_database_url)
+    settings = LedgerSettings(_env_file=None, database_url=fresh_database_url)
+    engine = make_engine(fresh_database_url, pool_size=1)
     try:
         await load(settings)
         first = await _counts(engine)
