@@ -31,8 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aio_pika.abc import AbstractConnection, AbstractIncomingMessage, AbstractQueue
-from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from encaisse.bus import headers as h
@@ -74,6 +73,12 @@ class Consumer:
         self._queue: AbstractQueue | None = None
         self._tag: str | None = None
         self._pending: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+        # one statement whatever the batch size, so SQLAlchemy compiles it once
+        self._claim = text(
+            f"INSERT INTO {_quoted(inbox)} (consumer, message_id) "
+            "SELECT :consumer, unnest(CAST(:ids AS varchar[])) "
+            "ON CONFLICT DO NOTHING RETURNING message_id"
+        )
         self._workers: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -176,11 +181,8 @@ class Consumer:
             claimed = set(
                 (
                     await session.execute(
-                        pg_insert(self._inbox)
-                        .values([{"consumer": self.spec.name, "message_id": envelope.id}
-                                 for _, envelope, _ in batch])
-                        .on_conflict_do_nothing()
-                        .returning(self._inbox.c.message_id)
+                        self._claim,
+                        {"consumer": self.spec.name, "ids": [e.id for _, e, _ in batch]},
                     )
                 ).scalars()
             )
@@ -243,6 +245,10 @@ def _copy(
         body=message.body,
         content_type=message.content_type or "application/octet-stream",
     )
+
+
+def _quoted(table: Table) -> str:
+    return ".".join(f'"{part}"' for part in (table.schema, table.name) if part)
 
 
 def _describe(exc: BaseException) -> str:
