@@ -152,7 +152,9 @@ class Importer:
             self.report.reject(line, _problems(exc))
             return None
         if self._kind == ImportKind.INVOICES:
-            return (line, *_INVOICE_VALUES(row))
+            number, customer, issued, due, amount, currency, pdf_url = _INVOICE_VALUES(row)
+            return (line, number, customer, issued.isoformat(), due.isoformat(), str(amount),
+                    currency, pdf_url)
         return line, row
 
     async def _flush(self) -> None:

@@ -27,10 +27,15 @@ STAGE_COLUMNS = ("line", "number", "customer_ref", "issue_date", "due_date", "am
 STAGE_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS invoice_stage (
     line bigint NOT NULL, number text NOT NULL, customer_ref text NOT NULL,
-    issue_date date NOT NULL, due_date date NOT NULL, amount numeric(18,2) NOT NULL,
+    issue_date text NOT NULL, due_date text NOT NULL, amount text NOT NULL,
     currency text NOT NULL, pdf_url text
 ) ON COMMIT DELETE ROWS
 """
+# Dates and amounts are staged as validated text and cast here: binary-encoding ``date``
+# and ``Decimal`` objects cost the importing process ~1 µs a row, the casts far less.
+_STAGED = """(SELECT line, number, customer_ref, issue_date::date AS issue_date,
+           due_date::date AS due_date, amount::numeric(18,2) AS amount, currency, pdf_url
+    FROM invoice_stage)"""
 
 _STATE_JSON = """
     '"tenant":' || to_json($1::text) || ',"version":' || e.version
@@ -70,7 +75,7 @@ WITH plan AS (
              WHEN s.amount < i.amount - i.open_balance THEN 'below_paid'
            END AS problem,
            i.status AS old_status, i.amount - i.open_balance AS paid, i.currency AS old_currency
-    FROM invoice_stage s
+    FROM {_STAGED} s
     -- LIMIT 1 keeps each lookup a primary-key probe, whatever the statistics say
     LEFT JOIN LATERAL (SELECT ref FROM ledger.customers
                        WHERE tenant = $1 AND ref = s.customer_ref LIMIT 1) c ON true
@@ -208,6 +213,8 @@ async def apply_invoices(
     correlation_id: str | None = None,
 ) -> BatchResult:
     """Apply staged invoice records (``STAGE_COLUMNS`` order) in the session's transaction.
+
+    Dates and amounts come as text (ISO dates, decimal strings), already validated.
 
     Invoice numbers must be unique within ``records``.
     """

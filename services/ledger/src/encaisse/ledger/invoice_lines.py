@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from encaisse.ledger.validation import currencies
@@ -24,13 +23,15 @@ _REF = re.compile(r"[^\s/]{1,100}").fullmatch  # ``models.Ref``; no space: nothi
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}").fullmatch
 # more than zero is checked after; below 1e16, two decimals at most (``positive_amount``)
 _AMOUNT = re.compile(r"\d{1,16}(?:\.\d{1,2})?").fullmatch
-_CENT = Decimal("0.01")
 
-StageRecord = tuple[int, str, str, date, date, Decimal, str, str | None]
+StageRecord = tuple[int, str, str, str, str, str, str, str | None]
 
 
 def plain_invoice(line: int, fields: dict[str, Any]) -> StageRecord | None:
-    """The staging record of a plain, valid line, or ``None``: ask ``InvoiceRow``."""
+    """The staging record of a plain, valid line, or ``None``: ask ``InvoiceRow``.
+
+    Dates and amount stay text, as written (PostgreSQL casts them: ``invoice_batch``).
+    """
     get = fields.get
     number, customer, issued, due, amount, currency, pdf_url = (
         get("number"), get("customer_ref"), get("issue_date"), get("due_date"),
@@ -45,11 +46,10 @@ def plain_invoice(line: int, fields: dict[str, Any]) -> StageRecord | None:
     if pdf_url is not None and (type(pdf_url) is not str or len(pdf_url) > 2000
                                 or pdf_url.strip() != pdf_url):
         return None
-    value = Decimal(amount)
-    if not value:
+    if not amount.strip("0."):  # zero, however written
         return None
     try:
-        issue_date, due_date = date.fromisoformat(issued), date.fromisoformat(due)
+        date.fromisoformat(issued), date.fromisoformat(due)  # a real day of the calendar
     except ValueError:
         return None
-    return line, number, customer, issue_date, due_date, value.quantize(_CENT), currency, pdf_url
+    return line, number, customer, issued, due, amount, currency, pdf_url

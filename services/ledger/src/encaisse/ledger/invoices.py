@@ -22,8 +22,8 @@ i = db.invoices
 
 async def put_invoice(uow: UnitOfWork, tenant: str, number: str, data: InvoiceIn) -> bool:
     """Create or amend; True when created. Raises with the field at fault when refused."""
-    record = (0, number, data.customer_ref, data.issue_date, data.due_date, data.amount,
-              data.currency, data.pdf_url)
+    record = (0, number, data.customer_ref, data.issue_date.isoformat(),
+              data.due_date.isoformat(), str(data.amount), data.currency, data.pdf_url)
     result = await apply_invoices(uow.session, tenant, [record])
     if result.rejections:
         rejection = result.rejections[0]
