@@ -2,7 +2,9 @@
 
 Statutory rates used (ECB main refinancing rate on 1 January / 1 July + 10 points):
 2022-H2 10.00 % (0.00 on 1 July 2022), 2023-H1 12.50, 2023-H2 14.00, 2024-H1 14.50,
-2024-H2 14.25, 2025-H1 13.15. Legal interest rate 2024-H2: 4.92 % (floor 14.76 %).
+2024-H2 14.25, 2025-H1 13.15. Legal interest rate (floor of a contract rate: 3 times it):
+2023-H1 2.06 % (6.18 %), 2023-H2 4.22 % (12.66 %), 2024-H1 5.07 % (15.21 %),
+2024-H2 4.92 % (14.76 %).
 Day count actual/365, from the day after the due date to the computation date included.
 """
 
@@ -68,6 +70,25 @@ CASES = [
     ("paid in full on the computation date", inv("0.00", "2024-02-01",
                                                  ("2024-02-03", "1500.00")),
      "2024-02-03", True, None, 2, "1.19", "40.00"),
+    # 16..31 Dec 2022 at 10 %: 7300 x 0.10 x 16/365 = 32.00; 1..15 Jan 2023 at 12.50 %:
+    # 7300 x 0.125 x 15/365 = 37.50 (7300 = 20 x 365, so every day is a round amount)
+    ("across 1 January", inv("7300.00", "2022-12-15"), "2023-01-15", True, None,
+     31, "69.50", "40.00"),
+    # a 10 % contract rate is above the floor in 2023-H1 (3 x 2.06 = 6.18 %) but not in
+    # 2023-H2 (3 x 4.22 = 12.66 %): 21..30 June 3000 x 0.10 x 10/365 = 8.2192;
+    # 1..10 July 3000 x 0.1266 x 10/365 = 10.4055
+    ("contract rate floored after 1 July only", inv("3000.00", "2023-06-20"), "2023-07-10",
+     True, D("10"), 20, "18.62", "40.00"),
+    # 1..10 Feb on 4000: 15.8904; 11..20 Feb on 2000: 7.9452; 21..29 Feb on 1000: 3.5753
+    ("two partial payments", inv("1000.00", "2024-01-31", ("2024-02-10", "2000.00"),
+                                 ("2024-02-20", "1000.00")),
+     "2024-02-29", True, None, 29, "27.41", "40.00"),
+    # 21..30 June on 2000 at 14.50 %: 7.9452; 1..5 July on 2000 at 14.25 %: 3.9041;
+    # 6..15 July on 1500 at 14.25 %: 5.8562
+    ("partial payment after 1 July", inv("1500.00", "2024-06-20", ("2024-07-05", "500.00")),
+     "2024-07-15", True, None, 25, "17.71", "40.00"),
+    ("consumer under a contract rate: still nothing", inv("1000.00", "2024-01-01"),
+     "2024-06-01", False, D("12"), 152, "0.00", "0.00"),
 ]
 
 
@@ -93,6 +114,25 @@ def test_a_notice_with_several_invoices_adds_up():
     assert amounts.totals["EUR"].penalties == D("134.08")
     assert amounts.indemnity == D("80.00")
     assert amounts.grand_total("EUR") == D("12714.08")
+
+
+def test_a_notice_in_two_currencies_with_a_payment_and_a_contract_rate():
+    # contract rate 10 %, floored to 12.66 % from 1 July 2023 (3 x 4.22 %)
+    # A: 18.62 as in the table; B: 1..5 July on 1500: 2.6014, 6..10 July on 1000: 1.7342;
+    # C: one day on USD 2000: 2000 x 0.1266 / 365 = 0.6937
+    amounts = notice_amounts(
+        [inv("3000.00", "2023-06-20"), inv("1000.00", "2023-06-30", ("2023-07-05", "500.00")),
+         inv("2000.00", "2023-07-09", currency="USD")],
+        date(2023, 7, 10), RATES, business=True, contract_rate=D("10"))
+    assert [line.penalty for line in amounts.lines] == [D("18.62"), D("4.34"), D("0.69")]
+    assert [line.rates for line in amounts.lines] == [(D("10"), D("12.66")), (D("12.66"),),
+                                                      (D("12.66"),)]
+    assert amounts.totals["EUR"].principal == D("4000.00")
+    assert amounts.totals["EUR"].penalties == D("22.96")
+    assert amounts.totals["USD"].penalties == D("0.69")
+    assert amounts.indemnity == D("120.00")  # 40 EUR per late invoice, whatever its currency
+    assert amounts.grand_total("EUR") == D("4142.96")
+    assert amounts.grand_total("USD") == D("2000.69")
 
 
 def test_segments_show_the_split_and_the_rate_of_each_half_year():
