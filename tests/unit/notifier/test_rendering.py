@@ -45,15 +45,75 @@ def test_totals_are_kept_per_currency_in_decimal():
         "EUR": (Decimal("100.30"), Decimal("100.20")), "USD": (Decimal("50"), Decimal("25"))}
 
 
-@pytest.mark.parametrize("name", DEFAULT_NAMES)
-@pytest.mark.parametrize("language", ["fr", "en"])
-def test_every_default_renders_in_french_and_english(name, language):
-    rendered = Templates().render_email(name, language, _variables(language))
-    assert rendered.language == language and rendered.subject
-    assert "F-1" in rendered.text and "F-1" in rendered.html
+# Each default, in each language: its subject and a sentence only it says.
+DEFAULTS = {
+    ("courtesy_reminder", "fr"): ("Rappel : échéance prochaine de vos factures",
+                                  "arrivent prochainement à échéance"),
+    ("first_reminder", "fr"): ("Relance : factures échues non réglées",
+                               "Sauf erreur ou omission de notre part"),
+    ("second_reminder", "fr"): ("Deuxième relance : règlement attendu sous 8 jours",
+                                "sous huit jours"),
+    ("thank_you", "fr"): ("Merci pour votre règlement", "accusons réception de votre règlement"),
+    ("direct_debit_rejected", "fr"): ("Rejet de prélèvement", "a été rejeté par votre banque"),
+    ("dispute_acknowledged", "fr"): ("Votre réclamation a bien été enregistrée",
+                                     "Nous avons bien reçu votre réclamation"),
+    ("promise_confirmed", "fr"): ("Confirmation de votre promesse de règlement",
+                                  "votre engagement à régler"),
+    ("courtesy_reminder", "en"): ("Reminder: invoices coming due", "courtesy reminder"),
+    ("first_reminder", "en"): ("Reminder: overdue invoices", "Unless we are mistaken"),
+    ("second_reminder", "en"): ("Second reminder: payment expected within 8 days",
+                                "within eight days"),
+    ("thank_you", "en"): ("Thank you for your payment", "We have received your payment"),
+    ("direct_debit_rejected", "en"): ("Direct debit rejected", "was rejected by your bank"),
+    ("dispute_acknowledged", "en"): ("Your dispute has been recorded",
+                                     "We have received your dispute"),
+    ("promise_confirmed", "en"): ("Your promise to pay is confirmed", "your commitment to pay"),
+}
+# The invoice table and totals as each reader sees them (French: no-break spaces).
+TABLES = {
+    "fr": ("Facture F-2, date 05/01/2026, échéance 04/02/2026 : montant 0,20\xa0€, "
+           "reste dû 0,10\xa0€",
+           ["Total (EUR) : montant 100,30\xa0€, reste dû 100,20\xa0€",
+            "Total (USD) : montant 50,00\xa0$US, reste dû 25,00\xa0$US"],
+           '<tr><td>U-1</td><td>05/01/2026</td><td>04/02/2026</td>'
+           '<td align="right">50,00\xa0$US</td><td align="right">25,00\xa0$US</td></tr>',
+           '<td colspan="3">Total (EUR)</td><td align="right">100,30\xa0€</td>'
+           '<td align="right">100,20\xa0€</td>', "Reste dû"),
+    "en": ("Invoice F-2, date 05/01/2026, due date 04/02/2026: amount €0.20, "
+           "open balance €0.10",
+           ["Total (EUR): amount €100.30, open balance €100.20",
+            "Total (USD): amount US$50.00, open balance US$25.00"],
+           '<tr><td>U-1</td><td>05/01/2026</td><td>04/02/2026</td>'
+           '<td align="right">US$50.00</td><td align="right">US$25.00</td></tr>',
+           '<td colspan="3">Total (EUR)</td><td align="right">€100.30</td>'
+           '<td align="right">€100.20</td>', "Open balance"),
+}
+
+
+def test_every_default_step_has_its_own_words_in_both_languages():
+    assert set(DEFAULTS) == {(n, lang) for n in DEFAULT_NAMES for lang in ("fr", "en")}
+    for language in ("fr", "en"):
+        subjects = [s for (_, lang), (s, _) in DEFAULTS.items() if lang == language]
+        assert len(set(subjects)) == len(DEFAULT_NAMES)
+
+
+@pytest.mark.parametrize(("name", "language"), sorted(DEFAULTS))
+def test_every_default_renders_text_and_html_with_the_table_totals_and_link(name, language):
+    subject, sentence = DEFAULTS[name, language]
+    line, totals, html_row, html_total, balance_header = TABLES[language]
+    rendered = Templates().render_email(name, language, _variables(
+        language, "GB" if language == "en" else "FR", name="Durand SARL"))
+    assert (rendered.language, rendered.subject) == (language, subject)
+    assert sentence in rendered.text and sentence in rendered.html
+    assert line in rendered.text and all(t in rendered.text for t in totals)
     assert "https://p/access/t" in rendered.text
-    sms = Templates().render_sms(name, language, _variables(language))
-    assert sms.text and "\n" not in sms.text
+    assert f'<html lang="{language}">' in rendered.html and f"<title>{subject}</title>" in \
+        rendered.html
+    assert f'<th align="right">{balance_header}</th>' in rendered.html
+    assert html_row in rendered.html and html_total in rendered.html
+    assert '<a href="https://p/access/t">' in rendered.html
+    sms = Templates().render_sms(name, language, _variables(language, name="Durand SARL"))
+    assert sms.text.startswith("Durand SARL") and "\n" not in sms.text
 
 
 def test_html_escapes_what_the_text_keeps_verbatim():
@@ -107,6 +167,19 @@ def test_template_check_refuses_an_unknown_attribute_found_when_rendering():
     with pytest.raises(TemplateRefused) as refused:
         check_template(source, _variables())
     assert refused.value.line == 5 and "siren" in refused.value.message
+
+
+@pytest.mark.parametrize(("body", "line", "said"), [
+    ("{{ debtor.name | shout }}", 4, "shout"),  # unknown filter: found when compiling
+    ("{% if debtor is weird %}x{% endif %}", 4, "weird"),
+    ("\n\n{{ 1 // 0 }}", 6, "ZeroDivisionError"),  # fails only when rendering
+])
+def test_template_check_refuses_what_does_not_compile_or_render_with_its_line(body, line, said):
+    source = ("{% extends layout %}\n{% block subject %}Hi{% endblock %}\n"
+              f"{{% block message %}}\n{body}\n{{% endblock %}}\n")
+    with pytest.raises(TemplateRefused) as refused:
+        check_template(source, _variables())
+    assert refused.value.line == line and said in refused.value.message
 
 
 def test_template_check_refuses_a_template_without_a_message():

@@ -15,8 +15,6 @@ from email.utils import parseaddr
 from functools import partial
 from typing import Any
 
-from jinja2 import TemplateError
-
 from encaisse.bus.consumer import Handlers, PermanentError
 from encaisse.bus.topology import COMMANDS, Binding, QueueSpec
 from encaisse.bus.uow import UnitOfWork
@@ -26,7 +24,7 @@ from encaisse.kit.links import sign_link
 from encaisse.notifier import repository as repo
 from encaisse.notifier.mail import header_message_id
 from encaisse.notifier.outcomes import valid_email, valid_phone
-from encaisse.notifier.rendering import Rendered, TemplateMissing, Templates, message_context
+from encaisse.notifier.rendering import Rendered, Templates, message_context
 from encaisse.notifier.settings import NotifierSettings
 
 COMMANDS_QUEUE = QueueSpec(
@@ -67,8 +65,8 @@ async def _render(uow: UnitOfWork, settings: NotifierSettings, cmd: SendEmail | 
         if isinstance(cmd, SendEmail):
             return templates.render_email(cmd.template, cmd.debtor.language, variables)
         return templates.render_sms(cmd.template, cmd.debtor.language, variables)
-    except (TemplateMissing, TemplateError) as exc:
-        raise PermanentError(f"template {cmd.template!r}: {exc}") from exc
+    except Exception as exc:  # rendering is pure: what fails once fails on every try
+        raise PermanentError(f"template {cmd.template!r}: {type(exc).__name__}: {exc}") from exc
 
 
 def _row(envelope: Envelope[Any], cmd: SendEmail | SendSms, rendered: Rendered,

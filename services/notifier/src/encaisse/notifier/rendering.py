@@ -224,9 +224,10 @@ def check_template(source: str, sample: Mapping[str, Any]) -> None:
     env = _environment(_defaults_loader(), False)
     try:
         tree = env.parse(source)
+        undeclared = meta.find_undeclared_variables(tree)  # compiles: unknown filters fail here
     except TemplateSyntaxError as exc:
         raise TemplateRefused(exc.message or "syntax error", exc.lineno) from exc
-    unknown = meta.find_undeclared_variables(tree) - VARIABLES - set(env.globals)
+    unknown = undeclared - VARIABLES - set(env.globals)
     if unknown:
         first = min((n for n in tree.find_all(nodes.Name) if n.name in unknown),
                     key=lambda n: n.lineno)
@@ -246,8 +247,9 @@ def check_template(source: str, sample: Mapping[str, Any]) -> None:
         trial = _environment(ChoiceLoader([DictLoader({"t.j2": source}), _defaults_loader()]), html)
         try:
             trial.get_template("t.j2").render(sample, layout=layout)
-        except TemplateError as exc:
-            raise TemplateRefused(str(exc), _template_line(exc)) from exc
+        except Exception as exc:  # noqa: BLE001 - whatever the template does wrong, it is refused
+            message = str(exc) if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"
+            raise TemplateRefused(message, _template_line(exc)) from exc
 
 
 def _template_line(exc: BaseException) -> int | None:
