@@ -156,3 +156,13 @@ def test_thank_you_lists_what_the_payment_paid_once_dunning_had_started():
     assert thank_you_invoices(paid[1:], started) == ()
     assert thank_you_invoices([Paid("F2", Decimal("100"), Decimal("0"))], started) == ()
     assert timedelta(0) == timedelta(0)
+
+
+def test_a_promise_holds_until_its_grace_ends_then_the_next_step_fires():
+    t = plan_next(track(last_offset=7), STANDARD, SLOT)
+    paused = pause_for_promise(t, date(2026, 3, 24), date(2026, 4, 1), 3, SLOT)  # until 4 April
+    held = decide(ALICE, [paused], PLANS, WINDOW, at(date(2026, 4, 2)))
+    assert held.groups == [] and held.promises_broken == [] and held.tracks == [paused]
+    broken = decide(ALICE, [paused], PLANS, WINDOW, at(date(2026, 4, 7)))  # 6 April: Easter
+    assert broken.promises_broken == ["F1"]
+    assert [(g.channel, g.step.offset_days) for g in broken.groups] == [(Channel.EMAIL, 14)]

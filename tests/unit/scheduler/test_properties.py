@@ -60,6 +60,7 @@ class World:
     tracks: dict[str, Track] = field(default_factory=dict)
     paid: dict[str, date] = field(default_factory=dict)
     sent: list[tuple[str, date, tuple[str, ...], datetime]] = field(default_factory=list)
+    pauses: dict[str, list[list[date]]] = field(default_factory=dict)  # [first, last] paused day
 
     def run(self, now: datetime) -> None:
         slot = customer_slot(self.customer, WINDOW)
@@ -85,11 +86,14 @@ class World:
             self.tracks[number] = replace(t, open_balance=t.open_balance / 2)
         elif h.kind == "dispute" and t.state is TrackState.ACTIVE:
             self.tracks[number] = pause_for_dispute(t, today)
+            self.pauses.setdefault(number, []).append([today, date.max])
         elif h.kind == "resolve" and t.state is TrackState.PAUSED and t.pause_until is None:
             self.tracks[number] = resume_after_dispute(t, PLANS(t), today, slot)
+            self.pauses[number][-1][1] = today - timedelta(days=1)
         elif h.kind == "promise" and t.state is TrackState.ACTIVE:
-            self.tracks[number] = pause_for_promise(t, today, today + timedelta(days=h.arg), 3,
-                                                    slot)
+            paused = pause_for_promise(t, today, today + timedelta(days=h.arg), 3, slot)
+            self.tracks[number] = paused
+            self.pauses.setdefault(number, []).append([today, paused.pause_until])
 
 
 def simulate(customer, issued, events) -> World:
@@ -148,3 +152,14 @@ def test_the_simulation_sends_the_standard_sequence_and_stops_at_payment():
         "email", "email", "email", "call", "letter", "registered_letter"]
     paid = simulate(customer, [(0, 10, "standard")], [Happening(35, 0, "pay")])
     assert [c.value for c, _, _, _ in paid.sent] == ["email", "email", "email", "call"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(customers, invoices, happenings)
+def test_nothing_is_sent_for_an_invoice_while_a_dispute_or_a_promise_holds_it(customer, issued,
+                                                                             events):
+    world = simulate(customer, issued, events)
+    for _channel, day, numbers, _ in world.sent:
+        for number in numbers:
+            for first, last in world.pauses.get(number, []):
+                assert not first <= day <= last, (number, day, first, last)

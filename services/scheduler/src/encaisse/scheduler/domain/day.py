@@ -87,7 +87,8 @@ def decide(customer: Customer, tracks: Iterable[Track], plans: Callable[[Track],
     out = Decision()
     fires: list[Fire] = []
     for track in tracks:
-        if track.state is TrackState.PAUSED and track.pause_until is not None:
+        if track.state is TrackState.PAUSED and track.pause_until is not None \
+                and track.due_at is not None and track.due_at <= now:
             track = break_promise(track, plans(track), today, slot)
             out.promises_broken.append(track.invoice_number)
         if track.state is not TrackState.ACTIVE or track.due_at is None or track.due_at > now:
