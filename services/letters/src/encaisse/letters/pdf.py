@@ -1,8 +1,8 @@
 """Rendering a letter's content to an A4 PDF with reportlab.
 
 The first page puts the recipient block where a French window envelope (DL,
-window on the right) shows it: 110 mm from the left edge, 50 mm from the top,
-per NF Z10-011; the sender block is top left. Every page has a footer with the
+window on the right) shows it, in a size at which its widest line fits
+(``window``); the sender block is top left. Every page has a footer with the
 sender's legal mentions and "page n / total".
 """
 
@@ -32,12 +32,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from encaisse.letters import window
 from encaisse.letters.compose import LetterContent
 
 WIDTH, HEIGHT = A4
 MARGIN = 20 * mm
-WINDOW_LEFT, WINDOW_TOP = 110 * mm, 50 * mm
-FIRST_BODY_TOP = 100 * mm  # below the window
+WINDOW_LEFT, WINDOW_TOP = window.LEFT_MM * mm, window.TOP_MM * mm
+FIRST_BODY_TOP = window.BODY_TOP_MM * mm
 
 BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13.5, spaceAfter=7)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10, spaceAfter=0)
@@ -89,9 +90,10 @@ def _first_page(content: LetterContent):
             canvas.setFont("Helvetica-Bold", 8)
             canvas.drawString(WINDOW_LEFT, HEIGHT - WINDOW_TOP + 6 * mm,
                               content.labels.registered.upper())
-        block = canvas.beginText(WINDOW_LEFT, HEIGHT - WINDOW_TOP - 4 * mm)
-        block.setFont("Helvetica", 10)
-        block.setLeading(12)
+        fit = window.block_font(content.recipient)
+        block = canvas.beginText(WINDOW_LEFT, HEIGHT - window.FIRST_BASELINE_MM * mm)
+        block.setFont(window.FONT, fit.size, fit.leading)
+        block.setHorizScale(fit.scale)
         for line in content.recipient:
             block.textLine(line)
         canvas.drawText(block)
