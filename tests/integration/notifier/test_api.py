@@ -173,11 +173,16 @@ async def test_bounces_from_the_bounce_mailbox_become_failed_events(
     async with running_notifier(database_url, amqp_url, smtp,
                                 bounce_maildir=str(tmp_path / "bounces"),
                                 bounce_poll_seconds=0.1) as http, Bus(amqp_url) as bus:
-        await bus.send(email_command())
+        await bus.send(email_command(cc=("rep@acme.example",)))
         await eventually(lambda: bus.of_type("message.sent.v1"))
+        message_id = smtp.received[0]["Message-ID"]
         box.add(b"From: a@b.c\r\nSubject: out of office\r\n\r\nBack on Monday.\r\n")
-        box.add(delivery_status_notification(smtp.received[0]["Message-ID"],
-                                             "ap@client.example"))
+        box.add(delivery_status_notification(message_id, "rep@acme.example"))
+        await eventually(lambda: not box.keys())  # each file is removed after its commit
+        kept = (await http.get("/v1/messages", params={"customer": "C-42"})).json()[0]
+        assert kept["status"] == "sent" and not bus.of_type("message.failed.v1")
+        assert "copy to rep@acme.example bounced: 5.1.1" in kept["last_error"]
+        box.add(delivery_status_notification(message_id, "ap@client.example"))
         await eventually(lambda: bus.of_type("message.failed.v1"))
         failed = bus.of_type("message.failed.v1")[0]
         assert failed.reason == FailureReason.INVALID_ADDRESS and failed.version == 2

@@ -27,13 +27,18 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Bounce:
     original_message_id: str
-    recipient: str
+    recipient: str  # the address we sent to: Original-Recipient, else Final-Recipient
     status: str
     diagnostic: str
 
     @property
     def reason(self) -> FailureReason:
         return dsn_status(self.status, self.diagnostic)
+
+    def fails_message(self, to: list[str], cc: list[str]) -> bool:
+        """A bounce from a copy (the sales rep in Cc) does not mean the debtor missed it."""
+        copies = {a.lower() for a in cc} - {a.lower() for a in to}
+        return self.recipient not in copies
 
 
 def _original_message_id(report: Message) -> str | None:
@@ -50,8 +55,13 @@ def _original_message_id(report: Message) -> str | None:
 
 
 def _field(block: Message, name: str) -> str:
-    value = str(block.get(name, ""))
+    value = " ".join(str(block.get(name, "")).split())  # unfolded
     return value.split(";", 1)[1].strip() if ";" in value else value.strip()
+
+
+def _address(block: Message) -> str:
+    address = _field(block, "Original-Recipient") or _field(block, "Final-Recipient")
+    return address.strip("<>").lower()
 
 
 def parse_dsn(raw: bytes) -> list[Bounce]:
@@ -70,8 +80,9 @@ def parse_dsn(raw: bytes) -> list[Bounce]:
         for block in part.get_payload()[1:]:  # the first block is about the message
             if _field(block, "Action").lower() != "failed":
                 continue
-            bounces.append(Bounce(original.strip(), _field(block, "Final-Recipient"),
-                                  _field(block, "Status"), _field(block, "Diagnostic-Code")))
+            bounces.append(Bounce(original.strip(), _address(block),
+                                  _field(block, "Status").split(" ")[0],
+                                  _field(block, "Diagnostic-Code")))
     return bounces
 
 
@@ -113,7 +124,9 @@ async def process_maildir(directory: Path, engine: Any, outbox: Any) -> int:
                 if row is None:
                     continue
                 detail = f"{bounce.status} {bounce.diagnostic}".strip()
-                if await repo.mark_failed(conn, row.id, bounce.reason, detail, outbox=outbox,
+                if not bounce.fails_message(row.to_addresses, row.cc_addresses):
+                    await repo.note(conn, row.id, f"copy to {bounce.recipient} bounced: {detail}")
+                elif await repo.mark_failed(conn, row.id, bounce.reason, detail, outbox=outbox,
                                           statuses=("sending", "sent", "delivered")):
                     applied += 1
         box.remove(key)

@@ -147,6 +147,12 @@ async def mark_delivered(db: Db, message_id: str, *, outbox: Any) -> bool:
     return done is not None
 
 
+async def note(db: Db, message_id: str, text: str) -> None:
+    """Keep a fact in the evidence that changes neither the status nor the events."""
+    await db.execute(update(messages).where(messages.c.id == message_id)
+                     .values(last_error=text[:4000], updated_at=func.now()))
+
+
 async def reschedule(db: Db, row: Row[Any], at: datetime, error: str) -> None:
     await db.execute(
         update(messages).where(_owned(row))
