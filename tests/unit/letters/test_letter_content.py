@@ -77,7 +77,42 @@ def test_the_pdf_text_holds_names_addresses_and_amounts():
                      "FA-2024-0515", "12 345,67 EUR", "78,47 EUR",
                      "716,07 EUR", "28 181,74 EUR", "Page 1 / 1", "L441-10"):
         assert expected in text, expected
+    for expected in ("Réf. : C-0042 / LR-SAMPLE", "Objet : Mise en demeure de payer",
+                     "au plus tard le 10 juin 2024", "sur 365 jours", "14,50 %",
+                     "procédure judiciaire", "LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION"):
+        assert expected in " ".join(text.split()), expected
     assert reader.metadata.title == "Mise en demeure"
+
+
+def _text(content) -> str:
+    reader = PdfReader(io.BytesIO(render_pdf(content, title="x")))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_an_english_notice_s_pdf_reads_in_english():
+    command = sample_notice()
+    command = command.model_copy(update={"debtor": command.debtor.model_copy(
+        update={"language": "en-GB"})})
+    text = _text(_compose(command))
+    for expected in ("Ref.: R-1", "Subject: Formal notice to pay", "Paris, 31 May 2024", "EUR 28,181.74 no later than 10 June 2024",
+                     "on a 365-day year", "EUR 480.68", "Page 1 of 1",
+                     "REGISTERED LETTER WITH ACKNOWLEDGEMENT OF RECEIPT", "court proceedings"):
+        assert expected in text, expected
+
+
+def test_a_contract_rate_in_the_terms_is_the_rate_printed_and_applied():
+    # FA-2024-0117: 10000 x 20 % x 121/365 = 663.0137; FA-2024-0342: 30 days on 8000 and
+    # 31 days on 5000 at 20 %: 131.5068 + 84.9315 = 216.4384; FA-2024-0515: 12345.67 x 20 %
+    # x 16/365 = 39506.144/365 = 108.2360. Penalties 663.01 + 216.44 + 108.24 = 987.69;
+    # 27345.67 + 987.69 + 120.00 = 28453.36
+    command = sample_notice()
+    notice = command.formal_notice.model_copy(update={"contract_rate": Decimal("20")})
+    content = _compose(command.model_copy(update={"formal_notice": notice}))
+    assert [row[4:6] for row in content.table.rows] == [
+        ("20,00 %", "663,01 EUR"), ("20,00 %", "216,44 EUR"), ("20,00 %", "108,24 EUR")]
+    assert content.summary["totals"] == {"EUR": "28453.36"}
+    text = _text(content)
+    assert "663,01 EUR" in text and "28 453,36 EUR" in text
 
 
 def test_a_long_list_of_invoices_flows_onto_numbered_pages():
