@@ -94,8 +94,9 @@ def test_an_english_notice_s_pdf_reads_in_english():
     command = command.model_copy(update={"debtor": command.debtor.model_copy(
         update={"language": "en-GB"})})
     text = _text(_compose(command))
-    for expected in ("Ref.: R-1", "Subject: Formal notice to pay", "Paris, 31 May 2024", "EUR 28,181.74 no later than 10 June 2024",
-                     "on a 365-day year", "EUR 480.68", "Page 1 of 1",
+    for expected in ("Ref.: R-1", "Subject: Formal notice to pay", "Paris, 31 May 2024",
+                     "EUR 28,181.74 no later than 10 June 2024", "on a 365-day year",
+                     "EUR 480.68", "Page 1 of 1",
                      "REGISTERED LETTER WITH ACKNOWLEDGEMENT OF RECEIPT", "court proceedings"):
         assert expected in text, expected
 
