@@ -1,4 +1,4 @@
-"""The notifier's HTTP API over real HTTP: templates, webhooks, evidence, the dev mailbox."""
+"""The notifier's HTTP API over real HTTP: templates, webhooks, evidence, bounces."""
 
 from __future__ import annotations
 
@@ -7,13 +7,10 @@ import hmac
 import json
 import mailbox
 
-import httpx
 from notifier_helpers import Bus, email_command, eventually, running_notifier
 
 from encaisse.contracts.notifier import FailureReason, SendSms
 from encaisse.notifier.bounces import delivery_status_notification
-from encaisse.notifier.devsmtp import controller
-from support.http import free_port
 from support.services import TENANT
 
 TEMPLATE = """{% extends layout %}
@@ -131,39 +128,6 @@ async def test_sms_through_the_sandbox_provider(database_url, amqp_url, smtp):
         ok = next(m for m in evidence if m["command_key"] == "sms-ok")
         assert ok["channel"] == "sms" and "factures échues" in ok["body_text"]
         assert "http://portal.test/access/" in ok["body_text"]
-
-
-async def test_dev_mailbox_shows_what_the_local_smtp_server_kept_and_bounces(
-    database_url, amqp_url, smtp, tmp_path
-):
-    port = free_port()
-    local = controller(tmp_path / "mailbox", port=port, bounces=tmp_path / "bounces")
-    local.start()
-    try:
-        async with running_notifier(database_url, amqp_url, smtp, smtp_port=port,
-                                    simulation=True, dev_mailbox_dir=str(tmp_path / "mailbox"),
-                                    bounce_maildir=str(tmp_path / "bounces"),
-                                    bounce_poll_seconds=0.1) as http, Bus(amqp_url) as bus:
-            await bus.send(email_command())
-            await bus.send(email_command("k2", to=("bounce@client.example",)))
-            await bus.send(email_command("k3", to=("unknown@client.example",)))
-            await eventually(lambda: len(bus.of_type("message.failed.v1")) == 2)
-            failed = {e.command_key: e.reason for e in bus.of_type("message.failed.v1")}
-            assert failed == {"k2": FailureReason.BOUNCED, "k3": FailureReason.INVALID_ADDRESS}
-            page = await http.get("/dev/mailbox")
-            assert page.status_code == 200 and "Relance : factures échues" in page.text
-            assert page.text.count("/dev/mailbox/") == 2  # the bounced one was taken, then bounced
-            key = page.text.split("/dev/mailbox/")[1].split("'")[0]
-            mail = await http.get(f"/dev/mailbox/{key}")
-            assert "Sauf erreur ou omission" in mail.text and "F-003" in mail.text
-    finally:
-        local.stop()
-
-
-async def test_dev_mailbox_is_absent_unless_simulating(database_url, amqp_url, smtp):
-    async with running_notifier(database_url, amqp_url, smtp) as http:
-        assert (await http.get("/dev/mailbox")).status_code == 404
-        assert isinstance(http, httpx.AsyncClient)
 
 
 async def test_bounces_from_the_bounce_mailbox_become_failed_events(

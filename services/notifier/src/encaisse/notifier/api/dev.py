@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import mailbox
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
@@ -21,6 +23,15 @@ _PAGE = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title
          "<body>{body}</body></html>")
 
 
+def received_at(mail: EmailMessage) -> datetime:
+    """The email's Date as a time (an RFC 5322 date does not sort as text); none: oldest."""
+    try:
+        when = parsedate_to_datetime(str(mail.get("Date", "")))
+    except (TypeError, ValueError):
+        return datetime.min.replace(tzinfo=UTC)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def _read(box: mailbox.Maildir, key: str) -> EmailMessage:
     with box.get_file(key) as f:
         return message_from_bytes(f.read(), policy=policy.default)  # type: ignore[return-value]
@@ -30,7 +41,7 @@ def _read(box: mailbox.Maildir, key: str) -> EmailMessage:
 async def mailbox_page(settings: SettingsDep) -> HTMLResponse:
     box = mailbox.Maildir(settings.dev_mailbox_dir, create=True)
     mails = sorted(((key, _read(box, key)) for key in box.keys()),
-                   key=lambda item: item[1].get("Date", ""), reverse=True)
+                   key=lambda item: received_at(item[1]), reverse=True)
     rows = "".join(
         f"<tr><td>{escape(m.get('Date', ''))}</td><td>{escape(m.get('To', ''))}</td>"
         f"<td><a href='/dev/mailbox/{escape(key)}'>{escape(m.get('Subject', ''))}</a></td></tr>"

@@ -38,8 +38,11 @@ _REPORTS = TypeAdapter(ProviderReport | list[ProviderReport])
 
 
 def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
+    """The header is ``sha256=<hex>`` of the HMAC of the raw body; compared in constant time
+    (as bytes: a header with other characters is simply wrong, not an error)."""
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return header is not None and hmac.compare_digest(expected, header.strip())
+    return header is not None and hmac.compare_digest(expected.encode(),
+                                                      header.strip().encode())
 
 
 @router.post("/{provider}", summary="a provider's delivery reports (HMAC-signed body)")
