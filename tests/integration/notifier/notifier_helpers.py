@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class SmtpServer:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
     rcpt_calls: dict[str, int] = field(default_factory=dict)
+    rcpt_times: dict[str, list[float]] = field(default_factory=dict)  # time.monotonic()
     data_replies: list[str] = field(default_factory=list)
     greetings: int = 0  # EHLOs: one per connection (no STARTTLS here)
     on_data: Callable[[], None] | None = None
@@ -52,6 +54,7 @@ class SmtpServer:
                           options: Any) -> str:
         with self.lock:
             self.rcpt_calls[address] = self.rcpt_calls.get(address, 0) + 1
+            self.rcpt_times.setdefault(address, []).append(time.monotonic())
             replies = self.rcpt_replies.get(address)
             reply = replies.pop(0) if replies else None
         if self.on_rcpt is not None:

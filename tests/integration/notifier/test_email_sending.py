@@ -63,6 +63,8 @@ async def test_french_email_lists_invoices_with_totals_per_currency_and_a_portal
         assert [m["status"] for m in evidence] == ["sent"]
         assert evidence[0]["id"] == sent.message_id
         assert evidence[0]["body_text"] == text.replace("\r\n", "\n")
+        assert evidence[0]["body_html"] == html.replace("\r\n", "\n").removesuffix("\n")
+        assert evidence[0]["subject"] == mail["Subject"]
         assert evidence[0]["header_message_id"] == mail["Message-ID"]
 
 
@@ -92,6 +94,7 @@ async def test_a_550_user_unknown_fails_with_invalid_address_and_sends_nothing(
         assert failed.reason == FailureReason.INVALID_ADDRESS
         assert "User unknown" in failed.detail and failed.recipient == "gone@client.example"
         assert smtp.received == [] and not bus.of_type("message.sent.v1")
+        assert smtp.rcpt_calls["gone@client.example"] == 1, "final at once, not retried"
         evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()
         assert evidence[0]["status"] == "failed"
         assert evidence[0]["failure_reason"] == "invalid_address"
@@ -114,11 +117,25 @@ async def test_a_421_is_retried_after_a_delay_then_sent(database_url, amqp_url, 
         await bus.send(email_command(to=("busy@client.example",)))
         await eventually(lambda: bus.of_type("message.sent.v1"))
         assert smtp.rcpt_calls["busy@client.example"] == 3
+        first, second, third = smtp.rcpt_times["busy@client.example"]
+        assert second - first >= 0.2 and third - second >= 0.4, "waits of 200 then 400 ms"
         assert len(smtp.received) == 1 and not bus.of_type("message.failed.v1")
         evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()[0]
         assert evidence["attempts"] == 3 and evidence["status"] == "sent"
         metrics = (await http.get("/metrics")).text
         assert 'encaisse_notifier_sends_total{channel="email",outcome="retried"}' in metrics
+
+
+async def test_a_refused_copy_is_left_out_and_the_email_still_goes(database_url, amqp_url, smtp):
+    smtp.rcpt_replies["old-rep@acme.example"] = ["550 5.1.1 User unknown"]
+    async with running_notifier(database_url, amqp_url, smtp) as http, Bus(amqp_url) as bus:
+        await bus.send(email_command(cc=("old-rep@acme.example",)))
+        await eventually(lambda: bus.of_type("message.sent.v1"))
+        assert smtp.envelopes == [("credit@acme.example", ["ap@client.example"])]
+        assert not bus.of_type("message.failed.v1")
+        evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()[0]
+        assert evidence["status"] == "sent"
+        assert evidence["last_error"] == "cc refused: old-rep@acme.example"
 
 
 async def test_transient_failures_become_provider_error_when_the_delays_are_used_up(
