@@ -139,14 +139,22 @@ class Ledger:
                      payment_ref: str = "P1") -> None:
         await self.invoice(ref, number, due, amount, InvoiceSettled, balance="0",
                            status=InvoiceStatus.PAID, settled_on=on, payment_refs=(payment_ref,))
-        money = Money(amount=Decimal(amount), currency="EUR")
-        zero = Money(amount=Decimal(0), currency="EUR")
+        await self.payment(ref, payment_ref, on, {number: (amount, "0")})
+
+    async def payment(self, ref: str, payment_ref: str, on: date,
+                      allocations: dict[str, tuple[str, str]]) -> None:
+        """A payment: invoice number -> (amount paid, open balance after)."""
+        def eur(amount: str | Decimal) -> Money:
+            return Money(amount=Decimal(amount), currency="EUR")
+
+        total = sum((Decimal(paid) for paid, _ in allocations.values()), Decimal(0))
         await self.publish(Envelope(payload=PaymentReceived(
             tenant=self.tenant, version=1, payment_ref=payment_ref, customer_ref=ref,
-            paid_on=on, amount=money, method=PaymentMethod.TRANSFER,
-            allocations=(Allocation(invoice_number=number, amount=money,
-                                    open_balance_after=zero),), unallocated=zero),
-            subject=payment_ref))
+            paid_on=on, amount=eur(total), method=PaymentMethod.TRANSFER,
+            allocations=tuple(Allocation(invoice_number=n, amount=eur(paid),
+                                         open_balance_after=eur(after))
+                              for n, (paid, after) in allocations.items()),
+            unallocated=eur("0")), subject=payment_ref))
 
 
 class Harness:
@@ -156,6 +164,14 @@ class Harness:
     async def set_clock(self, when: datetime) -> None:
         r = await self.http.put("/v1/clock", json={"now": when.isoformat()})
         assert r.status_code == 200, r.text
+
+    async def one_invoice(self, ref: str, number: str, due: date, now: datetime,
+                          **customer: Any) -> None:
+        """At ``now``, a customer of the ledger with one open invoice, taken in."""
+        await self.set_clock(now)
+        await self.ledger.customer(ref, **customer)
+        await self.ledger.invoice(ref, number, due)
+        await self.quiet()
 
     async def advance(self, days: int = 1, hours: int = 0) -> dict[str, Any]:
         r = await self.http.post("/v1/clock/advance", json={"days": days, "hours": hours})
@@ -179,6 +195,19 @@ class Harness:
         r = await self.http.get(f"/v1/customers/{ref}/timeline")
         assert r.status_code == 200, r.text
         return r.json()
+
+
+def templates(h: Harness, number: str | None = None) -> list[str]:
+    """The templates of the commands sent so far (those listing ``number``)."""
+    return [c.template for c in h.probe.commands()
+            if number is None or any(i.invoice_number == number for i in c.invoices)]
+
+
+async def days(h: Harness, n: int) -> None:
+    """Advance the clock one day at a time, ``n`` times (a run after each)."""
+    for _ in range(n):
+        await h.advance(days=1)
+    await h.quiet()
 
 
 @asynccontextmanager

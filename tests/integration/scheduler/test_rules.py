@@ -22,20 +22,9 @@ from encaisse.contracts.notifier import (
 )
 from encaisse.contracts.portal import DisputeOpened, DisputeReason, PromiseMade
 from encaisse.contracts.scheduler import CasePaused, CaseResumed, TaskCreated
-from integration.scheduler.harness import paris, running
+from integration.scheduler.harness import days, paris, running, templates
 
 DUE = date(2026, 3, 16)  # a Monday
-
-
-def templates(h, number=None):
-    return [c.template for c in h.probe.commands()
-            if number is None or any(i.invoice_number == number for i in c.invoices)]
-
-
-async def _days(h, n):
-    for _ in range(n):
-        await h.advance(days=1)
-    await h.quiet()
 
 
 async def test_dispute_pauses_escalates_and_resumes_with_the_steps_moved(database_url, amqp_url):
@@ -44,7 +33,7 @@ async def test_dispute_pauses_escalates_and_resumes_with_the_steps_moved(databas
         await h.ledger.customer("D1")
         await h.ledger.invoice("D1", "F10", DUE)
         await h.quiet()
-        await _days(h, 1)  # D+7 first reminder
+        await days(h, 1)  # D+7 first reminder
         assert templates(h) == ["first_reminder"]
         r = await h.http.post("/v1/disputes", json={
             "customer_ref": "D1", "invoice_number": "F10", "reason": "amount_wrong",
@@ -56,7 +45,7 @@ async def test_dispute_pauses_escalates_and_resumes_with_the_steps_moved(databas
         assert [p.reason.value for p in h.probe.events(CasePaused)] == ["dispute"]
         tasks = h.probe.events(TaskCreated)
         assert [(t.kind.value, t.assignee) for t in tasks] == [("dispute", "rep@acme.fr")]
-        await _days(h, 20)  # nothing client-facing while in dispute
+        await days(h, 20)  # nothing client-facing while in dispute
         assert templates(h) == ["first_reminder", "dispute_acknowledged"]
         r = await h.http.post(f"/v1/disputes/{dispute['id']}/resolve",
                               json={"resolution": "price confirmed with the customer"})
@@ -73,7 +62,7 @@ async def test_dispute_pauses_escalates_and_resumes_with_the_steps_moved(databas
         assert nxt["step"] == "D+14-email" and nxt["day"] == "2026-04-19"
         assert nxt["due_at"].startswith("2026-04-20")
         assert {"paused", "resumed"} <= {e["kind"] for e in timeline["entries"]}
-        await _days(h, 8)
+        await days(h, 8)
         assert templates(h)[-1] == "second_reminder"
 
 
@@ -94,7 +83,7 @@ async def test_portal_promise_broken_fires_the_next_step_at_once(database_url, a
         assert templates(h)[-1] == "promise_confirmed"
         paused = h.probe.events(CasePaused)
         assert paused[-1].reason.value == "promise" and paused[-1].until == date(2026, 4, 8)
-        await _days(h, 17)  # up to 9 April 11:00: the grace is over, the money did not come
+        await days(h, 17)  # up to 9 April 11:00: the grace is over, the money did not come
         assert [e.reason for e in h.probe.events(CaseResumed)] == ["promise_broken"]
         assert templates(h) == ["first_reminder", "promise_confirmed", "second_reminder"]
         promises = (await h.http.get("/v1/promises")).json()
@@ -125,7 +114,7 @@ async def test_bounced_email_is_an_anomaly_switches_to_a_letter_and_asks_for_a_f
         await h.ledger.customer("B1")
         await h.ledger.invoice("B1", "F30", DUE)
         await h.quiet()
-        await _days(h, 1)
+        await days(h, 1)
         email = h.probe.commands()[-1]
         assert isinstance(email, SendEmail)
         failed = MessageFailed(tenant="ACME", version=2, message_id="M1",
@@ -141,13 +130,13 @@ async def test_bounced_email_is_an_anomaly_switches_to_a_letter_and_asks_for_a_f
         assert [t.kind.value for t in h.probe.events(TaskCreated)] == ["fix_contact"]
         entries = (await h.timeline("B1"))["entries"]
         assert any(e["kind"] == "anomaly" and "bounced" in e["detail"] for e in entries)
-        await _days(h, 7)  # D+14: the email step is skipped while the address is wrong
+        await days(h, 7)  # D+14: the email step is skipped while the address is wrong
         assert not [c for c in h.probe.commands()[2:] if isinstance(c, SendEmail)]
         entries = (await h.timeline("B1"))["entries"]
         assert any(e["kind"] == "skipped" and e["detail"] == "email address invalid"
                    for e in entries)
         await h.ledger.customer("B1", email="compta@client.fr")  # fixed in the ledger
-        await _days(h, 14)  # D+21 call, D+28 letter
+        await days(h, 14)  # D+21 call, D+28 letter
         assert isinstance(h.probe.commands()[-1], SendLetter)
 
 
@@ -173,7 +162,7 @@ async def test_rejected_direct_debit_email_at_once_then_call_next_working_day(
         await h.advance(days=1)  # Friday 20 March
         await h.quiet()
         assert templates(h) == ["direct_debit_rejected"]
-        await _days(h, 3)  # the call falls on Monday 23 March, not on the weekend
+        await days(h, 3)  # the call falls on Monday 23 March, not on the weekend
         calls = [t for t in h.probe.events(TaskCreated) if t.kind.value == "call"]
         assert [t.due_on for t in calls] == [date(2026, 3, 23)]
 
@@ -208,7 +197,7 @@ async def test_excluded_invoices_and_customers_get_nothing(database_url, amqp_ur
         await h.quiet()
         r = await h.http.put("/v1/customers/X1/invoices/F61/exclusion", json={"excluded": True})
         assert r.status_code == 200
-        await _days(h, 2)
+        await days(h, 2)
         sent = h.probe.commands()
         assert [[i.invoice_number for i in c.invoices] for c in sent] == [["F60"]]
 
@@ -239,6 +228,6 @@ async def test_a_customer_known_after_its_invoice_replans_on_its_profile(databas
         await h.quiet()
         await h.ledger.customer("L1", segment=Segment.KEY_ACCOUNT)  # D-15 call on 1 March
         await h.quiet()
-        await _days(h, 6)  # 1 March is a Sunday: the call is for Monday 2 March
+        await days(h, 6)  # 1 March is a Sunday: the call is for Monday 2 March
         calls = [t for t in h.probe.events(TaskCreated) if t.kind.value == "call"]
         assert [t.due_on for t in calls] == [date(2026, 3, 2)]

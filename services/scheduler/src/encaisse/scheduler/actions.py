@@ -85,7 +85,11 @@ async def send(ctx: Context, channel: Channel, template: str, rows: list[Any], k
     """Send one message outside the scenario (thank-you, acknowledgment, re-routed step).
 
     The key names the act: an event replayed under another message id sends nothing more.
+    An excluded customer, or invoices excluded from automation, get nothing.
     """
+    rows = [r for r in rows if not r.excluded]
+    if ctx.customer.excluded or not rows:
+        return False
     t = db.timeline
     if await ctx.uow.session.scalar(select(t.c.id).where(t.c.command_key == key,
                                                          t.c.kind == "done").limit(1)):
@@ -129,7 +133,9 @@ async def create_task(ctx: Context, kind: TaskKind, invoices: list[Any], *, note
         amount_at_stake=Money(amount=amount, currency=currency) if amount is not None else None,
         note=note), task_id)
     await repo.add_timeline(ctx.uow.session, [ctx.timeline(
-        "task", [r.invoice_number for r in invoices], detail=f"{kind.value}: {note}")])
+        "task", [r.invoice_number for r in invoices], step=step, command_key=f"task:{task_id}",
+        channel=Channel.CALL.value if kind is TaskKind.CALL else None,
+        detail=f"{kind.value}: {note}")])
     return task_id
 
 
@@ -235,7 +241,12 @@ CONTACT_FLAGS = {Channel.EMAIL: "email_ok", Channel.SMS: "phone_ok", Channel.CAL
 
 async def delivery_failed(ctx: Context, channel: Channel, command_key: str, detail: str,
                           *, contact_wrong: bool) -> None:
-    """Record the anomaly; a wrong contact switches to the next channel and asks for a fix."""
+    """Record the anomaly; a wrong contact switches to the next channel and asks for a fix.
+
+    ``command_key`` names what failed: a command, or ``task:<id>`` for a call task whose
+    number was wrong. What it was about goes out again on the next available channel,
+    for the invoices still active (not paid, paused or excluded since).
+    """
     await repo.add_timeline(ctx.uow.session, [ctx.timeline(
         "anomaly", [], channel=channel.value, command_key=command_key, detail=detail)])
     if not contact_wrong:
@@ -249,15 +260,15 @@ async def delivery_failed(ctx: Context, channel: Channel, command_key: str, deta
     await create_task(ctx, TaskKind.FIX_CONTACT, [], note=f"{channel.value}: {detail}")
     t = db.timeline
     sent = (await ctx.uow.session.execute(select(t).where(
-        t.c.tenant == ctx.tenant, t.c.command_key == command_key, t.c.kind == "done")
-        .limit(1))).first()
-    if sent is None:
+        t.c.tenant == ctx.tenant, t.c.command_key == command_key,
+        t.c.kind.in_(("done", "task"))).limit(1))).first()
+    if sent is None or (sent.kind == "task" and sent.channel != channel.value):
         return
     rows = [r for r in await repo.customer_tracks(ctx.uow.session, ctx.tenant, ctx.ref,
                                                   sent.invoice_numbers)
-            if r.state in repo.LIVE]
+            if r.state == TrackState.ACTIVE.value and not r.excluded]
     other = fallback(channel, ctx.customer)
-    if not rows or other is None:
+    if not rows or other is None or ctx.customer.excluded:
         return
     step = Step(0, channel, sent.template or "second_reminder")
     if other is Channel.CALL:

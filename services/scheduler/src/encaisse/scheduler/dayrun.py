@@ -13,23 +13,22 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from encaisse.bus.outbox import stage
-from encaisse.contracts import Envelope, Event, Money
+from encaisse.contracts import Envelope, Money
 from encaisse.contracts.scheduler import CaseEscalated, CaseResumed, TaskCreated, TaskKind
-from encaisse.scheduler import commands, db, repo
-from encaisse.scheduler.cases import refresh_cases
+from encaisse.scheduler import commands, repo
+from encaisse.scheduler.batch import Batch, RunStats, envelope, write
 from encaisse.scheduler.domain.day import Group, decide, plans_from
-from encaisse.scheduler.domain.planning import Track
 from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Channel, Mode, Scenario
 from encaisse.scheduler.domain.windows import local_day
+
+__all__ = ["RunStats", "run_batch", "run_due"]
 
 CLAIM = text("""
 SELECT * FROM scheduler.customers
@@ -53,70 +52,10 @@ JOIN unnest(CAST(:tenants AS text[]), CAST(:refs AS text[])) AS k(tenant, ref)
 WHERE d.day >= CAST(:since AS date)
 """)
 
-ADVANCE = text("""
-UPDATE scheduler.tracks t SET
-  state = u.state, last_offset = u.last_offset, shift_days = u.shift_days, path = u.path,
-  path_anchor = u.path_anchor, due_at = u.due_at, pause_until = u.pause_until,
-  paused_on = u.paused_on
-FROM unnest(CAST(:tenants AS text[]), CAST(:numbers AS text[]), CAST(:states AS text[]),
-            CAST(:last_offsets AS int[]), CAST(:shifts AS int[]), CAST(:paths AS text[]),
-            CAST(:anchors AS date[]), CAST(:due_ats AS timestamptz[]),
-            CAST(:pause_untils AS date[]), CAST(:paused_ons AS date[]))
-  AS u(tenant, number, state, last_offset, shift_days, path, path_anchor, due_at,
-       pause_until, paused_on)
-WHERE t.tenant = u.tenant AND t.invoice_number = u.number
-""")
-
-CASE_VERSIONS = text("""
-UPDATE scheduler.customers c SET case_version = u.version
-FROM unnest(CAST(:tenants AS text[]), CAST(:refs AS text[]), CAST(:versions AS int[]))
-  AS u(tenant, ref, version)
-WHERE c.tenant = u.tenant AND c.customer_ref = u.ref
-""")
-
-BROKEN_PROMISES = text("""
-UPDATE scheduler.promises SET status = 'broken'
-WHERE status = 'open' AND tenant = :tenant
-  AND CAST(invoice_numbers AS text[]) && CAST(:numbers AS text[])
-""")
-
-
-@dataclass
-class RunStats:
-    customers: int = 0
-    commands: int = 0
-    tasks: int = 0
-    validations: int = 0
-    skipped: int = 0
-    escalated: int = 0
-    batches: int = 0
-
-    def add(self, other: RunStats) -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
 @dataclass
 class TenantData:
     settings: repo.TenantSettings
     scenarios: dict[str, Scenario]
-
-
-@dataclass
-class Batch:
-    """What one batch writes, gathered before the set-based statements."""
-
-    now: datetime
-    tracks: list[tuple[str, Track]] = field(default_factory=list)
-    messages: list[Envelope[Any]] = field(default_factory=list)
-    channel_days: list[dict[str, Any]] = field(default_factory=list)
-    timeline: list[dict[str, Any]] = field(default_factory=list)
-    tasks: list[dict[str, Any]] = field(default_factory=list)
-    task_events: dict[str, Envelope[Any]] = field(default_factory=dict)
-    validations: list[dict[str, Any]] = field(default_factory=list)
-    case_versions: dict[tuple[str, str], int] = field(default_factory=dict)
-    broken: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    stats: RunStats = field(default_factory=RunStats)
 
 
 async def run_due(engine: AsyncEngine, now: datetime, *, batch_size: int = 500) -> RunStats:
@@ -149,7 +88,7 @@ async def run_batch(conn: AsyncConnection, now: datetime, limit: int,
         data = await _tenant(conn, tenants, customer.tenant)
         key = (customer.tenant, customer.customer_ref)
         _one_customer(batch, data, customer, due.get(key, []), used.get(key, set()))
-    await _write(conn, batch, list(zip(keys["tenants"], keys["refs"], strict=True)))
+    await write(conn, batch, list(zip(keys["tenants"], keys["refs"], strict=True)))
     batch.stats.customers = len(claimed)
     batch.stats.batches = 1
     return batch.stats
@@ -188,7 +127,7 @@ def _one_customer(batch: Batch, data: TenantData, customer: Any, rows: list[Any]
     if decision.promises_broken:
         version += 1
         batch.broken[tenant] += decision.promises_broken
-        batch.messages.append(_event(CaseResumed(
+        batch.messages.append(envelope(CaseResumed(
             tenant=tenant, version=version, case_id=case_id, customer_ref=ref,
             reason="promise_broken", invoice_numbers=tuple(decision.promises_broken)), case_id))
         batch.timeline.append(repo.timeline_row(tenant, ref, case_id, batch.now, "resumed",
@@ -197,7 +136,7 @@ def _one_customer(batch: Batch, data: TenantData, customer: Any, rows: list[Any]
     if decision.escalated:
         version += 1
         stake = _stake([by_number[n] for n in decision.escalated])
-        batch.messages.append(_event(CaseEscalated(
+        batch.messages.append(envelope(CaseEscalated(
             tenant=tenant, version=version, case_id=case_id, customer_ref=ref,
             invoice_numbers=tuple(decision.escalated), amount_at_stake=stake), case_id))
         batch.timeline.append(repo.timeline_row(tenant, ref, case_id, batch.now, "escalated",
@@ -234,6 +173,7 @@ def _group(batch: Batch, data: TenantData, customer: Any, group: Group,
                         note=f"{step.template} ({channel.value})")
         batch.timeline.append(repo.timeline_row(tenant, ref, case_id, batch.now, "task",
                                                 group.invoice_numbers, **entry,
+                                                command_key=f"task:{task_id}",
                                                 detail=f"task {task_id}"))
         return
     command = commands.build(tenant=tenant, channel=channel, step=step, key=key, case_id=case_id,
@@ -266,54 +206,8 @@ def _task(batch: Batch, customer: Any, kind: TaskKind, day: Any, rows: list[Any]
         "assignee": assignee, "invoice_numbers": list(numbers),
         "amount": stake.amount if stake else None, "currency": stake.currency if stake else None,
         "note": note, "created_at": batch.now})
-    batch.task_events[task_id] = (_event(TaskCreated(
+    batch.task_events[task_id] = (envelope(TaskCreated(
         tenant=customer.tenant, version=1, task_id=task_id, case_id=customer.case_id,
         customer_ref=customer.customer_ref, kind=kind, due_on=day, assignee=assignee,
         invoice_numbers=numbers, amount_at_stake=stake, note=note), task_id))
     return task_id
-
-
-def _event(event: Event, subject: str | None) -> Envelope[Any]:
-    return Envelope(payload=event, subject=subject or "")
-
-
-def _arrays(batch: Batch) -> dict[str, list[Any]]:
-    cols: dict[str, list[Any]] = defaultdict(list)
-    for tenant, t in batch.tracks:
-        cols["tenants"].append(tenant)
-        cols["numbers"].append(t.invoice_number)
-        cols["states"].append(t.state.value)
-        cols["last_offsets"].append(t.last_offset)
-        cols["shifts"].append(t.shift_days)
-        cols["paths"].append(t.path)
-        cols["anchors"].append(t.path_anchor)
-        cols["due_ats"].append(t.due_at)
-        cols["pause_untils"].append(t.pause_until)
-        cols["paused_ons"].append(t.paused_on)
-    return cols
-
-
-async def _write(conn: AsyncConnection, batch: Batch, keys: list[tuple[str, str]]) -> None:
-    if batch.tracks:
-        await conn.execute(ADVANCE, _arrays(batch))
-    if batch.case_versions:
-        items = list(batch.case_versions.items())
-        await conn.execute(CASE_VERSIONS, {"tenants": [k[0] for k, _ in items],
-                                           "refs": [k[1] for k, _ in items],
-                                           "versions": [v for _, v in items]})
-    for tenant, numbers in batch.broken.items():
-        await conn.execute(BROKEN_PROMISES, {"tenant": tenant, "numbers": numbers})
-    if batch.channel_days:
-        await conn.execute(pg_insert(db.channel_days).on_conflict_do_nothing(),
-                           batch.channel_days)
-    for task in batch.tasks:  # few per batch; a record to complete is asked for once
-        made = await conn.execute(pg_insert(db.tasks).values(task).on_conflict_do_nothing()
-                                  .returning(db.tasks.c.id))
-        if made.first() is not None:
-            batch.messages.append(batch.task_events[task["id"]])
-            batch.stats.tasks += 1
-    if batch.validations:
-        await conn.execute(db.validations.insert(), batch.validations)
-    await repo.add_timeline(conn, batch.timeline)
-    events = await refresh_cases(conn, keys, batch.now)
-    await stage(conn, db.outbox, batch.messages + [_event(e, e.case_id) for e in events])

@@ -1,0 +1,129 @@
+"""What one batch of the day run writes: set-based statements over the whole batch.
+
+The day run gathers a batch's track moves, commands, events, tasks and timeline
+in a ``Batch``; ``write`` turns them into a handful of statements (arrays
+through ``unnest``) and stages the messages in the outbox, in the batch's
+transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from encaisse.bus.outbox import stage
+from encaisse.contracts import Envelope, Event
+from encaisse.scheduler import db, repo
+from encaisse.scheduler.cases import refresh_cases
+from encaisse.scheduler.domain.planning import Track
+
+ADVANCE = text("""
+UPDATE scheduler.tracks t SET
+  state = u.state, last_offset = u.last_offset, shift_days = u.shift_days, path = u.path,
+  path_anchor = u.path_anchor, due_at = u.due_at, pause_until = u.pause_until,
+  paused_on = u.paused_on
+FROM unnest(CAST(:tenants AS text[]), CAST(:numbers AS text[]), CAST(:states AS text[]),
+            CAST(:last_offsets AS int[]), CAST(:shifts AS int[]), CAST(:paths AS text[]),
+            CAST(:anchors AS date[]), CAST(:due_ats AS timestamptz[]),
+            CAST(:pause_untils AS date[]), CAST(:paused_ons AS date[]))
+  AS u(tenant, number, state, last_offset, shift_days, path, path_anchor, due_at,
+       pause_until, paused_on)
+WHERE t.tenant = u.tenant AND t.invoice_number = u.number
+""")
+
+CASE_VERSIONS = text("""
+UPDATE scheduler.customers c SET case_version = u.version
+FROM unnest(CAST(:tenants AS text[]), CAST(:refs AS text[]), CAST(:versions AS int[]))
+  AS u(tenant, ref, version)
+WHERE c.tenant = u.tenant AND c.customer_ref = u.ref
+""")
+
+BROKEN_PROMISES = text("""
+UPDATE scheduler.promises SET status = 'broken'
+WHERE status = 'open' AND tenant = :tenant
+  AND CAST(invoice_numbers AS text[]) && CAST(:numbers AS text[])
+""")
+
+
+@dataclass
+class RunStats:
+    customers: int = 0
+    commands: int = 0
+    tasks: int = 0
+    validations: int = 0
+    skipped: int = 0
+    escalated: int = 0
+    batches: int = 0
+
+    def add(self, other: RunStats) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Batch:
+    """What one batch writes, gathered before the set-based statements."""
+
+    now: datetime
+    tracks: list[tuple[str, Track]] = field(default_factory=list)
+    messages: list[Envelope[Any]] = field(default_factory=list)
+    channel_days: list[dict[str, Any]] = field(default_factory=list)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    task_events: dict[str, Envelope[Any]] = field(default_factory=dict)
+    validations: list[dict[str, Any]] = field(default_factory=list)
+    case_versions: dict[tuple[str, str], int] = field(default_factory=dict)
+    broken: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    stats: RunStats = field(default_factory=RunStats)
+
+
+def envelope(event: Event, subject: str | None) -> Envelope[Any]:
+    return Envelope(payload=event, subject=subject or "")
+
+
+def _arrays(batch: Batch) -> dict[str, list[Any]]:
+    cols: dict[str, list[Any]] = defaultdict(list)
+    for tenant, t in batch.tracks:
+        cols["tenants"].append(tenant)
+        cols["numbers"].append(t.invoice_number)
+        cols["states"].append(t.state.value)
+        cols["last_offsets"].append(t.last_offset)
+        cols["shifts"].append(t.shift_days)
+        cols["paths"].append(t.path)
+        cols["anchors"].append(t.path_anchor)
+        cols["due_ats"].append(t.due_at)
+        cols["pause_untils"].append(t.pause_until)
+        cols["paused_ons"].append(t.paused_on)
+    return cols
+
+
+async def write(conn: AsyncConnection, batch: Batch, keys: list[tuple[str, str]]) -> None:
+    if batch.tracks:
+        await conn.execute(ADVANCE, _arrays(batch))
+    if batch.case_versions:
+        items = list(batch.case_versions.items())
+        await conn.execute(CASE_VERSIONS, {"tenants": [k[0] for k, _ in items],
+                                           "refs": [k[1] for k, _ in items],
+                                           "versions": [v for _, v in items]})
+    for tenant, numbers in batch.broken.items():
+        await conn.execute(BROKEN_PROMISES, {"tenant": tenant, "numbers": numbers})
+    if batch.channel_days:
+        await conn.execute(pg_insert(db.channel_days).on_conflict_do_nothing(),
+                           batch.channel_days)
+    for task in batch.tasks:  # few per batch; a record to complete is asked for once
+        made = await conn.execute(pg_insert(db.tasks).values(task).on_conflict_do_nothing()
+                                  .returning(db.tasks.c.id))
+        if made.first() is not None:
+            batch.messages.append(batch.task_events[task["id"]])
+            batch.stats.tasks += 1
+    if batch.validations:
+        await conn.execute(db.validations.insert(), batch.validations)
+    await repo.add_timeline(conn, batch.timeline)
+    events = await refresh_cases(conn, keys, batch.now)
+    await stage(conn, db.outbox, batch.messages + [envelope(e, e.case_id) for e in events])
