@@ -7,6 +7,11 @@ row says ``submitted``, the row is still ``ready`` on restart: the dispatcher
 creates the sending again with the same key, the provider answers the sending
 it already has, already submitted, and the row is brought up to date. That is
 the reconciliation; no second sending is ever made.
+
+A letter that cannot be handed over (provider unavailable, its PDF unreadable)
+stays ``ready`` and rests for a growing delay (``resting_delay``, kept by this
+process) while the letters behind it go; the oldest letter is never allowed to
+hold up the others.
 """
 
 from __future__ import annotations
@@ -15,8 +20,12 @@ import asyncio
 import logging
 import os
 import signal
+import time
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from encaisse.bus.uow import UnitOfWork
@@ -27,45 +36,78 @@ from encaisse.letters.mailroom import Mailroom, report
 from encaisse.letters.postal.client import ProviderRejected
 
 log = logging.getLogger(__name__)
+FIRST_REST, LONGEST_REST = 1.0, 300.0  # seconds
+
+
+def resting_delay(failures: int) -> float:
+    """The rest after a letter's ``failures``-th failed hand-over: 1 s, 2 s, 4 s... 5 min."""
+    return min(LONGEST_REST, FIRST_REST * 2 ** min(failures - 1, 20))
+
+
+@dataclass
+class _Rest:
+    failures: int
+    until: float  # time.monotonic()
 
 
 class Dispatcher:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], room: Mailroom) -> None:
         self._sessions = sessions
         self._room = room
+        self._resting: dict[str, _Rest] = {}
+
+    def _rest(self, letter_id: str) -> None:
+        failures = self._resting[letter_id].failures + 1 if letter_id in self._resting else 1
+        self._resting[letter_id] = _Rest(failures, time.monotonic() + resting_delay(failures))
+
+    def _still_resting(self) -> list[str]:
+        now = time.monotonic()
+        # a letter another replica sent meanwhile is forgotten once long past its rest
+        self._resting = {k: v for k, v in self._resting.items() if v.until > now - LONGEST_REST}
+        return [k for k, v in self._resting.items() if v.until > now]
 
     async def dispatch_one(self) -> bool:
-        """Submit the oldest ready letter; False when there is none."""
+        """Submit the oldest ready letter not resting; False when there is none."""
         letters = db.letters
         async with self._sessions() as session, session.begin():
             row = (await session.execute(
-                select(letters).where(letters.c.status == READY)
+                select(letters).where(letters.c.status == READY,
+                                      letters.c.id.not_in(self._still_resting()))
                 .order_by(letters.c.created_at).limit(1).with_for_update(skip_locked=True)
             )).first()
             if row is None:
                 return False
-            pdf = await self._room.storage.get(row.pdf_key, row.pdf_sha256)
             try:
-                sending = await self._room.provider.send(
-                    row.id, registered=row.kind == "registered", reference=row.id, pdf=pdf,
-                    recipient=tuple(row.recipient["lines"]), country=row.recipient["country"])
-            except ProviderRejected as exc:
-                log.error("letter %s refused by the provider: %s", row.id, exc)
-                await session.execute(update(letters).where(letters.c.id == row.id).values(
-                    status=FAILED, version=row.version + 1, reason="provider_error",
-                    detail=str(exc)[:2000]))
-                await UnitOfWork(session, db.outbox).publish(
-                    report(LetterFailed, row, row.version + 1,
-                           reason=ReturnReason.PROVIDER_ERROR, detail=str(exc)[:500]),
-                    subject=row.id)
-                return True
-            if self._room.settings.test_crash_after_submit:
-                os.kill(os.getpid(), signal.SIGKILL)  # test hook: die before recording
-            await session.execute(update(letters).where(letters.c.id == row.id).values(
-                status=SUBMITTED, provider_sending_id=sending.id, submitted_at=self._room.now(),
-                updated_at=self._room.now()))
-            log.info("letter %s submitted as %s", row.id, sending.id)
+                await self._hand_over(session, row)
+            except Exception:
+                self._rest(row.id)
+                raise
+        self._resting.pop(row.id, None)
         return True
+
+    async def _hand_over(self, session: AsyncSession, row: Row[Any]) -> None:
+        letters = db.letters
+        pdf = await self._room.storage.get(row.pdf_key, row.pdf_sha256)
+        try:
+            sending = await self._room.provider.send(
+                row.id, registered=row.kind == "registered", reference=row.id, pdf=pdf,
+                recipient=tuple(row.recipient["lines"]), country=row.recipient["country"])
+        except ProviderRejected as exc:
+            log.error("letter %s refused by the provider: %s", row.id, exc)
+            await session.execute(update(letters).where(letters.c.id == row.id).values(
+                status=FAILED, version=row.version + 1, reason="provider_error",
+                detail=str(exc)[:2000]))
+            await UnitOfWork(session, db.outbox).publish(
+                report(LetterFailed, row, row.version + 1,
+                       reason=ReturnReason.PROVIDER_ERROR, detail=str(exc)[:500]),
+                subject=row.id)
+            return
+        if self._room.settings.test_crash_after_submit:
+            os.kill(os.getpid(), signal.SIGKILL)  # test hook: die before recording
+        await session.execute(update(letters).where(letters.c.id == row.id).values(
+            status=SUBMITTED, provider_sending_id=sending.id, submitted_at=self._room.now(),
+            updated_at=self._room.now()))
+        log.info("letter %s submitted as %s", row.id, sending.id)
 
     async def run(self) -> None:
         idle = self._room.settings.dispatch_idle_seconds
