@@ -1,23 +1,33 @@
 """Messages per second through outbox + relay + consumer with inbox, beside raw aio-pika.
 
-    .venv/bin/python bench/bus.py [--messages 20000]
+    .venv/bin/python bench/bus.py [--messages 20000] [--workers 2 --batch 500 --prefetch 2000 --relay-batch 2000]
 
-Same machine, same run, same broker:
-- raw: aio-pika publishing with confirms (pipelined in batches of 500) while a
-  consumer with manual acks (prefetch 500) takes them off a quorum queue;
-- encaisse: N business rows each committed with its outbox row (100 per
-  transaction), then the relay (batches of 500, confirms) and a Consumer with
-  its inbox (one handler effect per message, written in its transaction),
-  timed from the first relay batch to the last handled message.
+Same machine, same run, same broker, each side in its own process, as they are
+deployed (the producing service and the consuming service are different
+processes; each Python process uses one core):
+- raw: a process publishing with aio-pika and publisher confirms (pipelined in
+  batches of 500) to a quorum queue, and a process consuming with manual acks;
+- encaisse, twice: a producing process commits N business rows, each with its
+  outbox row (100 per transaction); a process runs the OutboxRelay (batches of
+  --relay-batch, confirms); a process runs a Consumer with its inbox, whose
+  handler writes one effect per message in the message's transaction.
+  1. outbox full: the rows are committed first, then relay and consumer are
+     timed from the first publish to the last message handled;
+  2. at once: producer, relay and consumer run together, as deployed, timed
+     from the first business commit to the last message handled.
+At the end of each the benchmark checks that every effect happened exactly once
+and that the outbox is empty.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing as mp
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import aio_pika
 from sqlalchemy import Column, Integer, Table, insert, text, update
@@ -30,24 +40,39 @@ from encaisse.bus.outbox import OutboxRelay, stage  # noqa: E402
 from encaisse.bus.publisher import Publisher, connect  # noqa: E402
 from encaisse.bus.tables import inbox_table, outbox_table  # noqa: E402
 from encaisse.bus.topology import EVENTS, Binding, QueueSpec, declare  # noqa: E402
-from encaisse.contracts import Envelope, Event  # noqa: E402
+from encaisse.contracts import Envelope, Event, encode  # noqa: E402
 from encaisse.kit.db import make_engine, make_sessions, service_metadata  # noqa: E402
+
+RAW_QUEUE = "bench.raw"
 
 
 class Ticked(Event):
     """Benchmark-only event."""
 
-    routing_key = "bench.counter.ticked.v1"
+    routing_key: ClassVar[str] = "bench.counter.ticked.v1"
     counter_id: int
 
 
-async def raw_rate(amqp_url: str, n: int) -> float:
+def _schema():
+    metadata = service_metadata("bench")
+    counters = Table("counters", metadata, Column("id", Integer, primary_key=True),
+                     Column("ticks", Integer, nullable=False, server_default="0"))
+    return metadata, counters, outbox_table(metadata), inbox_table(metadata)
+
+
+def _run(coro_fn, *args) -> None:
+    asyncio.run(coro_fn(*args))
+
+
+# --- raw aio-pika -------------------------------------------------------------------------
+
+
+async def _raw_consume(amqp_url: str, n: int, ready, result) -> None:
     connection = await aio_pika.connect_robust(amqp_url)
-    pub = await connection.channel(publisher_confirms=True)
-    sub = await connection.channel()
-    await sub.set_qos(prefetch_count=500)
-    queue = await sub.declare_queue("bench.raw", durable=True,
-                                    arguments={"x-queue-type": "quorum"})
+    channel = await connection.channel()
+    await channel.set_qos(prefetch_count=1000)
+    queue = await channel.declare_queue(RAW_QUEUE, durable=True,
+                                        arguments={"x-queue-type": "quorum"})
     done = asyncio.Event()
     count = 0
 
@@ -59,37 +84,60 @@ async def raw_rate(amqp_url: str, n: int) -> float:
             done.set()
 
     await queue.consume(on_message)
-    body = Envelope(payload=Ticked(tenant="B", version=1, counter_id=1), subject="1")
-    from encaisse.contracts import encode
+    ready.set()
+    await done.wait()
+    result.put(time.time())
+    await connection.close()
 
-    wire = encode(body)
-    start = time.perf_counter()
+
+async def _raw_publish(amqp_url: str, n: int, result) -> None:
+    connection = await aio_pika.connect_robust(amqp_url)
+    channel = await connection.channel(publisher_confirms=True)
+    wire = encode(Envelope(payload=Ticked(tenant="B", version=1, counter_id=1), subject="1"))
+    result.put(time.time())
     for batch in range(0, n, 500):
         await asyncio.gather(*(
-            pub.default_exchange.publish(
+            channel.default_exchange.publish(
                 aio_pika.Message(wire.body, headers=wire.headers, message_id=str(i),
                                  delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                routing_key="bench.raw")
+                routing_key=RAW_QUEUE)
             for i in range(batch, min(n, batch + 500))))
-    await done.wait()
-    elapsed = time.perf_counter() - start
     await connection.close()
-    return n / elapsed
 
 
-async def encaisse_rate(
-    database_url: str, amqp_url: str, n: int, spec: QueueSpec, with_effect: bool = True
-) -> tuple[float, float]:
-    metadata = service_metadata("bench")
-    counters = Table("counters", metadata, Column("id", Integer, primary_key=True),
-                     Column("ticks", Integer, nullable=False, server_default="0"))
-    outbox, inbox = outbox_table(metadata), inbox_table(metadata)
-    engine = make_engine(database_url, pool_size=10)
-    sessions = make_sessions(engine)
+def raw_rate(amqp_url: str, n: int) -> float:
+    ctx = mp.get_context("spawn")
+    ready, started, finished = ctx.Event(), ctx.Queue(), ctx.Queue()
+    consumer = ctx.Process(target=_run, args=(_raw_consume, amqp_url, n, ready, finished))
+    consumer.start()
+    ready.wait(60)
+    producer = ctx.Process(target=_run, args=(_raw_publish, amqp_url, n, started))
+    producer.start()
+    start, end = started.get(timeout=600), finished.get(timeout=600)
+    producer.join()
+    consumer.join()
+    return n / (end - start)
+
+
+# --- encaisse: outbox, relay, consumer with inbox ----------------------------------------
+
+
+async def _create_schema(database_url: str) -> None:
+    metadata = _schema()[0]
+    engine = make_engine(database_url, pool_size=1)
     async with engine.begin() as conn:
         await conn.execute(text("CREATE SCHEMA bench"))
         await conn.run_sync(metadata.create_all)
+    await engine.dispose()
 
+
+async def _write_outbox(database_url: str, n: int, result=None) -> float:
+    """The producing service: each business row committed with its outbox row, 100 a commit."""
+    _, counters, outbox, _ = _schema()
+    engine = make_engine(database_url, pool_size=2)
+    sessions = make_sessions(engine)
+    if result is not None:
+        result.put(time.time())
     start = time.perf_counter()
     for first in range(0, n, 100):
         async with sessions() as session, session.begin():
@@ -98,68 +146,141 @@ async def encaisse_rate(
             await stage(session, outbox, [
                 Envelope(payload=Ticked(tenant="B", version=1, counter_id=i), subject=str(i))
                 for i in ids])
-    write_rate = n / (time.perf_counter() - start)
+    rate = n / (time.perf_counter() - start)
+    await engine.dispose()
+    return rate
 
+
+async def _consume(database_url: str, amqp_url: str, n: int, spec: QueueSpec, ready,
+                   result) -> None:
+    _, counters, outbox, inbox = _schema()
+    engine = make_engine(database_url, pool_size=spec.workers + 1)
     connection = await connect(amqp_url)
-    channel = await connection.channel()
-    await declare(channel)
     handled = 0
     done = asyncio.Event()
 
     async def tick(envelope, uow) -> None:
         nonlocal handled
-        if with_effect:
-            await uow.session.execute(update(counters).where(
-                counters.c.id == envelope.payload.counter_id).values(ticks=counters.c.ticks + 1))
+        await uow.session.execute(update(counters).where(
+            counters.c.id == envelope.payload.counter_id).values(ticks=counters.c.ticks + 1))
         handled += 1
         if handled == n:
             done.set()
 
-    publisher = Publisher(connection)
-    consumer = Consumer(connection, spec, {Ticked: tick}, sessions, outbox=outbox, inbox=inbox,
-                        publisher=publisher)
+    consumer = Consumer(connection, spec, {Ticked: tick}, make_sessions(engine), outbox=outbox,
+                        inbox=inbox, publisher=Publisher(connection))
     await consumer.start()
-    relay = OutboxRelay(engine, outbox, publisher, batch_size=500, idle_delay=0.01)
-    start = time.perf_counter()
-    task = asyncio.create_task(relay.run())
+    ready.set()
     await done.wait()
-    relay_consume_rate = n / (time.perf_counter() - start)
-    relay.stop()
-    await task
+    result.put(time.time())
     await consumer.stop()
-    async with engine.connect() as conn:
-        if with_effect:
-            wrong = await conn.scalar(text("SELECT count(*) FROM bench.counters WHERE ticks <> 1"))
-            assert wrong == 0, f"{wrong} counters not ticked exactly once"
-        processed = await conn.scalar(text("SELECT count(*) FROM bench.inbox"))
-        assert processed == n, f"{processed} of {n} messages in the inbox"
     await connection.close()
     await engine.dispose()
-    return write_rate, relay_consume_rate
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+async def _relay(database_url: str, amqp_url: str, n: int, relay_batch: int, result) -> None:
+    """Relay until ``n`` messages went out (the outbox may still be filling)."""
+    _, _, outbox, _ = _schema()
+    engine = make_engine(database_url, pool_size=2)
+    connection = await connect(amqp_url)
+    relay = OutboxRelay(engine, outbox, Publisher(connection), batch_size=relay_batch)
+    result.put(time.time())
+    sent = 0
+    while sent < n:
+        batch = await relay.relay_once()
+        sent += batch
+        if batch < relay_batch:
+            await asyncio.sleep(0.01)
+    await connection.close()
+    await engine.dispose()
+
+
+async def _check(database_url: str, n: int) -> None:
+    engine = make_engine(database_url, pool_size=1)
+    async with engine.connect() as conn:
+        wrong = await conn.scalar(text("SELECT count(*) FROM bench.counters WHERE ticks <> 1"))
+        processed = await conn.scalar(text("SELECT count(*) FROM bench.inbox"))
+        left = await conn.scalar(text("SELECT count(*) FROM bench.outbox"))
+    await engine.dispose()
+    assert wrong == 0, f"{wrong} counters not ticked exactly once"
+    assert processed == n and left == 0, (processed, left)
+
+
+def encaisse_rate(database_url: str, amqp_url: str, n: int, spec: QueueSpec, relay_batch: int,
+                  concurrent: bool) -> tuple[float, float]:
+    """(business rows + outbox written per second, messages handled per second).
+
+    Not ``concurrent``: the outbox is filled first, then relay and consumer are timed
+    from the first publish. ``concurrent``: producer, relay and consumer run at once,
+    as deployed, timed from the first business commit to the last message handled.
+    """
+    asyncio.run(_create_schema(database_url))
+    ctx = mp.get_context("spawn")
+    ready, started, finished = ctx.Event(), ctx.Queue(), ctx.Queue()
+    consumer = ctx.Process(target=_run,
+                           args=(_consume, database_url, amqp_url, n, spec, ready, finished))
+    consumer.start()
+    ready.wait(60)
+    write_rate = 0.0
+    if concurrent:
+        writer = ctx.Process(target=_run, args=(_write_outbox, database_url, n, started))
+        writer.start()
+        relay_started = ctx.Queue()
+    else:
+        write_rate = asyncio.run(_write_outbox(database_url, n))
+        relay_started = started
+    relay = ctx.Process(target=_run,
+                        args=(_relay, database_url, amqp_url, n, relay_batch, relay_started))
+    relay.start()
+    start, end = started.get(timeout=600), finished.get(timeout=600)
+    for process in (relay, consumer, *([writer] if concurrent else [])):
+        process.join()
+    asyncio.run(_check(database_url, n))
+    return write_rate, n / (end - start)
+
+
+async def _declare(amqp_url: str) -> None:
+    connection = await connect(amqp_url)
+    await declare(await connection.channel())
+    await connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=20_000)
-    parser.add_argument("--prefetch", type=int, default=500)
-    parser.add_argument("--batch", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--prefetch", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--relay-batch", type=int, default=2000)
     args = parser.parse_args()
     n = args.messages
     spec = QueueSpec("bench.counters", (Binding(EVENTS, "bench.#"),), prefetch=args.prefetch,
                      batch_size=args.batch, workers=args.workers)
     with scratch_vhost() as amqp_url:
-        raw = await raw_rate(amqp_url, n)
-    with scratch_vhost() as amqp_url:
-        async with ScratchDatabase() as database_url:
-            write, relayed = await encaisse_rate(database_url, amqp_url, n, spec)
+        raw = raw_rate(amqp_url, n)
+    rates = {}
+    for concurrent in (False, True):
+        with scratch_vhost() as amqp_url, asyncio.Runner() as runner:
+            database = ScratchDatabase()
+            database_url = runner.run(database.__aenter__())
+            try:
+                runner.run(_declare(amqp_url))
+                rates[concurrent] = encaisse_rate(database_url, amqp_url, n, spec,
+                                                  args.relay_batch, concurrent)
+            finally:
+                runner.run(database.__aexit__(None, None, None))
+    write, relayed = rates[False]
+    _, pipeline = rates[True]
     print(f"messages: {n}; consumer prefetch {spec.prefetch}, batches of up to "
-          f"{spec.batch_size}, {spec.workers} workers")
+          f"{spec.batch_size}, {spec.workers} worker(s); relay batches of {args.relay_batch}")
     print(f"raw aio-pika, confirmed publish + manual-ack consume: {raw:,.0f} msg/s")
     print(f"encaisse, business rows + outbox committed:           {write:,.0f} msg/s")
-    print(f"encaisse, relay + consumer with inbox:                {relayed:,.0f} msg/s "
+    print(f"encaisse, relay + consumer with inbox (outbox full):  {relayed:,.0f} msg/s "
           f"({relayed / raw:.0%} of raw)")
+    print(f"encaisse, producer + relay + consumer at once:        {pipeline:,.0f} msg/s "
+          f"({pipeline / raw:.0%} of raw)")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()
