@@ -132,5 +132,9 @@ def test_provider_events_move_a_letter_forward_only():
     assert after("submitted", "accepted") is None
     assert after("submitted", "posted") == "posted"
     assert after("posted", "returned") == "returned"
+    assert after("posted", "failed") == "failed"  # lost on the way
+    assert after("posted", "notice_left") is None  # a step we need not report
     with pytest.raises(UnexpectedEvent):
         after("submitted", "delivered")
+    with pytest.raises(UnexpectedEvent):
+        after("delivered", "returned")

@@ -1,10 +1,11 @@
 """A letter's states and what a provider's event does to them.
 
 ready (PDF stored, not yet with the provider) -> submitted -> posted ->
-delivered | returned; failed from ready (address, provider rejection) or
-submitted (the provider could not post it). Delivered, returned and failed are
-final. Each change others must know (posted, delivered, returned, failed)
-publishes exactly one event.
+delivered | returned; failed from ready (address, provider rejection),
+submitted (the provider could not post it) or posted (lost on the way).
+Delivered, returned and failed are final. Each change others must know (posted,
+delivered, returned, failed) publishes exactly one event. Other steps a provider
+reports (accepted, in transit, notice left...) change nothing.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ TRACKED = (SUBMITTED, POSTED)
 _MOVES = {
     (SUBMITTED, "posted"): POSTED,
     (SUBMITTED, "failed"): FAILED,
+    (POSTED, "failed"): FAILED,
     (POSTED, "delivered"): DELIVERED,
     (POSTED, "returned"): RETURNED,
 }
+
+_CHANGES = frozenset(kind for _, kind in _MOVES)
 
 
 class UnexpectedEvent(ValueError):
@@ -28,7 +32,7 @@ class UnexpectedEvent(ValueError):
 
 def after(status: str, event_type: str) -> str | None:
     """The state after a provider event, None when it changes nothing (``accepted``)."""
-    if event_type == "accepted":
+    if event_type not in _CHANGES:
         return None
     try:
         return _MOVES[(status, event_type)]
