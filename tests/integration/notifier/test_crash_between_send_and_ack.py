@@ -1,7 +1,9 @@
 """The notifier killed (SIGKILL) in the middle of sending, then restarted: one email.
 
 The service runs as a subprocess (``python -m encaisse.notifier``); the SMTP
-server in the test kills it at the chosen moment.
+server in the test kills it at the chosen moment: before the recipients are
+accepted, once the server has the message (before its 250), or after the 250
+reached the notifier and before it recorded the email as sent.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ import asyncio
 import os
 import signal
 import sys
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 from notifier_helpers import Bus, email_command, eventually, notifier_settings
 
+from sqlalchemy import text
+
+from encaisse.kit.db import make_engine
 from support.http import free_port, wait_ready
 from support.services import migrate, settings_env
 
@@ -64,6 +70,49 @@ async def test_killed_after_the_server_received_the_email_sends_it_once(
             await eventually(lambda: bus.of_type("message.sent.v1"))
             await asyncio.sleep(1.0)
             evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()
+    assert len(smtp.received) == 1, "sent once, not again after the restart"
+    assert [(m["status"], m["uncertain"]) for m in evidence] == [("sent", True)]
+    assert len(bus.of_type("message.sent.v1")) == 1
+
+
+async def test_killed_after_the_250_before_recording_it_sends_it_once(
+    database_url, amqp_url, smtp
+):
+    """The row is held locked from here while the server answers 250, so the notifier's
+    ``sent`` update waits on it; the process is killed while it waits."""
+    await migrate("notifier", database_url)
+    at_data, locked = threading.Event(), threading.Event()
+    smtp.on_data = lambda: (at_data.set(), locked.wait(20))  # then the server answers 250
+    engine = make_engine(database_url, pool_size=2)
+    try:
+        async with notifier_process(database_url, amqp_url, smtp) as (proc, _), \
+                Bus(amqp_url) as bus, engine.connect() as holder, engine.connect() as watch:
+            await bus.send(email_command())
+            assert await asyncio.to_thread(at_data.wait, 20)
+            await holder.begin()
+            held = await holder.scalar(text(
+                "SELECT status FROM notifier.messages WHERE status = 'sending' FOR UPDATE"))
+            assert held == "sending"
+            locked.set()
+            waiting = text(  # mark_sent's update (the only one setting provider_ref)
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND starts_with(query, 'UPDATE notifier.messages') "
+                "AND position('provider_ref' in query) > 0")
+            async with asyncio.timeout(20):
+                while not await watch.scalar(waiting):
+                    await watch.rollback()  # pg_stat_activity is read once per transaction
+                    await asyncio.sleep(0.02)
+            os.kill(proc.pid, signal.SIGKILL)  # the 250 arrived; "sent" was never committed
+            await asyncio.wait_for(proc.wait(), 20)
+            await holder.rollback()
+            smtp.on_data = None
+            assert len(smtp.received) == 1 and not bus.of_type("message.sent.v1")
+            async with notifier_process(database_url, amqp_url, smtp) as (_, http):
+                await eventually(lambda: bus.of_type("message.sent.v1"))
+                await asyncio.sleep(1.0)
+                evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()
+    finally:
+        await engine.dispose()
     assert len(smtp.received) == 1, "sent once, not again after the restart"
     assert [(m["status"], m["uncertain"]) for m in evidence] == [("sent", True)]
     assert len(bus.of_type("message.sent.v1")) == 1
