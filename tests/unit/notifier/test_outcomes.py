@@ -13,6 +13,7 @@ from encaisse.notifier.outcomes import (
     valid_email,
     valid_phone,
 )
+from encaisse.notifier.settings import NotifierSettings
 
 
 @pytest.mark.parametrize(("code", "text", "at_rcpt", "reason"), [
@@ -45,6 +46,13 @@ def test_delays_grow_then_run_out():
     assert next_delay(1, delays) == timedelta(milliseconds=200)
     assert next_delay(2, delays) == timedelta(milliseconds=400)
     assert next_delay(3, delays) is None
+
+
+def test_the_default_delays_grow():
+    delays = NotifierSettings().send_retry_delays_ms
+    assert len(delays) >= 3 and all(a < b for a, b in zip(delays, delays[1:], strict=False))
+    lease = NotifierSettings().send_lease_seconds
+    assert lease > 2 * NotifierSettings().smtp_timeout_seconds, "a lease outlasts one send"
 
 
 def test_address_syntax():
