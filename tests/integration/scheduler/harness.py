@@ -173,7 +173,8 @@ class Harness:
         await self.ledger.invoice(ref, number, due)
         await self.quiet()
 
-    async def advance(self, days: int = 1, hours: int = 0) -> dict[str, Any]:
+    async def advance(self, days: int = 0, hours: int = 0) -> dict[str, Any]:
+        """Move the simulated clock forward by exactly this much (then the day run)."""
         r = await self.http.post("/v1/clock/advance", json={"days": days, "hours": hours})
         assert r.status_code == 200, r.text
         return r.json()

@@ -83,7 +83,7 @@ async def test_portal_promise_broken_fires_the_next_step_at_once(database_url, a
         assert templates(h)[-1] == "promise_confirmed"
         paused = h.probe.events(CasePaused)
         assert paused[-1].reason.value == "promise" and paused[-1].until == date(2026, 4, 8)
-        await days(h, 17)  # up to 9 April 11:00: the grace is over, the money did not come
+        await days(h, 17)  # up to 10 April 11:00: the grace is over, the money did not come
         assert [e.reason for e in h.probe.events(CaseResumed)] == ["promise_broken"]
         assert templates(h) == ["first_reminder", "promise_confirmed", "second_reminder"]
         promises = (await h.http.get("/v1/promises")).json()

@@ -82,6 +82,18 @@ async def list_profiles(staff: Viewer, rt: Rt) -> list[ProfileOut]:
     return [_out(r) for r in rows]
 
 
+@router.get("/profiles/{code}", response_model=ProfileOut)
+async def read_profile(code: CodePath, staff: Viewer, rt: Rt) -> ProfileOut:
+    async with rt.engine.begin() as conn:
+        await repo.ensure_tenant(conn, staff.tenant)
+        p = db.profiles
+        row = (await conn.execute(select(p).where(p.c.tenant == staff.tenant, p.c.code == code,
+                                                  ~p.c.deleted))).first()
+    if row is None:
+        raise NotFound("code", f"no profile {code!r}")
+    return _out(row)
+
+
 @router.post("/profiles", response_model=ProfileOut, status_code=status.HTTP_201_CREATED)
 @forgets_rules
 async def create_profile(body: NewProfile, staff: Admin, rt: Rt) -> ProfileOut:
