@@ -29,6 +29,7 @@ from encaisse.letters import db
 from encaisse.letters.domain.lifecycle import TRACKED, after
 from encaisse.letters.mailroom import Mailroom, report
 from encaisse.letters.postal.client import PostalEvent
+from encaisse.letters.storage import sha256
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,8 @@ class Tracker:
 
     async def _keep_proof(self, session: AsyncSession, row: Row[Any], kind: str) -> None:
         data, content_type = await self._room.provider.proof(row.provider_sending_id, kind)
-        stored = await self._room.storage.put(f"{row.tenant}/{row.id}/proof-{kind}.pdf", data)
+        key = f"{row.tenant}/{row.id}/proof-{kind}-{sha256(data)[:16]}.pdf"  # never overwritten
+        stored = await self._room.storage.put(key, data)
         await session.execute(pg_insert(db.proofs).values(
             letter_id=row.id, kind=kind, storage_key=stored.key, sha256=stored.sha256,
             size=stored.size, content_type=content_type,
