@@ -91,8 +91,8 @@ async def send(ctx: Context, channel: Channel, template: str, rows: list[Any], k
     if ctx.customer.excluded or not rows:
         return False
     t = db.timeline
-    if await ctx.uow.session.scalar(select(t.c.id).where(t.c.command_key == key,
-                                                         t.c.kind == "done").limit(1)):
+    if await ctx.uow.session.scalar(select(t.c.id).where(
+            t.c.tenant == ctx.tenant, t.c.command_key == key, t.c.kind == "done").limit(1)):
         return False
     command = commands.build(
         tenant=ctx.tenant, channel=channel, step=Step(0, channel, template), key=key,
