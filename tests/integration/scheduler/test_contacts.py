@@ -1,4 +1,4 @@
-"""Contacts: returned letters, wrong numbers, missing records, excluded customers."""
+"""Contacts and calls: returned letters, wrong numbers, missing records, exclusion, outcomes."""
 
 from __future__ import annotations
 
@@ -105,3 +105,29 @@ async def test_an_excluded_customer_gets_no_thank_you_and_no_acknowledgment(
         await days(h, 10)
         assert templates(h) == ["courtesy_reminder"]
         assert task_kinds(h) == ["dispute"]  # the staff's own work goes on
+
+
+async def test_call_outcomes_a_dispute_pauses_no_answer_lets_the_scenario_go_on(
+        database_url, amqp_url):
+    async with running(database_url, amqp_url) as h:
+        await h.one_invoice("T3", "F6", DUE, paris(DUE + timedelta(days=22)))
+        await h.ledger.customer("T4")
+        await h.ledger.invoice("T4", "F7", DUE)
+        await h.quiet()
+        await h.advance(hours=1)
+        await h.quiet()
+        calls = {t["customer_ref"]: t["id"]
+                 for t in (await h.http.get("/v1/tasks", params={"kind": "call"})).json()}
+        r = await h.http.post(f"/v1/tasks/{calls['T3']}/outcome", json={
+            "outcome": "dispute", "dispute_reason": "not_received", "note": "never got it"})
+        assert r.status_code == 200, r.text
+        r = await h.http.post(f"/v1/tasks/{calls['T4']}/outcome", json={"outcome": "no_answer"})
+        assert r.status_code == 200 and r.json()["outcome"] == "no_answer"
+        await h.quiet()
+        [dispute] = (await h.http.get("/v1/disputes")).json()
+        assert (dispute["invoice_number"], dispute["source"]) == ("F6", "call")
+        assert (await h.timeline("T3"))["invoices"][0]["state"] == "paused"
+        assert task_kinds(h) == ["call", "call", "dispute"]
+        await days(h, 6)  # D+28 on 13 April: a letter for T4 only
+        letters = [c for c in h.probe.commands() if isinstance(c, SendLetter)]
+        assert [c.debtor.customer_ref for c in letters] == ["T4"]

@@ -218,6 +218,9 @@ async def test_portal_dispute_for_an_invoice_and_a_customer_without_email(
         assert [(d["id"], d["source"], d["status"]) for d in disputes] == [
             ("DP1", "portal", "open")]
         assert templates(h) == []  # no email address: no acknowledgment by email
+        assert [p.reason.value for p in h.probe.events(CasePaused)] == ["dispute"]
+        assert [t.kind.value for t in h.probe.events(TaskCreated)] == ["dispute"]
+        assert (await h.timeline("N1"))["invoices"][0]["state"] == "paused"
         assert InvoiceStatus.OPEN.value == "open"
 
 
