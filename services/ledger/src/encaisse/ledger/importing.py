@@ -105,6 +105,9 @@ class Importer:
         self._chunk: Chunk = []
         self._keys: set[str] = set()
         self._applying: asyncio.Task[None] | None = None
+        # Whether the next invoice chunk is likely all new, as the last one was (see
+        # ``apply_invoices``): a first import takes the cheaper path, a re-import does not.
+        self._expect_new = True
 
     async def run(self, chunks: AsyncIterator[bytes]) -> ImportReport:
         async for batch in records(chunks, self._fmt, CSV_COLUMNS[self._kind]):
@@ -191,7 +194,8 @@ class Importer:
             await apply(session, chunk)
 
     async def _invoices(self, session: AsyncSession, chunk: Chunk) -> None:
-        result = await apply_invoices(session, self._tenant, chunk)
+        result = await apply_invoices(session, self._tenant, chunk, expect_new=self._expect_new)
+        self._expect_new = result.updated == 0 and result.unchanged == 0
         self.report.created += result.created
         self.report.updated += result.updated
         self.report.unchanged += result.unchanged
