@@ -75,6 +75,33 @@ async def test_importing_the_same_file_twice_changes_nothing(ledger):
     assert len(await ledger.events.quiet(0.5)) == 6
 
 
+async def test_a_first_import_publishes_each_invoice_as_a_put_would(ledger):
+    """New invoices take the bundled path: one outbox row a chunk, one event an invoice."""
+    ledger.app.state.settings.import_chunk_size = 3
+    cust = ledger.ref("C")
+    await ledger.http.put(f"/v1/customers/{cust}", json=customer_body())
+    numbers = [ledger.ref("F") for _ in range(5)]
+    text = "number,customer_ref,issue_date,due_date,amount,currency,pdf_url\n" + "".join(
+        f"{n},{cust},2026-01-05,2026-02-04,{i + 1}00.5,EUR,https://x.example/{n}.pdf\n"
+        for i, n in enumerate(numbers))
+    report = (await ledger.http.post("/v1/imports/invoices", content=text, headers=CSV)).json()
+    assert (report["created"], report["rejected"]) == (5, 0)
+    issued = [e for e in await ledger.events.wait_for(6)
+              if e.routing_key == "ledger.invoice.issued.v1"]
+    assert sorted(e.subject for e in issued) == sorted(numbers)  # order is kept per invoice only
+    assert len({e.id for e in issued}) == 5 and all(e.correlation_id == e.id for e in issued)
+    for event in issued:
+        stored = (await ledger.http.get(f"/v1/invoices/{event.subject}")).json()
+        payload = event.payload
+        assert (payload.tenant, payload.version, payload.status) == (ledger.tenant, 1, "open")
+        assert (str(payload.amount.amount), str(payload.open_balance.amount)) == (
+            stored["amount"], stored["open_balance"])
+        assert str(payload.amount.amount).endswith(".50")
+        assert (payload.invoice_number, payload.customer_ref, payload.pdf_url) == (
+            stored["number"], cust, stored["pdf_url"])
+        assert event.source == "/encaisse/ledger" and event.time.tzinfo is not None
+
+
 async def test_customers_and_payments_imports(ledger):
     a, b = ledger.ref("C"), ledger.ref("C")
     customers = "\n".join([

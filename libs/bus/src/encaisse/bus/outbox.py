@@ -9,6 +9,9 @@ Order per aggregate: one relay at a time holds a transaction-level advisory
 lock on the table and publishes rows in id order. Rows of one aggregate are
 written by transactions serialised on the aggregate's row lock, so their ids
 follow their commit order.
+
+A row may also be a bundle of many messages (``encaisse.bus.bundle``), published in
+its place in the order, its messages in their order.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from encaisse.bus.bundle import BUNDLE, is_bundle, unbundle
 from encaisse.bus.metrics import OUTBOX_PUBLISHED
 from encaisse.bus.publisher import Outgoing, Publisher
 from encaisse.contracts.envelope import Envelope
@@ -56,6 +60,13 @@ async def stage(
     return len(rows)
 
 
+def _messages(row: Any) -> list[Outgoing]:
+    if is_bundle(row.headers):
+        return unbundle(row.exchange, row.headers, row.body)
+    return [Outgoing(exchange=row.exchange, routing_key=row.routing_key,
+                     message_id=row.message_id, headers=row.headers, body=row.body)]
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -86,25 +97,32 @@ class OutboxRelay:
                 await conn.execute(
                     select(t.c.id, t.c.message_id, t.c.exchange, t.c.routing_key, t.c.headers,
                            t.c.body)
+                    .where(t.c.id.in_(await self._next_ids(conn)))
                     .order_by(t.c.id)
-                    .limit(self._batch_size)
                 )
             ).all()
             if not rows:
                 return 0
-            await self._publisher.publish_many(
-                Outgoing(
-                    exchange=r.exchange,
-                    routing_key=r.routing_key,
-                    message_id=r.message_id,
-                    headers=r.headers,
-                    body=r.body,
-                )
-                for r in rows
-            )
+            messages = [m for r in rows for m in _messages(r)]
+            await self._publisher.publish_many(messages)
             await conn.execute(delete(t).where(t.c.id.in_([r.id for r in rows])))
-        OUTBOX_PUBLISHED.labels(table=t.fullname).inc(len(rows))
+        OUTBOX_PUBLISHED.labels(table=t.fullname).inc(len(messages))
         return len(rows)
+
+    async def _next_ids(self, conn: AsyncConnection) -> list[int]:
+        """The next rows in order, up to ``batch_size`` messages (a bundle counts its own),
+        and at least one row."""
+        t = self._table
+        heads = (await conn.execute(
+            select(t.c.id, t.c.headers[BUNDLE].as_integer()).order_by(t.c.id)
+            .limit(self._batch_size))).all()
+        ids, messages = [], 0
+        for row_id, size in heads:
+            messages += size or 1
+            if ids and messages > self._batch_size:
+                break
+            ids.append(row_id)
+        return ids
 
     async def run(self) -> None:
         """Relay until ``stop`` is called; survives broker and database outages."""

@@ -43,6 +43,11 @@ class Money(BaseModel):
         return value
 
 
+def ce_type_of(routing_key: str) -> str:
+    """The CloudEvents ``type`` of the messages published under a routing key."""
+    return f"encaisse.{routing_key}"
+
+
 class Message(BaseModel):
     """A frozen payload. Unknown fields are ignored, so producers may add fields."""
 
@@ -72,7 +77,7 @@ class Message(BaseModel):
 
     @classmethod
     def ce_type(cls) -> str:
-        return f"encaisse.{cls.routing_key}"
+        return ce_type_of(cls.routing_key)
 
     @classmethod
     def exchange(cls) -> str:

@@ -19,6 +19,8 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import text
+
+from encaisse.bus.bundle import BUNDLE
 from sqlalchemy.ext.asyncio import AsyncSession
 
 STAGE_COLUMNS = ("line", "number", "customer_ref", "issue_date", "due_date", "amount",
@@ -174,15 +176,28 @@ APPLY_RACING = APPLY_TEMPLATE.replace("{on_conflict}", "ON CONFLICT DO NOTHING")
 # A chunk of invoices none of which exists yet (a first import, the day's new invoices):
 # no probe of the invoices at all, the unique index checks each number as it inserts.
 # When one exists after all, the unique violation sends the chunk through APPLY.
+# Its events go to the outbox as one bundle row (``encaisse.bus.bundle``): one row per
+# event cost this statement as much as the invoices themselves.
 APPLY_NEW = f"""{_KNOWN}, plan AS (
     SELECT s.*, c.ref IS NULL AS unknown FROM {_STAGED} s LEFT JOIN known c ON c.ref = s.customer_ref
 ), ins AS (
     {_insert("NOT unknown")}
-), events AS (
-    SELECT gen_random_uuid()::text AS id, 'issued' AS kind, ins.*,
-           NULL::text[] AS changed_fields, NULL::date AS old_due_date
-    FROM ins
-{_OUTBOX}
+), e AS (
+    SELECT gen_random_uuid()::text AS id, 'issued' AS kind, ins.* FROM ins
+), outbox AS (
+    INSERT INTO ledger.outbox (message_id, exchange, routing_key, headers, body, aggregate_id)
+    SELECT gen_random_uuid()::text, 'encaisse.events', '',
+           jsonb_build_object('ce-source', '/encaisse/ledger', 'ce-time', $2::text,
+                              'ce-tenant', $1::text, 'ce-specversion', '1.0',
+                              '{BUNDLE}', count(*))
+             || CASE WHEN $3::text IS NULL THEN '{{}}'::jsonb
+                     ELSE jsonb_build_object('ce-correlationid', $3::text) END,
+           convert_to(string_agg(e.id || E'\\t' || 'ledger.invoice.' || e.kind || '.v1' || E'\\t'
+                                 || to_json(e.number)::text || E'\\t{{' || {_STATE_JSON}
+                                 || E'}}\\n', ''), 'UTF8'),
+           ''
+    FROM e HAVING count(*) > 0
+)
 SELECT 'created' AS kind, count(*) AS n, NULL::bigint AS line, NULL::text AS problem,
        NULL::text AS status, NULL::numeric AS paid, NULL::text AS currency FROM ins
 UNION ALL
