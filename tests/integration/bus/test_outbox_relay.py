@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import aio_pika
 import pytest
 from sqlalchemy import func, insert, select, update
 
+from encaisse.bus.bundle import bundle
 from encaisse.bus.consumer import Consumer
 from encaisse.bus.outbox import OutboxRelay, stage
 from encaisse.bus.publisher import Publisher, connect
 from encaisse.bus.topology import EVENTS, Binding, QueueSpec
-from encaisse.contracts import Envelope
+from encaisse.contracts import Envelope, decode
 from support.bus import WidgetMade, scratch_schema
 
 N = 1_000
@@ -146,4 +148,56 @@ async def test_relay_keeps_order_per_aggregate(database_url, amqp_url):
                     continue
                 versions.append(int(message.body.split(b'"version":')[1].split(b",")[0]))
         assert versions == list(range(1, 201))
+        await connection.close()
+
+
+class Recording(Publisher):
+    def __init__(self, connection) -> None:
+        super().__init__(connection)
+        self.batches: list[int] = []
+
+    async def publish_many(self, messages) -> None:
+        messages = list(messages)
+        self.batches.append(len(messages))
+        await super().publish_many(messages)
+
+
+async def test_bundles_go_out_in_their_place_as_single_messages(database_url, amqp_url):
+    """Rows of one message and bundle rows, interleaved: one order, batches bounded."""
+    now = datetime.now(UTC)  # a bundle's messages share their time
+
+    def made(version: int) -> Envelope:
+        return Envelope(payload=WidgetMade(tenant="T1", version=version, widget_id=9),
+                        subject="9", time=now)
+
+    async with scratch_schema(database_url) as schema:
+        envelopes = [made(v) for v in range(1, 12)]
+        async with schema.sessions() as session, session.begin():
+            await stage(session, schema.outbox, envelopes[0:1])
+            await session.execute(insert(schema.outbox), [bundle(envelopes[1:4])])
+            await stage(session, schema.outbox, envelopes[4:5])
+            await session.execute(insert(schema.outbox), [bundle(envelopes[5:11])])
+        connection = await connect(amqp_url)
+        channel = await connection.channel()
+        events = await channel.declare_exchange(EVENTS, aio_pika.ExchangeType.TOPIC, durable=True)
+        probe = await channel.declare_queue("", exclusive=True)
+        await probe.bind(events, "#")
+        publisher = Recording(connection)
+        relay = OutboxRelay(schema.engine, schema.outbox, publisher, batch_size=4)
+        while await relay.relay_once():
+            pass
+        # up to 4 messages a batch, except a bundle larger than that, which goes alone
+        assert publisher.batches == [4, 1, 6]
+        received = []
+        async with asyncio.timeout(10):
+            while len(received) < 11:
+                message = await probe.get(no_ack=True, fail=False)
+                if message is None:
+                    await asyncio.sleep(0.02)
+                    continue
+                received.append(decode(message.headers, message.content_type, message.body))
+        assert [e.id for e in received] == [e.id for e in envelopes]
+        assert [e.payload for e in received] == [e.payload for e in envelopes]
+        async with schema.engine.connect() as conn:
+            assert await conn.scalar(select(func.count()).select_from(schema.outbox)) == 0
         await connection.close()
