@@ -33,7 +33,7 @@ from support.services import TENANT, service_app
 
 TABLES = ("customers", "tracks", "timeline", "channel_days", "validations", "tasks",
           "disputes", "promises", "clock", "outbox", "inbox", "tenants", "profiles",
-          "scenario_versions")
+          "scenario_versions", "deferred")
 
 
 def paris(day: date, hour: int = 10) -> datetime:

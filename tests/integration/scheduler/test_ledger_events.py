@@ -14,6 +14,10 @@ from encaisse.contracts.ledger import (
 from encaisse.contracts.notifier import SendEmail
 from integration.scheduler.harness import days, paris, running, templates
 
+
+def thanks(h) -> list[SendEmail]:
+    return [c for c in h.probe.commands() if c.template == "thank_you"]
+
 DUE = date(2026, 3, 16)  # a Monday
 
 
@@ -86,3 +90,60 @@ async def test_after_downtime_only_the_most_advanced_missed_step_fires_once(data
                            ("D+7-email", "overtaken by a later step")]
         await days(h, 3)
         assert len(h.probe.commands()) == 1  # nothing more until D+21
+
+
+async def test_a_payment_before_any_reminder_is_thanked_once_a_part_payment_is_not(
+        database_url, amqp_url):
+    async with running(database_url, amqp_url) as h:
+        await h.set_clock(paris(DUE - timedelta(days=20)))  # Tuesday 24 February
+        await h.ledger.customer("G4")
+        await h.ledger.invoice("G4", "F7", DUE)
+        await h.ledger.invoice("G4", "F8", DUE)
+        await h.quiet()
+        # F8 paid in part: nothing settled, no thank-you, the dunning goes on
+        await h.ledger.invoice("G4", "F8", DUE, cls=InvoiceUpdated, balance="200.00",
+                               status=InvoiceStatus.PARTIALLY_PAID, reason="partially_paid")
+        await h.ledger.payment("G4", "P20", DUE - timedelta(days=20), {"F8": ("1000.00", "200.00")})
+        await h.quiet()
+        assert h.probe.commands() == []
+        # F7 paid in full before any reminder: one thank-you listing it
+        await h.ledger.settle("G4", "F7", DUE, DUE - timedelta(days=20), payment_ref="P21")
+        await h.quiet()
+        [thank_you] = thanks(h)
+        assert [(i.invoice_number, i.open_balance.amount) for i in thank_you.invoices] == [
+            ("F7", 0)]
+        assert thank_you.context["payment_ref"] == "P21"
+        assert thank_you.idempotency_key.endswith(":thank_you:P21")
+        await h.ledger.payment("G4", "P21", DUE - timedelta(days=20), {"F7": ("1200.00", "0")})
+        await h.quiet()  # the same payment again (another message id): no second thank-you
+        await days(h, 14)  # D-7: the courtesy email for F8 alone, on its balance
+        assert templates(h) == ["thank_you", "courtesy_reminder"]
+        assert [(i.invoice_number, i.open_balance.amount)
+                for i in h.probe.commands()[-1].invoices] == [("F8", 200)]
+
+
+async def test_a_thank_you_outside_the_sending_window_waits_for_it_and_goes_once(
+        database_url, amqp_url):
+    async with running(database_url, amqp_url) as h:
+        saturday = DUE - timedelta(days=2)  # Saturday 14 March, closed
+        await h.one_invoice("G5", "F9", DUE, paris(saturday - timedelta(days=4)))
+        await h.set_clock(paris(saturday, 11))
+        await h.ledger.settle("G5", "F9", DUE, saturday, payment_ref="P30")
+        await h.quiet()
+        assert h.probe.commands() == []  # not on a Saturday
+        [waiting] = [e for e in (await h.timeline("G5"))["entries"] if e["kind"] == "deferred"]
+        assert waiting["detail"].endswith("2026-03-16T08:00:00+00:00")  # Monday 09:00 Paris
+        await h.ledger.payment("G5", "P30", saturday, {"F9": ("1200.00", "0")})
+        await h.quiet()  # replayed while it waits: still one waiting
+        await h.advance(days=1, hours=21)  # Monday 16 March, 08:00 Paris: not yet
+        await h.quiet()
+        assert h.probe.commands() == []
+        await h.advance(hours=1)  # 09:00 Paris: the window opens
+        await h.quiet()
+        [thank_you] = thanks(h)
+        assert [i.invoice_number for i in thank_you.invoices] == ["F9"]
+        assert thank_you.context["payment_ref"] == "P30"
+        await h.ledger.payment("G5", "P30", saturday, {"F9": ("1200.00", "0")})
+        await days(h, 30)  # replayed after it went, then a month: nothing more
+        assert templates(h) == ["thank_you"]
+        assert (await h.timeline("G5"))["case_state"] == "closed"

@@ -149,7 +149,7 @@ async def test_rejected_direct_debit_email_at_once_then_call_next_working_day(
         await h.quiet()
         await h.ledger.settle("R1", "F40", DUE, DUE + timedelta(days=1), payment_ref="SDD1")
         await h.quiet()
-        assert templates(h) == []  # paid before any reminder: no thank-you
+        assert templates(h) == ["thank_you"]  # paid before any reminder: thanked all the same
         zero = Money(amount=Decimal("1200.00"), currency="EUR")
         await h.ledger.publish(Envelope(payload=PaymentRejected(
             tenant="ACME", version=2, payment_ref="SDD1", customer_ref="R1",
@@ -161,7 +161,7 @@ async def test_rejected_direct_debit_email_at_once_then_call_next_working_day(
         await h.quiet()
         await h.advance(days=1)  # Friday 20 March
         await h.quiet()
-        assert templates(h) == ["direct_debit_rejected"]
+        assert templates(h) == ["thank_you", "direct_debit_rejected"]
         await days(h, 3)  # the call falls on Monday 23 March, not on the weekend
         calls = [t for t in h.probe.events(TaskCreated) if t.kind.value == "call"]
         assert [t.due_on for t in calls] == [date(2026, 3, 23)]

@@ -149,13 +149,18 @@ def test_validate_mode_and_calls():
     assert key.step_at(45).mode is Mode.VALIDATE
 
 
-def test_thank_you_lists_what_the_payment_paid_once_dunning_had_started():
-    started = {"F1": track("F1", last_offset=7), "F2": track("F2")}
+def test_thank_you_when_the_payment_settles_a_followed_invoice_reminded_or_not():
+    followed = {"F1": track("F1", last_offset=7), "F2": track("F2"),
+                "F3": track("F3", excluded=True)}
     paid = [Paid("F1", Decimal("100"), Decimal("0")), Paid("F2", Decimal("50"), Decimal("50"))]
-    assert thank_you_invoices(paid, started) == ("F1", "F2")
-    assert thank_you_invoices(paid[1:], started) == ()
-    assert thank_you_invoices([Paid("F2", Decimal("100"), Decimal("0"))], started) == ()
-    assert timedelta(0) == timedelta(0)
+    assert thank_you_invoices(paid, followed) == ("F1", "F2")  # what it paid, part included
+    # never reminded: settled all the same, so thanked all the same
+    assert thank_you_invoices([Paid("F2", Decimal("100"), Decimal("0"))], followed) == ("F2",)
+    # paid in part only: nothing settled, no thank-you
+    assert thank_you_invoices(paid[1:], followed) == ()
+    # what it settled is excluded, or not followed here: no thank-you for the part payment
+    assert thank_you_invoices([Paid("F3", Decimal("10"), Decimal("0")), paid[1]], followed) == ()
+    assert thank_you_invoices([Paid("F9", Decimal("10"), Decimal("0")), paid[1]], followed) == ()
 
 
 def test_a_promise_holds_until_its_grace_ends_then_the_next_step_fires():

@@ -31,7 +31,7 @@ from encaisse.scheduler.domain.planning import (
     resume_after_dispute,
 )
 from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Channel, Step
-from encaisse.scheduler.domain.windows import local_day
+from encaisse.scheduler.domain.windows import local_day, next_open_slot
 
 
 class Context:
@@ -81,35 +81,50 @@ async def context(uow: UnitOfWork, tenant: str, customer_ref: str, now: datetime
 
 
 async def send(ctx: Context, channel: Channel, template: str, rows: list[Any], key: str,
-               step: str, extra: dict[str, str] | None = None) -> bool:
+               step: str, extra: dict[str, str] | None = None, *,
+               in_window: bool = False) -> bool:
     """Send one message outside the scenario (thank-you, acknowledgment, re-routed step).
 
     The key names the act: an event replayed under another message id sends nothing more.
     An excluded customer, or invoices excluded from automation, get nothing.
+    ``in_window``: outside the tenant's sending window (the customer's time zone and
+    holidays) the message waits in ``deferred`` for the first open slot; the day run
+    sends it then.
     """
     rows = [r for r in rows if not r.excluded]
     if ctx.customer.excluded or not rows:
         return False
     t = db.timeline
     if await ctx.uow.session.scalar(select(t.c.id).where(
-            t.c.tenant == ctx.tenant, t.c.command_key == key, t.c.kind == "done").limit(1)):
+            t.c.tenant == ctx.tenant, t.c.command_key == key,
+            t.c.kind.in_(("done", "deferred"))).limit(1)):
         return False
-    command = commands.build(
-        tenant=ctx.tenant, channel=channel, step=Step(0, channel, template), key=key,
+    numbers = [r.invoice_number for r in rows]
+    entry = dict(channel=channel.value, step=step, template=template, command_key=key)
+    slot = next_open_slot(ctx.now, ctx.settings.window, ctx.customer.timezone,
+                          ctx.customer.country)
+    if in_window and slot > ctx.now:
+        await ctx.uow.session.execute(pg_insert(db.deferred).values(
+            tenant=ctx.tenant, command_key=key, customer_ref=ctx.ref, case_id=ctx.row.case_id,
+            channel=channel.value, template=template, step=step, invoice_numbers=numbers,
+            balances={r.invoice_number: str(r.open_balance) for r in rows},
+            context=extra or {}, due_at=slot, created_at=ctx.now).on_conflict_do_nothing())
+        await repo.add_timeline(ctx.uow.session, [ctx.timeline(
+            "deferred", numbers, **entry,
+            detail=f"outside the sending window: waits until {slot.isoformat()}")])
+        return True
+    command = commands.outside_scenario(
+        tenant=ctx.tenant, channel=channel, template=template, step=step, key=key,
         case_id=ctx.row.case_id, customer=ctx.row, invoices=rows, day=ctx.today,
-        notice_deadline_days=ctx.settings.notice_deadline_days, template=template,
-        context=extra)
+        notice_deadline_days=ctx.settings.notice_deadline_days, context=extra)
     if command is None:
         return False
-    command = command.model_copy(update={"step": step})
     await ctx.uow.publish(command, ctx.row.case_id or ctx.ref)
     if channel in MESSAGE_CHANNELS:
         await ctx.uow.session.execute(pg_insert(db.channel_days).values(
             tenant=ctx.tenant, customer_ref=ctx.ref, channel=channel.value, day=ctx.today)
             .on_conflict_do_nothing())
-    await repo.add_timeline(ctx.uow.session, [ctx.timeline(
-        "done", [r.invoice_number for r in rows], channel=channel.value, step=step,
-        template=template, command_key=key)])
+    await repo.add_timeline(ctx.uow.session, [ctx.timeline("done", numbers, **entry)])
     return True
 
 

@@ -20,7 +20,9 @@ WITH k AS (
   SELECT * FROM unnest(CAST(:tenants AS text[]), CAST(:refs AS text[])) AS k(tenant, ref)
 ), m AS (
   SELECT k.tenant, k.ref,
-         min(t.due_at) FILTER (WHERE t.state IN ('active', 'paused')) AS first,
+         least(min(t.due_at) FILTER (WHERE t.state IN ('active', 'paused')),
+               (SELECT min(d.due_at) FROM scheduler.deferred d
+                WHERE d.tenant = k.tenant AND d.customer_ref = k.ref)) AS first,
          coalesce(bool_or(t.state IN ('active', 'paused')), false) AS live
   FROM k LEFT JOIN scheduler.tracks t ON t.tenant = k.tenant AND t.customer_ref = k.ref
   GROUP BY 1, 2
@@ -46,7 +48,8 @@ RETURNING c.tenant, c.customer_ref, c.case_id, c.case_version, c.profile, c.case
 
 
 async def refresh_cases(db_: Db, keys: Sequence[Key], now: datetime) -> list[Event]:
-    """Set-based: ``next_due_at`` from the live tracks; open or close each case.
+    """Set-based: ``next_due_at`` from the live tracks and deferred messages; open or close
+    each case.
 
     A case opens when a customer gets a live track and closes when none is left (an
     excluded customer has no case).

@@ -77,3 +77,15 @@ def build(*, tenant: str, channel: Channel, step: Step, key: str, case_id: str |
     if channel is Channel.PORTAL_NOTICE:
         return PostNotice(**common, template=template, invoices=lines)
     return None
+
+
+def outside_scenario(*, tenant: str, channel: Channel, template: str, step: str, key: str,
+                     case_id: str | None, customer: Any, invoices: Sequence[Any], day: date,
+                     notice_deadline_days: int,
+                     context: dict[str, str] | None = None) -> Command | None:
+    """A message that is no scenario step (thank-you, acknowledgment, re-routed step)."""
+    command = build(tenant=tenant, channel=channel, step=Step(0, channel, template), key=key,
+                    case_id=case_id, customer=customer, invoices=invoices, day=day,
+                    notice_deadline_days=notice_deadline_days, template=template,
+                    context=context)
+    return None if command is None else command.model_copy(update={"step": step})

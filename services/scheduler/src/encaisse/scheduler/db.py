@@ -6,6 +6,8 @@
 - ``tracks``: one row per invoice, holding only its last and next step.
 - ``timeline``: what was done, skipped, paused, and the anomalies (evidence).
 - ``channel_days``: which channel carried a message to a customer on a day.
+- ``deferred``: a message outside the scenario (a thank-you) waiting for the
+  sending window to open; the day run sends it (``customers.next_due_at`` counts it).
 """
 
 from sqlalchemy import (
@@ -161,6 +163,24 @@ channel_days = Table(
     Column("channel", String(32), nullable=False),
     Column("day", Date, nullable=False),
     PrimaryKeyConstraint("tenant", "customer_ref", "day", "channel"),
+)
+
+deferred = Table(
+    "deferred", metadata,
+    Column("tenant", String(64), nullable=False),
+    Column("command_key", String(200), nullable=False),
+    Column("customer_ref", String(100), nullable=False),
+    Column("case_id", String(64)),
+    Column("channel", String(32), nullable=False),
+    Column("template", String(64), nullable=False),
+    Column("step", String(64), nullable=False),
+    Column("invoice_numbers", ARRAY(String(100)), nullable=False),
+    Column("balances", JSONB, nullable=False),  # invoice number -> open balance as sent
+    Column("context", JSONB, nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("tenant", "command_key"),
+    Index("ix_deferred_customer", "tenant", "customer_ref"),
 )
 
 validations = Table(

@@ -162,7 +162,10 @@ async def _promise_kept(uow: UnitOfWork, tenant: str, number: str) -> None:
 
 
 async def on_payment(env: Envelope[PaymentReceived], uow: UnitOfWork, clock: Clock) -> None:
-    """One thank-you per payment, listing what it paid, once the dunning had started."""
+    """One thank-you per payment that settles a followed invoice, listing what it paid.
+
+    Reminded or not; inside the sending window (else it waits for the window to open).
+    """
     e = env.payload
     ctx = await _ctx(uow, clock, e.tenant, e.customer_ref)
     paid = [Paid(a.invoice_number, a.amount.amount, a.open_balance_after.amount)
@@ -178,7 +181,9 @@ async def on_payment(env: Envelope[PaymentReceived], uow: UnitOfWork, clock: Clo
     await actions.send(ctx, Channel.EMAIL, "thank_you", listed,
                        f"{ctx.row.case_id}:thank_you:{e.payment_ref}", "thank_you",
                        {"payment_ref": e.payment_ref, "paid_on": e.paid_on.isoformat(),
-                        "amount": f"{e.amount.amount} {e.amount.currency}"})
+                        "amount": f"{e.amount.amount} {e.amount.currency}"},
+                       in_window=True)
+    await ctx.refresh()  # a thank-you that waits is due for the day run
 
 
 async def on_payment_rejected(env: Envelope[PaymentRejected], uow: UnitOfWork,

@@ -17,15 +17,17 @@ class Paid:
 
 
 def thank_you_invoices(paid: Iterable[Paid], tracks: Mapping[str, Track]) -> tuple[str, ...]:
-    """Every invoice the payment paid, when it settled one whose dunning had started; else none.
+    """Every invoice the payment paid, when it settled one we follow; else none.
 
-    A customer who pays before hearing from us gets no thank-you: it would be
-    noise. One who was reminded and pays in full gets exactly one per payment.
+    "A payment stops it and sends a thank-you": a payment that settles at least
+    one followed invoice (known here and not excluded) gets exactly one thank-you,
+    whether the customer had been reminded or not, listing every invoice it paid
+    (one it paid in part with its open balance). A payment that only pays in part
+    settles nothing: no thank-you, the dunning goes on with the balance.
     """
     paid = list(paid)
-    settled_after_reminder = any(
-        p.balance_after <= 0 and p.invoice_number in tracks
-        and tracks[p.invoice_number].started for p in paid)
-    if not settled_after_reminder:
+    settles_one = any(p.balance_after <= 0 and p.invoice_number in tracks
+                      and not tracks[p.invoice_number].excluded for p in paid)
+    if not settles_one:
         return ()
     return tuple(sorted({p.invoice_number for p in paid if p.amount > 0}))

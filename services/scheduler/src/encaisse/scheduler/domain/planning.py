@@ -89,11 +89,6 @@ class Track:
     def day_of(self, step: Step) -> date:
         return self.anchor + timedelta(days=step.offset_days + self.shift_days)
 
-    @property
-    def started(self) -> bool:
-        """A step was done: the debtor has heard from us about this invoice."""
-        return self.last_offset is not None or self.path == REJECTED_DEBIT_PATH
-
 
 @dataclass(frozen=True)
 class Advance:
