@@ -116,6 +116,26 @@ class Portal:
         html = (await self.http.get(page, headers=headers)).text
         return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
+    def stop_clock(self) -> datetime:
+        """Fix the portal's clock at a past moment of this test's own (rate-limit windows)."""
+        moment = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(minutes=uuid.uuid4().int % 10**6)
+        self.app.state.clock = lambda: moment
+        return moment
+
+    async def requests_at(self, moment: datetime) -> int:
+        """Link requests recorded at ``moment`` (those within the limits)."""
+        async with self.runtime.sessions() as s:
+            return await s.scalar(select(func.count()).select_from(db.link_requests)
+                                  .where(db.link_requests.c.requested_at == moment))
+
+    async def ask_link(self, email: str | None, **headers: str) -> httpx.Response:
+        """Ask for a new link as a browser does: the form's page first (cookie and token)."""
+        page = await self.http.get("/access/request")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        data = {"csrf": csrf} if email is None else {"csrf": csrf, "email": email}
+        return await self.http.post("/access/request", data=data,
+                                    headers={"Cookie": cookie_of(page), **headers})
+
     async def events(self, routing_key: str, count: int = 1, timeout: float = 15.0
                      ) -> list[Envelope[Any]]:
         async with asyncio.timeout(timeout):
@@ -152,8 +172,6 @@ async def running_portal(database_url: str, amqp_url: str, **extra: Any) -> Asyn
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
             yield Portal(app, url, http, Publisher(connection), captured)
         await connection.close()
-
-
 
 
 def now() -> datetime:

@@ -6,7 +6,10 @@ import logging
 import re
 from datetime import UTC, datetime, timedelta
 
-from encaisse.kit.links import sign_link
+from sqlalchemy import select
+
+from encaisse.kit.links import sign_link, token_hash
+from encaisse.portal import db
 from integration.portal.portal_support import LINK_KEYS, cookie_of
 
 
@@ -122,6 +125,7 @@ async def test_every_form_refuses_a_missing_or_foreign_csrf_token(portal):
         "/promise": {"invoices": number, "promised_date": "2099-01-01"},
         "/plan": {"invoices": number, "instalments": "3"},
         "/pay": {"invoices": number},
+        await _checkout(portal, headers, number): {"outcome": "succeed"},
         "/logout": {},
     }
     for path, form in forms.items():
@@ -132,6 +136,14 @@ async def test_every_form_refuses_a_missing_or_foreign_csrf_token(portal):
     assert (await portal.http.get("/", headers=headers)).status_code == 200  # still signed in
     await portal.http.post("/plan", data={}, headers=headers)
     assert not [e for e in portal.captured if e.routing_key.startswith("portal.")]
+
+
+async def _checkout(portal, headers: dict[str, str], number: str) -> str:
+    """A pending sandbox checkout of ``number``: its page's form is one more to protect."""
+    started = await portal.http.post("/pay", headers=headers, data={
+        "csrf": await portal.csrf(headers), "invoices": number})
+    assert started.status_code == 303
+    return started.headers["location"]
 
 
 async def test_a_link_post_from_another_site_is_refused(portal):
@@ -168,7 +180,7 @@ async def test_no_token_or_personal_data_in_logs(portal, caplog):
     headers = await portal.sign_in(link)
     await portal.http.post(link.removeprefix(portal.url))  # replay: refused, maybe logged
     await portal.http.get("/", headers=headers)
-    await portal.http.post("/access/request", data={"email": email})
+    await portal.ask_link(email)
     session = headers["Cookie"].split("=", 1)[1]
     # the test's own HTTP client (httpx, httpcore) logs its URLs: only the server side counts
     server = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
@@ -178,25 +190,50 @@ async def test_no_token_or_personal_data_in_logs(portal, caplog):
         assert secret not in text
 
 
-async def test_asking_for_a_link_answers_the_same_and_is_rate_limited(portal):
-    email = f"billing-{re.sub(r'[^a-z0-9]', '', portal.tenant.lower())}-{id(portal)}@example.com"
-    ref = await portal.customer(email=email)
-    page = await portal.http.get("/access/request")
-    assert page.status_code == 200 and 'type="email"' in page.text
-    known = await portal.http.post("/access/request", data={"email": email.upper()})
-    unknown = await portal.http.post("/access/request", data={"email": "nobody@example.com"})
-    assert known.status_code == unknown.status_code == 200
-    assert known.text == unknown.text
-    sent = await portal.events("notifier.send_email.v1")
-    assert len(sent) == 1
-    command = sent[0].payload
-    assert command.to == (email,) and command.debtor.customer_ref == ref
-    assert command.template == "portal_link" and command.include_portal_link
-    for _ in range(4):  # the limit is 3 an hour per address
-        again = await portal.http.post("/access/request", data={"email": email})
-        assert again.text == known.text
-    await portal.until(portal.outbox_empty)
-    assert len([e for e in portal.captured if e.routing_key == "notifier.send_email.v1"]) == 3
-    missing = await portal.http.post("/access/request", data={})
-    assert missing.status_code == 422 and "email" in missing.text
+async def test_links_and_sessions_are_stored_as_hashes_only(portal):
+    ref = await portal.customer()
+    link = await portal.link(ref)
+    token = link.rsplit("/", 1)[1]
+    session = (await portal.sign_in(link))["Cookie"].split("=", 1)[1]
+    async with portal.runtime.sessions() as s:
+        used = (await s.execute(select(db.used_links).where(
+            db.used_links.c.customer_ref == ref))).all()
+        opened = (await s.execute(select(db.sessions).where(
+            db.sessions.c.customer_ref == ref))).all()
+        dump = "\n".join([str(r) for t in (db.used_links, db.sessions, db.revocations)
+                          for r in (await s.execute(select(t))).all()])
+    assert [r.token_hash for r in used] == [token_hash(token)]
+    assert [r.token_hash for r in opened] == [token_hash(session)]
+    assert token not in dump and session not in dump
 
+
+async def test_enumerating_invoice_checkout_and_session_ids_finds_nothing(portal):
+    """Invoice numbers are guessable (F-0001...): only the session decides whose they are."""
+    mine, theirs = await portal.customer(), await portal.customer()
+    base = f"E{id(portal) % 10**6}-"
+    numbers = {n: (mine if n % 4 == 0 else theirs) for n in range(12)}
+    for n, owner in numbers.items():
+        await portal.invoice(owner, "10.00", number=f"{base}{n:04d}",
+                             pdf_url="http://127.0.0.1:9/x.pdf")
+    headers = await portal.signed_in(mine)
+    theirs_headers = await portal.signed_in(theirs)
+    their_checkout = await _checkout(portal, theirs_headers, f"{base}0001")
+    for n in range(14):  # two more than exist
+        number = f"{base}{n:04d}"
+        own = numbers.get(n) == mine
+        for path in (f"/invoices/{number}", f"/invoices/{number}/dispute"):
+            answer = await portal.http.get(path, headers=headers)
+            assert answer.status_code == (200 if own else 404), (path, answer.status_code)
+        for form in ("/pay", "/promise", "/plan"):
+            answer = await portal.http.get(form, params={"invoices": number}, headers=headers)
+            assert (answer.status_code == 200) == own, (form, number, answer.status_code)
+            assert own or 'data-field="invoices"' in answer.text
+    answer = await portal.http.get(their_checkout, headers=headers)
+    assert answer.status_code == 404
+    post = await portal.http.post(their_checkout, headers=headers, data={
+        "csrf": await portal.csrf(headers), "outcome": "succeed"})
+    assert post.status_code == 404
+    # sessions: neither guessed nor taken from another customer's link by tampering
+    for guess in ("1", "A" * 43, theirs_headers["Cookie"].split("=", 1)[1][:-1] + "x"):
+        assert (await portal.http.get("/", headers={"Cookie": f"encaisse_portal={guess}"})
+                ).status_code == 401

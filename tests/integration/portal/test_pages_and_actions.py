@@ -72,6 +72,32 @@ async def test_history_shows_what_was_sent_and_its_last_status(portal):
     assert "Email" in page and "What we sent you" in page
 
 
+async def test_history_shows_the_letters_sent_too(portal):
+    from encaisse.contracts import letters as P
+
+    ref = await portal.customer(language="en")
+    common = dict(tenant=portal.tenant, command_key="k-" + ref, customer_ref=ref)
+    await portal.publish(P.LetterPosted(version=1, letter_id="l1-" + ref,
+                                        kind=P.LetterKind.REGISTERED, **common), "l1-" + ref)
+    await portal.publish(P.LetterDelivered(version=2, letter_id="l1-" + ref,
+                                           kind=P.LetterKind.REGISTERED, **common), "l1-" + ref)
+    await portal.publish(P.LetterReturned(
+        version=2, letter_id="l2-" + ref, kind=P.LetterKind.SIMPLE, reason="address_unknown",
+        detail="x" * 500, **common), "l2-" + ref)
+    late = await portal.publish(P.LetterPosted(version=1, letter_id="l2-" + ref,
+                                               kind=P.LetterKind.SIMPLE, **common), "l2-" + ref)
+    await portal.handled(late)  # an older report, arriving last, changes nothing
+    headers = await portal.signed_in(ref)
+
+    async def both() -> list[tuple[str, str]] | None:
+        page = (await portal.http.get("/history", headers=headers)).text
+        rows = re.findall(r"<td>[^<]+</td><td>([^<]+)</td><td>([^<]+)</td>", page)
+        return rows if len(rows) == 2 else None
+
+    rows = await portal.until(both)
+    assert sorted(rows) == [("Letter", "returned"), ("Registered letter", "delivered")]
+
+
 async def test_dispute_with_an_attachment_checked_by_content(portal):
     ref = await portal.customer(language="en")
     number = await portal.invoice(ref, "500.00")
@@ -82,11 +108,17 @@ async def test_dispute_with_an_attachment_checked_by_content(portal):
     exe = await portal.http.post(path, data=form, headers=headers,
                                  files={"attachment": ("proof.pdf", b"MZ\x90\x00" * 100,
                                                        "application/pdf")})
-    assert exe.status_code == 422 and "PDF or an image" in exe.text and "attachment" in exe.text
+    assert exe.status_code == 422 and "PDF or an image" in exe.text
+    assert 'data-field="attachment"' in exe.text and "We ordered 4, not 5." in exe.text
     big = PDF + b"0" * (5 * 1024 * 1024)
     too_big = await portal.http.post(path, data=form, headers=headers,
                                      files={"attachment": ("big.pdf", big, "application/pdf")})
-    assert too_big.status_code == 422 and "5 MB" in too_big.text
+    assert too_big.status_code == 422 and "larger than 5 MB" in too_big.text
+    huge = await portal.http.post(path, data=form, headers=headers, files={
+        "attachment": ("huge.pdf", PDF + b"0" * (6 * 1024 * 1024), "application/pdf")})
+    assert huge.status_code == 413  # refused before the body is read
+    silent = await portal.http.post(path, data=dict(form, message="  "), headers=headers)
+    assert silent.status_code == 422 and 'data-field="message"' in silent.text
     bad_reason = await portal.http.post(path, data=dict(form, reason="bored"), headers=headers)
     assert bad_reason.status_code == 422 and "reason" in bad_reason.text
     assert not [e for e in portal.captured if e.routing_key.startswith("portal.")]
@@ -113,8 +145,8 @@ async def test_promise_to_pay_within_the_tenants_limit(portal):
     late = (date.today() + timedelta(days=21)).isoformat()
     refused = await portal.http.post("/promise", headers=headers, data={
         "csrf": csrf, "invoices": [first, second], "promised_date": late})
-    assert refused.status_code == 422 and "promised_date" in refused.text
-    assert "20 days" in refused.text
+    assert refused.status_code == 422 and 'data-field="promised_date"' in refused.text
+    assert "dans les 20 jours" in refused.text  # the customer's language
     soon = (date.today() + timedelta(days=20)).isoformat()
     ok = await portal.http.post("/promise", headers=headers, data={
         "csrf": csrf, "invoices": [first, second], "promised_date": soon})
@@ -133,7 +165,8 @@ async def test_payment_plan_request(portal):
     for bad in ("1", "25", "many"):
         answer = await portal.http.post("/plan", headers=headers, data={
             "csrf": csrf, "invoices": number, "instalments": bad})
-        assert answer.status_code == 422 and "instalments" in answer.text
+        assert answer.status_code == 422 and 'data-field="instalments"' in answer.text
+        assert "Entre 2 et 24 échéances" in answer.text
     ok = await portal.http.post("/plan", headers=headers, data={
         "csrf": csrf, "invoices": number, "instalments": "6"})
     assert ok.status_code == 200

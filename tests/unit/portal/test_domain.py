@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from encaisse.kit.errors import DomainError
-from encaisse.portal import domain, i18n
+from encaisse.portal import access, domain, i18n, web
 from encaisse.portal.payments import BadProviderSignature, SandboxProvider
 
 TODAY = date(2026, 11, 22)
@@ -57,13 +57,35 @@ def test_promise_date_between_today_and_the_limit():
         assert err.value.loc == ("promised_date",)
 
 
-@pytest.mark.parametrize("count,ok", [(1, False), (2, True), (24, True), (25, False)])
-def test_instalments_limits(count, ok):
+@pytest.mark.parametrize("typed,ok", [("1", False), ("2", True), (" 24 ", True), ("25", False),
+                                      ("many", False), ("-3", False), ("", False)])
+def test_instalments_limits(typed, ok):
     if ok:
-        assert domain.check_instalments(count) == count
+        assert domain.check_instalments(typed) == int(typed)
     else:
-        with pytest.raises(DomainError):
-            domain.check_instalments(count)
+        with pytest.raises(DomainError) as err:
+            domain.check_instalments(typed)
+        assert err.value.loc == ("instalments",)
+
+
+def test_a_dispute_needs_a_message():
+    assert domain.dispute_message("  goods broken \n") == "goods broken"
+    for empty in ("", "   \n"):
+        with pytest.raises(DomainError) as err:
+            domain.dispute_message(empty)
+        assert err.value.loc == ("message",)
+
+
+def test_refusals_are_told_in_the_debtors_language():
+    with pytest.raises(domain.Refused) as err:
+        domain.check_promise_date(TODAY + timedelta(days=31), TODAY, 30)
+    assert i18n.refusal(err.value, "fr") == "La date doit être dans les 30 jours."
+    assert i18n.refusal(err.value, "en") == "The date must be within 30 days."
+    with pytest.raises(domain.Refused) as err:
+        domain.attachment_type(b"%PDF" + b"0" * 3 * 1024 * 1024, 2 * 1024 * 1024)
+    assert i18n.refusal(err.value, "fr") == "Le fichier dépasse 2 Mo."
+    # a refusal without words of its own keeps its message
+    assert i18n.refusal(DomainError("x", "plain words"), "fr") == "plain words"
 
 
 def test_attachment_type_is_read_from_the_content():
@@ -97,3 +119,24 @@ def test_sandbox_results_are_signed():
             sandbox.confirm(tampered)
     with pytest.raises(BadProviderSignature):
         SandboxProvider("other").confirm(params)
+
+
+def test_form_csrf_is_bound_to_its_cookie_and_key():
+    token = access.form_csrf("key", "cookie-1")
+    assert access.form_csrf_ok("key", "cookie-1", token)
+    for key, cookie, submitted in (("key", "cookie-2", token), ("other", "cookie-1", token),
+                                   ("key", None, token), ("key", "cookie-1", None),
+                                   ("key", "cookie-1", "")):
+        assert not access.form_csrf_ok(key, cookie, submitted)
+
+
+@pytest.mark.parametrize("method,headers,status", [
+    ("GET", {}, None),
+    ("POST", {"content-length": "100"}, None),
+    ("POST", {"content-length": "1001"}, 413),
+    ("POST", {"content-length": "-1"}, 413),
+    ("POST", {}, None),  # no body at all
+    ("POST", {"transfer-encoding": "chunked"}, 411),
+])
+def test_bodies_are_refused_by_their_length_before_they_are_read(method, headers, status):
+    assert web.body_too_large(method, headers, 1000) == status

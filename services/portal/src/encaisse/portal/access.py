@@ -4,7 +4,8 @@ A link (see ``encaisse.kit.links``) is checked for signature, expiry and the
 customer's "revoked before" time, then recorded by its SHA-256 as used: a link
 works once. The session token is random, sent as an HttpOnly cookie, and
 stored as its SHA-256 only. The CSRF token is an HMAC of the session token, so
-only a page served to that session can carry it (no storage needed).
+only a page served to that session can carry it (no storage needed). Before
+sign-in (asking for a new link), it is an HMAC of a random cookie instead.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from encaisse.kit.links import InvalidLink, LinkClaims, token_hash, verify_link
 from encaisse.portal import db
 
 COOKIE = "encaisse_portal"
+FORM_COOKIE = "encaisse_form"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,17 @@ def csrf_token(session_token: str) -> str:
 
 def csrf_ok(session: DebtorSession, submitted: str | None) -> bool:
     return bool(submitted) and hmac.compare_digest(session.csrf, submitted or "")
+
+
+def form_csrf(key: str, form_cookie: str) -> str:
+    """Before sign-in, the CSRF token is bound to a random cookie (signed double submit)."""
+    return hmac.new(key.encode(), b"portal-form:" + form_cookie.encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def form_csrf_ok(key: str, form_cookie: str | None, submitted: str | None) -> bool:
+    return bool(form_cookie) and bool(submitted) and hmac.compare_digest(
+        form_csrf(key, form_cookie or ""), submitted or "")
 
 
 async def revoked_before(db_session: AsyncSession, tenant: str, customer_ref: str

@@ -42,7 +42,7 @@ def build_app(settings: PortalSettings) -> FastAPI:
     )
     app.state.payment_provider = provider_from(settings.payment_provider,
                                                settings.payment_sandbox_secret)
-    install_pages(app)
+    install_pages(app, settings.portal_attachment_max_bytes)
     redact.install()
 
     @app.exception_handler(NotSignedIn)

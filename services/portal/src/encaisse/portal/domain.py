@@ -16,6 +16,14 @@ ATTACHMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "
 MIN_INSTALMENTS, MAX_INSTALMENTS = 2, 24
 
 
+class Refused(DomainError):
+    """A rule refused the debtor's input: ``kind`` names the words shown (see ``i18n``)."""
+
+    def __init__(self, field: str, kind: str, message: str, **params: object) -> None:
+        super().__init__(field, message, kind)
+        self.params = params
+
+
 @dataclass(frozen=True)
 class Invoice:
     number: str
@@ -50,11 +58,11 @@ def chosen(invoices: list[Invoice], numbers: list[str], field: str = "invoices")
     An unknown number and another customer's number get the same answer.
     """
     if not numbers:
-        raise DomainError(field, "choose at least one invoice")
+        raise Refused(field, "choose_one", "choose at least one invoice")
     by_number = {i.number: i for i in invoices if i.payable}
     missing = [n for n in numbers if n not in by_number]
     if missing:
-        raise DomainError(field, "an invoice chosen is not open on this account")
+        raise Refused(field, "not_open", "an invoice chosen is not open on this account")
     return [by_number[n] for n in dict.fromkeys(numbers)]
 
 
@@ -75,7 +83,8 @@ def payment_for(invoices: list[Invoice]) -> PaymentRequest:
     """Pay the open balance of each invoice; one payment is in one currency."""
     currencies = {i.currency for i in invoices}
     if len(currencies) != 1:
-        raise DomainError("invoices", "invoices in different currencies are paid separately")
+        raise Refused("invoices", "currencies",
+                      "invoices in different currencies are paid separately")
     allocations = tuple(Allocation(i.number, i.open_balance) for i in invoices)
     return PaymentRequest(sum((a.amount for a in allocations), Decimal("0")),
                           currencies.pop(), allocations)
@@ -83,24 +92,36 @@ def payment_for(invoices: list[Invoice]) -> PaymentRequest:
 
 def check_promise_date(promised: date, today: date, max_days: int) -> date:
     if promised < today:
-        raise DomainError("promised_date", "the date must be today or later")
+        raise Refused("promised_date", "past_date", "the date must be today or later")
     if promised > today + timedelta(days=max_days):
-        raise DomainError("promised_date", f"the date must be within {max_days} days")
+        raise Refused("promised_date", "too_late", f"the date must be within {max_days} days",
+                      days=max_days)
     return promised
 
 
-def check_instalments(count: int) -> int:
+def check_instalments(text: str) -> int:
+    """The number of instalments the debtor typed, within the limits."""
+    count = int(text) if text.strip().isdigit() else 0
     if not MIN_INSTALMENTS <= count <= MAX_INSTALMENTS:
-        raise DomainError("instalments",
-                          f"between {MIN_INSTALMENTS} and {MAX_INSTALMENTS} instalments")
+        raise Refused("instalments", "instalments",
+                      f"between {MIN_INSTALMENTS} and {MAX_INSTALMENTS} instalments",
+                      low=MIN_INSTALMENTS, high=MAX_INSTALMENTS)
     return count
+
+
+def dispute_message(text: str) -> str:
+    """What is wrong, in the debtor's words: a dispute without one cannot be handled."""
+    if not text.strip():
+        raise Refused("message", "message_missing", "tell us what is wrong")
+    return text.strip()
 
 
 def attachment_type(content: bytes, max_bytes: int) -> str:
     """The attachment's type from its content (not its name or declared type)."""
     if len(content) > max_bytes:
-        raise DomainError("attachment", f"the file is larger than {max_bytes // (1024 * 1024)} MB")
+        mb = max_bytes // (1024 * 1024)
+        raise Refused("attachment", "too_big", f"the file is larger than {mb} MB", mb=mb)
     kind = filetype.guess(content)
     if kind is None or kind.mime not in ATTACHMENT_TYPES:
-        raise DomainError("attachment", "the file must be a PDF or an image")
+        raise Refused("attachment", "file_type", "the file must be a PDF or an image")
     return kind.mime

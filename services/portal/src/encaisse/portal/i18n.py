@@ -99,6 +99,25 @@ WORDS: dict[str, dict[str, str]] = {
     "notice": {"fr": "Un rappel concerne vos factures", "en": "A reminder concerns your invoices"},
     "error": {"fr": "Erreur", "en": "Error"},
     "language": {"fr": "English", "en": "Français"},
+    # refusals (``domain.Refused.kind``); {names} are its params
+    "err.choose_one": {"fr": "Choisissez au moins une facture.",
+                       "en": "Choose at least one invoice."},
+    "err.not_open": {"fr": "Une facture choisie n'est pas ouverte sur ce compte.",
+                     "en": "An invoice chosen is not open on this account."},
+    "err.currencies": {"fr": "Des factures en devises différentes se paient séparément.",
+                       "en": "Invoices in different currencies are paid separately."},
+    "err.past_date": {"fr": "La date doit être aujourd'hui ou plus tard.",
+                      "en": "The date must be today or later."},
+    "err.too_late": {"fr": "La date doit être dans les {days} jours.",
+                     "en": "The date must be within {days} days."},
+    "err.bad_date": {"fr": "Une date telle que 2030-01-31.", "en": "A date such as 2030-01-31."},
+    "err.instalments": {"fr": "Entre {low} et {high} échéances.",
+                        "en": "Between {low} and {high} instalments."},
+    "err.too_big": {"fr": "Le fichier dépasse {mb} Mo.", "en": "The file is larger than {mb} MB."},
+    "err.file_type": {"fr": "Le fichier doit être un PDF ou une image.",
+                      "en": "The file must be a PDF or an image."},
+    "err.message_missing": {"fr": "Dites-nous ce qui ne va pas.",
+                            "en": "Tell us what is wrong."},
 }
 
 
@@ -113,6 +132,14 @@ def translator(lang: str) -> Callable[[str], str]:
         entry = WORDS.get(key)
         return entry[lang] if entry else key
     return t
+
+
+def refusal(error: Exception, lang: str) -> str:
+    """A refusal in the debtor's language; its English message when it has no words here."""
+    entry = WORDS.get(f"err.{getattr(error, 'kind', '')}")
+    if entry is None:
+        return getattr(error, "message", str(error))
+    return entry[lang].format(**getattr(error, "params", {}))
 
 
 def money(amount: Decimal, currency: str, lang: str) -> str:

@@ -75,7 +75,7 @@ def _report_row(env: Envelope[Any], kind: str, status: str, detail: str) -> dict
     r = env.payload
     return {
         "tenant": r.tenant, "item_id": getattr(r, "message_id", None) or r.letter_id,
-        "customer_ref": r.customer_ref, "kind": kind, "status": status, "detail": detail,
+        "customer_ref": r.customer_ref, "kind": kind, "status": status, "detail": detail[:200],
         "sent_at": env.time, "updated_at": env.time, "version": r.version,
     }
 

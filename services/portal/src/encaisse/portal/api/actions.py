@@ -64,10 +64,11 @@ async def open_dispute(
     async with runtime.unit_of_work() as uow:
         invoice = await _own(uow.session, debtor, number)
         try:
+            message = domain.dispute_message(message)
             content, kind = await _attachment(attachment, settings.portal_attachment_max_bytes)
         except DomainError as error:
             return refused(request, "dispute.html", debtor, error, invoice=invoice,
-                           reasons=list(DisputeReason))
+                           reasons=list(DisputeReason), message=message)
         digest = hashlib.sha256(content).hexdigest() if content else None
         dispute_id = str(uuid.uuid4())
         who = debtor.session
@@ -142,7 +143,7 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise DomainError("promised_date", "a date such as 2030-01-31") from exc
+        raise domain.Refused("promised_date", "bad_date", "a date such as 2030-01-31") from exc
 
 
 # --- payment plan ------------------------------------------------------------------------
@@ -160,7 +161,8 @@ async def plan_form(request: Request, debtor: SignedIn, s: Db,
 
 @router.post("/plan")
 async def request_plan(request: Request, debtor: SignedInForm, runtime: RuntimeDep,
-                       invoices: Chosen, instalments: Annotated[int, Form()]) -> HTMLResponse:
+                       invoices: Chosen, instalments: Annotated[str, Form(max_length=10)]
+                       ) -> HTMLResponse:
     context = {"limits": (domain.MIN_INSTALMENTS, domain.MAX_INSTALMENTS)}
     async with runtime.unit_of_work() as uow:
         chosen: list[domain.Invoice] = []

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import uuid
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, or_, select
 
@@ -22,7 +23,8 @@ from encaisse.contracts.common import Debtor as DebtorContact
 from encaisse.contracts.notifier import SendEmail
 from encaisse.kit.runtime import RuntimeDep
 from encaisse.portal import db
-from encaisse.portal.api.access import _lang
+from encaisse.portal.access import FORM_COOKIE, form_csrf, form_csrf_ok
+from encaisse.portal.api.access import _lang, _same_origin
 from encaisse.portal.api.deps import Now, Settings
 from encaisse.portal.settings import PortalSettings
 from encaisse.portal.web import render
@@ -32,18 +34,32 @@ WINDOW = timedelta(hours=1)
 
 
 def _keyed(settings: PortalSettings, value: str) -> str:
-    key = settings.portal_link_keys[settings.portal_link_key_id].encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_key(settings).encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def _key(settings: PortalSettings) -> str:
+    return settings.portal_link_keys[settings.portal_link_key_id]
 
 
 @router.get("/access/request")
-async def request_page(request: Request) -> HTMLResponse:
-    return render(request, "request_link.html", _lang(request))
+async def request_page(request: Request, settings: Settings) -> HTMLResponse:
+    form_cookie = secrets.token_urlsafe(16)
+    page = render(request, "request_link.html", _lang(request),
+                  csrf=form_csrf(_key(settings), form_cookie))
+    page.set_cookie(FORM_COOKIE, form_cookie, max_age=int(WINDOW.total_seconds()),
+                    path="/access/request", httponly=True,
+                    secure=settings.portal_cookie_secure, samesite="strict")
+    return page
 
 
 @router.post("/access/request")
 async def request_link(request: Request, runtime: RuntimeDep, settings: Settings, now: Now,
-                       email: Annotated[str, Form(min_length=3, max_length=320)]) -> HTMLResponse:
+                       email: Annotated[str, Form(min_length=3, max_length=320)],
+                       csrf: Annotated[str | None, Form()] = None,
+                       form_cookie: Annotated[str | None, Cookie(alias=FORM_COOKIE)] = None,
+                       ) -> HTMLResponse:
+    if not _same_origin(request) or not form_csrf_ok(_key(settings), form_cookie, csrf):
+        return render(request, "forbidden.html", _lang(request), status_code=403)
     address = email.strip().lower()
     client = request.client.host if request.client else "unknown"
     async with runtime.unit_of_work() as uow:
@@ -62,7 +78,7 @@ async def _allowed(uow: UnitOfWork, settings: PortalSettings, address: str, clie
     recent = await uow.session.execute(
         select(func.count().filter(r.address_hash == address_hash),
                func.count().filter(r.client_hash == client_hash))
-        .where(r.requested_at > now - WINDOW,
+        .where(r.requested_at > now - WINDOW, r.requested_at <= now,
                or_(r.address_hash == address_hash, r.client_hash == client_hash)))
     by_address, by_client = recent.one()
     limit = settings.portal_link_requests_per_hour

@@ -12,6 +12,7 @@ from encaisse.portal.domain import totals_per_currency
 from encaisse.portal.web import render
 
 router = APIRouter(include_in_schema=False)
+PDF_MAX_BYTES = 20 * 1024 * 1024
 
 
 @router.get("/")
@@ -46,14 +47,27 @@ async def invoice_pdf(number: str, debtor: SignedIn, db: Db) -> Response:
     _, pdf_url = await _own_invoice(db, debtor, number)
     if not pdf_url:
         raise HTTPException(404, "this invoice has no PDF")
+    content = await _fetch_pdf(pdf_url)
+    return Response(content, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{_safe(number)}.pdf"'})
+
+
+async def _fetch_pdf(url: str) -> bytes:
+    """At most PDF_MAX_BYTES, and a PDF by its content: anything else is the ledger's fault."""
     async with httpx.AsyncClient(timeout=20) as http:
         try:
-            fetched = await http.get(pdf_url)
-            fetched.raise_for_status()
+            async with http.stream("GET", url) as fetched:
+                fetched.raise_for_status()
+                content = b""
+                async for chunk in fetched.aiter_bytes():
+                    content += chunk
+                    if len(content) > PDF_MAX_BYTES:
+                        raise HTTPException(502, "the PDF is too large")
         except httpx.HTTPError as exc:
             raise HTTPException(502, "the PDF cannot be fetched now") from exc
-    return Response(fetched.content, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{_safe(number)}.pdf"'})
+    if not content.startswith(b"%PDF-"):
+        raise HTTPException(502, "the invoice's document is not a PDF")
+    return content
 
 
 def _safe(name: str) -> str:
