@@ -38,8 +38,43 @@ async def phone():
         await browser.close()
 
 
+# WCAG 2.1 contrast of every piece of visible text against the background it is drawn
+# on (the nearest ancestor that paints one): 4.5:1, or 3:1 for large text.
+CONTRAST = """() => {
+  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => v / 255)
+      .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+      .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = el => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const bad = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const text = [...el.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim());
+    const style = getComputedStyle(el);
+    if (!text.length || !el.getClientRects().length || style.visibility === 'hidden') continue;
+    const box = el.getBoundingClientRect();
+    if (box.right < 0 || box.bottom < 0) continue;  // the skip link, off screen until focused
+    const [a, b] = [lum(rgb(style.color).slice(0, 3)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+    const large = size >= 24 || (bold && size >= 18.66);
+    if (ratio < (large ? 3 : 4.5)) bad.push(`${el.tagName} "${el.textContent.trim()}" ${ratio.toFixed(2)}`);
+  }
+  return bad;
+}"""
+
+
 async def _shot(page, name: str) -> None:
+    """Keep a screenshot; check, on the way, that the page reads well on the phone."""
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert await page.evaluate(CONTRAST) == [], name
+    wide = await page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= PHONE["width"], f"{name}: {wide}px wide, no sideways scrolling on a phone"
 
 
 async def test_a_debtor_disputes_promises_and_pays_in_a_browser(portal: Portal, phone):
@@ -109,10 +144,24 @@ async def test_a_debtor_disputes_promises_and_pays_in_a_browser(portal: Portal, 
     await _shot(page, "07-statement-after")
 
 
-async def test_keyboard_reaches_the_button_and_pages_have_labels(portal: Portal, phone):
+async def _tab_to(page, label: str, limit: int = 40) -> None:
+    """Press Tab until the focused element is named ``label``; it must show its focus."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        name = await page.evaluate("""() => { const e = document.activeElement;
+            return (e.labels && e.labels.length ? e.labels[0].textContent : e.textContent)
+                .trim(); }""")
+        if name == label:
+            outline = await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", f"{label} shows no focus"
+            return
+    raise AssertionError(f"Tab never reached {label!r}")
+
+
+async def test_keyboard_only_and_labelled_pages(portal: Portal, phone):
     page = phone
     ref = await portal.customer(language="en")
-    await portal.invoice(ref, "10.00")
+    number = await portal.invoice(ref, "10.00")
     await page.goto(await portal.link(ref))
     await page.keyboard.press("Tab")  # skip link first
     await page.keyboard.press("Tab")
@@ -120,9 +169,27 @@ async def test_keyboard_reaches_the_button_and_pages_have_labels(portal: Portal,
     assert "Ouvrir mon espace" in focused  # before sign-in: the browser's language
     await page.keyboard.press("Enter")
     await page.get_by_role("heading", name="Account statement").wait_for()  # the customer's
+    await _shot(page, "08-statement-en")
     unlabelled = await page.evaluate("""() => [...document.querySelectorAll(
         'input:not([type=hidden]), textarea, select')].filter(e => !e.labels.length).length""")
     assert unlabelled == 0
+    # ask for a payment plan with the keyboard alone
+    await _tab_to(page, f"Invoice {number}")
+    await page.keyboard.press("Space")
+    await _tab_to(page, "Ask for a payment plan")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**/plan?**")
+    await page.get_by_role("heading", name="Ask for a payment plan").wait_for()
+    await _shot(page, "09-plan")
+    await _tab_to(page, "Number of instalments")
+    await page.keyboard.press("Control+A")
+    await page.keyboard.type("4")
+    await page.keyboard.press("Enter")
+    await page.get_by_text("Your request for a payment plan has been sent").wait_for()
+    await _shot(page, "10-plan-done")
+    [plan] = await portal.events("portal.plan.requested.v1")
+    assert plan.payload.instalments == 4 and plan.payload.invoice_numbers == (number,)
     # a tampered link shows a refusal page, not the statement
     await page.goto(f"{portal.url}/access/not-a-token")
     await page.get_by_text("n'est plus valable").wait_for()
+    await _shot(page, "11-invalid-link")
