@@ -237,3 +237,19 @@ async def test_enumerating_invoice_checkout_and_session_ids_finds_nothing(portal
     for guess in ("1", "A" * 43, theirs_headers["Cookie"].split("=", 1)[1][:-1] + "x"):
         assert (await portal.http.get("/", headers={"Cookie": f"encaisse_portal={guess}"})
                 ).status_code == 401
+
+
+async def test_a_session_ends_on_sign_out_and_after_its_hours(portal):
+    ref = await portal.customer()
+    headers = await portal.signed_in(ref)
+    out = await portal.http.post("/logout", data={"csrf": await portal.csrf(headers)},
+                                 headers=headers)
+    assert out.status_code == 303 and out.headers["location"] == "/access/request"
+    assert (await portal.http.get("/", headers=headers)).status_code == 401
+    headers = await portal.signed_in(ref)
+    hours = portal.app.state.settings.portal_session_hours
+    later = datetime.now(UTC) + timedelta(hours=hours, seconds=1)
+    portal.app.state.clock = lambda: later
+    assert (await portal.http.get("/", headers=headers)).status_code == 401
+    portal.app.state.clock = lambda: later - timedelta(seconds=2)
+    assert (await portal.http.get("/", headers=headers)).status_code == 200

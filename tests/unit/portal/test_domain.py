@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 from encaisse.kit.errors import DomainError
-from encaisse.portal import access, domain, i18n, web
+from encaisse.portal import access, domain, i18n, redact, web
 from encaisse.portal.payments import BadProviderSignature, SandboxProvider
 
 TODAY = date(2026, 11, 22)
@@ -140,3 +141,15 @@ def test_form_csrf_is_bound_to_its_cookie_and_key():
 ])
 def test_bodies_are_refused_by_their_length_before_they_are_read(method, headers, status):
     assert web.body_too_large(method, headers, 1000) == status
+
+
+def test_link_tokens_are_masked_in_log_records():
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0,
+                               '%s - "%s %s HTTP/1.1" %d', ("1.2.3.4", "POST",
+                                                            "/access/eyJ.abc?x=1", 303), None)
+    redact.RedactLinks().filter(record)
+    assert record.getMessage() == '1.2.3.4 - "POST /access/***?x=1 HTTP/1.1" 303'
+    kept = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, "GET /access/request",
+                             None, None)
+    redact.RedactLinks().filter(kept)
+    assert kept.getMessage() == "GET /access/request"
