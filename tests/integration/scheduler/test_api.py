@@ -77,6 +77,40 @@ async def test_a_scenario_change_applies_to_steps_not_yet_done(database_url, amq
         assert timeline["planned"][0]["step"] == "D+21-call"
 
 
+async def test_disputes_and_escalations_without_a_sales_rep_go_to_the_credit_owner(
+        database_url, amqp_url):
+    async with running(database_url, amqp_url) as h:
+        settings = (await h.http.get("/v1/settings")).json()
+        assert settings["credit_owner_email"] is None
+        r = await h.http.put("/v1/settings", json=dict(settings, credit_owner_email="nobody"))
+        assert r.status_code == 422 and "credit_owner_email" in r.json()["detail"][0]["loc"]
+        settings["credit_owner_email"] = "credit@acme.fr"
+        assert (await h.http.put("/v1/settings", json=settings)).status_code == 200
+        assert (await h.http.get("/v1/settings")).json()["credit_owner_email"] == "credit@acme.fr"
+        await h.set_clock(paris(DUE + timedelta(days=30)))  # Wednesday 15 April
+        await h.ledger.customer("O1", sales_rep=None)
+        await h.ledger.invoice("O1", "F1", DUE)
+        await h.ledger.customer("O2")  # its sales rep: rep@acme.fr
+        await h.ledger.invoice("O2", "F2", DUE)
+        await h.ledger.customer("O3", sales_rep=None, segment=Segment.KEY_ACCOUNT)
+        await h.ledger.invoice("O3", "F3", DUE)
+        await h.quiet()
+        for ref, number in (("O1", "F1"), ("O2", "F2")):
+            r = await h.http.post("/v1/disputes", json={
+                "customer_ref": ref, "invoice_number": number, "reason": "amount_wrong"})
+            assert r.status_code == 201, r.text
+        await h.advance(hours=1)  # O3's D+30 internal escalation to its account manager
+        await h.quiet()
+        assigned = {(t.customer_ref, t.kind.value): t.assignee
+                    for t in h.probe.events(TaskCreated)}
+        assert assigned == {("O1", "dispute"): "credit@acme.fr",
+                            ("O2", "dispute"): "rep@acme.fr",
+                            ("O3", "escalation"): "credit@acme.fr"}
+        tasks = (await h.http.get("/v1/tasks", params={"kind": "dispute"})).json()
+        assert {t["customer_ref"]: t["assignee"] for t in tasks} == {
+            "O1": "credit@acme.fr", "O2": "rep@acme.fr"}
+
+
 async def test_settings_and_explicit_profile(database_url, amqp_url):
     async with running(database_url, amqp_url) as h:
         settings = (await h.http.get("/v1/settings")).json()

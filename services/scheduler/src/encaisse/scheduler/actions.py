@@ -175,7 +175,8 @@ async def open_dispute(ctx: Context, invoice_number: str, reason: str, message: 
         await repo.add_timeline(ctx.uow.session, [ctx.timeline(
             "paused", [invoice_number],
             detail=f"dispute {dispute_id}: {reason} {message}".strip())])
-        await create_task(ctx, TaskKind.DISPUTE, live, assignee=ctx.row.sales_rep_email,
+        await create_task(ctx, TaskKind.DISPUTE, live,
+                          assignee=ctx.settings.owner(ctx.row.sales_rep_email),
                           note=f"dispute ({reason}): {message}".strip())
         if ctx.customer.reachable_by_email:
             await send(ctx, Channel.EMAIL, "dispute_acknowledged", live,

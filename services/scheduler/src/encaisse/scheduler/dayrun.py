@@ -237,7 +237,8 @@ def _group(batch: Batch, data: TenantData, customer: Any, group: Group,
     if channel in (Channel.CALL, Channel.INTERNAL_ESCALATION) or group.mode is Mode.MANUAL:
         kind = (TaskKind.CALL if channel is Channel.CALL else TaskKind.ESCALATION
                 if channel is Channel.INTERNAL_ESCALATION else TaskKind.MANUAL)
-        assignee = customer.sales_rep_email if kind is TaskKind.ESCALATION else None
+        assignee = (data.settings.owner(customer.sales_rep_email)
+                    if kind is TaskKind.ESCALATION else None)
         task_id = _task(batch, customer, kind, group.day, rows, step.key, assignee=assignee,
                         note=f"{step.template} ({channel.value})")
         batch.timeline.append(repo.timeline_row(tenant, ref, case_id, batch.now, "task",

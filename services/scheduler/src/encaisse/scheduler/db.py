@@ -48,6 +48,7 @@ tenants = Table(
     Column("window", JSONB, nullable=False),
     Column("promise_grace_days", Integer, nullable=False, server_default="3"),
     Column("notice_deadline_days", Integer, nullable=False, server_default="8"),
+    Column("credit_owner_email", String(320)),  # disputes and escalations without a sales rep
     Column("changed_by", String(200), nullable=False, server_default="system"),
     Column("changed_at", DateTime(timezone=True), nullable=False, server_default=_now),
 )

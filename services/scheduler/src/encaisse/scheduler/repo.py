@@ -39,6 +39,12 @@ class TenantSettings:
     window: SendingWindow
     promise_grace_days: int
     notice_deadline_days: int
+    credit_owner_email: str | None = None
+
+    def owner(self, sales_rep_email: str | None) -> str | None:
+        """Who an internal escalation (a dispute, an escalation step) goes to: the customer's
+        sales rep, else the tenant's credit owner."""
+        return sales_rep_email or self.credit_owner_email
 
 
 def window_to_json(window: SendingWindow) -> dict[str, Any]:
@@ -92,7 +98,8 @@ async def ensure_tenant(db_: Db, tenant: str) -> None:
 async def tenant_settings(db_: Db, tenant: str) -> TenantSettings:
     row = (await db_.execute(select(db.tenants).where(db.tenants.c.tenant == tenant))).one()
     return TenantSettings(tenant, row.country, window_from_json(row.window),
-                          row.promise_grace_days, row.notice_deadline_days)
+                          row.promise_grace_days, row.notice_deadline_days,
+                          row.credit_owner_email)
 
 
 async def scenarios(db_: Db, tenant: str, *, with_deleted: bool = False) -> dict[str, Scenario]:

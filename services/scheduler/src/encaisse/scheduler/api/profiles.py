@@ -6,7 +6,7 @@ from datetime import datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Path, status
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, EmailStr, Field, model_validator
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -59,6 +59,10 @@ class TenantBody(BaseModel):
     window: WindowBody
     promise_grace_days: int = Field(ge=0, le=30)
     notice_deadline_days: int = Field(ge=1, le=60)
+    credit_owner_email: EmailStr | None = Field(
+        default=None, max_length=320,
+        description="who gets a dispute or an internal escalation when the customer has "
+                    "no sales rep (none: the task is unassigned)")
 
 
 async def _check_scenario(conn, tenant: str, code: str) -> None:
@@ -168,13 +172,14 @@ async def read_settings(staff: Viewer, rt: Rt) -> TenantBody:
         s = await repo.tenant_settings(conn, staff.tenant)
     return TenantBody(country=s.country, window=WindowBody(**repo.window_to_json(s.window)),
                       promise_grace_days=s.promise_grace_days,
-                      notice_deadline_days=s.notice_deadline_days)
+                      notice_deadline_days=s.notice_deadline_days,
+                      credit_owner_email=s.credit_owner_email)
 
 
 @router.put("/settings", response_model=TenantBody)
 @forgets_rules
 async def write_settings(body: TenantBody, staff: Admin, rt: Rt, clock: ClockDep) -> TenantBody:
-    """Sending window, country, grace after a promise; applies to what is planned from now on."""
+    """Sending window, country, grace after a promise, credit owner; applies from now on."""
     window = SendingWindow(frozenset(body.window.weekdays), body.window.start, body.window.end,
                            body.window.skip_holidays)
     async with rt.engine.begin() as conn:
@@ -182,7 +187,8 @@ async def write_settings(body: TenantBody, staff: Admin, rt: Rt, clock: ClockDep
         await conn.execute(update(db.tenants).where(db.tenants.c.tenant == staff.tenant).values(
             country=body.country, window=repo.window_to_json(window),
             promise_grace_days=body.promise_grace_days,
-            notice_deadline_days=body.notice_deadline_days, changed_by=staff.name,
+            notice_deadline_days=body.notice_deadline_days,
+            credit_owner_email=body.credit_owner_email, changed_by=staff.name,
             changed_at=db.func.now()))
         await repo.nudge(conn, staff.tenant, await clock.now(conn))
     return body
