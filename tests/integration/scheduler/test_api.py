@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import asyncio
 
@@ -109,6 +109,23 @@ async def test_disputes_and_escalations_without_a_sales_rep_go_to_the_credit_own
         tasks = (await h.http.get("/v1/tasks", params={"kind": "dispute"})).json()
         assert {t["customer_ref"]: t["assignee"] for t in tasks} == {
             "O1": "credit@acme.fr", "O2": "rep@acme.fr"}
+
+
+async def test_todays_tasks_follow_the_customers_clock_not_the_utc_date(
+        database_url, amqp_url):
+    async with running(database_url, amqp_url) as h:
+        await h.one_invoice("M1", "F1", DUE, paris(DUE + timedelta(days=20)))
+        after_midnight = datetime(2026, 4, 14, 22, 30, tzinfo=UTC)  # 00:30 on 15 April in Paris
+        await h.set_clock(after_midnight)
+        r = await h.http.post("/v1/disputes", json={
+            "customer_ref": "M1", "invoice_number": "F1", "reason": "amount_wrong"})
+        assert r.status_code == 201, r.text
+        [task] = (await h.http.get("/v1/tasks", params={"kind": "dispute"})).json()
+        assert task["due_on"] == "2026-04-15"  # the customer's day, while UTC says the 14th
+        r = await h.http.get("/v1/tasks", params={"kind": "dispute", "day": "2026-04-14"})
+        assert r.json() == []  # an explicit day is taken as it is
+        await h.set_clock(after_midnight - timedelta(hours=1))  # 23:30 on 14 April in Paris
+        assert (await h.http.get("/v1/tasks", params={"kind": "dispute"})).json() == []
 
 
 async def test_settings_and_explicit_profile(database_url, amqp_url):

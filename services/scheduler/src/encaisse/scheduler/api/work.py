@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import select, update
+from sqlalchemy import Date, DateTime, and_, cast, func, literal, select, update
 
 from encaisse.contracts.portal import DisputeReason
 from encaisse.kit.auth import Collector, Viewer
@@ -129,12 +129,27 @@ def _task(row) -> TaskOut:
 @router.get("/tasks", response_model=list[TaskOut])
 async def list_tasks(staff: Viewer, rt: Rt, clock: ClockDep, day: date | None = None,
                      kind: str | None = None, status: str = "open") -> list[TaskOut]:
-    """Open tasks due on ``day`` (today by default) or before, by amount at stake."""
-    t = db.tasks
+    """Open tasks due on ``day`` or before, by amount at stake.
+
+    Without ``day``, "today" is each task's customer's own day: the date the clock shows
+    in the customer's time zone. A task's ``due_on`` is a day of that customer's
+    calendar (steps, windows and holidays are all in its time zone), so comparing it with
+    the same calendar's today lists a task as soon as its day has begun for the customer,
+    never a few hours late (after midnight in Paris the UTC date is still yesterday's).
+    The tenant has no time zone of its own to use instead: its customers may be abroad.
+    """
+    t, c = db.tasks, db.customers
     async with rt.engine.connect() as conn:
-        day = day or (await clock.now(conn)).date()
-        query = select(t).where(t.c.tenant == staff.tenant, t.c.status == status,
-                                t.c.due_on <= day)
+        if day is None:
+            now = await clock.now(conn)
+            zone = func.coalesce(c.c.timezone, "UTC")
+            last_day = cast(func.timezone(zone, literal(now, DateTime(timezone=True))), Date)
+        else:
+            last_day = literal(day, Date)
+        query = (select(t).select_from(t.outerjoin(c, and_(c.c.tenant == t.c.tenant,
+                                                            c.c.customer_ref == t.c.customer_ref)))
+                 .where(t.c.tenant == staff.tenant, t.c.status == status,
+                        t.c.due_on <= last_day))
         if kind:
             query = query.where(t.c.kind == kind)
         rows = (await conn.execute(query.order_by(t.c.amount.desc().nulls_last(),
