@@ -59,6 +59,8 @@ DEFAULTS = {
                                      "Nous avons bien reçu votre réclamation"),
     ("promise_confirmed", "fr"): ("Confirmation de votre promesse de règlement",
                                   "votre engagement à régler"),
+    ("portal_link", "fr"): ("Votre lien d'accès à votre espace client",
+                            "Voici le lien vers votre espace client que vous avez demandé"),
     ("courtesy_reminder", "en"): ("Reminder: invoices coming due", "courtesy reminder"),
     ("first_reminder", "en"): ("Reminder: overdue invoices", "Unless we are mistaken"),
     ("second_reminder", "en"): ("Second reminder: payment expected within 8 days",
@@ -68,6 +70,8 @@ DEFAULTS = {
     ("dispute_acknowledged", "en"): ("Your dispute has been recorded",
                                      "We have received your dispute"),
     ("promise_confirmed", "en"): ("Your promise to pay is confirmed", "your commitment to pay"),
+    ("portal_link", "en"): ("Your link to your customer portal",
+                            "Here is the link to your customer portal that you asked for"),
 }
 # The invoice table and totals as each reader sees them (French: no-break spaces).
 TABLES = {
@@ -114,6 +118,24 @@ def test_every_default_renders_text_and_html_with_the_table_totals_and_link(name
     assert '<a href="https://p/access/t">' in rendered.html
     sms = Templates().render_sms(name, language, _variables(language, name="Durand SARL"))
     assert sms.text.startswith("Durand SARL") and "\n" not in sms.text
+
+
+@pytest.mark.parametrize(("language", "ignore"), [
+    ("fr", "Si vous n'êtes pas à l'origine de cette demande, vous pouvez ignorer ce message."),
+    ("en", "If you did not ask for it, you can ignore this email."),
+])
+def test_the_portal_link_email_without_invoices_has_no_table_only_the_link(language, ignore):
+    debtor = Debtor(customer_ref="C1", name="Durand SARL", language=language, country="FR")
+    variables = message_context(tenant="ACME", debtor=debtor, invoices=(), language=language,
+                                portal_link="https://p/access/t", context={},
+                                sender_name="ACME", today=date(2026, 2, 20))
+    rendered = Templates().render_email("portal_link", language, variables)
+    _, _, _, _, balance_header = TABLES[language]
+    assert ignore in rendered.text and f"<p>{ignore}</p>" in rendered.html
+    assert balance_header not in rendered.text and "<table" not in rendered.html
+    assert "Total" not in rendered.text and "\n\n\n" not in rendered.text
+    assert "https://p/access/t" in rendered.text and '<a href="https://p/access/t">' in \
+        rendered.html
 
 
 def test_html_escapes_what_the_text_keeps_verbatim():

@@ -45,7 +45,8 @@ from encaisse.contracts.common import Debtor, InvoiceLine
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_NAMES = ("courtesy_reminder", "first_reminder", "second_reminder", "thank_you",
-                 "direct_debit_rejected", "dispute_acknowledged", "promise_confirmed")
+                 "direct_debit_rejected", "dispute_acknowledged", "promise_confirmed",
+                 "portal_link")
 FALLBACK_LANGUAGES = ("en", "fr")
 VARIABLES = frozenset({"layout", "labels", "debtor", "tenant", "invoices", "totals",
                        "portal_link", "context", "sender_name", "today", "step"})
