@@ -172,7 +172,7 @@ async def test_an_invoice_inserted_by_another_transaction_meanwhile_is_not_a_fai
             while not await watcher.fetchval(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                     " AND wait_event_type = 'Lock'"
-                    " AND query LIKE '%invoice_stage%'"):
+                    " AND query ILIKE '%invoice%'"):
                 await asyncio.sleep(0.02)
         await writer.commit()
         answer = await posting

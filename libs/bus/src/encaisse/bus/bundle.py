@@ -50,6 +50,18 @@ def unbundle(exchange: str, headers: Mapping[str, Any], body: bytes) -> list[Out
     return messages
 
 
+def bundle_line(message_id: str, routing_key: str, subject: str, body: str) -> str:
+    """One message of a bundle's body; ``body`` is the message's JSON text."""
+    return f"{message_id}\t{routing_key}\t{json.dumps(subject, ensure_ascii=False)}\t{body}\n"
+
+
+def bundle_row(exchange: str, shared: Mapping[str, Any], lines: Sequence[str]) -> dict[str, Any]:
+    """The outbox row (column values) of a bundle of ``lines`` (``bundle_line``)."""
+    return {"message_id": lines[0].split("\t", 1)[0], "exchange": exchange, "routing_key": "",
+            "headers": {**shared, BUNDLE: len(lines)}, "body": "".join(lines).encode(),
+            "aggregate_id": ""}
+
+
 def bundle(envelopes: Sequence[Envelope[Any]]) -> dict[str, Any]:
     """The outbox row of envelopes that share exchange, source, time, tenant and trace."""
     outgoing = [Outgoing.from_envelope(e) for e in envelopes]
@@ -61,8 +73,6 @@ def bundle(envelopes: Sequence[Envelope[Any]]) -> dict[str, Any]:
         if out.exchange != outgoing[0].exchange or any(
                 out.headers.get(k) != v for k, v in shared.items()):
             raise ValueError(f"message {envelope.id} does not share the bundle's headers")
-    lines = "".join(f"{o.message_id}\t{o.routing_key}\t{json.dumps(e.subject)}\t"
-                    f"{o.body.decode()}\n" for e, o in zip(envelopes, outgoing, strict=True))
-    return {"message_id": outgoing[0].message_id, "exchange": outgoing[0].exchange,
-            "routing_key": "", "headers": {**shared, BUNDLE: len(outgoing)},
-            "body": lines.encode(), "aggregate_id": ""}
+    return bundle_row(outgoing[0].exchange, shared, [
+        bundle_line(o.message_id, o.routing_key, e.subject, o.body.decode())
+        for e, o in zip(envelopes, outgoing, strict=True)])

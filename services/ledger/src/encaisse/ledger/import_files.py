@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-BATCH_BYTES = 1 << 20
+BATCH_BYTES = 1 << 16
 
 
 class FileFormat(StrEnum):

@@ -20,7 +20,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import text
 
-from encaisse.bus.bundle import BUNDLE
+from encaisse.ledger.invoice_new import insert_new
 from sqlalchemy.ext.asyncio import AsyncSession
 
 STAGE_COLUMNS = ("line", "number", "customer_ref", "issue_date", "due_date", "amount",
@@ -173,36 +173,6 @@ WHERE (SELECT count(*) FROM ins) + (SELECT count(*) FROM upd)
 APPLY = APPLY_TEMPLATE.replace("{on_conflict}", "")
 APPLY_RACING = APPLY_TEMPLATE.replace("{on_conflict}", "ON CONFLICT DO NOTHING")
 
-# A chunk of invoices none of which exists yet (a first import, the day's new invoices):
-# no probe of the invoices at all, the unique index checks each number as it inserts.
-# When one exists after all, the unique violation sends the chunk through APPLY.
-# Its events go to the outbox as one bundle row (``encaisse.bus.bundle``): one row per
-# event cost this statement as much as the invoices themselves.
-APPLY_NEW = f"""{_KNOWN}, plan AS (
-    SELECT s.*, c.ref IS NULL AS unknown FROM {_STAGED} s LEFT JOIN known c ON c.ref = s.customer_ref
-), ins AS (
-    {_insert("NOT unknown")}
-), e AS (
-    SELECT gen_random_uuid()::text AS id, 'issued' AS kind, ins.* FROM ins
-), outbox AS (
-    INSERT INTO ledger.outbox (message_id, exchange, routing_key, headers, body, aggregate_id)
-    SELECT gen_random_uuid()::text, 'encaisse.events', '',
-           jsonb_build_object('ce-source', '/encaisse/ledger', 'ce-time', $2::text,
-                              'ce-tenant', $1::text, 'ce-specversion', '1.0',
-                              '{BUNDLE}', count(*))
-             || CASE WHEN $3::text IS NULL THEN '{{}}'::jsonb
-                     ELSE jsonb_build_object('ce-correlationid', $3::text) END,
-           convert_to(string_agg(e.id || E'\\t' || 'ledger.invoice.' || e.kind || '.v1' || E'\\t'
-                                 || to_json(e.number)::text || E'\\t{{' || {_STATE_JSON}
-                                 || E'}}\\n', ''), 'UTF8'),
-           ''
-    FROM e HAVING count(*) > 0
-)
-SELECT 'created' AS kind, count(*) AS n, NULL::bigint AS line, NULL::text AS problem,
-       NULL::text AS status, NULL::numeric AS paid, NULL::text AS currency FROM ins
-UNION ALL
-SELECT 'rejected', 1, line, 'unknown_customer', NULL, NULL, NULL FROM plan WHERE unknown
-"""
 
 
 @dataclass(frozen=True)
@@ -263,20 +233,35 @@ async def apply_invoices(
     """Apply staged invoice records (``STAGE_COLUMNS`` order) in the session's transaction.
 
     Dates and amounts come as text (ISO dates, decimal strings), already validated.
-    ``expect_new``: try the statement for invoices that do not exist yet first (cheaper);
-    if one does, the chunk is applied again by the general statement, with the same result.
+    ``expect_new``: try the path for invoices that do not exist yet first (``invoice_new``,
+    cheaper); if one does, the general statement applies the chunk, with the same result.
 
     Invoice numbers must be unique within ``records``.
     """
     conn = await driver_connection(session)
+    # The statement's estimated cost passes jit_above_cost: compiling it took ~5 µs a row.
+    await conn.execute("SET LOCAL jit = off")
+    time, result = ce_time(), BatchResult()
+    if expect_new:
+        await conn.execute("SAVEPOINT new_invoices")
+        try:
+            result.created, unknown = await insert_new(conn, tenant, records, time,
+                                                       correlation_id)
+        except asyncpg.UniqueViolationError:
+            await conn.execute("ROLLBACK TO SAVEPOINT new_invoices")
+        else:
+            await conn.execute("RELEASE SAVEPOINT new_invoices")
+            field, reason = PROBLEMS["unknown_customer"]
+            result.rejections = [Rejection(line, field, reason, "unknown_customer")
+                                 for line in unknown]
+            return result
     await conn.execute(STAGE_DDL)
     await conn.execute("TRUNCATE invoice_stage")
     await conn.copy_records_to_table("invoice_stage", records=records, columns=STAGE_COLUMNS)
-    # The statement's estimated cost passes jit_above_cost: compiling it took ~5 µs a row.
-    await conn.execute("SET LOCAL jit = off; SAVEPOINT invoice_batch")
-    args = (tenant, ce_time(), correlation_id)
+    await conn.execute("SAVEPOINT invoice_batch")
+    args = (tenant, time, correlation_id)
     rows = None
-    for statement in (APPLY_NEW, APPLY, APPLY_RACING)[0 if expect_new else 1:]:
+    for statement in (APPLY, APPLY_RACING):
         try:
             rows = await conn.fetch(statement, *args)
             break
@@ -285,7 +270,6 @@ async def apply_invoices(
                 raise
             await conn.execute("ROLLBACK TO SAVEPOINT invoice_batch")
     await conn.execute("RELEASE SAVEPOINT invoice_batch")
-    result = BatchResult()
     for row in rows or ():
         if row["kind"] == "rejected":
             result.rejections.append(_rejection(row))
