@@ -148,8 +148,9 @@ class Consumer:
             try:
                 with HANDLER_SECONDS.labels(self.spec.name).time():
                     outcomes = await self._handle_together(ready)
-            except Exception:
-                pass  # one of them failed: take them one by one, so only that one retries
+            except Exception as exc:  # one failed: take them one by one, so only that one retries
+                log.info("%s: a batch of %d failed (%r); taking them one by one",
+                         self.spec.name, len(ready), exc)
             else:
                 for (message, _, _), outcome in zip(ready, outcomes, strict=True):
                     MESSAGES_HANDLED.labels(self.spec.name, outcome).inc()
