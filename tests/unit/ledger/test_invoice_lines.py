@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
 
-from encaisse.ledger.invoice_lines import plain_invoice
+from encaisse.ledger.invoice_lines import plain_invoice, plain_line_reader
 from encaisse.ledger.models import InvoiceRow
 
 LINE = {"number": "F-1", "customer_ref": "C1", "issue_date": "2026-01-05",
@@ -55,3 +56,41 @@ def test_common_lines_take_the_plain_path():
     assert plain_invoice(2, dict(LINE)) is not None
     assert plain_invoice(2, LINE | {"pdf_url": "https://docs.example/F-1.pdf"}) is not None
     assert plain_invoice(2, LINE | {"amount": "0"}) is None
+
+
+HEADERS = [
+    ["number", "customer_ref", "issue_date", "due_date", "amount", "currency", "pdf_url"],
+    ["currency", "amount", "number", "due_date", "issue_date", "customer_ref"],
+]
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return f'"{text}"' if any(c in text for c in ',"\n') else text
+
+
+@pytest.mark.parametrize("header", HEADERS)
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_plain_text_line_gives_what_the_csv_reader_and_plain_invoice_give(header, change):
+    """Read straight from the text, or parsed as CSV first: the same record, or deferred."""
+    fields = LINE | change  # a column the header lacks is left out, as in a file
+    text = ",".join(_cell(fields.get(column)) for column in header) + "\n"
+    read = plain_line_reader(header)(9, text)
+    values = next(csv.reader([text]))
+    parsed = {k: v or None for k, v in zip(header, values)}
+    slow = plain_invoice(9, parsed)
+    if read is None:  # deferred to the CSV reader and the rest, as any line could be
+        return
+    assert read == slow, text
+
+
+def test_plain_text_lines_are_the_common_ones_and_odd_headers_are_left_alone():
+    read = plain_line_reader(HEADERS[0])
+    assert read(3, "F-1,C1,2026-01-05,2026-02-04,1250.50,EUR,https://docs.example/F-1.pdf\n") == (
+        3, "F-1", "C1", "2026-01-05", "2026-02-04", "1250.50", "EUR",
+        "https://docs.example/F-1.pdf")
+    assert read(4, "F-1,C1,2026-01-05,2026-02-04,1250.50,EUR,\r\n")[7] is None
+    assert read(5, 'F-1,C1,2026-01-05,2026-02-04,"1250.50",EUR,\n') is None
+    assert read(6, "F-1,C1,2026-01-05,2026-02-04,0.00,EUR,\n") is None
+    assert plain_line_reader(["number", "number", "customer_ref"]) is None
+    assert plain_line_reader(["number", "customer_ref", "amount"]) is None

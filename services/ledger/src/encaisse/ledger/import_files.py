@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -29,6 +29,9 @@ class FileFormat(StrEnum):
 
 class BadFile(ValueError):
     """The file as a whole cannot be read (no header, unknown columns)."""
+
+
+PlainReader = Callable[[int, str], tuple[Any, ...] | None]
 
 
 class Record(NamedTuple):
@@ -75,22 +78,52 @@ def _complete(lines: list[str], inside: bool) -> tuple[int, bool]:
 
 
 class CsvRecords:
-    """Turns line batches into records keyed by the header's column names."""
+    """Turns line batches into records keyed by the header's column names.
 
-    def __init__(self, columns: frozenset[str]) -> None:
+    With ``plain`` (a factory taking the header), lines its reader takes come out as the
+    reader's own staging records, without CSV parsing or a dict: the rest as ``Record``.
+    """
+
+    def __init__(self, columns: frozenset[str],
+                 plain: Callable[[list[str]], PlainReader | None] | None = None) -> None:
         self._columns = columns
+        self._plain_for = plain
+        self._plain: PlainReader | None = None
         self._header: list[str] | None = None
         self._carry: list[str] = []
         self._next_line = 1
 
-    def feed(self, lines: list[str], final: bool = False) -> Iterator[Record]:
+    def feed(self, lines: list[str], final: bool = False) -> Iterator[Record | tuple[Any, ...]]:
         lines = self._carry + lines
         end, _ = _complete(lines, False)
         if final:
             end = len(lines)
         self._carry = lines[end:]
-        reader = csv.reader(lines[:end])
-        start = self._next_line
+        first, self._next_line = self._next_line, self._next_line + end
+        if self._plain is None:
+            yield from self._parse(lines[:end], first)
+            return
+        plain, group, start, inside = self._plain, [], 0, False
+        for offset, text in enumerate(lines[:end]):
+            if not inside and '"' not in text:
+                staged = plain(first + offset, text)
+                if staged is not None:
+                    if group:
+                        yield from self._parse(group, start)
+                        group = []
+                    yield staged
+                    continue
+            if not group:
+                start = first + offset
+            group.append(text)
+            if text.count('"') % 2:
+                inside = not inside
+        if group:
+            yield from self._parse(group, start)
+
+    def _parse(self, lines: list[str], start: int) -> Iterator[Record]:
+        """Whole records of ``lines``, the first on line ``start``, through the CSV reader."""
+        reader = csv.reader(lines)
         consumed = 0
         header = self._header
         for values in reader:
@@ -100,6 +133,8 @@ class CsvRecords:
                 continue
             if header is None:
                 header = self._header = self._read_header(values)
+                if self._plain_for is not None:
+                    self._plain = self._plain_for(header)
                 continue
             if len(values) != len(header):
                 yield Record(line, None, f"{len(values)} columns, the header has {len(header)}")
@@ -108,7 +143,6 @@ class CsvRecords:
                 yield Record(line, {k: v or None for k, v in zip(header, values)})
             else:
                 yield Record(line, dict(zip(header, values)))
-        self._next_line = start + end
 
     def _read_header(self, values: list[str]) -> list[str]:
         header = [v.strip() for v in values]
@@ -134,16 +168,20 @@ def ndjson_records(lines: list[str], first_line: int) -> Iterator[Record]:
         yield Record(first_line + n, value)
 
 
-async def records(chunks: AsyncIterator[bytes], fmt: FileFormat,
-                  columns: frozenset[str]) -> AsyncIterator[list[Record]]:
-    """Parsed records of an upload, a batch at a time, with their line numbers."""
+async def records(
+    chunks: AsyncIterator[bytes], fmt: FileFormat, columns: frozenset[str],
+    plain: Callable[[list[str]], PlainReader | None] | None = None,
+) -> AsyncIterator[list[Record | tuple[Any, ...]]]:
+    """Parsed records of an upload, a batch at a time, with their line numbers.
+
+    ``plain``: see ``CsvRecords``."""
     if fmt == FileFormat.NDJSON:
         line = 1
         async for lines in line_batches(chunks):
             yield list(ndjson_records(lines, line))
             line += len(lines)
         return
-    reader = CsvRecords(columns)
+    reader = CsvRecords(columns, plain)
     async for lines in line_batches(chunks):
         yield list(reader.feed(lines))
     yield list(reader.feed([], final=True))

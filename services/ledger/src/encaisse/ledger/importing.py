@@ -24,7 +24,7 @@ from encaisse.kit.errors import DomainError
 from encaisse.ledger.customers import Outcome, upsert_customer
 from encaisse.ledger.import_files import FileFormat, Record, records
 from encaisse.ledger.invoice_batch import STAGE_COLUMNS, Rejection, apply_invoices
-from encaisse.ledger.invoice_lines import plain_invoice
+from encaisse.ledger.invoice_lines import plain_invoice, plain_line_reader
 from encaisse.ledger.models import CustomerRow, InvoiceRow, PaymentIn
 from encaisse.ledger.payments import record_payment
 
@@ -110,9 +110,14 @@ class Importer:
         self._expect_new = True
 
     async def run(self, chunks: AsyncIterator[bytes]) -> ImportReport:
-        async for batch in records(chunks, self._fmt, CSV_COLUMNS[self._kind]):
+        plain = plain_line_reader if self._kind == ImportKind.INVOICES else None
+        async for batch in records(chunks, self._fmt, CSV_COLUMNS[self._kind], plain):
             for n, record in enumerate(batch, start=1):
-                await self._take(record)
+                if type(record) is tuple:  # a plain invoice line, staged as it was read
+                    self.report.lines += 1
+                    await self._add(record[1], record)
+                else:
+                    await self._take(record)
                 if n % 200 == 0:  # let the chunk in flight take its next round trip
                     await asyncio.sleep(0)
         await self._flush()
@@ -135,7 +140,9 @@ class Importer:
         if entry is None:
             return
         key = entry[1]  # the invoice number, or the row (whose ``ref`` is the key)
-        key = key if isinstance(key, str) else key.ref
+        await self._add(key if isinstance(key, str) else key.ref, entry)
+
+    async def _add(self, key: str, entry: tuple[Any, ...]) -> None:
         if key in self._keys:  # a later line on the same record: apply the earlier ones first
             await self._flush()
         self._keys.add(key)

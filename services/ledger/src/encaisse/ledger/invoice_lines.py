@@ -12,6 +12,7 @@ whatever pydantic accepts is still accepted. A unit test checks both paths agree
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -53,3 +54,47 @@ def plain_invoice(line: int, fields: dict[str, Any]) -> StageRecord | None:
     except ValueError:
         return None
     return line, number, customer, issued, due, amount, currency, pdf_url
+
+
+# A cell of a plain CSV line, per column: unquoted, no comma, no quote, no surrounding space.
+_CELLS = {
+    "number": r"([^\s/,\"]{1,100})", "customer_ref": r"([^\s/,\"]{1,100})",
+    "issue_date": r"(\d{4}-\d{2}-\d{2})", "due_date": r"(\d{4}-\d{2}-\d{2})",
+    "amount": r"(\d{1,16}(?:\.\d{1,2})?)", "currency": r"([A-Z]{3})",
+    "pdf_url": r"((?:[^\s,\"](?:[^,\"\r\n]{0,1998}[^\s,\"])?)?)",
+}
+_REQUIRED = ("number", "customer_ref", "issue_date", "due_date", "amount", "currency")
+PlainLine = Callable[[int, str], "StageRecord | None"]
+
+
+def plain_line_reader(header: list[str]) -> PlainLine | None:
+    """For a CSV of invoices under ``header``, a reader of plain lines straight from the text.
+
+    It gives the staging record of a line that needs no CSV parsing (no quote, a cell per
+    column) and that ``plain_invoice`` would accept, and ``None`` for any other line, which
+    then goes through the CSV reader and ``plain_invoice`` or ``InvoiceRow`` as before; a
+    unit test checks both ways agree. ``None`` for a header it does not know.
+    """
+    if len(set(header)) != len(header) or not set(_REQUIRED) <= set(header) <= FIELDS:
+        return None
+    match = re.compile(",".join(_CELLS[c] for c in header) + r"\r?\n?").fullmatch
+    where = [header.index(c) for c in (*_REQUIRED, "pdf_url") if c in header]
+    has_url = "pdf_url" in header
+    known = currencies()
+
+    def read(line: int, text: str) -> StageRecord | None:
+        found = match(text)
+        if found is None:
+            return None
+        cells = found.groups()
+        number, customer, issued, due, amount, currency = (cells[i] for i in where[:6])
+        pdf_url = (cells[where[6]] or None) if has_url else None
+        if due < issued or currency not in known or not amount.strip("0."):
+            return None
+        try:
+            date.fromisoformat(issued), date.fromisoformat(due)
+        except ValueError:
+            return None
+        return line, number, customer, issued, due, amount, currency, pdf_url
+
+    return read
