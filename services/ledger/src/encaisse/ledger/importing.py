@@ -187,7 +187,10 @@ class Importer:
         if self._kind == ImportKind.INVOICES:
             # Invoice numbers are unique within a chunk, so its parts touch disjoint rows
             # and can go in parallel transactions without changing any invoice's order.
-            parts = [chunk[n::self._parallel] for n in range(self._parallel)]
+            # Contiguous parts: files are often sorted by number, and parts that interleave
+            # would insert into the same pages of the primary key at the same time.
+            size = -(-len(chunk) // self._parallel)
+            parts = [chunk[n:n + size] for n in range(0, len(chunk), size)]
             await asyncio.gather(*(self._in_transaction(self._invoices, part)
                                    for part in parts if part))
         elif self._kind == ImportKind.CUSTOMERS:

@@ -11,6 +11,7 @@ whatever pydantic accepts is still accepted. A unit test checks both paths agree
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from datetime import date
@@ -78,8 +79,8 @@ def plain_line_reader(header: list[str]) -> PlainLine | None:
     if len(set(header)) != len(header) or not set(_REQUIRED) <= set(header) <= FIELDS:
         return None
     match = re.compile(",".join(_CELLS[c] for c in header) + r"\r?\n?").fullmatch
-    where = [header.index(c) for c in (*_REQUIRED, "pdf_url") if c in header]
-    has_url = "pdf_url" in header
+    cells_of = operator.itemgetter(*(header.index(c) for c in _REQUIRED))
+    url_at = header.index("pdf_url") if "pdf_url" in header else None
     known = currencies()
 
     def read(line: int, text: str) -> StageRecord | None:
@@ -87,8 +88,8 @@ def plain_line_reader(header: list[str]) -> PlainLine | None:
         if found is None:
             return None
         cells = found.groups()
-        number, customer, issued, due, amount, currency = (cells[i] for i in where[:6])
-        pdf_url = (cells[where[6]] or None) if has_url else None
+        number, customer, issued, due, amount, currency = cells_of(cells)
+        pdf_url = (cells[url_at] or None) if url_at is not None else None
         if due < issued or currency not in known or not amount.strip("0."):
             return None
         try:
