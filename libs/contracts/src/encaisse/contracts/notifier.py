@@ -20,7 +20,7 @@ class SendEmail(Command):
     step: str | None = Field(default=None, description="scenario step that asked for it")
     template: str = Field(description="courtesy_reminder, first_reminder, second_reminder, "
                           "thank_you, direct_debit_rejected, dispute_acknowledged, "
-                          "promise_confirmed, or a tenant's own")
+                          "promise_confirmed, portal_link, or a tenant's own")
     debtor: Debtor
     to: tuple[str, ...] = Field(min_length=1)
     cc: tuple[str, ...] = ()
