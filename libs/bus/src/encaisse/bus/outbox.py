@@ -88,16 +88,20 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
 
     async def relay_once(self) -> int:
-        """Publish one batch; returns how many rows went out (0: nothing, or another relay is on)."""
+        """Publish one batch; returns how many messages went out (0: nothing, or another relay
+        is on). A bundle row counts its messages."""
         t = self._table
         async with self._engine.begin() as conn:
             if not await conn.scalar(select(func.pg_try_advisory_xact_lock(self._lock_key))):
+                return 0
+            ids = await self._next_ids(conn)
+            if not ids:
                 return 0
             rows = (
                 await conn.execute(
                     select(t.c.id, t.c.message_id, t.c.exchange, t.c.routing_key, t.c.headers,
                            t.c.body)
-                    .where(t.c.id.in_(await self._next_ids(conn)))
+                    .where(t.c.id.in_(ids))
                     .order_by(t.c.id)
                 )
             ).all()
@@ -107,7 +111,7 @@ class OutboxRelay:
             await self._publisher.publish_many(messages)
             await conn.execute(delete(t).where(t.c.id.in_([r.id for r in rows])))
         OUTBOX_PUBLISHED.labels(table=t.fullname).inc(len(messages))
-        return len(rows)
+        return len(messages)
 
     async def _next_ids(self, conn: AsyncConnection) -> list[int]:
         """The next rows in order, up to ``batch_size`` messages (a bundle counts its own),
