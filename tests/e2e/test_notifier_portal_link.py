@@ -45,8 +45,8 @@ async def test_the_link_in_a_reminder_opens_the_debtors_portal(database_url, amq
             link = re.search(r"(http://\S+/access/\S+)", text).group(1)
             assert link.startswith(f"{portal.url}/access/")
             path = link.removeprefix(portal.url)
-            assert (await portal.http.get(path)).status_code == 200  # a page, no side effect
-            opened = await portal.http.post(path)
+            # a page, no side effect; its button posts the pre-session cookie and its token
+            opened = await portal.open_link(path)
             assert opened.status_code == 303, opened.text
             statement = await portal.http.get("/", headers={"Cookie": cookie_of(opened)})
             assert statement.status_code == 200 and number in statement.text

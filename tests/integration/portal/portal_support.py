@@ -102,10 +102,22 @@ class Portal:
         assert answer.status_code == 200, answer.text
         return answer.json()["url"]
 
+    async def link_form(self, path: str) -> tuple[dict[str, str], dict[str, str]]:
+        """A link's page as a browser gets it: its pre-session cookie and the form's token."""
+        page = await self.http.get(path)
+        assert page.status_code == 200, page.text
+        return {"Cookie": cookie_of(page)}, {"csrf": csrf_of(page.text)}
+
+    async def open_link(self, path: str, form: tuple[dict[str, str], dict[str, str]] | None = None,
+                        **headers: str) -> httpx.Response:
+        """Press a link's button as a browser does: the page first (or ``form``), then the POST
+        with its cookie and token."""
+        cookie, data = form or await self.link_form(path)
+        return await self.http.post(path, data=data, headers={**cookie, **headers})
+
     async def sign_in(self, link: str) -> dict[str, str]:
         """Exchange a link; return the Cookie header (httpx keeps no Secure cookie over http)."""
-        path = link.removeprefix(self.url)
-        answer = await self.http.post(path)
+        answer = await self.open_link(link.removeprefix(self.url))
         assert answer.status_code == 303, answer.text
         return {"Cookie": cookie_of(answer)}
 
@@ -113,8 +125,7 @@ class Portal:
         return await self.sign_in(await self.link(customer_ref))
 
     async def csrf(self, headers: dict[str, str], page: str = "/") -> str:
-        html = (await self.http.get(page, headers=headers)).text
-        return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+        return csrf_of((await self.http.get(page, headers=headers)).text)
 
     def stop_clock(self) -> datetime:
         """Fix the portal's clock at a past moment of this test's own (rate-limit windows)."""
@@ -131,7 +142,7 @@ class Portal:
     async def ask_link(self, email: str | None, **headers: str) -> httpx.Response:
         """Ask for a new link as a browser does: the form's page first (cookie and token)."""
         page = await self.http.get("/access/request")
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        csrf = csrf_of(page.text)
         data = {"csrf": csrf} if email is None else {"csrf": csrf, "email": email}
         return await self.http.post("/access/request", data=data,
                                     headers={"Cookie": cookie_of(page), **headers})
@@ -145,8 +156,18 @@ class Portal:
 
 
 def cookie_of(answer: httpx.Response) -> str:
-    header = answer.headers["set-cookie"]
-    return header.split(";", 1)[0]
+    """The first cookie the answer sets, as a Cookie header's ``name=value``."""
+    return set_cookie(answer).split(";", 1)[0]
+
+
+def set_cookie(answer: httpx.Response, name: str | None = None) -> str:
+    """The Set-Cookie header of cookie ``name`` (the first one without a name)."""
+    headers = answer.headers.get_list("set-cookie")
+    return next(h for h in headers if name is None or h.startswith(f"{name}="))
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
 @asynccontextmanager

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from encaisse.kit.links import sign_link, token_hash
 from encaisse.portal import db
-from integration.portal.portal_support import LINK_KEYS, cookie_of
+from encaisse.portal.access import COOKIE, LINK_FORM_COOKIE
+from integration.portal.portal_support import LINK_KEYS, cookie_of, set_cookie
 
 
 async def test_a_link_shows_a_button_and_only_the_post_opens_a_session(portal):
@@ -21,16 +22,43 @@ async def test_a_link_shows_a_button_and_only_the_post_opens_a_session(portal):
     for _ in range(2):  # a mail scanner fetching the link spends nothing
         page = await portal.http.get(path)
         assert page.status_code == 200
-        assert "set-cookie" not in page.headers
         assert f'action="{path}"' in page.text
-    opened = await portal.http.post(path)
+        # only the pre-session cookie of the button's form, no session
+        [cookie] = page.headers.get_list("set-cookie")
+        assert cookie.startswith(f"{LINK_FORM_COOKIE}=")
+        for flag in ("httponly", "secure", "samesite=strict", "path=/access/"):
+            assert flag in cookie.lower()
+    opened = await portal.open_link(path)
     assert opened.status_code == 303 and opened.headers["location"] == "/"
-    cookie = opened.headers["set-cookie"].lower()
+    cookie = set_cookie(opened, COOKIE).lower()
     for flag in ("httponly", "secure", "samesite=lax", "path=/"):
         assert flag in cookie
+    assert 'max-age=0' in set_cookie(opened, LINK_FORM_COOKIE).lower()  # spent with the link
     statement = await portal.http.get("/", headers={"Cookie": cookie_of(opened)})
     assert statement.status_code == 200
     assert "Relevé de compte" in statement.text
+
+
+async def test_a_links_button_needs_the_pages_token_and_cookie(portal):
+    ref = await portal.customer()
+    path = (await portal.link(ref)).removeprefix(portal.url)
+    cookie, data = await portal.link_form(path)
+    other_cookie, other_data = await portal.link_form(path)  # another visit, another cookie
+    # neither Origin nor Sec-Fetch-Site (an older browser): the token alone decides
+    attempts = [
+        ({}, {}),  # no token, no cookie
+        ({}, cookie),  # no token
+        (data, {}),  # no cookie
+        (data, other_cookie),  # the token of another pre-session cookie
+        (other_data, cookie),
+        ({"csrf": "0" * 64}, cookie),
+    ]
+    for form, headers in attempts:
+        answer = await portal.http.post(path, data=form, headers=headers)
+        assert answer.status_code == 403, (form, headers)
+        assert COOKIE not in answer.headers.get("set-cookie", "")
+    # nothing was spent: the right pair still opens the session
+    assert (await portal.open_link(path, (cookie, data))).status_code == 303
 
 
 async def test_expired_tampered_unknown_key_revoked_and_replayed_links_are_refused(portal):
@@ -43,25 +71,28 @@ async def test_expired_tampered_unknown_key_revoked_and_replayed_links_are_refus
     other = sign_link(LINK_KEYS, "k1", portal.tenant, "SOMEONE-ELSE", now=now).split(".")[0]
     tampered = [f"{other}.{mac}", f"{body}.{mac[:-2]}AA", f"{body}x.{mac}", "garbage",
                 sign_link({"kx": "unknown"}, "kx", portal.tenant, ref, now=now)]
+    form = await portal.link_form(f"/access/{good}")  # a browser's cookie and token
     for token in [expired, *tampered]:
-        assert (await portal.http.get(f"/access/{token}")).status_code == 401
-        refused = await portal.http.post(f"/access/{token}")
+        page = await portal.http.get(f"/access/{token}")
+        assert page.status_code == 401 and "set-cookie" not in page.headers
+        refused = await portal.open_link(f"/access/{token}", form)
         assert refused.status_code == 401 and "set-cookie" not in refused.headers
 
     # replayed: a link opens one session only
-    assert (await portal.http.post(f"/access/{good}")).status_code == 303
-    assert (await portal.http.post(f"/access/{good}")).status_code == 401
+    assert (await portal.open_link(f"/access/{good}", form)).status_code == 303
+    assert (await portal.open_link(f"/access/{good}", form)).status_code == 401
     assert (await portal.http.get(f"/access/{good}")).status_code == 401
 
     # revoked: links issued and sessions opened before the revocation stop working
-    unused = await portal.link(ref)
+    unused = (await portal.link(ref)).removeprefix(portal.url)
+    unused_form = await portal.link_form(unused)
     headers = await portal.signed_in(ref)
     assert (await portal.http.get("/", headers=headers)).status_code == 200
     revoke = await portal.http.post(f"/staff/customers/{ref}/revoke",
                                     headers={"Authorization": "Bearer collector-token"})
     assert revoke.status_code == 200
     assert (await portal.http.get("/", headers=headers)).status_code == 401
-    assert (await portal.http.post(unused.removeprefix(portal.url))).status_code == 401
+    assert (await portal.open_link(unused, unused_form)).status_code == 401
     fresh = await portal.signed_in(ref)  # a link issued after it works
     assert (await portal.http.get("/", headers=fresh)).status_code == 200
 
@@ -69,7 +100,7 @@ async def test_expired_tampered_unknown_key_revoked_and_replayed_links_are_refus
 async def test_the_old_key_still_opens_links_it_signed(portal):
     ref = await portal.customer()
     token = sign_link(LINK_KEYS, "k0", portal.tenant, ref, now=datetime.now(UTC))
-    assert (await portal.http.post(f"/access/{token}")).status_code == 303
+    assert (await portal.open_link(f"/access/{token}")).status_code == 303
 
 
 async def test_staff_api_needs_a_collector_and_acts_for_its_own_tenant(portal):
@@ -149,12 +180,13 @@ async def _checkout(portal, headers: dict[str, str], number: str) -> str:
 async def test_a_link_post_from_another_site_is_refused(portal):
     ref = await portal.customer()
     link = (await portal.link(ref)).removeprefix(portal.url)
-    answer = await portal.http.post(link, headers={"Origin": "https://evil.example"})
+    form = await portal.link_form(link)  # even with the cookie and its token
+    answer = await portal.open_link(link, form, Origin="https://evil.example")
     assert answer.status_code == 403
-    answer = await portal.http.post(link, headers={"Sec-Fetch-Site": "cross-site",
+    answer = await portal.open_link(link, form, **{"Sec-Fetch-Site": "cross-site",
                                                    "Origin": "null"})
     assert answer.status_code == 403
-    assert (await portal.http.post(link, headers={"Origin": portal.url})).status_code == 303
+    assert (await portal.open_link(link, form, Origin=portal.url)).status_code == 303
 
 
 async def test_security_headers_on_pages(portal):
@@ -177,8 +209,9 @@ async def test_no_token_or_personal_data_in_logs(portal, caplog):
     ref = await portal.customer(name="Très Privé SA", email=email)
     link = await portal.link(ref)
     token = link.rsplit("/", 1)[1]
+    form = await portal.link_form(link.removeprefix(portal.url))
     headers = await portal.sign_in(link)
-    await portal.http.post(link.removeprefix(portal.url))  # replay: refused, maybe logged
+    await portal.open_link(link.removeprefix(portal.url), form)  # replay: refused, maybe logged
     await portal.http.get("/", headers=headers)
     await portal.ask_link(email)
     session = headers["Cookie"].split("=", 1)[1]

@@ -5,7 +5,8 @@ customer's "revoked before" time, then recorded by its SHA-256 as used: a link
 works once. The session token is random, sent as an HttpOnly cookie, and
 stored as its SHA-256 only. The CSRF token is an HMAC of the session token, so
 only a page served to that session can carry it (no storage needed). Before
-sign-in (asking for a new link), it is an HMAC of a random cookie instead.
+sign-in (asking for a new link, or a link's button), it is an HMAC of a random
+cookie instead.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from encaisse.kit.links import InvalidLink, LinkClaims, token_hash, verify_link
 from encaisse.portal import db
 
 COOKIE = "encaisse_portal"
-FORM_COOKIE = "encaisse_form"
+FORM_COOKIE = "encaisse_form"  # the link request form's (/access/request)
+LINK_FORM_COOKIE = "encaisse_link_form"  # a link page's, whose button opens the session
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,11 @@ class PortalSettings(ServiceSettings):
     payment_sandbox_secret: str = "dev-payment-sandbox-secret"
 
     @property
+    def current_link_key(self) -> str:
+        """The current link key: it also signs the CSRF tokens of the forms before sign-in."""
+        return self.portal_link_keys[self.portal_link_key_id]
+
+    @property
     def session_ttl(self) -> timedelta:
         return timedelta(hours=self.portal_session_hours)
 

@@ -1,20 +1,39 @@
-"""Opening the portal: a link's page (GET, no side effect), its exchange (POST), sign-out."""
+"""Opening the portal: a link's page (GET, no side effect), its exchange (POST), sign-out.
+
+The exchange is a login: a site must not sign a visitor in as someone else. Its
+POST comes from our own site (``Sec-Fetch-Site``, or ``Origin``) and carries the
+page's CSRF token, bound to a random pre-session cookie (SameSite=Strict), the
+signed double submit of the link request form (``access.form_csrf``).
+"""
 
 from __future__ import annotations
 
+import secrets
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from encaisse.kit.links import InvalidLink
 from encaisse.kit.runtime import RuntimeDep
-from encaisse.portal.access import COOKIE, check_link, end_session, exchange_link
+from encaisse.portal.access import (
+    COOKIE,
+    LINK_FORM_COOKIE,
+    check_link,
+    end_session,
+    exchange_link,
+    form_csrf,
+    form_csrf_ok,
+)
 from encaisse.portal.api.deps import Db, Now, Settings, SignedInForm
 from encaisse.portal.i18n import language_of
+from encaisse.portal.settings import PortalSettings
 from encaisse.portal.web import render
 
 router = APIRouter(include_in_schema=False)
+# The pre-session cookie goes to the links' pages only (/access/<token>).
+LINK_FORM_PATH = "/access/"
 
 
 def _lang(request: Request) -> str:
@@ -40,6 +59,24 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == request.headers.get("host")
 
 
+def pre_session_page(request: Request, settings: PortalSettings, name: str, *, cookie: str,
+                     path: str, max_age: int, **context: Any) -> HTMLResponse:
+    """A page whose form posts before sign-in: a random SameSite=Strict cookie and, in the
+    form, its HMAC (signed double submit)."""
+    value = secrets.token_urlsafe(16)
+    page = render(request, name, _lang(request),
+                  csrf=form_csrf(settings.current_link_key, value), **context)
+    page.set_cookie(cookie, value, max_age=max_age, path=path, httponly=True,
+                    secure=settings.portal_cookie_secure, samesite="strict")
+    return page
+
+
+def pre_session_form_ok(request: Request, settings: PortalSettings, cookie: str | None,
+                        csrf: str | None) -> bool:
+    """A form posted before sign-in: from our own site, with the token of its cookie."""
+    return _same_origin(request) and form_csrf_ok(settings.current_link_key, cookie, csrf)
+
+
 @router.get("/access/{token}")
 async def link_page(request: Request, token: str, db: Db, settings: Settings,
                     now: Now) -> HTMLResponse:
@@ -48,14 +85,19 @@ async def link_page(request: Request, token: str, db: Db, settings: Settings,
         await check_link(db, settings.portal_link_keys, token, now)
     except InvalidLink:
         return invalid_link_page(request)
-    return render(request, "access.html", _lang(request), action=f"/access/{token}")
+    return pre_session_page(request, settings, "access.html", cookie=LINK_FORM_COOKIE,
+                            path=LINK_FORM_PATH,
+                            max_age=int(settings.session_ttl.total_seconds()),
+                            action=f"/access/{token}")
 
 
 @router.post("/access/{token}")
 async def open_session(request: Request, token: str, runtime: RuntimeDep, settings: Settings,
-                       now: Now) -> Response:
-    if not _same_origin(request):
-        return invalid_link_page(request, 403)
+                       now: Now, csrf: Annotated[str | None, Form()] = None,
+                       form_cookie: Annotated[str | None, Cookie(alias=LINK_FORM_COOKIE)] = None,
+                       ) -> Response:
+    if not pre_session_form_ok(request, settings, form_cookie, csrf):
+        return render(request, "forbidden.html", _lang(request), status_code=403)
     try:
         async with runtime.sessions() as db, db.begin():
             session = await exchange_link(db, settings.portal_link_keys, token, now,
@@ -66,6 +108,7 @@ async def open_session(request: Request, token: str, runtime: RuntimeDep, settin
     response.set_cookie(COOKIE, session.token, max_age=int(settings.session_ttl.total_seconds()),
                         path="/", httponly=True, secure=settings.portal_cookie_secure,
                         samesite="lax")
+    response.delete_cookie(LINK_FORM_COOKIE, path=LINK_FORM_PATH)
     return response
 
 

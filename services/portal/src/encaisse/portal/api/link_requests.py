@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import uuid
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -23,8 +22,8 @@ from encaisse.contracts.common import Debtor as DebtorContact
 from encaisse.contracts.notifier import SendEmail
 from encaisse.kit.runtime import RuntimeDep
 from encaisse.portal import db
-from encaisse.portal.access import FORM_COOKIE, form_csrf, form_csrf_ok
-from encaisse.portal.api.access import _lang, _same_origin
+from encaisse.portal.access import FORM_COOKIE
+from encaisse.portal.api.access import _lang, pre_session_form_ok, pre_session_page
 from encaisse.portal.api.deps import Now, Settings
 from encaisse.portal.settings import PortalSettings
 from encaisse.portal.web import render
@@ -34,22 +33,14 @@ WINDOW = timedelta(hours=1)
 
 
 def _keyed(settings: PortalSettings, value: str) -> str:
-    return hmac.new(_key(settings).encode(), value.encode(), hashlib.sha256).hexdigest()
-
-
-def _key(settings: PortalSettings) -> str:
-    return settings.portal_link_keys[settings.portal_link_key_id]
+    return hmac.new(settings.current_link_key.encode(), value.encode(),
+                    hashlib.sha256).hexdigest()
 
 
 @router.get("/access/request")
 async def request_page(request: Request, settings: Settings) -> HTMLResponse:
-    form_cookie = secrets.token_urlsafe(16)
-    page = render(request, "request_link.html", _lang(request),
-                  csrf=form_csrf(_key(settings), form_cookie))
-    page.set_cookie(FORM_COOKIE, form_cookie, max_age=int(WINDOW.total_seconds()),
-                    path="/access/request", httponly=True,
-                    secure=settings.portal_cookie_secure, samesite="strict")
-    return page
+    return pre_session_page(request, settings, "request_link.html", cookie=FORM_COOKIE,
+                            path="/access/request", max_age=int(WINDOW.total_seconds()))
 
 
 @router.post("/access/request")
@@ -58,7 +49,7 @@ async def request_link(request: Request, runtime: RuntimeDep, settings: Settings
                        csrf: Annotated[str | None, Form()] = None,
                        form_cookie: Annotated[str | None, Cookie(alias=FORM_COOKIE)] = None,
                        ) -> HTMLResponse:
-    if not _same_origin(request) or not form_csrf_ok(_key(settings), form_cookie, csrf):
+    if not pre_session_form_ok(request, settings, form_cookie, csrf):
         return render(request, "forbidden.html", _lang(request), status_code=403)
     address = email.strip().lower()
     client = request.client.host if request.client else "unknown"
