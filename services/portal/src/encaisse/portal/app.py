@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from encaisse.kit.app import create_app
-from encaisse.kit.runtime import start_runtime
+from encaisse.kit.runtime import Runtime, start_runtime
 from encaisse.portal import db, redact
 from encaisse.portal.api import access, actions, link_requests, payments, staff, statement
-from encaisse.portal.api.deps import BadCsrf, NotSignedIn
+from encaisse.portal.api.deps import BadCsrf, NotSignedIn, app_now
 from encaisse.portal.handlers import HANDLERS, QUEUES
 from encaisse.portal.payments import provider_from
+from encaisse.portal.purge import purge_loop
 from encaisse.portal.settings import PortalSettings
 from encaisse.portal.web import install_pages, render
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 
-def bootstrap(settings: PortalSettings):
-    return start_runtime(
+@asynccontextmanager
+async def bootstrap(settings: PortalSettings, app: FastAPI) -> AsyncIterator[Runtime]:
+    """Database, bus (read model's consumers, outbox relay) and the access tables' purge."""
+    async with start_runtime(
         settings, outbox=db.outbox, inbox=db.inbox,
         consumers=[(spec, HANDLERS) for spec in QUEUES],
-    )
+    ) as runtime:
+        runtime.spawn(purge_loop(runtime.sessions, settings, lambda: app_now(app)),
+                      "portal-purge")
+        yield runtime
 
 
 def build_app(settings: PortalSettings) -> FastAPI:
@@ -38,7 +46,7 @@ def build_app(settings: PortalSettings) -> FastAPI:
         description="The debtors' portal (HTML pages) and its staff API under /staff "
                     "(bearer token).",
         routers=routers,
-        start=bootstrap,
+        start=lambda s: bootstrap(s, app),  # type: ignore[arg-type]
     )
     app.state.payment_provider = provider_from(settings.payment_provider,
                                                settings.payment_sandbox_secret)

@@ -128,6 +128,7 @@ used_links = Table(
     Column("customer_ref", String(100), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("used_at", DateTime(timezone=True), nullable=False),
+    Index(None, "expires_at"),  # the purge
 )
 
 sessions = Table(
@@ -138,6 +139,7 @@ sessions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Index(None, "tenant", "customer_ref"),
+    Index(None, "expires_at"),  # the purge
 )
 
 link_requests = Table(
@@ -148,6 +150,7 @@ link_requests = Table(
     Column("requested_at", DateTime(timezone=True), nullable=False),
     Index(None, "address_hash", "requested_at"),
     Index(None, "client_hash", "requested_at"),
+    Index(None, "requested_at"),  # the purge
 )
 
 tenant_settings = Table(

@@ -25,6 +25,10 @@ class PortalSettings(ServiceSettings):
     )
     portal_link_requests_per_hour: int = Field(default=3, ge=1,
                                                description="per email address and per client")
+    portal_purge_interval_seconds: int = Field(
+        default=3600, ge=1, description="how often expired sessions, spent links and old "
+                                        "link requests are deleted")
+    portal_purge_batch_size: int = Field(default=1000, ge=1, le=100_000)
     portal_attachment_max_bytes: int = 5 * 1024 * 1024
     payment_provider: str = Field(default="sandbox", description="sandbox (local checkout)")
     payment_sandbox_secret: str = "dev-payment-sandbox-secret"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Cookie, Depends, Form, Request
+from fastapi import Cookie, Depends, FastAPI, Form, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from encaisse.kit.runtime import RuntimeDep
@@ -25,10 +25,15 @@ class BadCsrf(Exception):
     """A form without the session's CSRF token (status 403)."""
 
 
-def _now(request: Request) -> datetime:
-    clock: Callable[[], datetime] = getattr(request.app.state, "clock", None) or (
+def app_now(app: FastAPI) -> datetime:
+    """The portal's time: the app's clock where one is set (tests fix it), or the real one."""
+    clock: Callable[[], datetime] = getattr(app.state, "clock", None) or (
         lambda: datetime.now(UTC))
     return clock()
+
+
+def _now(request: Request) -> datetime:
+    return app_now(request.app)
 
 
 def _settings(request: Request) -> PortalSettings:
