@@ -50,9 +50,9 @@ def unbundle(exchange: str, headers: Mapping[str, Any], body: bytes) -> list[Out
     return messages
 
 
-def bundle_line(message_id: str, routing_key: str, subject: str, body: str) -> str:
-    """One message of a bundle's body; ``body`` is the message's JSON text."""
-    return f"{message_id}\t{routing_key}\t{json.dumps(subject, ensure_ascii=False)}\t{body}\n"
+def bundle_line(message_id: str, routing_key: str, subject_json: str, body: str) -> str:
+    """One message of a bundle's body; ``subject_json`` and ``body`` are JSON text."""
+    return f"{message_id}\t{routing_key}\t{subject_json}\t{body}\n"
 
 
 def bundle_row(exchange: str, shared: Mapping[str, Any], lines: Sequence[str]) -> dict[str, Any]:
@@ -74,5 +74,6 @@ def bundle(envelopes: Sequence[Envelope[Any]]) -> dict[str, Any]:
                 out.headers.get(k) != v for k, v in shared.items()):
             raise ValueError(f"message {envelope.id} does not share the bundle's headers")
     return bundle_row(outgoing[0].exchange, shared, [
-        bundle_line(o.message_id, o.routing_key, e.subject, o.body.decode())
+        bundle_line(o.message_id, o.routing_key, json.dumps(e.subject, ensure_ascii=False),
+                    o.body.decode())
         for e, o in zip(envelopes, outgoing, strict=True)])

@@ -26,7 +26,7 @@ from typing import Any
 
 import asyncpg
 
-from encaisse.bus.bundle import bundle_row
+from encaisse.bus.bundle import bundle_line, bundle_row
 
 ROUTING_KEY = "ledger.invoice.issued.v1"
 COLUMNS = ("tenant", "number", "customer_ref", "issue_date", "due_date", "amount", "currency",
@@ -72,38 +72,35 @@ def message_ids(count: int) -> list[str]:
             f"{raw[k + 17:k + 20]}-{raw[k + 20:k + 32]}" for k in range(0, 32 * count, 32)]
 
 
-def issued_body(tenant_json: str, number: str, customer: str, issued: str, due: str,
-                amount: str, currency: str, pdf_url: str | None) -> str:
-    """The JSON of an ``InvoiceIssued`` of version 1 (``amount`` as ``money_text`` gives)."""
+def issued_body(tenant_json: str, number_json: str, customer_json: str, issued: str, due: str,
+                amount: str, currency: str, url_json: str) -> str:
+    """The JSON of an ``InvoiceIssued`` of version 1, its strings given as JSON text
+    (``amount`` as ``money_text`` gives)."""
     money = f'{{"amount":"{amount}","currency":"{currency}"}}'
-    return (f'{{"tenant":{tenant_json},"version":1,"invoice_number":{json_text(number)},'
-            f'"customer_ref":{json_text(customer)},"issue_date":"{issued}","due_date":"{due}",'
-            f'"amount":{money},"open_balance":{money},"status":"open",'
-            f'"pdf_url":{json_text(pdf_url)}}}')
+    return (f'{{"tenant":{tenant_json},"version":1,"invoice_number":{number_json},'
+            f'"customer_ref":{customer_json},"issue_date":"{issued}","due_date":"{due}",'
+            f'"amount":{money},"open_balance":{money},"status":"open","pdf_url":{url_json}}}')
 
 
 def invoice_texts(tenant_copy: str, tenant_json: str, message_id: str, number: str,
                   customer: str, issued: str, due: str, amount: str, currency: str,
                   pdf_url: str | None) -> tuple[str, str]:
-    """A new invoice's COPY row (``COLUMNS``) and its ``invoice.issued`` bundle line
-    (``bundle_line``, without its ``json.dumps``)."""
+    """A new invoice's COPY row (``COLUMNS``) and its ``invoice.issued`` bundle line."""
     if not _ROUND(amount):
         amount = money_text(amount)
     texts = f"{number}{customer}{pdf_url or ''}"
     if '"' in texts or "\\" in texts or not texts.isprintable():  # to escape (or unusual)
-        body = issued_body(tenant_json, number, customer, issued, due, amount, currency,
-                           pdf_url)
-        return (f"{tenant_copy}\t{copy_text(number)}\t{copy_text(customer)}\t{issued}\t"
-                f"{due}\t{amount}\t{currency}\t{amount}\topen\t{copy_text(pdf_url)}\t1\n",
-                f"{message_id}\t{ROUTING_KEY}\t{json_text(number)}\t{body}\n")
-    url_copy, url_json = ("\\N", "null") if pdf_url is None else (pdf_url, f'"{pdf_url}"')
-    money = f'{{"amount":"{amount}","currency":"{currency}"}}'
-    return (f"{tenant_copy}\t{number}\t{customer}\t{issued}\t{due}\t{amount}\t{currency}\t"
-            f"{amount}\topen\t{url_copy}\t1\n",
-            f'{message_id}\t{ROUTING_KEY}\t"{number}"\t{{"tenant":{tenant_json},"version":1,'
-            f'"invoice_number":"{number}","customer_ref":"{customer}","issue_date":"{issued}",'
-            f'"due_date":"{due}","amount":{money},"open_balance":{money},"status":"open",'
-            f'"pdf_url":{url_json}}}\n')
+        number_copy, customer_copy, url_copy = map(copy_text, (number, customer, pdf_url))
+        number_json, customer_json, url_json = map(json_text, (number, customer, pdf_url))
+    else:  # the usual case: every text as it is, without a pattern's check
+        number_copy, customer_copy = number, customer
+        number_json, customer_json = f'"{number}"', f'"{customer}"'
+        url_copy, url_json = ("\\N", "null") if pdf_url is None else (pdf_url, f'"{pdf_url}"')
+    body = issued_body(tenant_json, number_json, customer_json, issued, due, amount, currency,
+                       url_json)
+    return (f"{tenant_copy}\t{number_copy}\t{customer_copy}\t{issued}\t{due}\t{amount}\t"
+            f"{currency}\t{amount}\topen\t{url_copy}\t1\n",
+            bundle_line(message_id, ROUTING_KEY, number_json, body))
 
 
 async def insert_new(conn: asyncpg.Connection, tenant: str,
