@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -27,6 +27,19 @@ from encaisse.kit.db import make_engine, make_sessions
 from encaisse.kit.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+
+
+async def every(seconds: float, job: Callable[[], Awaitable[object]], what: str) -> None:
+    """Run ``job`` now, then every ``seconds``, until cancelled: a background task of the
+    service (``Runtime.spawn``). A failing run is logged and the next one goes on."""
+    while True:
+        try:
+            await job()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed; trying again in %s s", what, seconds)
+        await asyncio.sleep(seconds)
 
 
 @dataclass

@@ -10,13 +10,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from encaisse.kit.app import create_app
-from encaisse.kit.runtime import Runtime, start_runtime
+from encaisse.kit.runtime import Runtime, every, start_runtime
 from encaisse.portal import db, redact
 from encaisse.portal.api import access, actions, link_requests, payments, staff, statement
 from encaisse.portal.api.deps import BadCsrf, NotSignedIn, app_now
 from encaisse.portal.handlers import HANDLERS, QUEUES
 from encaisse.portal.payments import provider_from
-from encaisse.portal.purge import purge_loop
+from encaisse.portal.purge import purge_now
 from encaisse.portal.settings import PortalSettings
 from encaisse.portal.web import install_pages, render
 
@@ -30,8 +30,9 @@ async def bootstrap(settings: PortalSettings, app: FastAPI) -> AsyncIterator[Run
         settings, outbox=db.outbox, inbox=db.inbox,
         consumers=[(spec, HANDLERS) for spec in QUEUES],
     ) as runtime:
-        runtime.spawn(purge_loop(runtime.sessions, settings, lambda: app_now(app)),
-                      "portal-purge")
+        runtime.spawn(every(settings.portal_purge_interval_seconds,
+                            lambda: purge_now(runtime.sessions, settings, lambda: app_now(app)),
+                            "access purge"), "portal-purge")
         yield runtime
 
 

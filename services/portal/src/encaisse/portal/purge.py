@@ -13,7 +13,6 @@ skipped, so two portals never wait for each other.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,18 +69,10 @@ async def _in_batches(sessions: async_sessionmaker[AsyncSession], key: Column,
             return total
 
 
-async def purge_loop(sessions: async_sessionmaker[AsyncSession], settings: PortalSettings,
-                     clock: Callable[[], datetime]) -> None:
-    """The runtime's background task: a clean-up at start, then every interval, at the
-    portal's own time (``clock``)."""
-    interval = timedelta(seconds=settings.portal_purge_interval_seconds)
-    while True:
-        try:
-            done = await purge(sessions, clock(), settings.portal_purge_batch_size)
-            if done.total:
-                log.info("access purge: %s", done)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("access purge failed; trying again at the next interval")
-        await asyncio.sleep(interval.total_seconds())
+async def purge_now(sessions: async_sessionmaker[AsyncSession], settings: PortalSettings,
+                    clock: Callable[[], datetime]) -> None:
+    """One clean-up at the portal's own time (``clock``); the runtime runs it every
+    interval (``encaisse.kit.runtime.every``)."""
+    done = await purge(sessions, clock(), settings.portal_purge_batch_size)
+    if done.total:
+        log.info("access purge: %s", done)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,7 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from encaisse.kit.app import create_app
-from encaisse.kit.runtime import Runtime, start_runtime
+from encaisse.kit.runtime import Runtime, every, start_runtime
 from encaisse.scheduler import db
 from encaisse.scheduler.api import ROUTERS
 from encaisse.scheduler.clock import Clock
@@ -23,20 +22,13 @@ MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 log = logging.getLogger(__name__)
 
 
-async def day_loop(runtime: Runtime, clock: Clock, settings: SchedulerSettings) -> None:
-    """Run what is due, again and again; every instance does, SKIP LOCKED shares the work."""
-    while True:
-        try:
-            async with runtime.engine.connect() as conn:
-                now = await clock.now(conn)
-            stats = await run_due(runtime.engine, now, batch_size=settings.run_batch_size)
-            if stats.customers:
-                log.info("day run: %s", stats)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("day run failed; trying again")
-        await asyncio.sleep(settings.run_interval_seconds)
+async def run_today(runtime: Runtime, clock: Clock, settings: SchedulerSettings) -> None:
+    """Run what is due; every instance does, SKIP LOCKED shares the work."""
+    async with runtime.engine.connect() as conn:
+        now = await clock.now(conn)
+    stats = await run_due(runtime.engine, now, batch_size=settings.run_batch_size)
+    if stats.customers:
+        log.info("day run: %s", stats)
 
 
 def bootstrap(settings: SchedulerSettings, clock: Clock):
@@ -44,7 +36,8 @@ def bootstrap(settings: SchedulerSettings, clock: Clock):
     async def start(_: object) -> AsyncIterator[Runtime]:
         async with start_runtime(settings, outbox=db.outbox, inbox=db.inbox,
                                  consumers=[(spec, handlers(clock)) for spec in QUEUES]) as rt:
-            rt.spawn(day_loop(rt, clock, settings), "day-run")
+            rt.spawn(every(settings.run_interval_seconds,
+                           lambda: run_today(rt, clock, settings), "day run"), "day-run")
             yield rt
 
     return start
