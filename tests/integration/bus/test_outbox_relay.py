@@ -46,6 +46,28 @@ async def _commit_widgets(schema, ids: range) -> None:
                 subject=str(widget_id))])
 
 
+async def _probe(connection) -> aio_pika.abc.AbstractQueue:
+    """A queue of the test's own that sees every event."""
+    channel = await connection.channel()
+    events = await channel.declare_exchange(EVENTS, aio_pika.ExchangeType.TOPIC, durable=True)
+    probe = await channel.declare_queue("", exclusive=True)
+    await probe.bind(events, "#")
+    return probe
+
+
+async def _take(probe, count: int, timeout: float = 10) -> list:
+    """The next ``count`` messages of ``probe``, in the order they came."""
+    messages = []
+    async with asyncio.timeout(timeout):
+        while len(messages) < count:
+            message = await probe.get(no_ack=True, fail=False)
+            if message is None:
+                await asyncio.sleep(0.02)
+                continue
+            messages.append(message)
+    return messages
+
+
 async def test_relay_killed_halfway_then_restarted_delivers_each_effect_once(database_url, amqp_url):
     async with scratch_schema(database_url) as schema:
         await _commit_widgets(schema, range(1, N + 1))
@@ -99,10 +121,7 @@ async def test_relay_killed_halfway_then_restarted_delivers_each_effect_once(dat
 async def test_rolled_back_transaction_publishes_nothing(database_url, amqp_url):
     async with scratch_schema(database_url) as schema:
         connection = await connect(amqp_url)
-        channel = await connection.channel()
-        events = await channel.declare_exchange(EVENTS, aio_pika.ExchangeType.TOPIC, durable=True)
-        probe = await channel.declare_queue("", exclusive=True)
-        await probe.bind(events, "#")
+        probe = await _probe(connection)
         with pytest.raises(RuntimeError):
             async with schema.sessions() as session, session.begin():
                 await session.execute(insert(schema.widgets).values(id=1, name="ghost"))
@@ -114,11 +133,7 @@ async def test_rolled_back_transaction_publishes_nothing(database_url, amqp_url)
         # a committed one does go out, so the probe is known to work
         await _commit_widgets(schema, range(2, 3))
         assert await relay.relay_once() == 1
-        message = None
-        async with asyncio.timeout(5):
-            while message is None:
-                message = await probe.get(no_ack=True, fail=False)
-                await asyncio.sleep(0.05)
+        (message,) = await _take(probe, 1, timeout=5)
         assert message.headers["ce-subject"] == "2"
         await asyncio.sleep(0.3)
         assert await probe.get(no_ack=True, fail=False) is None
@@ -132,21 +147,12 @@ async def test_relay_keeps_order_per_aggregate(database_url, amqp_url):
                 Envelope(payload=WidgetMade(tenant="T1", version=v, widget_id=7), subject="7")
                 for v in range(1, 201)])
         connection = await connect(amqp_url)
-        channel = await connection.channel()
-        events = await channel.declare_exchange(EVENTS, aio_pika.ExchangeType.TOPIC, durable=True)
-        probe = await channel.declare_queue("", exclusive=True)
-        await probe.bind(events, "#")
+        probe = await _probe(connection)
         relay = OutboxRelay(schema.engine, schema.outbox, Publisher(connection), batch_size=64)
         while await relay.relay_once():
             pass
-        versions = []
-        async with asyncio.timeout(10):
-            while len(versions) < 200:
-                message = await probe.get(no_ack=True, fail=False)
-                if message is None:
-                    await asyncio.sleep(0.02)
-                    continue
-                versions.append(int(message.body.split(b'"version":')[1].split(b",")[0]))
+        versions = [int(m.body.split(b'"version":')[1].split(b",")[0])
+                    for m in await _take(probe, 200)]
         assert versions == list(range(1, 201))
         await connection.close()
 
@@ -178,24 +184,14 @@ async def test_bundles_go_out_in_their_place_as_single_messages(database_url, am
             await stage(session, schema.outbox, envelopes[4:5])
             await session.execute(insert(schema.outbox), [bundle(envelopes[5:11])])
         connection = await connect(amqp_url)
-        channel = await connection.channel()
-        events = await channel.declare_exchange(EVENTS, aio_pika.ExchangeType.TOPIC, durable=True)
-        probe = await channel.declare_queue("", exclusive=True)
-        await probe.bind(events, "#")
+        probe = await _probe(connection)
         publisher = Recording(connection)
         relay = OutboxRelay(schema.engine, schema.outbox, publisher, batch_size=4)
         while await relay.relay_once():
             pass
         # up to 4 messages a batch, except a bundle larger than that, which goes alone
         assert publisher.batches == [4, 1, 6]
-        received = []
-        async with asyncio.timeout(10):
-            while len(received) < 11:
-                message = await probe.get(no_ack=True, fail=False)
-                if message is None:
-                    await asyncio.sleep(0.02)
-                    continue
-                received.append(decode(message.headers, message.content_type, message.body))
+        received = [decode(m.headers, m.content_type, m.body) for m in await _take(probe, 11)]
         assert [e.id for e in received] == [e.id for e in envelopes]
         assert [e.payload for e in received] == [e.payload for e in envelopes]
         async with schema.engine.connect() as conn:
