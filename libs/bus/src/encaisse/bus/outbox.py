@@ -104,9 +104,7 @@ class OutboxRelay:
                     .where(t.c.id.in_(ids))
                     .order_by(t.c.id)
                 )
-            ).all()
-            if not rows:
-                return 0
+            ).all()  # the rows ``ids`` named: the lock keeps other relays off them
             messages = [m for r in rows for m in _messages(r)]
             await self._publisher.publish_many(messages)
             await conn.execute(delete(t).where(t.c.id.in_([r.id for r in rows])))
