@@ -79,7 +79,8 @@ async def list_validations(staff: Viewer, rt: Rt, status: str = "pending"
     async with rt.engine.connect() as conn:
         rows = (await conn.execute(select(v).where(v.c.tenant == staff.tenant,
                                                    v.c.status == status)
-                                   .order_by(v.c.created_at))).all()
+                                   # one day run creates many at one time
+                                   .order_by(v.c.created_at, v.c.customer_ref, v.c.id))).all()
     return [_validation(r) for r in rows]
 
 
