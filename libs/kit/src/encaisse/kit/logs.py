@@ -23,5 +23,6 @@ def configure_logging(level: str = "INFO", *, json: bool = True, service: str = 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("aiormq", "aio_pika"):
+    # httpx logs every request at INFO: a poll of a provider is routine, not news
+    for noisy in ("aiormq", "aio_pika", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -21,7 +21,11 @@ class LettersSettings(ServiceSettings):
     postal_api_key: str = "sandbox-key"
     postal_webhook_url: str | None = Field(
         None, description="where the provider calls us back; default: this service's own address")
-    postal_poll_seconds: float = 5.0
+    postal_poll_seconds: float = Field(
+        5.0, description="how often the tracker looks for due polls; a sending's first poll "
+        "after a change waits this long, then each poll that finds nothing new waits twice as "
+        "long as the one before")
+    postal_poll_max_seconds: float = Field(3600.0, description="the longest wait between polls")
     dispatch_idle_seconds: float = 1.0
     storage_dir: Path = Path(".run/letters")
     sender_name: str = "Encaisse Démo SAS"

@@ -6,6 +6,12 @@ submitted (the provider could not post it) or posted (lost on the way).
 Delivered, returned and failed are final. Each change others must know (posted,
 delivered, returned, failed) publishes exactly one event. Other steps a provider
 reports (accepted, in transit, notice left...) change nothing.
+
+A simple letter's life with the provider ends when it is posted: nothing follows a
+posting the provider can tell (no receipt, no tracked return), so a posted simple
+letter is no longer followed. A registered letter is followed until delivered or
+returned. Polls that find nothing new back off (``next_poll_delay``); a provider's
+webhook still has a letter followed at once.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ READY, SUBMITTED, POSTED = "ready", "submitted", "posted"
 DELIVERED, RETURNED, FAILED = "delivered", "returned", "failed"
 FINAL = frozenset({DELIVERED, RETURNED, FAILED})
 TRACKED = (SUBMITTED, POSTED)
+REGISTERED = "registered"
 
 _MOVES = {
     (SUBMITTED, "posted"): POSTED,
@@ -38,3 +45,14 @@ def after(status: str, event_type: str) -> str | None:
         return _MOVES[(status, event_type)]
     except KeyError:
         raise UnexpectedEvent(f"a {event_type!r} event cannot follow {status!r}") from None
+
+
+def followed(kind: str, status: str) -> bool:
+    """Whether the provider can still tell something new about a letter in this state."""
+    return status == SUBMITTED or (status == POSTED and kind == REGISTERED)
+
+
+def next_poll_delay(unchanged_polls: int, *, first: float, longest: float) -> float:
+    """Seconds before the next poll of a sending: ``first`` after a change, doubling with
+    each poll that found nothing new, never more than ``longest``."""
+    return min(longest, first * 2 ** min(unchanged_polls, 30))

@@ -3,15 +3,20 @@
 The provider's events are applied in order, each once (the row counts how many
 it has applied), in one transaction with the proofs' records and the events we
 publish: posted, delivered, returned, failed, each with the cost.
+
+Only letters the provider can still tell something about are followed
+(``lifecycle.followed``); each is polled when its ``next_poll_at`` comes, sooner
+after a change, less and less often while nothing changes (``next_poll_delay``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,12 +31,19 @@ from encaisse.contracts.letters import (
     ReturnReason,
 )
 from encaisse.letters import db
-from encaisse.letters.domain.lifecycle import TRACKED, after
+from encaisse.letters.domain.lifecycle import POSTED, REGISTERED, SUBMITTED, after, next_poll_delay
 from encaisse.letters.mailroom import Mailroom, report
 from encaisse.letters.postal.client import PostalEvent
 from encaisse.letters.storage import sha256
 
 log = logging.getLogger(__name__)
+
+
+def _followed() -> ColumnElement[bool]:
+    """``lifecycle.followed`` in SQL."""
+    letters = db.letters
+    return or_(letters.c.status == SUBMITTED,
+               and_(letters.c.status == POSTED, letters.c.kind == REGISTERED))
 
 
 class Tracker:
@@ -43,7 +55,9 @@ class Tracker:
         letters = db.letters
         async with self._sessions() as session:
             ids = (await session.scalars(select(letters.c.id).where(
-                letters.c.status.in_(TRACKED)))).all()
+                _followed(), or_(letters.c.next_poll_at.is_(None),
+                                 letters.c.next_poll_at <= self._room.now()))
+                .order_by(letters.c.next_poll_at.nulls_first()))).all()
         for letter_id in ids:
             try:
                 await self.track(letter_id)
@@ -65,13 +79,18 @@ class Tracker:
         letters = db.letters
         async with self._sessions() as session, session.begin():
             row = (await session.execute(
-                select(letters).where(letters.c.id == letter_id, letters.c.status.in_(TRACKED))
+                select(letters).where(letters.c.id == letter_id, _followed())
                 .with_for_update(skip_locked=True))).first()
             if row is None:
                 return
             sending = await self._room.provider.sending(row.provider_sending_id)
             fresh = sending.events[row.provider_events_applied:]
+            log.debug("polled sending %s of letter %s: %d new events",
+                      row.provider_sending_id, row.id, len(fresh))
             if not fresh:
+                await session.execute(update(letters).where(letters.c.id == row.id).values(
+                    unchanged_polls=row.unchanged_polls + 1,
+                    next_poll_at=self._next_poll(row.unchanged_polls + 1)))
                 return
             uow = UnitOfWork(session, db.outbox)
             state: dict[str, Any] = {"status": row.status, "version": row.version,
@@ -82,7 +101,13 @@ class Tracker:
                 await self._apply(session, uow, row, state, event)
             await session.execute(update(letters).where(letters.c.id == row.id).values(
                 **state, provider_events_applied=len(sending.events),
-                updated_at=self._room.now()))
+                updated_at=self._room.now(), unchanged_polls=0, next_poll_at=self._next_poll(0)))
+
+    def _next_poll(self, unchanged_polls: int) -> datetime:
+        settings = self._room.settings
+        delay = next_poll_delay(unchanged_polls, first=settings.postal_poll_seconds,
+                                longest=settings.postal_poll_max_seconds)
+        return self._room.now() + timedelta(seconds=delay)
 
     async def _apply(self, session: AsyncSession, uow: UnitOfWork, row: Row[Any],
                      state: dict[str, Any], event: PostalEvent) -> None:

@@ -56,6 +56,7 @@ class Sending:
     outcome: Outcome = Outcome.DELIVERED
     tracking_number: str = ""
     notified: int = 0
+    reads: int = 0  # GETs of its status, for tests of how often a client polls
 
     @property
     def cost(self) -> Decimal:
@@ -214,7 +215,9 @@ def build_sandbox(*, step_seconds: float = 5.0, api_key: str = "sandbox-key") ->
 
     @app.get("/v1/sendings/{sending_id}")
     async def status(sending_id: str, box: Box) -> dict[str, Any]:
-        return box.view(_get(box, sending_id))
+        s = _get(box, sending_id)
+        s.reads += 1
+        return box.view(s)
 
     @app.get("/v1/sendings/{sending_id}/proofs/{kind}")
     async def proof(sending_id: str, kind: str, box: Box) -> Response:
@@ -234,6 +237,6 @@ def build_sandbox(*, step_seconds: float = 5.0, api_key: str = "sandbox-key") ->
 
     @app.get("/_sandbox/sendings")
     async def everything() -> list[dict[str, Any]]:
-        return [box.view(s) for s in box.sendings.values()]
+        return [{**box.view(s), "reads": s.reads} for s in box.sendings.values()]
 
     return app
