@@ -125,6 +125,7 @@ class World:
                 item = (p.debtor.customer_ref, "email", p.template)
             elif isinstance(p, SendLetter):
                 item = (p.debtor.customer_ref, f"{p.kind.value}_letter", p.template)
+                assert p.dated_on == self.day  # the simulated day, which the letter prints
             elif isinstance(p, TaskCreated):
                 item = (p.customer_ref, "task", p.kind.value)
             else:

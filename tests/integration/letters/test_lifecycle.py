@@ -9,7 +9,7 @@ import asyncio
 import hashlib
 import io
 from decimal import Decimal
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from pypdf import PdfReader
 
@@ -88,6 +88,22 @@ async def test_a_simple_letter_is_posted_and_nothing_more(bus, sandbox, letters)
     assert letter["status"] == "posted" and letter["template"] == "reminder_letter"
     text = text_of((await letters.get(f"/v1/letters/{letter_id}/pdf")).content)
     assert "Relance" in text and "RECOMMANDÉE" not in text and "Pénalités" not in text
+
+
+async def test_a_letter_is_dated_by_the_day_its_sender_decided_it(bus, sandbox, letters):
+    """In a simulation the scheduler's clock is not the wall clock: the letter's date, its
+    penalties and its deadline all come from the command, so they agree."""
+    base = notice("notice-dated")
+    decided = date(2025, 7, 15)
+    command = base.model_copy(update={"dated_on": decided, "formal_notice": (
+        base.formal_notice.model_copy(update={"penalties_computed_on": decided,
+                                              "payment_deadline": date(2025, 7, 23)}))})
+    letter_id = letter_id_for(TENANT, command.idempotency_key)
+    await bus.send(command)
+    await bus.events.wait(lambda: "posted" in bus.events.of(letter_id))
+    text = text_of((await letters.get(f"/v1/letters/{letter_id}/pdf")).content)
+    assert "Paris, le 15 juillet 2025" in " ".join(text.split())
+    assert "23 juillet 2025" in " ".join(text.split())
 
 
 async def test_an_address_that_cannot_fit_is_refused_with_an_event(bus, sandbox, letters):

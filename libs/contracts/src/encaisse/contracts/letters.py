@@ -55,6 +55,10 @@ class SendLetter(Command):
     invoices: tuple[InvoiceLine, ...] = Field(min_length=1)
     formal_notice: FormalNotice | None = None
     include_portal_link: bool = True
+    dated_on: date | None = Field(
+        default=None, description="the day the act was decided, by the sender's clock: the "
+        "letter is dated by it, as its penalties and deadline are; absent, the day it is "
+        "written")
 
 
 class ReturnReason(StrEnum):

@@ -95,7 +95,8 @@ async def send_letter(envelope: Envelope[SendLetter], uow: UnitOfWork, *, room: 
     portal = (room.portal_url(command.tenant, command.debtor.customer_ref)
               if command.include_portal_link else None)
     try:
-        content = compose(command, block.lines, room.sender, today=room.today(),
+        content = compose(command, block.lines, room.sender,
+                          today=command.dated_on or room.today(),
                           reference=f"{command.debtor.customer_ref} / {letter_id[:8].upper()}",
                           portal_url=portal, rates=room.rates)
     except (UnknownTemplate, MissingRate) as exc:

@@ -73,7 +73,7 @@ def build(*, tenant: str, channel: Channel, step: Step, key: str, case_id: str |
             business_customer=customer.segment != "individual") if registered else None
         return SendLetter(**common, kind=LetterKind.REGISTERED if registered else LetterKind.SIMPLE,
                           template=template, address=PostalAddress(**customer.address),
-                          invoices=lines, formal_notice=notice)
+                          invoices=lines, formal_notice=notice, dated_on=day)
     if channel is Channel.PORTAL_NOTICE:
         return PostNotice(**common, template=template, invoices=lines)
     return None
