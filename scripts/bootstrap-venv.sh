@@ -31,5 +31,8 @@ if [ ! -x .venv/bin/python ]; then
     fi
   fi
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check "uv==0.13.9"
+# pip reads the machine's configuration files, whose extra local indexes may lack uv and
+# make pip warn about each; uv is taken from the default index, with the environment's
+# PIP_* settings (certificates, find-links) still in force.
+PIP_CONFIG_FILE=/dev/null .venv/bin/python -m pip install -q --disable-pip-version-check "uv==0.13.9"
 .venv/bin/uv pip install -q --python .venv/bin/python -r requirements.txt
