@@ -164,8 +164,22 @@ def test_locale_combines_language_and_country():
 
 def test_context_variables_reach_the_template():
     rendered = Templates().render_email("promise_confirmed", "en",
-                                        _variables("en", promised_date="1 March 2026"))
+                                        _variables("en", promised_date="2026-03-01"))
     assert "by 1 March 2026" in rendered.text
+
+
+def test_a_date_in_the_context_reads_in_the_debtors_locale_never_as_iso():
+    """The scheduler sends dates as ISO text; the debtor reads them in their own words."""
+    templates = Templates()
+    french = _variables("fr", promised_date="2026-12-07")
+    email = templates.render_email("promise_confirmed", "fr", french)
+    assert "au plus tard le 7 décembre 2026" in email.text
+    assert "7 décembre 2026" in email.html and "2026-12-07" not in email.text + email.html
+    sms = templates.render_sms("promise_confirmed", "fr", french)
+    assert "au 07/12/2026" in sms.text and "2026-12-07" not in sms.text
+    british = templates.render_sms("promise_confirmed", "en",
+                                   _variables("en", "GB", promised_date="2026-12-07"))
+    assert "by 07/12/2026" in british.text
 
 
 def test_template_check_refuses_an_unknown_variable_with_its_line():

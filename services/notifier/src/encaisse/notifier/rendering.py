@@ -10,6 +10,11 @@ autoescaping for the HTML part, without for the plain text.
 
 Defaults live in ``templates/<language>/<name>.j2``; a tenant's overrides, kept
 in the database, come first. Pure: no I/O besides reading the packaged defaults.
+
+Every date a debtor reads is in their locale: the invoice table and ``today`` come
+formatted; a date carried in ``context`` (an ISO date, as the scheduler sends it) goes
+through the ``date`` filter: ``{{ context.promised_date | date }}`` prints "7 décembre
+2026" for a French debtor, ``| date("short")`` "07/12/2026".
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
+    pass_context,
     TemplateNotFound,
     TemplateSyntaxError,
     meta,
@@ -49,7 +55,7 @@ DEFAULT_NAMES = ("courtesy_reminder", "first_reminder", "second_reminder", "than
                  "portal_link")
 FALLBACK_LANGUAGES = ("en", "fr")
 VARIABLES = frozenset({"layout", "labels", "debtor", "tenant", "invoices", "totals",
-                       "portal_link", "context", "sender_name", "today", "step"})
+                       "portal_link", "context", "sender_name", "today", "step", "locale"})
 
 LABELS: dict[str, dict[str, str]] = {
     "fr": {"lang": "fr", "invoices_concerned": "Factures concernées :", "invoice": "Facture",
@@ -153,6 +159,7 @@ def message_context(
         "sender_name": sender_name,
         "today": format_date(today, "long", locale=locale),
         "step": step or "",
+        "locale": str(locale),
     }
 
 
@@ -165,10 +172,18 @@ def _paragraphs(value: str) -> Markup:
     )
 
 
+@pass_context
+def _date(ctx: Any, value: Any, style: str = "long") -> str:
+    """A date (or an ISO date text, as ``context`` carries them) in the recipient's locale."""
+    day = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return format_date(day, style, locale=ctx.get("locale") or "en")
+
+
 def _environment(loader: BaseLoader, html: bool) -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=loader, autoescape=html, undefined=StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     env.filters["paragraphs"] = _paragraphs
+    env.filters["date"] = _date
     return env
 
 
