@@ -126,12 +126,12 @@ class Ledger:
     async def invoice(self, ref: str, number: str, due: date, amount: str = "1200.00",
                       cls: type = InvoiceIssued, balance: str | None = None,
                       status: InvoiceStatus = InvoiceStatus.OPEN, version: int | None = None,
-                      **extra: Any) -> None:
-        money = Money(amount=Decimal(amount), currency="EUR")
+                      currency: str = "EUR", **extra: Any) -> None:
+        money = Money(amount=Decimal(amount), currency=currency)
         payload = cls(tenant=self.tenant, version=version or self._next(f"i:{number}"),
                       invoice_number=number, customer_ref=ref, issue_date=due - timedelta(30),
                       due_date=due, amount=money,
-                      open_balance=Money(amount=Decimal(balance or amount), currency="EUR"),
+                      open_balance=Money(amount=Decimal(balance or amount), currency=currency),
                       status=status, **extra)
         await self.publish(Envelope(payload=payload, subject=number))
 

@@ -64,6 +64,21 @@ async def test_scenarios_are_versioned_with_who_changed_what(database_url, amqp_
         assert (await h.http.get("/v1/scenarios/risky")).status_code == 404
 
 
+async def test_amounts_leave_the_api_at_their_currencys_precision(database_url, amqp_url):
+    """The scheduler keeps four decimals; a reader gets what the ledger gave."""
+    async with running(database_url, amqp_url) as h:
+        await h.set_clock(paris(DUE - timedelta(days=20)))
+        await h.ledger.customer("M1")
+        for number, amount, currency in (("E1", "3000.00", "EUR"), ("J1", "500", "JPY"),
+                                         ("K1", "1234.567", "KWD")):
+            await h.ledger.invoice("M1", number, DUE, amount=amount, currency=currency)
+        await h.quiet()
+        invoices = (await h.timeline("M1"))["invoices"]
+        assert sorted((i["invoice_number"], i["open_balance"], i["currency"])
+                      for i in invoices) == [("E1", "3000.00", "EUR"), ("J1", "500", "JPY"),
+                                             ("K1", "1234.567", "KWD")]
+
+
 async def test_a_scenario_change_applies_to_steps_not_yet_done(database_url, amqp_url):
     async with running(database_url, amqp_url) as h:
         await h.set_clock(paris(DUE + timedelta(days=6)))
@@ -185,8 +200,8 @@ async def test_validation_queue_and_call_outcomes(database_url, amqp_url):
         await h.advance(days=3)  # D+5 is a Saturday: calls on Monday
         await h.quiet()
         tasks = (await h.http.get("/v1/tasks", params={"kind": "call"})).json()
-        assert [(t["customer_ref"], t["amount"]) for t in tasks] == [("T2", "9000.0000"),
-                                                                     ("T1", "300.0000")]
+        assert [(t["customer_ref"], t["amount"]) for t in tasks] == [("T2", "9000.00"),
+                                                                     ("T1", "300.00")]
         r = await h.http.post(f"/v1/tasks/{tasks[0]['id']}/outcome", json={"outcome": "promise"})
         assert r.status_code == 422
         r = await h.http.post(f"/v1/tasks/{tasks[0]['id']}/outcome",

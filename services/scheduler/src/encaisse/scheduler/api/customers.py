@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from encaisse.kit.auth import Admin, Collector, Viewer
 from encaisse.kit.errors import DomainError, NotFound
+from encaisse.kit.money import at_precision
 from encaisse.scheduler import actions, db, repo
 from encaisse.scheduler.api.deps import ClockDep, Rt, forgets_rules, now_of
 from encaisse.scheduler.cases import refresh_cases
@@ -105,7 +106,8 @@ async def timeline(customer_ref: str, staff: Viewer, rt: Rt) -> Timeline:
         customer_ref=customer_ref, case_id=row.case_id, case_state=row.case_state,
         profile=row.profile,
         invoices=[InvoiceState(invoice_number=r.invoice_number, state=r.state,
-                               open_balance=str(r.open_balance), currency=r.currency,
+                               open_balance=str(at_precision(r.open_balance, r.currency)),
+                               currency=r.currency,
                                scenario=r.scenario_code, paused_until=r.pause_until,
                                excluded=r.excluded) for r in tracks],
         entries=[Entry(**{k: e._mapping[k] for k in Entry.model_fields}) for e in entries],

@@ -13,6 +13,7 @@ from sqlalchemy import Date, DateTime, and_, cast, func, literal, select, update
 from encaisse.contracts.portal import DisputeReason
 from encaisse.kit.auth import Collector, Viewer
 from encaisse.kit.errors import Conflict, NotFound
+from encaisse.kit.money import at_precision
 from encaisse.scheduler import actions, commands, db, repo
 from encaisse.scheduler.api.deps import ClockDep, Rt, now_of
 from encaisse.scheduler.domain.scenarios import Channel
@@ -124,7 +125,10 @@ async def skip(validation_id: str, staff: Collector, rt: Rt, clock: ClockDep) ->
 
 
 def _task(row) -> TaskOut:
-    return TaskOut(**{k: row._mapping[k] for k in TaskOut.model_fields})
+    fields = {k: row._mapping[k] for k in TaskOut.model_fields}
+    if fields["amount"] is not None and fields["currency"]:
+        fields["amount"] = at_precision(fields["amount"], fields["currency"])
+    return TaskOut(**fields)
 
 
 @router.get("/tasks", response_model=list[TaskOut])
