@@ -17,6 +17,7 @@ from encaisse.bus.deadletters import DeadLetters
 from encaisse.bus.publisher import Outgoing, Publisher, connect
 from encaisse.bus.topology import EVENTS, Binding, QueueSpec, declare
 from encaisse.contracts import Envelope
+from encaisse.contracts.envelope import encode
 from support.bus import WidgetMade, scratch_schema
 
 SPEC = QueueSpec("bustest.flaky", (Binding(EVENTS, "bustest.#"),), retry_delays_ms=(300, 600))
@@ -236,4 +237,53 @@ async def test_a_failing_message_in_a_batch_does_not_double_the_others_effects(
             seen = dict((await conn.execute(select(widgets.c.id, widgets.c.seen))).all())
         assert seen.pop(15) == 0, "the failing handler's effect was rolled back"
         assert set(seen.values()) == {1}, seen
+        await connection.close()
+
+
+class _NotUtf8(str):
+    """A header text whose bytes on the wire are not UTF-8 (pamqp encodes with ``encode``):
+    what a foreign producer can send, and what pamqp then hands over as ``bytes``."""
+
+    def encode(self, *args, **kwargs) -> bytes:
+        return b"\xff\xfe not utf-8"
+
+
+BATCH_SPEC = QueueSpec("bustest.batched", (Binding(EVENTS, "bustest.#"),),
+                       retry_delays_ms=(300,), batch_size=50)
+
+
+async def test_a_header_that_is_not_utf8_sends_that_message_alone_to_the_dead_letter_queue(
+    database_url, amqp_url
+):
+    """pamqp hands such a header over as bytes; decoding it used to raise past the batch,
+    which then stayed unacked until the broker's consumer timeout, good messages with it."""
+    async with scratch_schema(database_url) as schema:
+        connection = await connect(amqp_url)
+        channel = await connection.channel()
+        await declare(channel, BATCH_SPEC)
+        events = await channel.get_exchange(EVENTS)
+        for wid in range(1, 21):
+            wire = encode(_made(wid))
+            headers = dict(wire.headers)
+            if wid == 7:
+                headers["ce-subject"] = _NotUtf8("\xff\xfe not utf-8")
+            await events.publish(aio_pika.Message(wire.body, headers=headers,
+                                                  content_type=wire.content_type,
+                                                  message_id=f"raw-{wid}"),
+                                 "bustest.widget.made.v1")
+        recorder = Recorder()
+        consumer = Consumer(connection, BATCH_SPEC, {WidgetMade: recorder}, schema.sessions,
+                            outbox=schema.outbox, inbox=schema.inbox,
+                            publisher=Publisher(connection))
+        await consumer.start()  # all twenty wait in the queue: they come as one batch
+        await _wait(lambda: len(recorder.done) == 19)
+        assert sorted(recorder.done) == [w for w in range(1, 21) if w != 7]
+        async with asyncio.timeout(20):
+            while await _dead_count(connection, BATCH_SPEC.name) < 1:
+                await asyncio.sleep(0.1)
+        [bad] = await DeadLetters(connection).show(BATCH_SPEC.name)
+        assert bad.reason == "invalid" and "ce-subject" in bad.error and "UTF-8" in bad.error
+        await consumer.stop()
+        left = await channel.declare_queue(BATCH_SPEC.name, passive=True)
+        assert left.declaration_result.message_count == 0  # nothing held back unacked
         await connection.close()

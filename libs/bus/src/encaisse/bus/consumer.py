@@ -123,12 +123,24 @@ class Consumer:
                 batch.append(self._pending.get_nowait())
             try:
                 await self.process_batch(batch)
-            except Exception:  # never lose the worker; the messages stay unacked
-                log.exception("%s: unexpected error; messages will be redelivered",
+            except Exception:  # never lose the worker, never leave a message unacked
+                log.exception("%s: unexpected error; unsettled messages go back to the queue",
                               self.spec.name)
+                await self._requeue_unsettled(batch)
             finally:
                 for _ in batch:
                     self._pending.task_done()
+
+    async def _requeue_unsettled(self, batch: list[AbstractIncomingMessage]) -> None:
+        """Give back what a failed batch left unsettled (after a pause, so that a fault that
+        lasts does not spin): held unacked, it would wait for the broker's consumer timeout
+        and block the messages behind it. Where the channel itself is gone, the broker
+        redelivers them anyway."""
+        await asyncio.sleep(1)
+        for message in batch:
+            if not message.processed:
+                with contextlib.suppress(Exception):
+                    await message.nack(requeue=True)
 
     async def process_batch(self, messages: list[AbstractIncomingMessage]) -> None:
         ready: list[tuple[AbstractIncomingMessage, Envelope[Any], Handler]] = []
@@ -137,6 +149,9 @@ class Consumer:
                 envelope = decode(message.headers or {}, message.content_type, message.body)
             except InvalidEnvelope as exc:
                 await self._dead_letter(message, "invalid", str(exc))
+                continue
+            except Exception as exc:  # noqa: BLE001 - whatever breaks decoding, this one alone
+                await self._dead_letter(message, "invalid", _describe(exc))
                 continue
             handler = self._handlers.get(type(envelope.payload))
             if handler is None:
@@ -238,6 +253,9 @@ def _copy(
     if h.ORIGINAL_ROUTING_KEY not in headers:
         headers[h.ORIGINAL_EXCHANGE] = message.exchange or ""
         headers[h.ORIGINAL_ROUTING_KEY] = message.routing_key or ""
+    # a header pamqp could not read as UTF-8 comes as bytes, which it cannot write back:
+    # kept byte for byte as a byte array
+    headers = {k: bytearray(v) if isinstance(v, bytes) else v for k, v in headers.items()}
     return Outgoing(
         exchange=exchange,
         routing_key=routing_key,

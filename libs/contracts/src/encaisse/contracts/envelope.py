@@ -106,11 +106,14 @@ def encode(envelope: Envelope[Any]) -> Wire:
 
 def decode(headers: dict[str, Any], content_type: str | None, body: bytes) -> Envelope[Any]:
     """Parse and validate a message; raise InvalidEnvelope naming what is wrong."""
-    ce_headers = {
-        k: (v.decode() if isinstance(v, bytes) else str(v))
-        for k, v in headers.items()
-        if isinstance(k, str) and k.lower().startswith("ce-")
-    }
+    ce_headers: dict[str, str] = {}
+    for key, value in headers.items():
+        if not (isinstance(key, str) and key.lower().startswith("ce-")):
+            continue
+        try:
+            ce_headers[key] = value.decode() if isinstance(value, bytes) else str(value)
+        except UnicodeDecodeError as exc:
+            raise InvalidEnvelope(f"the {key} header is not valid UTF-8: {exc}") from exc
     if "ce-type" not in {k.lower() for k in ce_headers}:
         raise InvalidEnvelope("not a CloudEvent: the ce-type header is missing")
     try:
