@@ -93,8 +93,10 @@ def _quorum(**extra: object) -> dict[str, object]:
     return {"x-queue-type": "quorum", **extra}
 
 
-async def declare_queue(channel: AbstractChannel, spec: QueueSpec) -> AbstractQueue:
-    """Declare a queue, its dead-letter queue first, then its retry queues."""
+async def declare_queue(channel: AbstractChannel, spec: QueueSpec, *,
+                        with_retries: bool = True) -> AbstractQueue:
+    """Declare a queue, its dead-letter queue first, then its retry queues (the consumer's
+    own delays: only the queue's owner declares them)."""
     dead = await channel.declare_queue(spec.dead_letter_queue, durable=True, arguments=_quorum())
     await dead.bind(DEAD, routing_key=spec.name)
     queue = await channel.declare_queue(
@@ -105,7 +107,7 @@ async def declare_queue(channel: AbstractChannel, spec: QueueSpec) -> AbstractQu
             **dict(spec.arguments),
         ),
     )
-    for index, delay in enumerate(spec.retry_delays_ms, start=1):
+    for index, delay in enumerate(spec.retry_delays_ms if with_retries else (), start=1):
         await channel.declare_queue(
             spec.retry_queue(index),
             durable=True,

@@ -12,12 +12,13 @@ from pathlib import Path
 import uvicorn
 from fastapi import APIRouter, FastAPI
 
+from encaisse.bus.publisher import connect
 from encaisse.kit.auth import TokenDirectory
 from encaisse.kit.errors import install_error_handlers
 from encaisse.kit.http import install_edges
 from encaisse.kit.logs import configure_logging
 from encaisse.kit.migrations import upgrade
-from encaisse.kit.runtime import Runtime
+from encaisse.kit.runtime import Runtime, declare_topology
 from encaisse.kit.settings import ServiceSettings
 
 Starter = Callable[[ServiceSettings], AbstractAsyncContextManager[Runtime]]
@@ -49,6 +50,16 @@ def create_app(
     return app
 
 
+async def _declare_topology(amqp_url: str) -> None:
+    """``migrate`` also lays out the broker: every Encaisse queue exists before the first
+    service publishes, whatever the order of deployment."""
+    connection = await connect(amqp_url)
+    try:
+        await declare_topology(connection)
+    finally:
+        await connection.close()
+
+
 def main(
     settings_class: type[ServiceSettings],
     app_factory: Callable[[ServiceSettings], FastAPI],
@@ -66,6 +77,7 @@ def main(
         # an installed image keeps its migrations beside the code, not in a checkout
         upgrade(Path(os.environ.get("ENCAISSE_MIGRATIONS_DIR", migrations_dir)),
                 settings.database_url)
+        asyncio.run(_declare_topology(settings.amqp_url))
         return
     app = app_factory(settings)
     config = uvicorn.Config(app, host=settings.http_host, port=settings.http_port,

@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from encaisse.bus.consumer import Consumer, Handlers
 from encaisse.bus.outbox import OutboxRelay
 from encaisse.bus.publisher import Publisher, connect
-from encaisse.bus.topology import QueueSpec, declare
+from encaisse.bus.catalog import declare_subscriptions
+from encaisse.bus.topology import QueueSpec
 from encaisse.bus.uow import UnitOfWork
 from encaisse.kit.db import make_engine, make_sessions
 from encaisse.kit.settings import ServiceSettings
@@ -40,6 +41,16 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], what: str)
         except Exception:
             log.exception("%s failed; trying again in %s s", what, seconds)
         await asyncio.sleep(seconds)
+
+
+async def declare_topology(connection: AbstractConnection) -> None:
+    """Every Encaisse queue and binding, before this service publishes anything
+    (``encaisse.bus.catalog``)."""
+    channel = await connection.channel()
+    try:
+        await declare_subscriptions(channel)
+    finally:
+        await channel.close()
 
 
 @dataclass
@@ -86,9 +97,7 @@ async def start_runtime(
     runtime = Runtime(settings, engine, make_sessions(engine), connection, publisher, outbox,
                       inbox, relay)
     try:
-        channel = await connection.channel()
-        await declare(channel)
-        await channel.close()
+        await declare_topology(connection)
         for spec, handlers in consumers:
             spec = dataclasses.replace(spec, retry_delays_ms=settings.retry_delays_ms)
             consumer = Consumer(connection, spec, handlers, runtime.sessions,

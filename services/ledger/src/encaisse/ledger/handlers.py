@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from encaisse.bus import catalog
 from encaisse.bus.consumer import Handlers, PermanentError
-from encaisse.bus.topology import EVENTS, Binding, QueueSpec
+from encaisse.bus.topology import QueueSpec
 from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts import Envelope
 from encaisse.contracts.ledger import PaymentMethod
@@ -14,10 +15,7 @@ from encaisse.kit.errors import DomainError
 from encaisse.ledger.models import PaymentIn
 from encaisse.ledger.payments import record_payment
 
-PORTAL_PAYMENTS = QueueSpec(
-    "ledger.portal_payments",
-    bindings=(Binding(EVENTS, PaymentCaptured.routing_key),),
-)
+PORTAL_PAYMENTS = catalog.LEDGER_PORTAL_PAYMENTS
 
 
 def payment_command(event: PaymentCaptured) -> PaymentIn:

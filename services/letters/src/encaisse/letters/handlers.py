@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from encaisse.bus.consumer import Handlers, PermanentError
-from encaisse.bus.topology import COMMANDS, Binding, QueueSpec
+from encaisse.bus import catalog
+from encaisse.bus.topology import QueueSpec
 from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts import Envelope
 from encaisse.contracts.letters import LetterFailed, ReturnReason, SendLetter
@@ -33,9 +34,7 @@ from encaisse.letters.pdf import render_pdf
 from encaisse.letters.storage import sha256
 from encaisse.letters.templates import UnknownTemplate
 
-QUEUES: tuple[QueueSpec, ...] = (
-    QueueSpec("letters.commands", (Binding(COMMANDS, SendLetter.routing_key),)),
-)
+QUEUES: tuple[QueueSpec, ...] = (catalog.LETTERS_COMMANDS,)
 _NAMESPACE = uuid.UUID("6c1f3c1e-2d6b-4c1e-9d7a-6c6574746572")
 
 

@@ -16,7 +16,8 @@ from functools import partial
 from typing import Any
 
 from encaisse.bus.consumer import Handlers, PermanentError
-from encaisse.bus.topology import COMMANDS, Binding, QueueSpec
+from encaisse.bus import catalog
+from encaisse.bus.topology import QueueSpec
 from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts import Envelope
 from encaisse.contracts.notifier import Channel, FailureReason, SendEmail, SendSms
@@ -27,11 +28,7 @@ from encaisse.notifier.outcomes import valid_email, valid_phone
 from encaisse.notifier.rendering import Rendered, Templates, message_context
 from encaisse.notifier.settings import NotifierSettings
 
-COMMANDS_QUEUE = QueueSpec(
-    "notifier.commands",
-    bindings=(Binding(COMMANDS, SendEmail.routing_key), Binding(COMMANDS, SendSms.routing_key)),
-    batch_size=32,
-)
+COMMANDS_QUEUE = catalog.NOTIFIER_COMMANDS
 QUEUES: tuple[QueueSpec, ...] = (COMMANDS_QUEUE,)
 
 

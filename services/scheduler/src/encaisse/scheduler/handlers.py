@@ -17,7 +17,8 @@ from sqlalchemy import any_, literal, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from encaisse.bus.consumer import Handlers
-from encaisse.bus.topology import EVENTS, Binding, QueueSpec
+from encaisse.bus import catalog
+from encaisse.bus.topology import QueueSpec
 from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts import Envelope
 from encaisse.contracts.ledger import (
@@ -50,10 +51,7 @@ from encaisse.scheduler.domain.planning import (
 )
 from encaisse.scheduler.domain.scenarios import Channel, profile_for
 
-QUEUE = QueueSpec("scheduler.events", bindings=tuple(Binding(EVENTS, p) for p in (
-    "ledger.customer.*.v1", "ledger.invoice.*.v1", "ledger.payment.*.v1",
-    "notifier.message.failed.v1", "letters.letter.returned.v1", "letters.letter.failed.v1",
-    "portal.dispute.opened.v1", "portal.promise.made.v1", "portal.plan.requested.v1")))
+QUEUE = catalog.SCHEDULER_EVENTS
 QUEUES: tuple[QueueSpec, ...] = (QUEUE,)
 
 LIVE_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)
