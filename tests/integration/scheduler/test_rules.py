@@ -19,6 +19,7 @@ from encaisse.contracts.notifier import (
     FailureReason,
     MessageFailed,
     SendEmail,
+    SendSms,
 )
 from encaisse.contracts.portal import DisputeOpened, DisputeReason, PromiseMade
 from encaisse.contracts.scheduler import CasePaused, CaseResumed, TaskCreated
@@ -105,6 +106,35 @@ async def test_promise_in_the_past_is_refused_naming_the_field(database_url, amq
         r = await h.http.post("/v1/promises", json={"customer_ref": "P2",
                                                      "invoice_numbers": []})
         assert r.status_code == 422
+
+
+async def test_a_bounced_courtesy_reminder_is_replaced_by_a_courtesy_never_by_arrears(
+        database_url, amqp_url):
+    """A week before the due date nothing is late: no letter saying "factures échues"."""
+    async with running(database_url, amqp_url) as h:
+        for ref, phone in (("C1", "+33612345678"), ("C2", None)):
+            await h.set_clock(paris(DUE - timedelta(days=8)))
+            await h.ledger.customer(ref, phone=phone)
+            await h.ledger.invoice(ref, f"F-{ref}", DUE)
+            await h.quiet()
+            await days(h, 1)  # D-7: the courtesy email
+            email = h.probe.commands()[-1]
+            assert isinstance(email, SendEmail) and email.template == "courtesy_reminder"
+            sent = len(h.probe.commands())
+            await h.ledger.publish(Envelope(payload=MessageFailed(
+                tenant="ACME", version=2, message_id=f"M-{ref}",
+                command_key=email.idempotency_key, channel=Channel.EMAIL, customer_ref=ref,
+                case_id=email.case_id, step=email.step, recipient="ap@client.fr",
+                reason=FailureReason.BOUNCED, detail="550 no such user"), subject=f"M-{ref}"))
+            await h.quiet()
+            after = h.probe.commands()[sent:]
+            assert not [c for c in after if isinstance(c, SendLetter)]
+            if phone:  # the courtesy reminder again, by SMS
+                [sms] = [c for c in after if isinstance(c, SendSms)]
+                assert sms.template == "courtesy_reminder"
+            else:  # nothing fits before the due date: a person fixes the address
+                assert not [c for c in after if isinstance(c, (SendSms, SendEmail))]
+        assert [t.kind.value for t in h.probe.events(TaskCreated)] == ["fix_contact"] * 2
 
 
 async def test_bounced_email_is_an_anomaly_switches_to_a_letter_and_asks_for_a_fix(

@@ -283,7 +283,8 @@ async def delivery_failed(ctx: Context, channel: Channel, command_key: str, deta
     rows = [r for r in await repo.customer_tracks(ctx.uow.session, ctx.tenant, ctx.ref,
                                                   sent.invoice_numbers)
             if r.state == TrackState.ACTIVE.value and not r.excluded]
-    other = fallback(channel, ctx.customer)
+    before_due = all(r.due_date >= ctx.today for r in rows)
+    other = fallback(channel, ctx.customer, before_due=before_due)
     if not rows or other is None or ctx.customer.excluded:
         return
     step = Step(0, channel, sent.template or "second_reminder")

@@ -74,9 +74,18 @@ FALLBACKS: dict[Channel, tuple[Channel, ...]] = {
 }
 
 
-def fallback(failed: Channel, customer: Customer) -> Channel | None:
-    """The next available channel after a delivery failure on ``failed``."""
+# Before the due date nothing is late: what replaces a courtesy reminder stays a
+# courtesy (an email or an SMS, whose templates say "soon due"); a letter or a call,
+# whose words are those of arrears, waits for the steps after the due date.
+COURTESY_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS})
+
+
+def fallback(failed: Channel, customer: Customer, *, before_due: bool = False) -> Channel | None:
+    """The next available channel after a delivery failure on ``failed``; before the due
+    date of every invoice concerned, only one that can carry a courtesy reminder."""
     for channel in FALLBACKS.get(failed, ()):
+        if before_due and channel not in COURTESY_CHANNELS:
+            continue
         if route(channel, customer).channel is channel:
             return channel
     return None
