@@ -82,8 +82,9 @@ EXPECTED = {
             ("2026-04-21", "email", "second_reminder"),
             ("2026-04-28", "registered_letter", "formal_notice")],
     "PUB": [("2026-03-18", "email", "courtesy_reminder"),
-            ("2026-03-18", "task", "fix_contact"),  # the email bounced:
-            ("2026-03-18", "simple_letter", "reminder_letter"),  # a letter instead
+            # the email bounced a week before the due date: a person fixes the address;
+            # no letter of arrears for what is not yet due (and no phone for an SMS)
+            ("2026-03-18", "task", "fix_contact"),
             # D+15 email skipped: the address is known to be wrong
             ("2026-04-24", "task", "call"),
             ("2026-05-11", "simple_letter", "reminder_letter")],  # D+45 is a Saturday
