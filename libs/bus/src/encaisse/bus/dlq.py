@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -48,6 +49,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_VALIDATION = re.compile(r"\d+ validation errors? for ")
+
+
+def summary(error: str) -> str:
+    """One line for an error: a validation error by its first field at fault and what is
+    wrong with it (pydantic's text ends with a documentation link, no use to an operator);
+    anything else, a traceback included, by its last line."""
+    lines = [line for line in error.splitlines() if line.strip()
+             and not line.strip().startswith("For further information visit")]
+    for index, line in enumerate(lines):
+        if _VALIDATION.search(line):
+            field, problem = ([part.strip() for part in lines[index + 1:index + 3]] + ["", ""])[:2]
+            problem = problem.split(" [type=", 1)[0]
+            return ": ".join(part for part in (line.strip(), field, problem) if part)
+    return lines[-1].strip() if lines else ""
+
+
 def _print_letter(letter: DeadLetter, full: bool, as_json: bool) -> None:
     if as_json:
         print(json.dumps({
@@ -57,9 +75,8 @@ def _print_letter(letter: DeadLetter, full: bool, as_json: bool) -> None:
             "body": letter.body.decode(errors="replace"),
         }))
         return
-    summary = letter.error.strip().splitlines()[-1] if letter.error.strip() else ""
     print(f"{letter.message_id}  {letter.type}  reason={letter.reason}  dead_at={letter.dead_at}")
-    print(f"    routing key: {letter.original_routing_key}  error: {summary}")
+    print(f"    routing key: {letter.original_routing_key}  error: {summary(letter.error)}")
     if full:
         print("    --- error ---")
         print("\n".join("    " + line for line in letter.error.splitlines()))
