@@ -18,10 +18,10 @@ from fastapi import Depends, Request
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from encaisse.bus.catalog import declare_subscriptions
 from encaisse.bus.consumer import Consumer, Handlers
 from encaisse.bus.outbox import OutboxRelay
 from encaisse.bus.publisher import Publisher, connect
-from encaisse.bus.catalog import declare_subscriptions
 from encaisse.bus.topology import QueueSpec
 from encaisse.bus.uow import UnitOfWork
 from encaisse.kit.db import make_engine, make_sessions
