@@ -19,7 +19,6 @@ from __future__ import annotations
 READY, SUBMITTED, POSTED = "ready", "submitted", "posted"
 DELIVERED, RETURNED, FAILED = "delivered", "returned", "failed"
 FINAL = frozenset({DELIVERED, RETURNED, FAILED})
-TRACKED = (SUBMITTED, POSTED)
 REGISTERED = "registered"
 
 _MOVES = {
