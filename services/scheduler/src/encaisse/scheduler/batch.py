@@ -60,6 +60,7 @@ class RunStats:
     skipped: int = 0
     escalated: int = 0
     batches: int = 0
+    held: int = 0
 
     def add(self, other: RunStats) -> None:
         for name in self.__dataclass_fields__:
@@ -81,6 +82,41 @@ class Batch:
     case_versions: dict[tuple[str, str], int] = field(default_factory=dict)
     broken: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     stats: RunStats = field(default_factory=RunStats)
+
+    def absorb(self, part: Batch) -> None:
+        """Take in what one customer's decision gathered (decided apart, so that a
+        customer whose data fails adds nothing)."""
+        self.tracks += part.tracks
+        self.messages += part.messages
+        self.channel_days += part.channel_days
+        self.timeline += part.timeline
+        self.tasks += part.tasks
+        self.task_events.update(part.task_events)
+        self.validations += part.validations
+        self.case_versions.update(part.case_versions)
+        for tenant, numbers in part.broken.items():
+            self.broken[tenant] += numbers
+        self.stats.add(part.stats)
+
+
+HOLD = text("""
+UPDATE scheduler.customers c SET next_due_at = :until
+FROM unnest(CAST(:tenants AS text[]), CAST(:refs AS text[])) AS k(tenant, ref)
+WHERE c.tenant = k.tenant AND c.customer_ref = k.ref
+""")
+
+
+async def hold(conn: AsyncConnection, keys: list[tuple[str, str]], until: datetime,
+               deferred: list[Any]) -> None:
+    """Put customers the run could not decide aside until ``until``, their waiting
+    messages kept (the run had taken them off the table)."""
+    if not keys:
+        return
+    await conn.execute(HOLD, {"tenants": [k[0] for k in keys], "refs": [k[1] for k in keys],
+                              "until": until})
+    if deferred:
+        await conn.execute(pg_insert(db.deferred).on_conflict_do_nothing(),
+                           [row._asdict() for row in deferred])
 
 
 def envelope(event: Event, subject: str | None) -> Envelope[Any]:

@@ -7,10 +7,17 @@ split one customer, so grouping per customer is natural and nothing is sent
 twice. Reading, advancing and writing are set-based statements over the
 whole batch (arrays through ``unnest``); only the pure ``decide`` runs per
 customer in Python. Commands go to the outbox in the same transaction.
+
+One customer's decision never stops the others: a customer whose data fails
+(its tenant's settings unreadable, a row a bug cannot decide) is logged,
+counted in ``encaisse_scheduler_customers_held_total`` and held aside for
+``HELD_FOR``, its waiting messages kept; the rest of the batch, of the tenant
+and of every other tenant goes on.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,19 +25,26 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from prometheus_client import Counter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from encaisse.contracts import Envelope, Money
 from encaisse.contracts.scheduler import CaseEscalated, CaseResumed, TaskCreated, TaskKind
 from encaisse.scheduler import actions, commands, repo
-from encaisse.scheduler.batch import Batch, RunStats, envelope, write
+from encaisse.scheduler.batch import Batch, RunStats, envelope, hold, write
 from encaisse.scheduler.domain.contacts import route
 from encaisse.scheduler.domain.day import Group, decide, plans_from
 from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Channel, Mode, Scenario
 from encaisse.scheduler.domain.windows import local_day
 
 __all__ = ["RunStats", "run_batch", "run_due"]
+
+log = logging.getLogger(__name__)
+HELD = Counter("encaisse_scheduler_customers_held_total",
+               "Customers the day run could not decide (their data fails), held for a while",
+               ["tenant"])
+HELD_FOR = timedelta(hours=1)
 
 CLAIM = text("""
 SELECT * FROM scheduler.customers
@@ -100,23 +114,38 @@ async def run_batch(conn: AsyncConnection, now: datetime, limit: int,
     for row in (await conn.execute(USED_CHANNELS, {**keys, "since": since})).all():
         used[(row.tenant, row.customer_ref)].add((row.channel, row.day))
     deferred, invoices = await _due_deferred(conn, keys, now)
-    batch = Batch(now)
+    batch, decided, held = Batch(now), [], []
     for customer in claimed:
-        data = await _tenant(conn, tenants, customer.tenant)
         key = (customer.tenant, customer.customer_ref)
-        for d in deferred.get(key, []):
-            _deferred(batch, data, customer, d, invoices, used[key])
-        _one_customer(batch, data, customer, due.get(key, []), used.get(key, set()))
-    await write(conn, batch, list(zip(keys["tenants"], keys["refs"], strict=True)))
+        try:
+            data = await _tenant(conn, tenants, customer.tenant)
+            part = Batch(now)
+            for d in deferred.get(key, []):
+                _deferred(part, data, customer, d, invoices, used[key])
+            _one_customer(part, data, customer, due.get(key, []), used.get(key, set()))
+        except Exception:
+            log.exception("day run: customer %s of tenant %s could not be decided; held "
+                          "until %s, the others go on", key[1], key[0], now + HELD_FOR)
+            HELD.labels(key[0]).inc()
+            held.append(key)
+            continue
+        batch.absorb(part)
+        decided.append(key)
+    await write(conn, batch, decided)
+    await hold(conn, held, now + HELD_FOR, [d for k in held for d in deferred.get(k, [])])
     batch.stats.customers = len(claimed)
+    batch.stats.held = len(held)
     batch.stats.batches = 1
     return batch.stats
 
 
 async def _tenant(conn: AsyncConnection, cache: dict[str, TenantData], tenant: str) -> TenantData:
+    """A tenant's rules, read once per run (in a savepoint: a tenant whose rows fail
+    to read leaves the batch's transaction usable for the others)."""
     if tenant not in cache:
-        cache[tenant] = TenantData(await repo.tenant_settings(conn, tenant),
-                                   await repo.scenarios(conn, tenant, with_deleted=True))
+        async with conn.begin_nested():
+            cache[tenant] = TenantData(await repo.tenant_settings(conn, tenant),
+                                       await repo.scenarios(conn, tenant, with_deleted=True))
     return cache[tenant]
 
 

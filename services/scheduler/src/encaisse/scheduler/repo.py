@@ -72,23 +72,34 @@ _seeded: set[tuple[int, str]] = set()
 
 
 async def ensure_tenant(db_: Db, tenant: str) -> None:
-    """Seed a tenant's settings, default profiles and scenarios the first time it is seen."""
-    marker = (id(db_.bind if isinstance(db_, AsyncSession) else db_.engine), tenant)
+    """Seed a tenant's settings, default profiles and scenarios the first time it is seen.
+
+    The seed commits in a transaction of its own, before the caller's work: a caller
+    that then fails (a 404, a retried event) rolls back only what it did, and the
+    process-wide marker below only ever claims a seed that is committed. (Marking it
+    inside the caller's transaction once left a tenant without settings after a
+    refused first request, until the process restarted.)
+    """
+    engine = db_.bind if isinstance(db_, AsyncSession) else db_.engine
+    marker = (id(engine), tenant)
     if marker in _seeded:
         return
-    inserted = await db_.execute(
+    async with engine.begin() as conn:
+        await _seed(conn, tenant)
+    _seeded.add(marker)
+
+
+async def _seed(conn: AsyncConnection, tenant: str) -> None:
+    inserted = await conn.execute(
         pg_insert(db.tenants).values(tenant=tenant, window=window_to_json(SendingWindow()))
         .on_conflict_do_nothing().returning(db.tenants.c.tenant))
     if inserted.first() is None:
-        # the row was there (or another transaction's insert committed while this one
-        # waited on the conflict): from now on it is visible, so remember it
-        _seeded.add(marker)
-        return
-    await db_.execute(pg_insert(db.profiles).values([
+        return  # seeded before (or by a transaction that committed while this one waited)
+    await conn.execute(pg_insert(db.profiles).values([
         {"tenant": tenant, "code": p.code, "name": p.name, "scenario_code": p.scenario_code,
          "segments": list(p.segments), "changed_by": "system (defaults)"}
         for p in DEFAULT_PROFILES]).on_conflict_do_nothing())
-    await db_.execute(pg_insert(db.scenario_versions).values([
+    await conn.execute(pg_insert(db.scenario_versions).values([
         {"tenant": tenant, "code": s.code, "version": 1, "name": s.name,
          "steps": steps_to_json(s.steps), "amicable_days": s.amicable_days,
          "changed_by": "system (defaults)", "change": "default scenario"}

@@ -6,7 +6,7 @@ from datetime import datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Path, status
-from pydantic import BaseModel, EmailStr, Field, model_validator
+from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -44,6 +44,18 @@ class WindowBody(BaseModel):
     start: time
     end: time
     skip_holidays: bool = True
+
+    @field_validator("start", "end")
+    @classmethod
+    def _to_the_minute(cls, value: time) -> time:
+        """A window is kept to the minute, in the customer's own time zone: refusing
+        seconds and offsets here keeps what is stored readable back as it was given."""
+        if value.second or value.microsecond:
+            raise ValueError("give hours and minutes only (HH:MM)")
+        if value.tzinfo is not None:
+            raise ValueError("give a local time without offset: the window follows each "
+                             "customer's time zone")
+        return value
 
     @model_validator(mode="after")
     def _valid(self) -> WindowBody:
