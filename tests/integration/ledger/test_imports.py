@@ -182,3 +182,24 @@ async def test_an_invoice_inserted_by_another_transaction_meanwhile_is_not_a_fai
     assert answer.status_code == 200, answer.text
     report = answer.json()
     assert (report["created"], report["unchanged"], report["rejected"]) == (1, 1, 0), report
+
+
+async def test_an_import_naming_another_customer_for_an_invoice_rejects_that_line(ledger):
+    first, second = ledger.ref("C"), ledger.ref("C")
+    for ref in (first, second):
+        await ledger.http.put(f"/v1/customers/{ref}", json=customer_body())
+    n = [ledger.ref("F") for _ in range(2)]
+    header = "number,customer_ref,issue_date,due_date,amount,currency,pdf_url"
+    lines = [f"{n[0]},{first},2026-01-05,2026-02-04,100.00,EUR,",
+             f"{n[1]},{first},2026-01-05,2026-02-04,200.00,EUR,"]
+    report = (await ledger.http.post("/v1/imports/invoices", content="\n".join(
+        [header, *lines]), headers=CSV)).json()
+    assert (report["created"], report["rejected"]) == (2, 0)
+    again = "\n".join([header, lines[0].replace(first, second),
+                       lines[1].replace("200.00", "250.00")])
+    report = (await ledger.http.post("/v1/imports/invoices", content=again, headers=CSV)).json()
+    assert (report["updated"], report["rejected"]) == (1, 1), report
+    [rejection] = report["rejections"]
+    assert (rejection["line"], rejection["field"]) == (2, "customer_ref")
+    assert first in rejection["reason"]
+    assert (await ledger.http.get(f"/v1/invoices/{n[0]}")).json()["customer_ref"] == first

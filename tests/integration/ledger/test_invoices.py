@@ -99,3 +99,21 @@ async def test_listing_filters_and_pages(ledger):
     view = (await ledger.http.get(f"/v1/customers/{cust}")).json()
     assert len(view["open_invoices"]) == 3
     assert view["balances"] == [{"currency": "EUR", "amount": "3600.00"}]
+
+
+async def test_an_invoice_never_moves_to_another_customer(ledger):
+    """The scheduler follows each invoice under its customer: moving one would leave the old
+    customer dunned for it. A PUT naming another customer is refused, paid or not."""
+    first, second = await _customer(ledger), await _customer(ledger)
+    number = ledger.ref("F")
+    assert (await ledger.http.put(f"/v1/invoices/{number}",
+                                  json=invoice_body(first))).status_code == 201
+    moved = await ledger.http.put(f"/v1/invoices/{number}", json=invoice_body(second))
+    assert moved.status_code == 409, moved.text
+    [error] = moved.json()["detail"]
+    assert error["loc"] == ["body", "customer_ref"] and first in error["msg"]
+    assert "cancel it" in error["msg"]
+    stored = (await ledger.http.get(f"/v1/invoices/{number}")).json()
+    assert (stored["customer_ref"], stored["version"]) == (first, 1)
+    events = await ledger.events.quiet(0.3)
+    assert [e.routing_key for e in events if e.subject == number] == ["ledger.invoice.issued.v1"]

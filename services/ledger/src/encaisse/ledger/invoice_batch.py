@@ -77,12 +77,12 @@ APPLY_TEMPLATE = f"""WITH known AS (
                   (i.customer_ref, i.issue_date, i.due_date, i.amount, i.currency, i.pdf_url)
                THEN NULL
              WHEN i.status IN ('cancelled', 'written_off') THEN 'final'
+             WHEN s.customer_ref <> i.customer_ref THEN 'other_customer'
              WHEN i.amount > i.open_balance AND s.currency <> i.currency THEN 'paid_currency'
-             WHEN i.amount > i.open_balance AND s.customer_ref <> i.customer_ref
-               THEN 'paid_customer'
              WHEN s.amount < i.amount - i.open_balance THEN 'below_paid'
            END AS problem,
-           i.status AS old_status, i.amount - i.open_balance AS paid, i.currency AS old_currency
+           i.status AS old_status, i.amount - i.open_balance AS paid, i.currency AS old_currency,
+           i.customer_ref AS old_customer
     FROM {_STAGED} s
     LEFT JOIN known c ON c.ref = s.customer_ref
     LEFT JOIN LATERAL (SELECT *, ctid AS row_id FROM ledger.invoices
@@ -137,17 +137,18 @@ APPLY_TEMPLATE = f"""WITH known AS (
     FROM events e
 )
 SELECT 'created' AS kind, count(*) AS n, NULL::bigint AS line, NULL::text AS problem,
-       NULL::text AS status, NULL::numeric AS paid, NULL::text AS currency FROM ins
+       NULL::text AS status, NULL::numeric AS paid, NULL::text AS currency,
+       NULL::text AS customer FROM ins
 UNION ALL
-SELECT 'updated', count(*), NULL, NULL, NULL, NULL, NULL FROM upd
+SELECT 'updated', count(*), NULL, NULL, NULL, NULL, NULL, NULL FROM upd
 UNION ALL
-SELECT 'unchanged', count(*), NULL, NULL, NULL, NULL, NULL FROM plan
+SELECT 'unchanged', count(*), NULL, NULL, NULL, NULL, NULL, NULL FROM plan
 WHERE problem IS NULL AND unchanged
 UNION ALL
-SELECT 'rejected', 1, line, problem, old_status, paid, old_currency FROM plan
+SELECT 'rejected', 1, line, problem, old_status, paid, old_currency, old_customer FROM plan
 WHERE problem IS NOT NULL
 UNION ALL  -- changed by another transaction between the plan and the write: rare
-SELECT 'rejected', 1, p.line, 'raced', NULL, NULL, NULL FROM plan p
+SELECT 'rejected', 1, p.line, 'raced', NULL, NULL, NULL, NULL FROM plan p
 WHERE (SELECT count(*) FROM ins) + (SELECT count(*) FROM upd)
       < (SELECT count(*) FROM plan WHERE problem IS NULL AND NOT unchanged)
   AND p.problem IS NULL AND NOT p.unchanged
@@ -185,8 +186,10 @@ PROBLEMS = {
     "final": ("number", "the invoice is {status} and can no longer change"),
     "paid_currency": ("currency",
                       "differs from the invoice's currency {currency}, in which it was paid"),
-    "paid_customer": ("customer_ref",
-                      "the invoice was paid in part by its customer and cannot move to another"),
+    "other_customer": ("customer_ref",
+                       "the invoice is customer {customer}'s: an invoice never moves to another "
+                       "customer (its reminders, promises and evidence are that customer's); "
+                       "cancel it and issue a new one to the right customer"),
     "below_paid": ("amount", "below the {paid} already paid on this invoice"),
     "raced": ("number", "the invoice changed while this line was applied; send it again"),
 }
@@ -195,7 +198,8 @@ PROBLEMS = {
 def _rejection(row: asyncpg.Record) -> Rejection:
     name, reason = PROBLEMS[row["problem"]]
     return Rejection(row["line"], name, reason.format(
-        status=row["status"], currency=row["currency"], paid=row["paid"]), row["problem"])
+        status=row["status"], currency=row["currency"], paid=row["paid"],
+        customer=row["customer"]), row["problem"])
 
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:

@@ -27,7 +27,7 @@ async def put_invoice(uow: UnitOfWork, tenant: str, number: str, data: InvoiceIn
     result = await apply_invoices(uow.session, tenant, [record])
     if result.rejections:
         rejection = result.rejections[0]
-        error = Conflict if rejection.problem in ("final", "raced") else DomainError
+        error = Conflict if rejection.problem in ("final", "raced", "other_customer") else DomainError
         raise error(("body", rejection.field), rejection.reason)
     return result.created == 1
 
