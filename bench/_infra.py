@@ -12,6 +12,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 
+# benchmarks run services with their development secrets and switches
+os.environ.setdefault("ENCAISSE_ENV", "development")
 PG = os.environ.get("ENCAISSE_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP = os.environ.get("ENCAISSE_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 

@@ -53,6 +53,7 @@ def main() -> int:
     env.setdefault("ENCAISSE_STAFF_TOKENS", json.dumps(TOKENS))
     env.setdefault("ENCAISSE_LOG_JSON", "false")
     env.setdefault("ENCAISSE_SIMULATION", "1")
+    env.setdefault("ENCAISSE_ENV", "development")
     asyncio.run(ensure_database(env["ENCAISSE_DATABASE_URL"]))
     names = services()
     if not names:

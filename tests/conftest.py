@@ -6,6 +6,7 @@ See ``support/servers.py`` for how the servers are found.
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack
@@ -14,6 +15,10 @@ import asyncpg
 import pytest
 
 from support.servers import Servers, Vhosts, asyncpg_url, find_servers, with_database
+
+# Services under test run with their development secrets and switches (simulation, test
+# hooks); a test of production settings sets ENCAISSE_ENV itself.
+os.environ.setdefault("ENCAISSE_ENV", "development")
 
 
 @pytest.fixture(scope="session")

@@ -38,6 +38,7 @@ def settings_env(database_url: str, amqp_url: str, **extra: Any) -> dict[str, st
         "ENCAISSE_RETRY_DELAYS_MS": "[200, 400]",
         "ENCAISSE_RELAY_IDLE_SECONDS": "0.02",
         "ENCAISSE_LOG_JSON": "true",
+        "ENCAISSE_ENV": "development",
     }
     env.update({f"ENCAISSE_{k.upper()}": (v if isinstance(v, str) else json.dumps(v))
                 for k, v in extra.items()})

@@ -53,3 +53,12 @@ def test_production_commits_no_secret_and_runs_several_schedulers():
     assert all(":" in c["image"] and not c["image"].endswith(":dev")
                for d in docs if d["kind"] == "Deployment"
                for c in d["spec"]["template"]["spec"]["containers"])
+
+
+@pytest.mark.parametrize(("overlay", "env"), [("dev", "development"),
+                                              ("production", "production")])
+def test_only_the_development_overlay_runs_in_development(overlay, env):
+    """Outside ENCAISSE_ENV=development a service refuses development secrets."""
+    [common] = [d for d in render(overlay) if d["kind"] == "ConfigMap"
+                and d["metadata"]["name"].startswith("encaisse-common")]
+    assert common["data"]["ENCAISSE_ENV"] == env

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from pydantic import ValidationError
 
 from encaisse.bus.publisher import connect
 from encaisse.kit.auth import TokenDirectory
@@ -60,6 +61,17 @@ async def _declare_topology(amqp_url: str) -> None:
         await connection.close()
 
 
+def _settings(settings_class: type[ServiceSettings]) -> ServiceSettings:
+    """The service's settings, or an exit naming each setting at fault (no traceback)."""
+    try:
+        return settings_class()
+    except ValidationError as exc:
+        lines = [(f"ENCAISSE_{'_'.join(map(str, e['loc'])).upper()}: " if e["loc"] else "")
+                 + e["msg"].removeprefix("Value error, ") for e in exc.errors()]
+        raise SystemExit(f"encaisse.{settings_class.service_name} refuses to start:\n  "
+                         + "\n  ".join(lines)) from None
+
+
 def main(
     settings_class: type[ServiceSettings],
     app_factory: Callable[[ServiceSettings], FastAPI],
@@ -70,7 +82,7 @@ def main(
     parser = argparse.ArgumentParser(prog=f"python -m encaisse.{settings_class.service_name}")
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
     args = parser.parse_args(argv)
-    settings = settings_class()
+    settings = _settings(settings_class)
     configure_logging(settings.log_level, json=settings.log_json,
                       service=settings_class.service_name)
     if args.command == "migrate":

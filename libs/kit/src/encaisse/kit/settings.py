@@ -2,13 +2,20 @@
 
 Each service subclasses ``ServiceSettings`` and sets its own default port.
 Settings are built in the service's lifespan or entry point, never at import.
+
+``ENCAISSE_ENV`` is ``production`` unless set to ``development`` (which ``make run``,
+the development overlay and the tests set). Secrets have development defaults so
+that a fresh clone runs; outside development a service refuses to start, naming the
+setting, while a secret keeps its development default or is shorter than its
+minimum length (``secret_settings``), or while a development switch
+(``development_switches``: simulation, test hooks) is on.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from encaisse.kit.auth import Role
@@ -20,10 +27,20 @@ class StaffTokenConfig(BaseModel):
     name: str = "staff"
 
 
+SECRET_MIN_LENGTH = 32
+
+
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ENCAISSE_", extra="ignore")
 
     service_name: ClassVar[str] = "service"
+    # setting -> the shortest value accepted outside development (0: a provider's key,
+    # whatever its length); a dict's values are checked (its keys for staff tokens)
+    secret_settings: ClassVar[dict[str, int]] = {"staff_tokens": SECRET_MIN_LENGTH}
+    development_switches: ClassVar[tuple[str, ...]] = ()
+
+    env: Literal["development", "production"] = Field(
+        "production", description="development lets development secrets and switches through")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/encaisse"
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
@@ -48,3 +65,45 @@ class ServiceSettings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+asyncpg://" + url[len(prefix):]
         return url
+
+    @model_validator(mode="after")
+    def _production_safe(self) -> Self:
+        if self.env == "development":
+            return self
+        for name in self.development_switches:
+            if getattr(self, name):
+                raise ValueError(f"ENCAISSE_{name.upper()} is for development only; it is on "
+                                 "while ENCAISSE_ENV is production")
+        for name, min_length in self.secret_settings.items():
+            problem = _secret_problem(self, name, min_length)
+            if problem:
+                raise ValueError(f"ENCAISSE_{name.upper()} {problem} while ENCAISSE_ENV is "
+                                 "production: set your own (ENCAISSE_ENV=development only "
+                                 "on a developer's machine)")
+        return self
+
+
+def _secret_problem(settings: ServiceSettings, name: str, min_length: int) -> str:
+    value = getattr(settings, name)
+    default = type(settings).model_fields[name].get_default(call_default_factory=True)
+    if value and value == default:
+        return "still holds its development default"
+    secrets: list[Any] = ([value] if isinstance(value, str) else
+                          list(value) if name == "staff_tokens" else
+                          list(value.values()) if isinstance(value, dict) else [])
+    if any(len(secret) < min_length for secret in secrets):
+        return f"holds a secret shorter than {min_length} characters"
+    return ""
+
+
+class PortalLinkSettings(ServiceSettings):
+    """The keys that sign debtors' portal links: notifier and letters sign, the portal checks."""
+
+    secret_settings: ClassVar[dict[str, int]] = {**ServiceSettings.secret_settings,
+                                                 "portal_link_keys": SECRET_MIN_LENGTH}
+
+    portal_link_keys: dict[str, str] = Field(
+        default_factory=lambda: {"dev": "dev-portal-link-secret"},
+        description="JSON map key id -> secret, the same in notifier, letters and portal",
+    )
+    portal_link_key_id: str = "dev"

@@ -3,18 +3,16 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from encaisse.kit.settings import ServiceSettings
+from encaisse.kit.settings import PortalLinkSettings
 
 
-class LettersSettings(ServiceSettings):
+class LettersSettings(PortalLinkSettings):
     service_name: ClassVar[str] = "letters"
+    secret_settings: ClassVar[dict[str, int]] = {**PortalLinkSettings.secret_settings,
+                                                 "postal_api_key": 0}
+    development_switches: ClassVar[tuple[str, ...]] = ("test_crash_after_submit",)
 
     http_port: int = 8104
-    portal_link_keys: dict[str, str] = Field(
-        default_factory=lambda: {"dev": "dev-portal-link-secret"},
-        description="JSON map key id -> secret, shared with notifier and portal",
-    )
-    portal_link_key_id: str = "dev"
     portal_base_url: str = "http://127.0.0.1:8100"
     portal_link_days: int = 60
     postal_url: str = Field("http://127.0.0.1:8190", description="the postal provider's API")

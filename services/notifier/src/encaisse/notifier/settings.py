@@ -3,11 +3,14 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from encaisse.kit.settings import ServiceSettings
+from encaisse.kit.settings import SECRET_MIN_LENGTH, PortalLinkSettings
 
 
-class NotifierSettings(ServiceSettings):
+class NotifierSettings(PortalLinkSettings):
     service_name: ClassVar[str] = "notifier"
+    secret_settings: ClassVar[dict[str, int]] = {**PortalLinkSettings.secret_settings,
+                                                 "webhook_secrets": SECRET_MIN_LENGTH}
+    development_switches: ClassVar[tuple[str, ...]] = ("simulation",)
 
     http_port: int = 8103
 
@@ -46,15 +49,13 @@ class NotifierSettings(ServiceSettings):
     bounce_maildir: Path | None = None
     bounce_poll_seconds: float = 5.0
 
-    # Provider webhooks: shared secret per provider, for the HMAC-SHA256 of the body.
-    webhook_secrets: dict[str, str] = Field(default_factory=dict)
+    # Provider webhooks: shared secret per provider, for the HMAC-SHA256 of the body. The
+    # default lets development post reports as provider "dev" (see the README); production
+    # sets its own (``{}`` for none).
+    webhook_secrets: dict[str, str] = Field(
+        default_factory=lambda: {"dev": "dev-webhook-secret"},
+        description="JSON map provider -> shared secret")
 
-    # Signed portal links (shared with letters and portal).
-    portal_link_keys: dict[str, str] = Field(
-        default_factory=lambda: {"dev": "dev-portal-link-secret"},
-        description="JSON map key id -> secret, shared with letters and portal",
-    )
-    portal_link_key_id: str = "dev"
     portal_base_url: str = "http://127.0.0.1:8100"
     portal_link_days: int = 30
 

@@ -3,19 +3,16 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from encaisse.kit.settings import ServiceSettings
+from encaisse.kit.settings import SECRET_MIN_LENGTH, PortalLinkSettings
 
 
-class PortalSettings(ServiceSettings):
+class PortalSettings(PortalLinkSettings):
     service_name: ClassVar[str] = "portal"
+    secret_settings: ClassVar[dict[str, int]] = {**PortalLinkSettings.secret_settings,
+                                                 "payment_sandbox_secret": SECRET_MIN_LENGTH}
 
     http_port: int = 8100
     portal_base_url: str = "http://127.0.0.1:8100"
-    portal_link_keys: dict[str, str] = Field(
-        default_factory=lambda: {"dev": "dev-portal-link-secret"},
-        description="JSON map key id -> secret, shared with notifier and letters",
-    )
-    portal_link_key_id: str = "dev"
     portal_link_ttl_days: int = Field(default=30, ge=1, le=365)
     portal_session_hours: int = Field(default=8, ge=1, le=72)
     portal_cookie_secure: bool = True

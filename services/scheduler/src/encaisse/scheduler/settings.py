@@ -5,6 +5,7 @@ from encaisse.kit.settings import ServiceSettings
 
 class SchedulerSettings(ServiceSettings):
     service_name: ClassVar[str] = "scheduler"
+    development_switches: ClassVar[tuple[str, ...]] = ("simulation",)
 
     http_port: int = 8102
     simulation: bool = False
