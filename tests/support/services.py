@@ -51,8 +51,9 @@ async def service_app(service: str, database_url: str, amqp_url: str, monkeypatc
     await migrate(service, database_url)
     app_module = importlib.import_module(f"encaisse.{service}.app")
     settings_module = importlib.import_module(f"encaisse.{service}.settings")
-    settings_class = next(
-        v for k, v in vars(settings_module).items() if k.endswith("Settings") and k != "ServiceSettings"
+    settings_class = next(  # the class the service defines, not those it imports from kit
+        v for k, v in vars(settings_module).items()
+        if k.endswith("Settings") and getattr(v, "__module__", "") == settings_module.__name__
     )
     settings = settings_class(_env_file=None, **_fields(settings_env(database_url, amqp_url, **extra)))
     return app_module.build_app(settings)

@@ -48,6 +48,7 @@ async def test_issue_amend_and_identical_put(ledger):
     ({"currency": "EUX"}, "currency"),
     ({"due_date": (TODAY - timedelta(days=50)).isoformat()}, "due_date"),
     ({"customer_ref": "nobody"}, "customer_ref"),
+    ({"pdf_url": "file:///etc/passwd"}, "pdf_url"),
 ])
 async def test_rejections_name_the_field(ledger, change, field):
     cust = await _customer(ledger)

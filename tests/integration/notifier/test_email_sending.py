@@ -23,6 +23,7 @@ from encaisse.bus.publisher import connect
 from encaisse.contracts.notifier import FailureReason
 from encaisse.kit.links import verify_link
 from support.http import free_port, serve
+from support.services import TENANT
 
 
 def _parts(mail):
@@ -172,6 +173,10 @@ async def test_invoice_pdfs_are_attached_within_the_size_limit(
     files = FastAPI()
     pdf = b"%PDF-1.4 small invoice" + b"0" * 1000
 
+    @files.get("/secret")
+    async def secret() -> Response:
+        return Response(b"internal secret")
+
     @files.get("/{name}.pdf")
     async def serve_pdf(name: str) -> Response:
         if name == "big":
@@ -180,13 +185,15 @@ async def test_invoice_pdfs_are_attached_within_the_size_limit(
             return Response(status_code=404)
         return Response(pdf, media_type="application/pdf")
 
-    async with serve(files) as base, running_notifier(
-        database_url, amqp_url, smtp, attachment_max_bytes=4000
+    async with serve(files) as base, serve(files) as internal, running_notifier(
+        database_url, amqp_url, smtp, attachment_max_bytes=4000,
+        document_origins={TENANT: [base]}, document_allow_private=True,
     ) as http, Bus(amqp_url) as bus:
         command = email_command(attach_invoice_pdfs=True, invoices=(
             invoice("F-001", "10", "10").model_copy(update={"pdf_url": f"{base}/F-001.pdf"}),
             invoice("F-002", "10", "10").model_copy(update={"pdf_url": f"{base}/big.pdf"}),
             invoice("F-003", "10", "10").model_copy(update={"pdf_url": f"{base}/missing.pdf"}),
+            invoice("F-004", "10", "10").model_copy(update={"pdf_url": f"{internal}/secret"}),
         ))
         await bus.send(command)
         await eventually(lambda: bus.of_type("message.sent.v1"))
@@ -197,6 +204,8 @@ async def test_invoice_pdfs_are_attached_within_the_size_limit(
         assert kept["F-001.pdf"]["size"] == len(pdf)
         assert "larger than 4000" in kept["F-002.pdf"]["skipped"]
         assert "404" in kept["F-003.pdf"]["skipped"]
+        assert "not an allowed document origin" in kept["F-004.pdf"]["skipped"]
+        assert b"internal secret" not in smtp.received[0].as_bytes()
     ours = [r for r in caplog.records if r.name != "mail.log"]  # not the test's SMTP server
     assert ours, "logs were captured, at every level"
     assert not [r for r in ours if "/access/" in r.getMessage()], "the link is never logged"

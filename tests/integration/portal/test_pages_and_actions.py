@@ -37,13 +37,19 @@ async def test_statement_lists_open_invoices_with_totals_per_currency_and_ignore
 
 async def test_an_invoice_page_and_its_pdf(portal):
     pdf_server = FastAPI()
+    asked: list[str] = []
 
     @pdf_server.get("/invoices/{name}")
     async def pdf(name: str) -> Response:
+        asked.append(name)
         return Response(PDF, media_type="application/pdf")
 
-    async with serve(pdf_server) as ledger_url:
+    async with serve(pdf_server) as ledger_url, serve(pdf_server) as internal:
+        settings = portal.app.state.settings
+        settings.document_origins = {portal.tenant: (ledger_url,)}
+        settings.document_allow_private = True  # the test's document server is local
         ref = await portal.customer()
+        elsewhere = await portal.invoice(ref, "12.00", pdf_url=f"{internal}/invoices/s.pdf")
         number = await portal.invoice(ref, "99.90", pdf_url=f"{ledger_url}/invoices/x.pdf")
         bare = await portal.invoice(ref, "10.00")
         headers = await portal.signed_in(ref)
@@ -54,6 +60,8 @@ async def test_an_invoice_page_and_its_pdf(portal):
         assert got.headers["content-type"] == "application/pdf"
         assert ledger_url not in page.text
         assert (await portal.http.get(f"/invoices/{bare}/pdf", headers=headers)).status_code == 404
+        refused = await portal.http.get(f"/invoices/{elsewhere}/pdf", headers=headers)
+        assert refused.status_code == 502 and asked == ["x.pdf"]  # never asked elsewhere
 
 
 async def test_history_shows_what_was_sent_and_its_last_status(portal):

@@ -27,6 +27,9 @@ CHANGES = [
     {"number": "x" * 100}, {"number": " F-1 "}, {"number": 7}, {"customer_ref": None},
     {"pdf_url": "https://x.example/a,b\nc.pdf"}, {"pdf_url": " https://x.example/a.pdf "},
     {"pdf_url": ""}, {"pdf_url": "x" * 2001}, {"colour": "red"},
+    {"pdf_url": "file:///etc/passwd"}, {"pdf_url": "https://u:p@x.example/a.pdf"},
+    {"pdf_url": "ftp://x.example/a.pdf"}, {"pdf_url": "docs.example/a.pdf"},
+    {"pdf_url": "http://127.0.0.1:8080/x.pdf"}, {"pdf_url": "https:///x.pdf"},
 ]
 
 
@@ -50,6 +53,14 @@ def test_a_plain_line_gives_what_the_model_gives_or_defers_to_it(change):
     line, number, customer, issued, due, amount, currency, pdf_url = plain
     assert (line, number, customer, date.fromisoformat(issued), date.fromisoformat(due),
             Decimal(amount), currency, pdf_url) == expected
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "https://u:p@x.example/a.pdf",
+                                 "ftp://x.example/a.pdf", "docs.example/a.pdf", "https:///x"])
+def test_a_document_url_is_http_with_a_host_and_no_credentials(url):
+    with pytest.raises(ValidationError, match="pdf_url"):
+        InvoiceRow.model_validate(LINE | {"pdf_url": url})
+    assert plain_invoice(2, LINE | {"pdf_url": url}) is None
 
 
 def test_common_lines_take_the_plain_path():

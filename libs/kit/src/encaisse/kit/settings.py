@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from encaisse.kit.auth import Role
+from encaisse.kit.documents import DocumentPolicy
 
 
 class StaffTokenConfig(BaseModel):
@@ -107,3 +108,22 @@ class PortalLinkSettings(ServiceSettings):
         description="JSON map key id -> secret, the same in notifier, letters and portal",
     )
     portal_link_key_id: str = "dev"
+
+
+class DocumentSettings(ServiceSettings):
+    """Where invoice documents may be fetched from (see ``encaisse.kit.documents``)."""
+
+    development_switches: ClassVar[tuple[str, ...]] = ("document_allow_private",)
+
+    document_origins: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description='JSON: {"<tenant>": ["https://docs.acme.example"], "*": [...]}: the '
+                    "origins invoice PDFs are fetched from; none: no PDF is fetched")
+    document_timeout_seconds: float = Field(20.0, gt=0)
+    document_allow_private: bool = Field(
+        False, description="development only: fetch from loopback and private addresses too")
+
+    def document_policy(self, max_bytes: int) -> DocumentPolicy:
+        return DocumentPolicy(origins=self.document_origins, max_bytes=max_bytes,
+                              timeout_seconds=self.document_timeout_seconds,
+                              allow_private=self.document_allow_private)

@@ -25,6 +25,8 @@ _REF = re.compile(r"[^\s/]{1,100}").fullmatch  # ``models.Ref``; no space: nothi
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}").fullmatch
 # more than zero is checked after; below 1e16, two decimals at most (``positive_amount``)
 _AMOUNT = re.compile(r"\d{1,16}(?:\.\d{1,2})?").fullmatch
+# a plain document URL (``validation.document_url`` judges any other)
+_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:[/?#]\S*)?").fullmatch
 
 StageRecord = tuple[int, str, str, str, str, str, str, str | None]
 
@@ -46,7 +48,7 @@ def plain_invoice(line: int, fields: dict[str, Any]) -> StageRecord | None:
             and fields.keys() <= FIELDS):
         return None
     if pdf_url is not None and (type(pdf_url) is not str or len(pdf_url) > 2000
-                                or pdf_url.strip() != pdf_url):
+                                or not _URL(pdf_url)):
         return None
     if not amount.strip("0."):  # zero, however written
         return None
@@ -90,7 +92,8 @@ def plain_line_reader(header: list[str]) -> PlainLine | None:
         cells = found.groups()
         number, customer, issued, due, amount, currency = cells_of(cells)
         pdf_url = (cells[url_at] or None) if url_at is not None else None
-        if due < issued or currency not in known or not amount.strip("0."):
+        if due < issued or currency not in known or not amount.strip("0.") or (
+                pdf_url is not None and not _URL(pdf_url)):
             return None
         try:
             date.fromisoformat(issued), date.fromisoformat(due)

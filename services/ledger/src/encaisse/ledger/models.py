@@ -28,6 +28,8 @@ Amount = Annotated[Decimal, AfterValidator(v.positive_amount),
                    Field(description="decimal string, such as \"1250.00\"")]
 Currency = Annotated[str, AfterValidator(v.currency_code), Field(description="ISO 4217")]
 Country = Annotated[str, AfterValidator(v.country_code), Field(description="ISO 3166-1 alpha-2")]
+DocumentUrl = Annotated[str, AfterValidator(v.document_url),
+                        Field(description="where the invoice's PDF is (http or https)")]
 
 
 class _In(BaseModel):
@@ -72,7 +74,7 @@ class InvoiceIn(_In):
     due_date: date
     amount: Amount
     currency: Currency
-    pdf_url: str | None = Field(default=None, max_length=2000)
+    pdf_url: DocumentUrl | None = Field(default=None, max_length=2000)
 
     @field_validator("due_date")
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 import zoneinfo
 from decimal import Decimal
 from functools import cache
+from urllib.parse import urlsplit
 
 import phonenumbers
 import pycountry
@@ -67,6 +68,18 @@ def timezone_name(value: str) -> str:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown time zone {value!r} (IANA name expected)") from exc
+    return value
+
+
+def document_url(value: str) -> str:
+    """An invoice's document: an http(s) URL with a host and no credentials. Where the
+    notifier and the portal may fetch from is theirs to decide (allowed origins)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("an http(s) URL with a host is expected, such as "
+                         "https://docs.example.com/F-1.pdf")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("a document URL carries no user name or password")
     return value
 
 

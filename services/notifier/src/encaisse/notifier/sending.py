@@ -42,6 +42,7 @@ from sqlalchemy import Row, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from encaisse.contracts.notifier import Channel, FailureReason
+from encaisse.kit.documents import DocumentRefused, DocumentUnavailable, fetch_document
 from encaisse.notifier import repository as repo
 from encaisse.notifier.bounces import process_maildir
 from encaisse.notifier.mail import Attachment, DataUncertain, Email, RecipientRefused, transmit
@@ -149,8 +150,8 @@ class Sender:
     async def _send_email(self, row: Row[Any]) -> None:
         try:
             files, evidence = await self._attachments(row)
-        except httpx.HTTPError as exc:
-            await self._failed(row, Failure(None, f"attachment: {exc!r}"))
+        except DocumentUnavailable as exc:
+            await self._failed(row, Failure(None, f"attachment: {exc}"))
             return
         email = Email(sender=row.sender, to=row.to_addresses, cc=row.cc_addresses,
                       subject=row.subject, text=row.body_text, html=row.body_html,
@@ -201,36 +202,18 @@ class Sender:
         OUTCOMES.labels(row.channel, "failed").inc()
 
     async def _attachments(self, row: Row[Any]) -> tuple[list[Attachment], list[dict[str, Any]]]:
-        """Fetch invoice PDFs; one over the size limit or missing is left out, and said so."""
+        """Fetch invoice PDFs; one refused (an origin not allowed, over the size limit,
+        missing) is left out, and said so; one unavailable now retries the send."""
         files, evidence = [], []
-        limit = self._settings.attachment_max_bytes
+        policy = self._settings.document_policy(self._settings.attachment_max_bytes)
         for item in row.attachments:
             try:
-                content = await self._fetch(item["url"], limit)
-            except (httpx.InvalidURL, httpx.UnsupportedProtocol, _Missing) as exc:
-                evidence.append({**item, "skipped": str(exc) or repr(exc)})
-                continue
-            if len(content) > limit:
-                evidence.append({**item, "skipped": f"larger than {limit} bytes"})
+                content = await fetch_document(self._http, policy, row.tenant, item["url"])
+            except DocumentRefused as exc:
+                evidence.append({**item, "skipped": str(exc)})
                 continue
             files.append(Attachment(item["filename"], content))
             evidence.append({**item, "size": len(content),
                              "sha256": hashlib.sha256(content).hexdigest()})
         return files, evidence
 
-    async def _fetch(self, url: str, limit: int) -> bytes:
-        """At most ``limit + 1`` bytes of the document; a 4xx is final, the rest is retried."""
-        async with self._http.stream("GET", url) as response:
-            if 400 <= response.status_code < 500:
-                raise _Missing(f"not found ({response.status_code})")
-            response.raise_for_status()
-            content = b""
-            async for chunk in response.aiter_bytes():
-                content += chunk
-                if len(content) > limit:
-                    break
-        return content
-
-
-class _Missing(Exception):
-    """The document server says the PDF is not there (4xx): sent without it."""

@@ -3,14 +3,15 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from encaisse.kit.settings import SECRET_MIN_LENGTH, PortalLinkSettings
+from encaisse.kit.settings import SECRET_MIN_LENGTH, DocumentSettings, PortalLinkSettings
 
 
-class NotifierSettings(PortalLinkSettings):
+class NotifierSettings(PortalLinkSettings, DocumentSettings):
     service_name: ClassVar[str] = "notifier"
     secret_settings: ClassVar[dict[str, int]] = {**PortalLinkSettings.secret_settings,
                                                  "webhook_secrets": SECRET_MIN_LENGTH}
-    development_switches: ClassVar[tuple[str, ...]] = ("simulation",)
+    development_switches: ClassVar[tuple[str, ...]] = (*DocumentSettings.development_switches,
+                                                       "simulation")
 
     http_port: int = 8103
 

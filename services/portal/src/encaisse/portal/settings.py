@@ -3,10 +3,10 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from encaisse.kit.settings import SECRET_MIN_LENGTH, PortalLinkSettings
+from encaisse.kit.settings import SECRET_MIN_LENGTH, DocumentSettings, PortalLinkSettings
 
 
-class PortalSettings(PortalLinkSettings):
+class PortalSettings(PortalLinkSettings, DocumentSettings):
     service_name: ClassVar[str] = "portal"
     secret_settings: ClassVar[dict[str, int]] = {**PortalLinkSettings.secret_settings,
                                                  "payment_sandbox_secret": SECRET_MIN_LENGTH}

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
+from encaisse.kit.documents import (
+    DocumentPolicy,
+    DocumentRefused,
+    DocumentUnavailable,
+    fetch_document,
+)
 from encaisse.portal import queries
-from encaisse.portal.api.deps import Db, Now, SignedIn
+from encaisse.portal.api.deps import Db, Now, Settings, SignedIn
 from encaisse.portal.domain import totals_per_currency
 from encaisse.portal.web import render
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 PDF_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -42,28 +51,27 @@ async def invoice_page(request: Request, number: str, debtor: SignedIn, db: Db,
 
 
 @router.get("/invoices/{number}/pdf")
-async def invoice_pdf(number: str, debtor: SignedIn, db: Db) -> Response:
+async def invoice_pdf(number: str, debtor: SignedIn, db: Db, settings: Settings) -> Response:
     """The ledger's PDF, fetched server-side so its address never reaches the browser."""
     _, pdf_url = await _own_invoice(db, debtor, number)
     if not pdf_url:
         raise HTTPException(404, "this invoice has no PDF")
-    content = await _fetch_pdf(pdf_url)
+    content = await _fetch_pdf(settings.document_policy(PDF_MAX_BYTES),
+                               debtor.session.tenant, pdf_url)
     return Response(content, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{_safe(number)}.pdf"'})
 
 
-async def _fetch_pdf(url: str) -> bytes:
-    """At most PDF_MAX_BYTES, and a PDF by its content: anything else is the ledger's fault."""
-    async with httpx.AsyncClient(timeout=20) as http:
+async def _fetch_pdf(policy: DocumentPolicy, tenant: str, url: str) -> bytes:
+    """At most PDF_MAX_BYTES from an allowed origin (``encaisse.kit.documents``), and a PDF
+    by its content: anything else is the ledger's fault."""
+    async with httpx.AsyncClient(timeout=policy.timeout_seconds) as http:
         try:
-            async with http.stream("GET", url) as fetched:
-                fetched.raise_for_status()
-                content = b""
-                async for chunk in fetched.aiter_bytes():
-                    content += chunk
-                    if len(content) > PDF_MAX_BYTES:
-                        raise HTTPException(502, "the PDF is too large")
-        except httpx.HTTPError as exc:
+            content = await fetch_document(http, policy, tenant, url)
+        except DocumentRefused as exc:
+            log.warning("invoice PDF of tenant %s not shown: %s", tenant, exc)
+            raise HTTPException(502, "the invoice's PDF is not available") from exc
+        except DocumentUnavailable as exc:
             raise HTTPException(502, "the PDF cannot be fetched now") from exc
     if not content.startswith(b"%PDF-"):
         raise HTTPException(502, "the invoice's document is not a PDF")
