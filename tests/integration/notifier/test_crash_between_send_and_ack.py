@@ -21,7 +21,9 @@ from notifier_helpers import Bus, email_command, eventually, notifier_settings
 
 from sqlalchemy import text
 
+from encaisse.bus.publisher import connect
 from encaisse.kit.db import make_engine
+from encaisse.kit.runtime import declare_topology
 from support.http import free_port, wait_ready
 from support.services import migrate, settings_env
 
@@ -67,12 +69,13 @@ async def test_killed_after_the_server_received_the_email_sends_it_once(
         assert len(smtp.received) == 1
         smtp.on_data = None
         async with notifier_process(database_url, amqp_url, smtp) as (_, http):
-            await eventually(lambda: bus.of_type("message.sent.v1"))
+            await eventually(lambda: bus.of_type("message.uncertain.v1"))
             await asyncio.sleep(1.0)
             evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()
     assert len(smtp.received) == 1, "sent once, not again after the restart"
     assert [(m["status"], m["uncertain"]) for m in evidence] == [("sent", True)]
-    assert len(bus.of_type("message.sent.v1")) == 1
+    assert len(bus.of_type("message.uncertain.v1")) == 1, "reported uncertain, for a person"
+    assert bus.of_type("message.sent.v1") == [], "not reported as surely sent"
 
 
 async def test_killed_after_the_250_before_recording_it_sends_it_once(
@@ -108,14 +111,15 @@ async def test_killed_after_the_250_before_recording_it_sends_it_once(
             smtp.on_data = None
             assert len(smtp.received) == 1 and not bus.of_type("message.sent.v1")
             async with notifier_process(database_url, amqp_url, smtp) as (_, http):
-                await eventually(lambda: bus.of_type("message.sent.v1"))
+                await eventually(lambda: bus.of_type("message.uncertain.v1"))
                 await asyncio.sleep(1.0)
                 evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()
     finally:
         await engine.dispose()
     assert len(smtp.received) == 1, "sent once, not again after the restart"
     assert [(m["status"], m["uncertain"]) for m in evidence] == [("sent", True)]
-    assert len(bus.of_type("message.sent.v1")) == 1
+    assert len(bus.of_type("message.uncertain.v1")) == 1
+    assert bus.of_type("message.sent.v1") == []
 
 
 async def test_killed_before_data_sends_it_after_the_restart(database_url, amqp_url, smtp):
@@ -134,3 +138,46 @@ async def test_killed_before_data_sends_it_after_the_restart(database_url, amqp_
     assert len(smtp.received) == 1
     assert [(m["status"], m["uncertain"], m["attempts"]) for m in evidence] == [
         ("sent", False, 2)]
+
+
+async def test_hundreds_of_emails_through_several_kills_none_is_lost_silently(
+    database_url, amqp_url, smtp
+):
+    """300 emails, the notifier killed three times while sending. Each email reaches the
+    server exactly once and is reported sent, or is reported uncertain (a person checks);
+    none is sent twice, none is reported sent that the server never got."""
+    total = 300
+    await migrate("notifier", database_url)
+    connection = await connect(amqp_url)
+    await declare_topology(connection)  # as `migrate` does: the commands wait in their queue
+    await connection.close()
+    async with Bus(amqp_url) as bus:
+        for i in range(total):
+            await bus.send(email_command(f"case-1/step-{i:03d}/2026-02-20",
+                                         to=(f"ap{i:03d}@client.example",)))
+        for _ in range(3):
+            async with notifier_process(database_url, amqp_url, smtp) as (proc, _):
+                seen = len(smtp.received)
+                await eventually(lambda: len(smtp.received) >= min(seen + 40, total), 30)
+                os.kill(proc.pid, signal.SIGKILL)
+                await asyncio.wait_for(proc.wait(), 20)
+        async with notifier_process(database_url, amqp_url, smtp) as (_, http):
+            reported = ("message.sent.v1", "message.uncertain.v1", "message.failed.v1")
+            await eventually(lambda: len({e.message_id for k in reported
+                                          for e in bus.of_type(k)}) >= total, 60)
+            await asyncio.sleep(1.0)
+        engine = make_engine(database_url, pool_size=1)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text(
+                "SELECT recipient, status, uncertain FROM notifier.messages"))).all()
+        await engine.dispose()
+    received = [m["To"] for m in smtp.received]
+    assert len(rows) == total and len(set(received)) == len(received), "none sent twice"
+    uncertain = {e.recipient for e in bus.of_type("message.uncertain.v1")}
+    sure = {e.recipient for e in bus.of_type("message.sent.v1")}
+    assert not bus.of_type("message.failed.v1") and not (uncertain & sure)
+    assert sure | uncertain == {r.recipient for r in rows}, "each one reported"
+    assert sure <= set(received), "what is reported sent, the server has"
+    assert set(received) - sure <= uncertain, "the rest is reported uncertain"
+    assert {r.recipient for r in rows if r.uncertain} == uncertain
+    assert all(r.status == "sent" for r in rows)

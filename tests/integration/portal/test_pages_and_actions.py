@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from fastapi import FastAPI
 from fastapi.responses import Response
 
-from encaisse.contracts import ledger as L
 from encaisse.contracts import notifier as N
 from support.http import serve
 

@@ -18,6 +18,7 @@ from encaisse.contracts.notifier import (
     Channel,
     FailureReason,
     MessageFailed,
+    MessageUncertain,
     SendEmail,
     SendSms,
 )
@@ -168,6 +169,33 @@ async def test_bounced_email_is_an_anomaly_switches_to_a_letter_and_asks_for_a_f
         await h.ledger.customer("B1", email="compta@client.fr")  # fixed in the ledger
         await days(h, 14)  # D+21 call, D+28 letter
         assert isinstance(h.probe.commands()[-1], SendLetter)
+
+
+async def test_an_email_that_may_not_have_left_asks_a_person_to_check(database_url, amqp_url):
+    """Not sent again (it may have arrived) and not taken as sent: a check_delivery task."""
+    async with running(database_url, amqp_url) as h:
+        await h.set_clock(paris(DUE + timedelta(days=6)))
+        await h.ledger.customer("U1")
+        await h.ledger.invoice("U1", "F31", DUE)
+        await h.quiet()
+        await days(h, 1)  # D+7: the first reminder
+        email = h.probe.commands()[-1]
+        assert isinstance(email, SendEmail)
+        sent = len(h.probe.commands())
+        await h.ledger.publish(Envelope(payload=MessageUncertain(
+            tenant="ACME", version=1, message_id="M2", command_key=email.idempotency_key,
+            channel=Channel.EMAIL, customer_ref="U1", case_id=email.case_id, step=email.step,
+            recipient="ap@client.fr", detail="the sender stopped during DATA"), subject="M2"))
+        await h.quiet()
+        assert h.probe.commands()[sent:] == [], "not sent again by itself"
+        [task] = h.probe.events(TaskCreated)
+        assert task.kind.value == "check_delivery" and task.invoice_numbers == ("F31",)
+        assert "ap@client.fr" in task.note and "may not have left" in task.note
+        listed = (await h.http.get("/v1/tasks", params={"kind": "check_delivery"})).json()
+        assert [t["id"] for t in listed] == [task.task_id]
+        entries = (await h.timeline("U1"))["entries"]
+        assert any(e["kind"] == "anomaly" and e["detail"].startswith("uncertain")
+                   for e in entries)
 
 
 async def test_rejected_direct_debit_email_at_once_then_call_next_working_day(

@@ -40,7 +40,8 @@ PORTAL_NOTICES = QueueSpec("portal.notices", bindings=(Binding(COMMANDS, "portal
 
 SCHEDULER_EVENTS = QueueSpec("scheduler.events", bindings=tuple(Binding(EVENTS, p) for p in (
     "ledger.customer.*.v1", "ledger.invoice.*.v1", "ledger.payment.*.v1",
-    "notifier.message.failed.v1", "letters.letter.returned.v1", "letters.letter.failed.v1",
+    "notifier.message.failed.v1", "notifier.message.uncertain.v1",
+    "letters.letter.returned.v1", "letters.letter.failed.v1",
     "portal.dispute.opened.v1", "portal.promise.made.v1", "portal.plan.requested.v1")))
 
 SUBSCRIPTIONS: tuple[QueueSpec, ...] = (

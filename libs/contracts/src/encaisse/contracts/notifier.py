@@ -72,6 +72,16 @@ class MessageSent(_MessageReport):
     routing_key: ClassVar[str] = "notifier.message.sent.v1"
 
 
+class MessageUncertain(_MessageReport):
+    """The email may or may not have left: the sender stopped, or the connection broke,
+    during the DATA exchange. It is not sent again (it could arrive twice); a person
+    checks (the relay's logs, the debtor) and sends it again by hand if it did not."""
+
+    routing_key: ClassVar[str] = "notifier.message.uncertain.v1"
+
+    detail: str = ""
+
+
 class MessageDelivered(_MessageReport):
     routing_key: ClassVar[str] = "notifier.message.delivered.v1"
 

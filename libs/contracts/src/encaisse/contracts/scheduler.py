@@ -77,6 +77,7 @@ class TaskKind(StrEnum):
     DISPUTE = "dispute"
     COMPLETE_RECORD = "complete_record"
     FIX_CONTACT = "fix_contact"
+    CHECK_DELIVERY = "check_delivery"  # an email that may not have left (MessageUncertain)
 
 
 class TaskCreated(Event):

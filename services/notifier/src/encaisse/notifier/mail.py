@@ -97,7 +97,12 @@ async def transmit(conn: aiosmtplib.SMTP, email: Email,
     Raises ``RecipientRefused`` for a To address, ``aiosmtplib.SMTPResponseException``
     for a refusal of MAIL or DATA, ``DataUncertain`` for a break during DATA, and
     connection errors before DATA as they come.
+
+    The message is composed first: between ``before_data`` (which records that DATA
+    starts) and the DATA exchange nothing may run that a crash could interrupt, or the
+    email would be recorded as possibly sent while it never left.
     """
+    payload = email.compose().as_bytes()
     await conn.mail(email.envelope_sender)
     refused_cc = []
     for address in (*email.to, *email.cc):
@@ -113,7 +118,6 @@ async def transmit(conn: aiosmtplib.SMTP, email: Email,
     except BaseException:
         await _reset(conn)
         raise
-    payload = email.compose().as_bytes()
     try:
         await conn.data(payload)
     except aiosmtplib.SMTPResponseException:

@@ -7,6 +7,7 @@ State machine of a message (``messages.status``)::
     queued+leased --4xx / connection--> queued (next_attempt_at later) | failed
     queued+leased --5xx--> failed
     sending (owner's lease expired: it died during DATA) --reconcile--> sent, uncertain
+    (reported as MessageUncertain, not MessageSent: nobody knows it left)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from encaisse.contracts.notifier import (
     MessageDelivered,
     MessageFailed,
     MessageSent,
+    MessageUncertain,
 )
 from encaisse.notifier.db import messages, templates
 
@@ -62,6 +64,8 @@ def report_payload(row: Row[Any], kind: str, *, reason: FailureReason | None = N
         return MessageSent(**common)
     if kind == "delivered":
         return MessageDelivered(**common)
+    if kind == "uncertain":
+        return MessageUncertain(**common, detail=detail[:2000])
     return MessageFailed(**common, reason=reason or FailureReason.PROVIDER_ERROR,
                          detail=detail[:2000])
 
@@ -126,7 +130,8 @@ async def mark_sent(db: Db, row: Row[Any], *, outbox: Any, provider_ref: str | N
         status="sent", sent_at=func.now(), provider_ref=provider_ref, last_error=note,
         uncertain=uncertain)
     if done is not None:
-        await report(db, done, "sent", outbox=outbox)
+        await report(db, done, "uncertain" if uncertain else "sent", outbox=outbox,
+                     detail=note or "")
 
 
 async def mark_failed(db: Db, message_id: str, reason: FailureReason, detail: str, *,
@@ -164,8 +169,9 @@ async def reschedule(db: Db, row: Row[Any], at: datetime, error: str) -> None:
 async def reconcile(db: Db, *, outbox: Any) -> int:
     """Messages left in 'sending' by a sender that died (its lease is over).
 
-    Email: the server may have the message; sending again could make two, so it
-    counts as sent, flagged ``uncertain`` (at most once). SMS: the provider
+    Email: the server may have the message; sending again could make two, so it is
+    kept as sent, flagged ``uncertain`` (at most once), and reported as
+    ``MessageUncertain``: the scheduler asks a person to check. SMS: the provider
     deduplicates on our idempotency key, so it goes back to the queue.
     """
     stale = and_(messages.c.status == "sending", messages.c.leased_until < func.now())
@@ -181,7 +187,7 @@ async def reconcile(db: Db, *, outbox: Any) -> int:
         .returning(*messages.c)
     )).all()
     for row in rows:
-        await report(db, row, "sent", outbox=outbox)
+        await report(db, row, "uncertain", outbox=outbox, detail=row.last_error)
     return len(rows)
 
 

@@ -13,15 +13,18 @@ only queues; this loop sends, in steps that each commit:
 4. DATA, with a Message-ID derived from the command's key;
 5. commit ``sent`` with its ``MessageSent`` event in the outbox.
 
-A crash before 3 leaves the row ``queued``: after the lease it is sent again,
-safely, since the server never got the message. A crash between 3 and 5 (the
-server may have it) leaves ``sending``: once the lease is over, ``reconcile``
-counts it as sent, flagged ``uncertain``, and does not send it again.
+The MIME message is composed before 1, so that between 3 and 4 nothing runs but
+the commit's answer. A crash before 3 leaves the row ``queued``: after the lease
+it is sent again, safely, since the server never got the message. A crash between
+3 and 5 (the server may have it) leaves ``sending``: once the lease is over,
+``reconcile`` keeps it as sent, flagged ``uncertain``, does not send it again, and
+publishes ``MessageUncertain`` (not ``MessageSent``); so does a connection that
+breaks during DATA. The scheduler opens a ``check_delivery`` task on it: a person
+checks the relay's logs or asks the debtor, and sends it again by hand if need be.
 
-Limits: at most once in that window. If the process died during DATA before
-the server took the message (rare: the window is one DATA exchange), that
-email is lost, visible as ``uncertain`` in ``GET /v1/messages``. The stable
-Message-ID lets receivers that deduplicate on it fold a manual resend. A lease
+Limits: at most once in that window, and never silently: an email lost there is
+reported uncertain, with a task. The stable Message-ID lets receivers that
+deduplicate on it fold a manual resend. A lease
 must outlast a send (``send_lease_seconds`` > 2 x ``smtp_timeout_seconds``).
 SMS goes the other way (at least once, deduplicated by the provider on our key).
 """

@@ -130,6 +130,7 @@ HANDLERS: Handlers = {
     L.PaymentReceived: payment_received,
     L.PaymentRejected: payment_rejected,
     N.MessageSent: _message("sent"),
+    N.MessageUncertain: _message("sent"),  # most likely sent: the debtor sees it was meant
     N.MessageDelivered: _message("delivered"),
     N.MessageFailed: _message("failed"),
     P.LetterPosted: _letter("posted"),

@@ -21,7 +21,7 @@ from encaisse.contracts.scheduler import CasePaused, CaseResumed, PauseReason, T
 from encaisse.kit.errors import Conflict, DomainError, NotFound
 from encaisse.scheduler import commands, db, repo
 from encaisse.scheduler.cases import bump_case, refresh_cases
-from encaisse.scheduler.domain.contacts import Customer, fallback
+from encaisse.scheduler.domain.contacts import Customer
 from encaisse.scheduler.domain.day import customer_slot, plans_from
 from encaisse.scheduler.domain.planning import (
     TrackState,
@@ -30,7 +30,7 @@ from encaisse.scheduler.domain.planning import (
     plan_next,
     resume_after_dispute,
 )
-from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Channel, Step
+from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Channel
 from encaisse.scheduler.domain.windows import local_day, next_open_slot
 
 
@@ -249,52 +249,6 @@ async def make_promise(ctx: Context, invoice_numbers: tuple[str, ...], promised:
                        {"promised_date": promised.isoformat()})
     await ctx.refresh()
     return promise_id
-
-
-CONTACT_FLAGS = {Channel.EMAIL: "email_ok", Channel.SMS: "phone_ok", Channel.CALL: "phone_ok",
-                 Channel.LETTER: "address_ok", Channel.REGISTERED_LETTER: "address_ok"}
-
-
-async def delivery_failed(ctx: Context, channel: Channel, command_key: str, detail: str,
-                          *, contact_wrong: bool) -> None:
-    """Record the anomaly; a wrong contact switches to the next channel and asks for a fix.
-
-    ``command_key`` names what failed: a command, or ``task:<id>`` for a call task whose
-    number was wrong. What it was about goes out again on the next available channel,
-    for the invoices still active (not paid, paused or excluded since).
-    """
-    await repo.add_timeline(ctx.uow.session, [ctx.timeline(
-        "anomaly", [], channel=channel.value, command_key=command_key, detail=detail)])
-    if not contact_wrong:
-        return
-    c = db.customers
-    await ctx.uow.session.execute(update(c).where(c.c.tenant == ctx.tenant,
-                                                  c.c.customer_ref == ctx.ref)
-                                  .values({CONTACT_FLAGS[channel]: False}))
-    ctx.row = await repo.lock_customer(ctx.uow.session, ctx.tenant, ctx.ref)
-    ctx.customer = repo.customer_from_row(ctx.row)
-    await create_task(ctx, TaskKind.FIX_CONTACT, [], note=f"{channel.value}: {detail}")
-    t = db.timeline
-    sent = (await ctx.uow.session.execute(select(t).where(
-        t.c.tenant == ctx.tenant, t.c.command_key == command_key,
-        t.c.kind.in_(("done", "task"))).limit(1))).first()
-    if sent is None or (sent.kind == "task" and sent.channel != channel.value):
-        return
-    rows = [r for r in await repo.customer_tracks(ctx.uow.session, ctx.tenant, ctx.ref,
-                                                  sent.invoice_numbers)
-            if r.state == TrackState.ACTIVE.value and not r.excluded]
-    before_due = all(r.due_date >= ctx.today for r in rows)
-    other = fallback(channel, ctx.customer, before_due=before_due)
-    if not rows or other is None or ctx.customer.excluded:
-        return
-    step = Step(0, channel, sent.template or "second_reminder")
-    if other is Channel.CALL:
-        await create_task(ctx, TaskKind.CALL, rows, step=sent.step,
-                          note=f"{channel.value} failed: call instead")
-        return
-    template = commands.template_for(step, other)
-    key = commands.command_key(ctx.row.case_id, sent.step or "step", other.value, ctx.today)
-    await send(ctx, other, template, rows, key, sent.step or template)
 
 
 def with_balance(row: Any, balance: Decimal) -> Any:

@@ -34,10 +34,10 @@ from encaisse.contracts.ledger import (
     PaymentRejected,
 )
 from encaisse.contracts.letters import LetterFailed, LetterReturned, ReturnReason
-from encaisse.contracts.notifier import FailureReason, MessageFailed
+from encaisse.contracts.notifier import FailureReason, MessageFailed, MessageUncertain
 from encaisse.contracts.portal import DisputeOpened, PlanRequested, PromiseMade
 from encaisse.contracts.scheduler import TaskKind
-from encaisse.scheduler import actions, db, repo
+from encaisse.scheduler import actions, db, deliveries, repo
 from encaisse.scheduler.clock import Clock
 from encaisse.scheduler.domain.day import plans_from
 from encaisse.scheduler.domain.payments import Paid, thank_you_invoices
@@ -211,9 +211,17 @@ WRONG_ADDRESS = {ReturnReason.ADDRESS_UNKNOWN, ReturnReason.ADDRESS_INVALID}
 async def on_message_failed(env: Envelope[MessageFailed], uow: UnitOfWork, clock: Clock) -> None:
     e = env.payload
     ctx = await _ctx(uow, clock, e.tenant, e.customer_ref)
-    await actions.delivery_failed(ctx, Channel(e.channel.value), e.command_key,
+    await deliveries.delivery_failed(ctx, Channel(e.channel.value), e.command_key,
                                   f"{e.reason.value}: {e.detail}".strip(": "),
                                   contact_wrong=e.reason in WRONG_EMAIL)
+
+
+async def on_message_uncertain(env: Envelope[MessageUncertain], uow: UnitOfWork,
+                               clock: Clock) -> None:
+    e = env.payload
+    ctx = await _ctx(uow, clock, e.tenant, e.customer_ref)
+    await deliveries.delivery_uncertain(ctx, Channel(e.channel.value), e.command_key,
+                                        e.recipient, e.detail)
 
 
 async def on_letter_failed(env: Envelope[LetterReturned | LetterFailed], uow: UnitOfWork,
@@ -221,7 +229,7 @@ async def on_letter_failed(env: Envelope[LetterReturned | LetterFailed], uow: Un
     e = env.payload
     ctx = await _ctx(uow, clock, e.tenant, e.customer_ref)
     channel = Channel.REGISTERED_LETTER if e.kind.value == "registered" else Channel.LETTER
-    await actions.delivery_failed(ctx, channel, e.command_key,
+    await deliveries.delivery_failed(ctx, channel, e.command_key,
                                   f"{e.reason.value}: {e.detail}".strip(": "),
                                   contact_wrong=e.reason in WRONG_ADDRESS)
 
@@ -256,7 +264,7 @@ def handlers(clock: Clock) -> Handlers:
         InvoiceIssued: on_invoice, InvoiceUpdated: on_invoice, InvoiceSettled: on_invoice,
         InvoiceCancelled: on_invoice, InvoiceWrittenOff: on_invoice,
         PaymentReceived: on_payment, PaymentRejected: on_payment_rejected,
-        MessageFailed: on_message_failed,
+        MessageFailed: on_message_failed, MessageUncertain: on_message_uncertain,
         LetterReturned: on_letter_failed, LetterFailed: on_letter_failed,
         DisputeOpened: on_dispute, PromiseMade: on_promise, PlanRequested: on_plan,
     }

@@ -14,7 +14,7 @@ from encaisse.contracts.portal import DisputeReason
 from encaisse.kit.auth import Collector, Viewer
 from encaisse.kit.errors import Conflict, NotFound
 from encaisse.kit.money import at_precision
-from encaisse.scheduler import actions, commands, db, repo
+from encaisse.scheduler import actions, commands, db, deliveries, repo
 from encaisse.scheduler.api.deps import ClockDep, Rt, now_of
 from encaisse.scheduler.domain.scenarios import Channel
 
@@ -185,7 +185,7 @@ async def record_outcome(task_id: str, body: OutcomeIn, staff: Collector, rt: Rt
                 await actions.open_dispute(ctx, number, body.dispute_reason.value, body.note,
                                            source="call", by=staff.name)
         elif body.outcome is Outcome.WRONG_NUMBER:
-            await actions.delivery_failed(ctx, Channel.CALL, f"task:{task_id}",
+            await deliveries.delivery_failed(ctx, Channel.CALL, f"task:{task_id}",
                                           "wrong number", contact_wrong=True)
         await repo.add_timeline(uow.session, [ctx.timeline(
             "call_outcome", numbers, detail=f"{body.outcome.value} {body.note}".strip())])
