@@ -174,10 +174,7 @@ async def test_bounced_email_is_an_anomaly_switches_to_a_letter_and_asks_for_a_f
 async def test_an_email_that_may_not_have_left_asks_a_person_to_check(database_url, amqp_url):
     """Not sent again (it may have arrived) and not taken as sent: a check_delivery task."""
     async with running(database_url, amqp_url) as h:
-        await h.set_clock(paris(DUE + timedelta(days=6)))
-        await h.ledger.customer("U1")
-        await h.ledger.invoice("U1", "F31", DUE)
-        await h.quiet()
+        await h.one_invoice("U1", "F31", DUE, paris(DUE + timedelta(days=6)))
         await days(h, 1)  # D+7: the first reminder
         email = h.probe.commands()[-1]
         assert isinstance(email, SendEmail)
