@@ -289,3 +289,47 @@ async def test_a_customer_known_after_its_invoice_replans_on_its_profile(databas
         await days(h, 6)  # 1 March is a Sunday: the call is for Monday 2 March
         calls = [t for t in h.probe.events(TaskCreated) if t.kind.value == "call"]
         assert [t.due_on for t in calls] == [date(2026, 3, 2)]
+
+
+async def test_a_provider_outage_sends_the_reminder_again_bounded_and_never_once_paid(
+        database_url, amqp_url):
+    """An SMTP relay down past the notifier's retries is not the debtor's fault."""
+    async with running(database_url, amqp_url) as h:
+        for ref, number in (("P1", "F50"), ("P2", "F51")):
+            await h.one_invoice(ref, number, DUE, paris(DUE + timedelta(days=6), 11))
+        await days(h, 1)  # D+7, 11:00: the first reminders
+
+        def emails(ref: str) -> list[SendEmail]:
+            return [c for c in h.probe.commands() if isinstance(c, SendEmail)
+                    and c.debtor.customer_ref == ref and c.template != "thank_you"]
+
+        async def provider_down(email: SendEmail) -> None:
+            await h.ledger.publish(Envelope(payload=MessageFailed(
+                tenant="ACME", version=2, message_id=f"M-{email.idempotency_key}",
+                command_key=email.idempotency_key, channel=Channel.EMAIL,
+                customer_ref=email.debtor.customer_ref, case_id=email.case_id,
+                step=email.step, recipient="ap@client.fr", reason=FailureReason.PROVIDER_ERROR,
+                detail="connection refused"), subject=f"M-{email.idempotency_key}"))
+            await h.quiet()
+
+        first = emails("P1")[-1]
+        for tries in range(1, 4):
+            await provider_down(emails("P1")[-1])
+            await h.advance(hours=1)
+            await h.quiet()
+            again = emails("P1")[-1]
+            assert len(emails("P1")) == tries + 1, "sent again an hour later"
+            assert again.template == first.template and again.invoices == first.invoices
+            assert again.idempotency_key == f"{first.idempotency_key}~again{tries}"
+        await provider_down(emails("P1")[-1])  # a fourth failure: a person takes it
+        await h.advance(hours=2)
+        await h.quiet()
+        assert len(emails("P1")) == 4
+        [task] = [t for t in h.probe.events(TaskCreated) if t.customer_ref == "P1"]
+        assert task.kind.value == "manual" and "failed 4 times" in task.note
+        await provider_down(emails("P2")[-1])
+        await h.ledger.settle("P2", "F51", DUE, DUE + timedelta(days=7))  # paid meanwhile
+        await h.quiet()
+        await h.advance(hours=2)
+        await h.quiet()
+        assert len(emails("P2")) == 1, "never sent again once paid"

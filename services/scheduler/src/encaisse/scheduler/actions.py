@@ -104,14 +104,8 @@ async def send(ctx: Context, channel: Channel, template: str, rows: list[Any], k
     slot = next_open_slot(ctx.now, ctx.settings.window, ctx.customer.timezone,
                           ctx.customer.country)
     if in_window and slot > ctx.now:
-        await ctx.uow.session.execute(pg_insert(db.deferred).values(
-            tenant=ctx.tenant, command_key=key, customer_ref=ctx.ref, case_id=ctx.row.case_id,
-            channel=channel.value, template=template, step=step, invoice_numbers=numbers,
-            balances={r.invoice_number: str(r.open_balance) for r in rows},
-            context=extra or {}, due_at=slot, created_at=ctx.now).on_conflict_do_nothing())
-        await repo.add_timeline(ctx.uow.session, [ctx.timeline(
-            "deferred", numbers, **entry,
-            detail=f"outside the sending window: waits until {slot.isoformat()}")])
+        await defer(ctx, channel, template, rows, key, step, slot, extra,
+                    why="outside the sending window")
         return True
     command = commands.outside_scenario(
         tenant=ctx.tenant, channel=channel, template=template, step=step, key=key,
@@ -249,6 +243,25 @@ async def make_promise(ctx: Context, invoice_numbers: tuple[str, ...], promised:
                        {"promised_date": promised.isoformat()})
     await ctx.refresh()
     return promise_id
+
+
+async def defer(ctx: Context, channel: Channel, template: str, rows: list[Any], key: str,
+                step: str, until: datetime, extra: dict[str, str] | None = None, *,
+                why: str, resend: bool = False) -> None:
+    """Keep a message for the day run to send at ``until`` (call ``ctx.refresh()`` after).
+
+    ``resend``: a scenario act sent again; the day run sends it only for the invoices
+    still active then, at their balance then (never for one paid or paused since).
+    """
+    numbers = [r.invoice_number for r in rows]
+    await ctx.uow.session.execute(pg_insert(db.deferred).values(
+        tenant=ctx.tenant, command_key=key, customer_ref=ctx.ref, case_id=ctx.row.case_id,
+        channel=channel.value, template=template, step=step, invoice_numbers=numbers,
+        balances={r.invoice_number: str(r.open_balance) for r in rows}, resend=resend,
+        context=extra or {}, due_at=until, created_at=ctx.now).on_conflict_do_nothing())
+    await repo.add_timeline(ctx.uow.session, [ctx.timeline(
+        "deferred", numbers, channel=channel.value, step=step, template=template,
+        command_key=key, detail=f"{why}: waits until {until.isoformat()}")])
 
 
 def with_balance(row: Any, balance: Decimal) -> Any:

@@ -22,7 +22,6 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from prometheus_client import Counter
@@ -31,9 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from encaisse.contracts import Envelope, Money
 from encaisse.contracts.scheduler import CaseEscalated, CaseResumed, TaskCreated, TaskKind
-from encaisse.scheduler import actions, commands, repo
+from encaisse.scheduler import commands, repo
 from encaisse.scheduler.batch import Batch, RunStats, envelope, hold, write
-from encaisse.scheduler.domain.contacts import route
+from encaisse.scheduler.deferred import add_deferred, due_deferred
 from encaisse.scheduler.domain.day import Group, decide, plans_from
 from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Channel, Mode, Scenario
 from encaisse.scheduler.domain.windows import local_day
@@ -68,20 +67,6 @@ JOIN unnest(CAST(:tenants AS text[]), CAST(:refs AS text[])) AS k(tenant, ref)
 WHERE d.day >= CAST(:since AS date)
 """)
 
-DUE_DEFERRED = text("""
-DELETE FROM scheduler.deferred d
-USING unnest(CAST(:tenants AS text[]), CAST(:refs AS text[])) AS k(tenant, ref)
-WHERE d.tenant = k.tenant AND d.customer_ref = k.ref AND d.due_at <= :now
-RETURNING d.*
-""")
-
-INVOICES = text("""
-SELECT t.* FROM scheduler.tracks t
-JOIN unnest(CAST(:tenants AS text[]), CAST(:numbers AS text[])) AS k(tenant, number)
-  ON t.tenant = k.tenant AND t.invoice_number = k.number
-""")
-
-
 @dataclass
 class TenantData:
     settings: repo.TenantSettings
@@ -113,7 +98,7 @@ async def run_batch(conn: AsyncConnection, now: datetime, limit: int,
     since = (now - timedelta(days=1)).date()
     for row in (await conn.execute(USED_CHANNELS, {**keys, "since": since})).all():
         used[(row.tenant, row.customer_ref)].add((row.channel, row.day))
-    deferred, invoices = await _due_deferred(conn, keys, now)
+    deferred, invoices = await due_deferred(conn, keys, now)
     batch, decided, held = Batch(now), [], []
     for customer in claimed:
         key = (customer.tenant, customer.customer_ref)
@@ -121,7 +106,8 @@ async def run_batch(conn: AsyncConnection, now: datetime, limit: int,
             data = await _tenant(conn, tenants, customer.tenant)
             part = Batch(now)
             for d in deferred.get(key, []):
-                _deferred(part, data, customer, d, invoices, used[key])
+                add_deferred(part, data.settings.notice_deadline_days, customer, d, invoices,
+                             used[key])
             _one_customer(part, data, customer, due.get(key, []), used.get(key, set()))
         except Exception:
             log.exception("day run: customer %s of tenant %s could not be decided; held "
@@ -147,56 +133,6 @@ async def _tenant(conn: AsyncConnection, cache: dict[str, TenantData], tenant: s
             cache[tenant] = TenantData(await repo.tenant_settings(conn, tenant),
                                        await repo.scenarios(conn, tenant, with_deleted=True))
     return cache[tenant]
-
-
-async def _due_deferred(conn: AsyncConnection, keys: dict[str, list[str]], now: datetime
-                        ) -> tuple[dict[tuple[str, str], list[Any]], dict[tuple[str, str], Any]]:
-    """The claimed customers' messages whose window has opened (taken off the table),
-    and the invoices they list."""
-    deferred: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    pairs: set[tuple[str, str]] = set()
-    for row in (await conn.execute(DUE_DEFERRED, {**keys, "now": now})).all():
-        deferred[(row.tenant, row.customer_ref)].append(row)
-        pairs |= {(row.tenant, n) for n in row.invoice_numbers}
-    if not pairs:
-        return deferred, {}
-    rows = (await conn.execute(INVOICES, {"tenants": [p[0] for p in pairs],
-                                          "numbers": [p[1] for p in pairs]})).all()
-    return deferred, {(r.tenant, r.invoice_number): r for r in rows}
-
-
-def _deferred(batch: Batch, data: TenantData, customer: Any, d: Any,
-              invoices: dict[tuple[str, str], Any], used: set[tuple[str, Any]]) -> None:
-    """A message that waited for the window (a thank-you), sent to the customer as it is now."""
-    tenant, ref = customer.tenant, customer.customer_ref
-    person = repo.customer_from_row(customer)
-    channel = Channel(d.channel)
-    rows = [actions.with_balance(invoices[(tenant, n)], Decimal(d.balances[n]))
-            for n in d.invoice_numbers
-            if (tenant, n) in invoices and not invoices[(tenant, n)].excluded]
-    reason = route(channel, person).reason or ("" if rows else "invoices excluded")
-    entry = dict(channel=d.channel, step=d.step, template=d.template, command_key=d.command_key)
-    if person.excluded or reason:
-        batch.timeline.append(repo.timeline_row(tenant, ref, d.case_id, batch.now, "skipped",
-                                                d.invoice_numbers, **entry,
-                                                detail=reason or "customer excluded"))
-        batch.stats.skipped += 1
-        return
-    today = local_day(batch.now, person.timezone)
-    command = commands.outside_scenario(
-        tenant=tenant, channel=channel, template=d.template, step=d.step, key=d.command_key,
-        case_id=d.case_id, customer=customer, invoices=rows, day=today,
-        notice_deadline_days=data.settings.notice_deadline_days, context=d.context)
-    if command is None:
-        return
-    batch.messages.append(Envelope(payload=command, subject=d.case_id or ref))
-    if channel in MESSAGE_CHANNELS:
-        batch.channel_days.append({"tenant": tenant, "customer_ref": ref,
-                                   "channel": channel.value, "day": today})
-        used.add((channel.value, today))  # a reminder on it today waits for the next day
-    batch.timeline.append(repo.timeline_row(tenant, ref, d.case_id, batch.now, "done",
-                                            [r.invoice_number for r in rows], **entry))
-    batch.stats.commands += 1
 
 
 def _one_customer(batch: Batch, data: TenantData, customer: Any, rows: list[Any],

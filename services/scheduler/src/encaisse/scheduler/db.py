@@ -180,6 +180,8 @@ deferred = Table(
     Column("context", JSONB, nullable=False),
     Column("due_at", DateTime(timezone=True), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # a scenario act sent again (its provider failed): only for invoices still active then
+    Column("resend", Boolean, nullable=False, server_default=text("false")),
     PrimaryKeyConstraint("tenant", "command_key"),
     Index("ix_deferred_customer", "tenant", "customer_ref"),
 )

@@ -1,22 +1,32 @@
 """What the scheduler does when a channel reports on what it was asked to send.
 
 A wrong contact (a bounce, an unknown address) switches to the next channel and asks
-for the contact to be fixed; an email that may not have left asks a person to check.
+for the contact to be fixed; a provider that failed (an SMTP relay down longer than
+the notifier's retries) is not the debtor's doing: the same act goes again at the
+first open slot an hour later, up to ``MAX_RESENDS`` times, only for the invoices
+still active then (never once paid or paused), then becomes a task; an email that
+may not have left asks a person to check.
 Each runs in the caller's unit of work, holding the customer's row lock.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 
 from encaisse.contracts.scheduler import TaskKind
 from encaisse.scheduler import commands, db, repo
-from encaisse.scheduler.actions import Context, create_task, send
+from encaisse.scheduler.actions import Context, create_task, defer, send
 from encaisse.scheduler.domain.contacts import fallback
 from encaisse.scheduler.domain.planning import TrackState
 from encaisse.scheduler.domain.scenarios import Channel, Step
+from encaisse.scheduler.domain.windows import next_open_slot
+
+RESEND_AFTER = timedelta(hours=1)
+MAX_RESENDS = 3
+AGAIN = "~again"
 
 CONTACT_FLAGS = {Channel.EMAIL: "email_ok", Channel.SMS: "phone_ok", Channel.CALL: "phone_ok",
                  Channel.LETTER: "address_ok", Channel.REGISTERED_LETTER: "address_ok"}
@@ -44,9 +54,7 @@ async def delivery_failed(ctx: Context, channel: Channel, command_key: str, deta
     sent = await _sent_as(ctx, command_key)
     if sent is None or (sent.kind == "task" and sent.channel != channel.value):
         return
-    rows = [r for r in await repo.customer_tracks(ctx.uow.session, ctx.tenant, ctx.ref,
-                                                  sent.invoice_numbers)
-            if r.state == TrackState.ACTIVE.value and not r.excluded]
+    rows = await _active(ctx, sent.invoice_numbers)
     before_due = all(r.due_date >= ctx.today for r in rows)
     other = fallback(channel, ctx.customer, before_due=before_due)
     if not rows or other is None or ctx.customer.excluded:
@@ -86,3 +94,39 @@ async def _sent_as(ctx: Context, command_key: str) -> Any:
     return (await ctx.uow.session.execute(select(t).where(
         t.c.tenant == ctx.tenant, t.c.command_key == command_key,
         t.c.kind.in_(("done", "task"))).limit(1))).first()
+
+
+async def provider_failed(ctx: Context, channel: Channel, command_key: str,
+                          detail: str) -> None:
+    """The provider failed past its retries: the act is planned again, bounded."""
+    await delivery_failed(ctx, channel, command_key, detail, contact_wrong=False)
+    sent = await _sent_as(ctx, command_key)
+    if sent is None or sent.kind != "done" or ctx.customer.excluded:
+        return
+    rows = await _active(ctx, sent.invoice_numbers)
+    if not rows:
+        return
+    base, again = _resend_of(command_key)
+    template = sent.template or "second_reminder"
+    if again >= MAX_RESENDS:
+        await create_task(ctx, TaskKind.MANUAL, rows, step=sent.step,
+                          note=f"{template} by {channel.value}: the provider failed "
+                               f"{again + 1} times ({detail}); send it another way")
+        return
+    slot = next_open_slot(ctx.now + RESEND_AFTER, ctx.settings.window, ctx.customer.timezone,
+                          ctx.customer.country)
+    await defer(ctx, channel, template, rows, f"{base}{AGAIN}{again + 1}",
+                sent.step or template, slot, why="the provider failed", resend=True)
+    await ctx.refresh()
+
+
+def _resend_of(command_key: str) -> tuple[str, int]:
+    """The act's first key, and how many times it was sent again already."""
+    base, marker, count = command_key.rpartition(AGAIN)
+    return (base, int(count)) if marker and count.isdigit() else (command_key, 0)
+
+
+async def _active(ctx: Context, numbers: list[str]) -> list[Any]:
+    """The invoices still followed now: not paid, paused or excluded since."""
+    return [r for r in await repo.customer_tracks(ctx.uow.session, ctx.tenant, ctx.ref, numbers)
+            if r.state == TrackState.ACTIVE.value and not r.excluded]

@@ -211,9 +211,12 @@ WRONG_ADDRESS = {ReturnReason.ADDRESS_UNKNOWN, ReturnReason.ADDRESS_INVALID}
 async def on_message_failed(env: Envelope[MessageFailed], uow: UnitOfWork, clock: Clock) -> None:
     e = env.payload
     ctx = await _ctx(uow, clock, e.tenant, e.customer_ref)
-    await deliveries.delivery_failed(ctx, Channel(e.channel.value), e.command_key,
-                                  f"{e.reason.value}: {e.detail}".strip(": "),
-                                  contact_wrong=e.reason in WRONG_EMAIL)
+    detail = f"{e.reason.value}: {e.detail}".strip(": ")
+    if e.reason is FailureReason.PROVIDER_ERROR:
+        await deliveries.provider_failed(ctx, Channel(e.channel.value), e.command_key, detail)
+        return
+    await deliveries.delivery_failed(ctx, Channel(e.channel.value), e.command_key, detail,
+                                     contact_wrong=e.reason in WRONG_EMAIL)
 
 
 async def on_message_uncertain(env: Envelope[MessageUncertain], uow: UnitOfWork,
