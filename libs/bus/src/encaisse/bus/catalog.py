@@ -17,7 +17,15 @@ from __future__ import annotations
 
 from aio_pika.abc import AbstractChannel
 
-from encaisse.bus.topology import COMMANDS, EVENTS, Binding, QueueSpec, declare, declare_queue
+from encaisse.bus.topology import (
+    COMMANDS,
+    EVENTS,
+    UNROUTED_EVENTS,
+    Binding,
+    QueueSpec,
+    declare,
+    declare_queue,
+)
 from encaisse.contracts.letters import SendLetter
 from encaisse.contracts.notifier import SendEmail, SendSms
 from encaisse.contracts.portal import PaymentCaptured
@@ -50,8 +58,19 @@ SUBSCRIPTIONS: tuple[QueueSpec, ...] = (
 )
 
 
-async def declare_subscriptions(channel: AbstractChannel) -> None:
-    """The exchanges and every Encaisse queue with its bindings (no retry queues); idempotent."""
-    await declare(channel)
+# What ``encaisse.events`` could not route and an Encaisse queue subscribes to (its queue
+# was missing): kept here for ``encaisse-dlq reroute``. Other unroutable events, which no
+# Encaisse service takes by design (``scheduler.*`` today), are dropped as before.
+UNROUTED_EVENTS_QUEUE = QueueSpec(UNROUTED_EVENTS, retry_delays_ms=(), bindings=tuple(
+    dict.fromkeys(Binding(UNROUTED_EVENTS, b.pattern)
+                  for spec in SUBSCRIPTIONS for b in spec.bindings if b.exchange == EVENTS)))
+
+
+async def declare_subscriptions(channel: AbstractChannel, *,
+                                as_is: frozenset[str] = frozenset()) -> None:
+    """The exchanges and every Encaisse queue with its bindings (no retry queues); idempotent.
+    ``as_is``: exchanges to use as the broker has them (``exchanges_as_they_are``)."""
+    await declare(channel, as_is=as_is)
+    await declare_queue(channel, UNROUTED_EVENTS_QUEUE)
     for spec in SUBSCRIPTIONS:
         await declare_queue(channel, spec, with_retries=False)

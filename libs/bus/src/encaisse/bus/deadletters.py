@@ -18,7 +18,11 @@ from aio_pika.exceptions import ChannelClosed
 
 from encaisse.bus import headers as h
 from encaisse.bus.publisher import Outgoing, Publisher
-from encaisse.bus.topology import UNROUTED_QUEUE, QueueSpec
+from encaisse.bus.topology import UNROUTED, UNROUTED_EVENTS, UNROUTED_QUEUE, QueueSpec
+
+# What an exchange could not route (its alternate exchange kept it): commands for a
+# service not deployed yet, events whose Encaisse queue was missing.
+UNROUTED_QUEUES = (UNROUTED, UNROUTED_EVENTS)
 
 _ERROR_HEADERS = (h.ERROR, h.REASON, h.DEAD_AT, h.LAST_ERROR, "x-death", "x-first-death-exchange",
                   "x-first-death-queue", "x-first-death-reason", "x-last-death-exchange",
@@ -91,6 +95,48 @@ class DeadLetters:
                 if not channel.is_closed:
                     await channel.close()
         return result
+
+    async def waiting(self, queues: Iterable[str] = UNROUTED_QUEUES) -> dict[str, int | None]:
+        """Messages in each queue itself (not its dead letters); None where it is missing."""
+        result: dict[str, int | None] = {}
+        for name in queues:
+            channel = await self._connection.channel()
+            try:
+                declared = await channel.declare_queue(name, passive=True)
+                result[name] = declared.declaration_result.message_count
+            except ChannelClosed:
+                result[name] = None
+            finally:
+                if not channel.is_closed:
+                    await channel.close()
+        return result
+
+    async def reroute(self, queue: str) -> list[tuple[DeadLetter, str, str]]:
+        """Publish what an exchange could not route to that exchange again, with its own
+        routing key (now that its queue may exist); what is still unroutable comes back to
+        the same queue. Returns each message with the exchange and routing key it went to."""
+        if queue not in UNROUTED_QUEUES:
+            raise ValueError(f"{queue}: only {', '.join(UNROUTED_QUEUES)} are rerouted")
+        channel = await self._connection.channel()
+        publisher = Publisher(self._connection)
+        kept = await channel.declare_queue(queue, passive=True)
+        done: list[tuple[DeadLetter, str, str]] = []
+        try:
+            for _ in range(kept.declaration_result.message_count):
+                message = await kept.get(no_ack=False, fail=False)
+                if message is None:
+                    break
+                letter = DeadLetter.from_message(queue, message)
+                exchange, key = message.exchange or "", message.routing_key or ""
+                await publisher.publish(Outgoing(
+                    exchange=exchange, routing_key=key, message_id=letter.message_id,
+                    headers=letter.headers, body=letter.body, content_type=letter.content_type))
+                await message.ack()
+                done.append((letter, exchange, key))
+        finally:
+            await channel.close()
+            await publisher.close()
+        return done
 
     async def _walk(
         self, queue: str, ids: set[str] | None, limit: int | None, action: str

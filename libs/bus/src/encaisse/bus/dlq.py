@@ -4,11 +4,15 @@
     encaisse-dlq show QUEUE [--id ID ...] [--limit N]
     encaisse-dlq replay QUEUE (--id ID ... | --all)
     encaisse-dlq discard QUEUE (--id ID ... | --all)
+    encaisse-dlq reroute [encaisse.unrouted | encaisse.unrouted-events]
 
 QUEUE is a consumer queue (``ledger.portal_payments``) or its dead-letter
 queue (``ledger.portal_payments.dead``). The broker is ``ENCAISSE_AMQP_URL``
 or ``--amqp-url``. Without QUEUE, ``list`` shows the queues that installed
-services register.
+services register, then what the exchanges could not route (``encaisse.unrouted``:
+commands for a service not deployed; ``encaisse.unrouted-events``: events whose
+Encaisse queue was missing). ``reroute`` publishes those again to the exchange they
+were sent to (both queues without argument).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import re
 import sys
 from collections.abc import Sequence
 
-from encaisse.bus.deadletters import DeadLetter, DeadLetters, known_queues
+from encaisse.bus.deadletters import UNROUTED_QUEUES, DeadLetter, DeadLetters, known_queues
 from encaisse.bus.publisher import connect
 
 DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -46,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
         group = cmd.add_mutually_exclusive_group(required=True)
         group.add_argument("--id", action="append", dest="ids")
         group.add_argument("--all", action="store_true")
+    reroute = sub.add_parser("reroute", help="publish what could not be routed again")
+    reroute.add_argument("queues", nargs="*", help=" or ".join(UNROUTED_QUEUES))
     return parser
 
 
@@ -90,8 +96,23 @@ async def run(args: argparse.Namespace) -> int:
         ops = DeadLetters(connection)
         if args.command == "list":
             counts = await ops.counts(args.queues or known_queues())
+            if not args.queues:
+                counts |= await ops.waiting()
             for name, count in counts.items():
                 print(f"{name}\t{'missing' if count is None else count}")
+            return 0
+        if args.command == "reroute":
+            unknown = set(args.queues) - set(UNROUTED_QUEUES)
+            if unknown:
+                print(f"not rerouted: {', '.join(sorted(unknown))} (only "
+                      f"{' and '.join(UNROUTED_QUEUES)})", file=sys.stderr)
+                return 2
+            total = 0
+            for queue in args.queues or UNROUTED_QUEUES:
+                for letter, exchange, key in await ops.reroute(queue):
+                    print(f"rerouted {letter.message_id} ({letter.type}) -> {exchange} {key}")
+                    total += 1
+            print(f"{total} rerouted")
             return 0
         ids = set(args.ids) if args.ids else None
         if args.command == "show":

@@ -4,7 +4,12 @@ Declared in a fixed order: the dead-letter exchange and each queue's
 dead-letter queue first, so that a message rejected while the rest is being
 declared always has somewhere to go.
 
-- ``encaisse.events`` (topic): events; external systems bind their own queues.
+- ``encaisse.events`` (topic): events; external systems bind their own queues. An
+  event that no queue takes goes to the alternate exchange ``encaisse.unrouted-events``
+  (topic), bound with the patterns of Encaisse's own subscriptions
+  (``encaisse.bus.catalog``): an event some Encaisse service should have received is
+  kept in the queue ``encaisse.unrouted-events`` (``encaisse-dlq reroute`` sends it
+  again), one nobody subscribes to by design is dropped as before.
 - ``encaisse.commands`` (topic): commands; unroutable ones go to the alternate
   exchange ``encaisse.unrouted`` so that a command for a service not yet
   deployed is kept, not lost.
@@ -17,15 +22,23 @@ declared always has somewhere to go.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import logging
+import re
 from dataclasses import dataclass, field
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractQueue
+from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractQueue
+from aio_pika.exceptions import ChannelPreconditionFailed
+
+log = logging.getLogger(__name__)
 
 EVENTS = "encaisse.events"
 COMMANDS = "encaisse.commands"
 DEAD = "encaisse.dead"
 UNROUTED = "encaisse.unrouted"
+UNROUTED_EVENTS = "encaisse.unrouted-events"
 
 
 @dataclass(frozen=True)
@@ -37,7 +50,8 @@ class Exchange:
 
 EXCHANGES = (
     Exchange(UNROUTED, aio_pika.ExchangeType.FANOUT),
-    Exchange(EVENTS),
+    Exchange(UNROUTED_EVENTS),
+    Exchange(EVENTS, arguments=(("alternate-exchange", UNROUTED_EVENTS),)),
     Exchange(COMMANDS, arguments=(("alternate-exchange", UNROUTED),)),
 )
 DEAD_EXCHANGE = Exchange(DEAD, aio_pika.ExchangeType.DIRECT)
@@ -82,8 +96,39 @@ class QueueSpec:
 UNROUTED_QUEUE = QueueSpec(UNROUTED, bindings=(Binding(UNROUTED, "#"),), retry_delays_ms=())
 
 
-async def declare_exchanges(channel: AbstractChannel) -> None:
+async def exchanges_as_they_are(connection: AbstractConnection) -> frozenset[str]:
+    """The exchanges a broker already has with other arguments (an ``encaisse.events``
+    from before its alternate exchange): they are used as they are, with a warning saying
+    how to add the arguments without losing their bindings (a broker policy). Each is
+    tried on a channel of its own, which the broker closes on a mismatch."""
+    found = set()
+    for ex in EXCHANGES:
+        if not ex.arguments:
+            continue
+        channel = await connection.channel()
+        try:
+            await channel.declare_exchange(ex.name, ex.type, durable=True,
+                                           arguments=dict(ex.arguments))
+        except ChannelPreconditionFailed:
+            found.add(ex.name)
+            log.warning(
+                "exchange %s exists without %s: set them by a policy, e.g. rabbitmqctl "
+                "set_policy %s '^%s$' '%s' --apply-to exchanges", ex.name,
+                dict(ex.arguments), ex.name, re.escape(ex.name),
+                json.dumps(dict(ex.arguments)))
+        finally:
+            with contextlib.suppress(Exception):
+                await channel.close()
+    return frozenset(found)
+
+
+async def declare_exchanges(channel: AbstractChannel, *,
+                            as_is: frozenset[str] = frozenset()) -> None:
+    """Declare the exchanges; those named in ``as_is`` only checked to exist."""
     for ex in (DEAD_EXCHANGE, *EXCHANGES):
+        if ex.name in as_is:
+            await channel.declare_exchange(ex.name, ex.type, passive=True)
+            continue
         await channel.declare_exchange(
             ex.name, ex.type, durable=True, arguments=dict(ex.arguments) or None
         )
@@ -124,9 +169,10 @@ async def declare_queue(channel: AbstractChannel, spec: QueueSpec, *,
     return queue
 
 
-async def declare(channel: AbstractChannel, *queues: QueueSpec) -> dict[str, AbstractQueue]:
+async def declare(channel: AbstractChannel, *queues: QueueSpec,
+                  as_is: frozenset[str] = frozenset()) -> dict[str, AbstractQueue]:
     """Declare the exchanges and the given queues; idempotent."""
-    await declare_exchanges(channel)
+    await declare_exchanges(channel, as_is=as_is)
     declared = {UNROUTED: await declare_queue(channel, UNROUTED_QUEUE)}
     for spec in queues:
         declared[spec.name] = await declare_queue(channel, spec)

@@ -20,9 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from encaisse.bus.catalog import declare_subscriptions
 from encaisse.bus.consumer import Consumer, Handlers
+from encaisse.bus.deadletters import DeadLetters
+from encaisse.bus.metrics import UNROUTED_WAITING
 from encaisse.bus.outbox import OutboxRelay
 from encaisse.bus.publisher import Publisher, connect
-from encaisse.bus.topology import QueueSpec
+from encaisse.bus.topology import QueueSpec, exchanges_as_they_are
 from encaisse.bus.uow import UnitOfWork
 from encaisse.kit.db import make_engine, make_sessions
 from encaisse.kit.settings import ServiceSettings
@@ -46,9 +48,10 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], what: str)
 async def declare_topology(connection: AbstractConnection) -> None:
     """Every Encaisse queue and binding, before this service publishes anything
     (``encaisse.bus.catalog``)."""
+    as_is = await exchanges_as_they_are(connection)
     channel = await connection.channel()
     try:
-        await declare_subscriptions(channel)
+        await declare_subscriptions(channel, as_is=as_is)
     finally:
         await channel.close()
 
@@ -106,6 +109,8 @@ async def start_runtime(
             runtime.consumers.append(consumer)
         if run_relay:
             runtime.spawn(relay.run(), "outbox-relay")
+        runtime.spawn(every(settings.unrouted_watch_seconds, lambda: watch_unrouted(connection),
+                            "counting unrouted messages"), "unrouted-watch")
         yield runtime
     finally:
         for consumer in runtime.consumers:
@@ -123,6 +128,12 @@ async def start_runtime(
         await publisher.close()
         await connection.close()
         await engine.dispose()
+
+
+async def watch_unrouted(connection: AbstractConnection) -> None:
+    """``encaisse_unrouted_messages``: what the exchanges could not route, for alerts."""
+    for queue, count in (await DeadLetters(connection).waiting()).items():
+        UNROUTED_WAITING.labels(queue).set(-1 if count is None else count)
 
 
 def get_runtime(request: Request) -> Runtime:
