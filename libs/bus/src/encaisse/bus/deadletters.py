@@ -82,19 +82,7 @@ class DeadLetters:
 
     async def counts(self, queues: Iterable[str]) -> dict[str, int | None]:
         """Messages in each dead-letter queue; None where the queue does not exist."""
-        result: dict[str, int | None] = {}
-        for queue in queues:
-            name = dead_queue_name(queue)
-            channel = await self._connection.channel()
-            try:
-                declared = await channel.declare_queue(name, passive=True)
-                result[name] = declared.declaration_result.message_count
-            except ChannelClosed:
-                result[name] = None
-            finally:
-                if not channel.is_closed:
-                    await channel.close()
-        return result
+        return await self.waiting(dead_queue_name(queue) for queue in queues)
 
     async def waiting(self, queues: Iterable[str] = UNROUTED_QUEUES) -> dict[str, int | None]:
         """Messages in each queue itself (not its dead letters); None where it is missing."""
