@@ -171,3 +171,18 @@ def test_a_promise_holds_until_its_grace_ends_then_the_next_step_fires():
     broken = decide(ALICE, [paused], PLANS, WINDOW, at(date(2026, 4, 7)))  # 6 April: Easter
     assert broken.promises_broken == ["F1"]
     assert [(g.channel, g.step.offset_days) for g in broken.groups] == [(Channel.EMAIL, 14)]
+
+
+def test_a_step_already_late_waits_for_the_window_like_any_other():
+    """Imported on a Friday at 19:00 Paris, long overdue: nothing leaves before Monday 09:00;
+    at 08:00 on a weekday, nothing before 09:00."""
+    late = track(due=date(2026, 3, 2), due_at=SLOT(date(2026, 3, 9)))  # D+7 is past
+    friday_evening = at(date(2026, 3, 13), 19)
+    d = decide(ALICE, [late], PLANS, WINDOW, friday_evening)
+    assert d.groups == [] and d.skipped == []
+    assert d.tracks[0].due_at == SLOT(date(2026, 3, 16)) == at(date(2026, 3, 16), 9)
+    assert d.tracks[0].last_offset is None  # nothing advanced: it is decided in the window
+    early = decide(ALICE, [late], PLANS, WINDOW, at(date(2026, 3, 17), 8))
+    assert early.groups == [] and early.tracks[0].due_at == at(date(2026, 3, 17), 9)
+    opened = decide(ALICE, [early.tracks[0]], PLANS, WINDOW, at(date(2026, 3, 17), 9))
+    assert [g.channel for g in opened.groups] == [Channel.EMAIL]

@@ -24,7 +24,12 @@ from encaisse.scheduler.domain.planning import (
     break_promise,
 )
 from encaisse.scheduler.domain.scenarios import MODE_RANK, Channel, Mode, Scenario, Step
-from encaisse.scheduler.domain.windows import SendingWindow, local_day, slot_on_or_after
+from encaisse.scheduler.domain.windows import (
+    SendingWindow,
+    local_day,
+    next_open_slot,
+    slot_on_or_after,
+)
 
 
 @dataclass(frozen=True)
@@ -81,9 +86,14 @@ def decide(customer: Customer, tracks: Iterable[Track], plans: Callable[[Track],
 
     ``used_today``: channels that already carried a message to this customer
     today; what would go on them again waits for the next open day.
+    Outside the customer's sending window (a nightly import, a restart after downtime,
+    a weekend) no step fires: what is due, late or not, waits for the window's next
+    open slot, like any other step. The end of the amicable phase (the hand-over to
+    litigation, internal) is not held by the window.
     """
     slot = customer_slot(customer, window)
     today = local_day(now, customer.timezone)
+    opens = next_open_slot(now, window, customer.timezone, customer.country)
     out = Decision()
     fires: list[Fire] = []
     for track in tracks:
@@ -95,6 +105,9 @@ def decide(customer: Customer, tracks: Iterable[Track], plans: Callable[[Track],
             out.tracks.append(track)
             continue
         moved = advance(track, plans(track), now, slot)
+        if opens > now and moved.fired is not None and not moved.fired.is_end:
+            out.tracks.append(replace(track, due_at=opens))
+            continue
         out.skipped += [Skipped(track.invoice_number, s, "overtaken by a later step")
                         for s in moved.overtaken]
         after = moved.track
