@@ -203,3 +203,67 @@ async def test_an_import_naming_another_customer_for_an_invoice_rejects_that_lin
     assert (rejection["line"], rejection["field"]) == (2, "customer_ref")
     assert first in rejection["reason"]
     assert (await ledger.http.get(f"/v1/invoices/{n[0]}")).json()["customer_ref"] == first
+
+
+async def test_a_huge_cell_is_a_rejected_line_and_the_others_land(ledger):
+    cust = ledger.ref("C")
+    await ledger.http.put(f"/v1/customers/{cust}", json=customer_body())
+    n = [ledger.ref("F") for _ in range(3)]
+    text = "\n".join([
+        "number,customer_ref,issue_date,due_date,amount,currency,pdf_url",
+        f"{n[0]},{cust},2026-01-05,2026-02-04,100.00,EUR,",
+        f'{n[1]},{cust},2026-01-05,2026-02-04,100.00,EUR,"https://x.example/{"a" * 200_000}"',
+        f"{n[2]},{cust},2026-01-05,2026-02-04,100.00,EUR,",
+    ])
+    answer = await ledger.http.post("/v1/imports/invoices", content=_stream(text, 4096),
+                                    headers=CSV)
+    assert answer.status_code == 200, answer.text[:300]
+    report = answer.json()
+    assert (report["created"], report["rejected"]) == (2, 1)
+    assert report["rejections"][0]["line"] == 3
+    assert "longer than 100000 bytes" in report["rejections"][0]["reason"]
+
+
+async def test_a_latin_file_is_read_in_its_declared_encoding_never_stored_altered(ledger):
+    refs = [ledger.ref("C") for _ in range(2)]
+    text = "\n".join(["ref,name,segment,country", f"{refs[0]},Société Générale,sme,FR",
+                      f"{refs[1]},ACME,sme,FR"]).encode("iso-8859-15")
+    declared = {"Content-Type": "text/csv; charset=iso-8859-15"}
+    report = (await ledger.http.post("/v1/imports/customers", content=text,
+                                     headers=declared)).json()
+    assert (report["created"], report["rejected"]) == (2, 0), report
+    stored = (await ledger.http.get(f"/v1/customers/{refs[0]}")).json()
+    assert stored["name"] == "Société Générale"
+    other = [ledger.ref("C") for _ in range(2)]
+    text = text.replace(refs[0].encode(), other[0].encode()).replace(
+        refs[1].encode(), other[1].encode())
+    report = (await ledger.http.post("/v1/imports/customers", content=text,
+                                     headers=CSV)).json()  # said to be UTF-8: it is not
+    assert (report["created"], report["rejected"]) == (1, 1), report
+    assert report["rejections"][0]["line"] == 2
+    assert "not valid utf-8" in report["rejections"][0]["reason"]
+    assert (await ledger.http.get(f"/v1/customers/{other[0]}")).status_code == 404
+    utf16 = await ledger.http.post("/v1/imports/customers", headers=CSV,
+                                   content="ref,name,segment,country\n".encode("utf-16"))
+    assert utf16.status_code == 422 and "UTF-16" in utf16.json()["detail"][0]["msg"]
+
+
+async def test_a_body_over_the_limit_is_413_saying_what_landed(ledger):
+    ledger.app.state.settings.import_max_bytes = 300
+    cust = ledger.ref("C")
+    await ledger.http.put(f"/v1/customers/{cust}", json=customer_body())
+    n = [ledger.ref("F") for _ in range(8)]
+    text = "\n".join(["number,customer_ref,issue_date,due_date,amount,currency"] + [
+        f"{number},{cust},2026-01-05,2026-02-04,100.00,EUR" for number in n])
+    assert len(text) > 300
+    whole = await ledger.http.post("/v1/imports/invoices", content=text, headers=CSV)
+    assert whole.status_code == 413 and "larger than 300 bytes" in whole.text
+    assert (await ledger.http.get(f"/v1/invoices/{n[0]}")).status_code == 404
+    streamed = await ledger.http.post("/v1/imports/invoices", content=_stream(text, 50),
+                                      headers=CSV)
+    assert streamed.status_code == 413, streamed.text
+    body = streamed.json()
+    landed = body["report"]["created"]
+    assert 0 < landed < len(n) and f"lines 1 to {landed + 1}" in body["detail"][0]["msg"]
+    assert (await ledger.http.get(f"/v1/invoices/{n[landed - 1]}")).status_code == 200
+    assert (await ledger.http.get(f"/v1/invoices/{n[landed]}")).status_code == 404

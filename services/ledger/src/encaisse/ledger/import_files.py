@@ -3,16 +3,22 @@
 CSV (first line: the column names) or NDJSON (one JSON object a line). Only one
 batch of lines is held at a time, so memory stays flat however long the file is.
 A CSV record may span lines inside quotes; a batch always ends on a record end.
+Lines come from ``file_lines`` (encoding, length limit); a line it could not read,
+or one the CSV reader refuses, is a rejected record with its number, never an error
+of the whole request.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from enum import StrEnum
 from typing import Any, NamedTuple
+
+from encaisse.ledger.file_lines import BadFile, BadLine, line_batches
+
+__all__ = ["BATCH_BYTES", "BadFile", "FileFormat", "Record", "records"]
 
 BATCH_BYTES = 1 << 16
 
@@ -27,10 +33,6 @@ class FileFormat(StrEnum):
         return cls.NDJSON if "ndjson" in kind or "json" in kind else cls.CSV
 
 
-class BadFile(ValueError):
-    """The file as a whole cannot be read (no header, unknown columns)."""
-
-
 PlainReader = Callable[[int, str], tuple[Any, ...] | None]
 
 
@@ -40,28 +42,6 @@ class Record(NamedTuple):
     line: int
     fields: dict[str, Any] | None  # None: the line could not be parsed
     error: str = ""
-
-
-async def line_batches(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[str]]:
-    """Decoded lines (newline kept), in batches of about ``BATCH_BYTES``."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
-    pending = ""
-    buffered: list[str] = []
-    size = 0
-    async for chunk in chunks:
-        text = pending + decoder.decode(chunk)
-        lines = text.split("\n")
-        pending = lines.pop()
-        buffered.extend(line + "\n" for line in lines)
-        size += len(chunk)
-        if size >= BATCH_BYTES:
-            yield buffered
-            buffered, size = [], 0
-    pending += decoder.decode(b"", final=True)
-    if pending:
-        buffered.append(pending)
-    if buffered:
-        yield buffered
 
 
 def _complete(lines: list[str], inside: bool) -> tuple[int, bool]:
@@ -105,6 +85,12 @@ class CsvRecords:
             return
         plain, group, start, inside = self._plain, [], 0, False
         for offset, text in enumerate(lines[:end]):
+            if type(text) is BadLine:
+                if group:
+                    yield from self._parse(group, start)
+                    group, inside = [], False
+                yield Record(first + offset, None, text.error)
+                continue
             if not inside and '"' not in text:
                 staged = plain(first + offset, text)
                 if staged is not None:
@@ -122,8 +108,37 @@ class CsvRecords:
             yield from self._parse(group, start)
 
     def _parse(self, lines: list[str], start: int) -> Iterator[Record]:
-        """Whole records of ``lines``, the first on line ``start``, through the CSV reader."""
-        reader = csv.reader(lines)
+        """Whole records of ``lines``, the first on line ``start``: a line ``file_lines``
+        could not read, or one the CSV reader refuses, is a rejected record."""
+        run: list[str] = []
+        for offset, text in enumerate(lines):
+            if type(text) is not BadLine:
+                run.append(text)
+                continue
+            yield from self._csv(run, start + offset - len(run))
+            run = []
+            if self._header is None:
+                raise BadFile(f"line {start + offset}, the header: {text.error}")
+            yield Record(start + offset, None, text.error)
+        yield from self._csv(run, start + len(lines) - len(run))
+
+    def _csv(self, lines: list[str], start: int) -> Iterator[Record]:
+        """Records of ``lines`` through the CSV reader, which starts again after a line it
+        refuses."""
+        offset = 0
+        while offset < len(lines):
+            reader = csv.reader(lines[offset:])
+            try:
+                yield from self._rows(reader, start + offset)
+                return
+            except csv.Error as exc:
+                if self._header is None:
+                    raise BadFile(f"line {start + offset + reader.line_num}: {exc}") from exc
+                yield Record(start + offset + max(reader.line_num - 1, 0), None,
+                             f"not CSV: {exc}")
+                offset += max(reader.line_num, 1)
+
+    def _rows(self, reader: Any, start: int) -> Iterator[Record]:
         consumed = 0
         header = self._header
         for values in reader:
@@ -155,6 +170,9 @@ class CsvRecords:
 
 def ndjson_records(lines: list[str], first_line: int) -> Iterator[Record]:
     for n, text in enumerate(lines):
+        if type(text) is BadLine:
+            yield Record(first_line + n, None, text.error)
+            continue
         if not text.strip():
             continue
         try:
@@ -171,17 +189,20 @@ def ndjson_records(lines: list[str], first_line: int) -> Iterator[Record]:
 async def records(
     chunks: AsyncIterator[bytes], fmt: FileFormat, columns: frozenset[str],
     plain: Callable[[list[str]], PlainReader | None] | None = None,
+    charset: str | None = None, max_body: int | None = None,
 ) -> AsyncIterator[list[Record | tuple[Any, ...]]]:
     """Parsed records of an upload, a batch at a time, with their line numbers.
 
-    ``plain``: see ``CsvRecords``."""
+    ``plain``: see ``CsvRecords``; ``charset``, ``max_body``: see ``file_lines``."""
     if fmt == FileFormat.NDJSON:
         line = 1
-        async for lines in line_batches(chunks):
+        async for lines in line_batches(chunks, charset, batch_bytes=BATCH_BYTES,
+                                        max_body=max_body):
             yield list(ndjson_records(lines, line))
             line += len(lines)
         return
     reader = CsvRecords(columns, plain)
-    async for lines in line_batches(chunks):
+    async for lines in line_batches(chunks, charset, batch_bytes=BATCH_BYTES,
+                                    max_body=max_body):
         yield list(reader.feed(lines))
     yield list(reader.feed([], final=True))

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from encaisse.bus.uow import UnitOfWork
 from encaisse.kit.errors import DomainError
 from encaisse.ledger.customers import Outcome, upsert_customer
+from encaisse.ledger.file_lines import BodyTooLarge
 from encaisse.ledger.import_files import FileFormat, Record, records
 from encaisse.ledger.invoice_batch import STAGE_COLUMNS, Rejection, apply_invoices
 from encaisse.ledger.invoice_lines import plain_invoice, plain_line_reader
@@ -53,6 +54,7 @@ class ImportReport:
     unchanged: int = 0
     rejected: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    last_line: int = 0  # the last line read (a body cut at its size limit ends there)
 
     def reject(self, line: int, problems: list[tuple[str, str]]) -> None:
         self.rejected += 1
@@ -91,7 +93,8 @@ class Importer:
 
     def __init__(self, sessions: Sessions, tenant: str, kind: ImportKind, fmt: FileFormat,
                  chunk_size: int, uow_factory: Callable[[AsyncSession], UnitOfWork],
-                 parallel: int = 1) -> None:
+                 parallel: int = 1, *, charset: str | None = None,
+                 max_body: int | None = None) -> None:
         self.report = ImportReport(kind)
         self._sessions = sessions
         self._tenant = tenant
@@ -100,6 +103,7 @@ class Importer:
         self._chunk_size = chunk_size
         self._parallel = max(1, parallel)
         self._uow = uow_factory
+        self._charset, self._max_body = charset, max_body
         self._model = {ImportKind.CUSTOMERS: CustomerRow, ImportKind.INVOICES: InvoiceRow,
                        ImportKind.PAYMENTS: PaymentIn}[kind]
         self._chunk: Chunk = []
@@ -110,20 +114,34 @@ class Importer:
         self._expect_new = True
 
     async def run(self, chunks: AsyncIterator[bytes]) -> ImportReport:
+        """The report; ``BodyTooLarge`` (with ``report`` set) once what was read before
+        the limit is applied."""
         plain = plain_line_reader if self._kind == ImportKind.INVOICES else None
-        async for batch in records(chunks, self._fmt, CSV_COLUMNS[self._kind], plain):
-            for n, record in enumerate(batch, start=1):
-                if type(record) is tuple:  # a plain invoice line, staged as it was read
-                    self.report.lines += 1
-                    await self._add(record[1], record)
-                else:
-                    await self._take(record)
-                if n % 200 == 0:  # let the chunk in flight take its next round trip
-                    await asyncio.sleep(0)
+        cut: BodyTooLarge | None = None
+        try:
+            async for batch in records(chunks, self._fmt, CSV_COLUMNS[self._kind], plain,
+                                       self._charset, self._max_body):
+                await self._take_batch(batch)
+        except BodyTooLarge as exc:
+            cut = exc
         await self._flush()
         await self._settle()
         self.report.rejections.sort(key=lambda r: r.line)
+        if cut is not None:
+            raise cut
         return self.report
+
+    async def _take_batch(self, batch: list[Record | tuple[Any, ...]]) -> None:
+        for n, record in enumerate(batch, start=1):
+            if type(record) is tuple:  # a plain invoice line, staged as it was read
+                self.report.lines += 1
+                self.report.last_line = record[0]
+                await self._add(record[1], record)
+            else:
+                self.report.last_line = record.line  # type: ignore[union-attr]
+                await self._take(record)  # type: ignore[arg-type]
+            if n % 200 == 0:  # let the chunk in flight take its next round trip
+                await asyncio.sleep(0)
 
     async def _take(self, record: Record) -> None:
         self.report.lines += 1
