@@ -91,6 +91,12 @@ class Consumer:
         ]
         self._tag = await self._queue.consume(self._on_message, no_ack=False)
 
+    @property
+    def consuming(self) -> bool:
+        """Started, and its channel open now (it reopens after a broker restart)."""
+        return (self._queue is not None and self._tag is not None
+                and not self._queue.channel.is_closed)
+
     async def stop(self, timeout: float = 30.0) -> None:
         """Stop consuming, let what was delivered finish, close the channel."""
         if self._queue is None:

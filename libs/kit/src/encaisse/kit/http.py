@@ -28,7 +28,7 @@ async def readyz(request: Request) -> JSONResponse:
     checks = {"database": False, "broker": False}
     if runtime is not None:
         checks["database"] = await database_answers(runtime.engine)
-        checks["broker"] = runtime.connection is not None and not runtime.connection.is_closed
+        checks["broker"] = runtime.broker_ready
     ok = all(checks.values())
     return JSONResponse(
         {"status": "ready" if ok else "not ready", "checks": checks},

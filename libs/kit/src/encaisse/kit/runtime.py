@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from aio_pika.abc import AbstractConnection
+from aio_pika.exceptions import AMQPError
 from fastapi import Depends, Request
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -58,16 +59,26 @@ async def declare_topology(connection: AbstractConnection) -> None:
 
 @dataclass
 class Runtime:
+    """``connection``, ``publisher`` and ``relay`` are None until the broker first answers
+    (a service starts, and serves what needs only its database, while the broker is down)."""
+
     settings: ServiceSettings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    connection: AbstractConnection
-    publisher: Publisher
     outbox: Table
     inbox: Table
-    relay: OutboxRelay
+    connection: AbstractConnection | None = None
+    publisher: Publisher | None = None
+    relay: OutboxRelay | None = None
     consumers: list[Consumer] = field(default_factory=list)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    @property
+    def broker_ready(self) -> bool:
+        """Connected now (a robust connection that is reconnecting is not closed, but not
+        connected either), with every consumer's channel open."""
+        return (self.connection is not None and self.connection.connected.is_set()
+                and all(c.consuming for c in self.consumers))
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -90,44 +101,84 @@ async def start_runtime(
     consumers: Sequence[tuple[QueueSpec, Handlers]] = (),
     run_relay: bool = True,
 ) -> AsyncIterator[Runtime]:
+    """The service's parts. Started while the broker is down, it serves (and reports
+    not ready on ``/readyz``) and connects when the broker comes: under Kubernetes a
+    crash loop would delay recovery by minutes."""
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
-    connection = await connect(settings.amqp_url)
-    publisher = Publisher(connection)
-    relay = OutboxRelay(
-        engine, outbox, publisher,
-        batch_size=settings.relay_batch_size, idle_delay=settings.relay_idle_seconds,
-    )
-    runtime = Runtime(settings, engine, make_sessions(engine), connection, publisher, outbox,
-                      inbox, relay)
+    runtime = Runtime(settings, engine, make_sessions(engine), outbox, inbox)
     try:
-        await declare_topology(connection)
-        for spec, handlers in consumers:
-            spec = dataclasses.replace(spec, retry_delays_ms=settings.retry_delays_ms)
-            consumer = Consumer(connection, spec, handlers, runtime.sessions,
-                                outbox=outbox, inbox=inbox, publisher=publisher)
-            await consumer.start()
-            runtime.consumers.append(consumer)
-        if run_relay:
-            runtime.spawn(relay.run(), "outbox-relay")
-        runtime.spawn(every(settings.unrouted_watch_seconds, lambda: watch_unrouted(connection),
-                            "counting unrouted messages"), "unrouted-watch")
+        try:
+            connection = await connect(settings.amqp_url)
+        except BROKER_DOWN as exc:
+            log.warning("the broker does not answer (%s): serving without it, connecting "
+                        "in the background", exc)
+            runtime.spawn(_connect_later(runtime, consumers, run_relay), "broker-connect")
+        else:
+            await _with_broker(runtime, connection, consumers, run_relay)
         yield runtime
     finally:
-        for consumer in runtime.consumers:
-            await consumer.stop()
-        relay.stop()
-        for task in runtime.tasks:
-            if task.get_name() != "outbox-relay":
-                task.cancel()
-        if runtime.tasks:
-            # the relay finishes its batch; one stuck on a dead broker is cancelled
-            _, stuck = await asyncio.wait(runtime.tasks, timeout=settings.shutdown_grace_seconds)
-            for task in stuck:
-                task.cancel()
-            await asyncio.gather(*runtime.tasks, return_exceptions=True)
-        await publisher.close()
-        await connection.close()
-        await engine.dispose()
+        await _stop(runtime)
+
+
+BROKER_DOWN = (ConnectionError, OSError, AMQPError, asyncio.TimeoutError)
+RECONNECT_SECONDS = 2.0
+
+
+async def _connect_later(runtime: Runtime, consumers: Sequence[tuple[QueueSpec, Handlers]],
+                         run_relay: bool) -> None:
+    while True:
+        await asyncio.sleep(RECONNECT_SECONDS)
+        try:
+            connection = await connect(runtime.settings.amqp_url)
+        except BROKER_DOWN:
+            continue
+        log.info("the broker answers: declaring the topology and consuming")
+        await _with_broker(runtime, connection, consumers, run_relay)
+        return
+
+
+async def _with_broker(runtime: Runtime, connection: AbstractConnection,
+                       consumers: Sequence[tuple[QueueSpec, Handlers]], run_relay: bool) -> None:
+    settings = runtime.settings
+    runtime.connection = connection
+    runtime.publisher = publisher = Publisher(connection)
+    runtime.relay = relay = OutboxRelay(
+        runtime.engine, runtime.outbox, publisher,
+        batch_size=settings.relay_batch_size, idle_delay=settings.relay_idle_seconds,
+    )
+    await declare_topology(connection)
+    for spec, handlers in consumers:
+        spec = dataclasses.replace(spec, retry_delays_ms=settings.retry_delays_ms)
+        consumer = Consumer(connection, spec, handlers, runtime.sessions,
+                            outbox=runtime.outbox, inbox=runtime.inbox, publisher=publisher)
+        await consumer.start()
+        runtime.consumers.append(consumer)
+    if run_relay:
+        runtime.spawn(relay.run(), "outbox-relay")
+    runtime.spawn(every(settings.unrouted_watch_seconds, lambda: watch_unrouted(connection),
+                        "counting unrouted messages"), "unrouted-watch")
+
+
+async def _stop(runtime: Runtime) -> None:
+    for consumer in runtime.consumers:
+        await consumer.stop()
+    if runtime.relay is not None:
+        runtime.relay.stop()
+    for task in runtime.tasks:
+        if task.get_name() != "outbox-relay":
+            task.cancel()
+    if runtime.tasks:
+        # the relay finishes its batch; one stuck on a dead broker is cancelled
+        _, stuck = await asyncio.wait(runtime.tasks,
+                                      timeout=runtime.settings.shutdown_grace_seconds)
+        for task in stuck:
+            task.cancel()
+        await asyncio.gather(*runtime.tasks, return_exceptions=True)
+    if runtime.publisher is not None:
+        await runtime.publisher.close()
+    if runtime.connection is not None:
+        await runtime.connection.close()
+    await runtime.engine.dispose()
 
 
 async def watch_unrouted(connection: AbstractConnection) -> None:
