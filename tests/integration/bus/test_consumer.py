@@ -15,7 +15,7 @@ from encaisse.bus import headers as h
 from encaisse.bus.consumer import Consumer, PermanentError
 from encaisse.bus.deadletters import DeadLetters
 from encaisse.bus.publisher import Outgoing, Publisher, connect
-from encaisse.bus.topology import EVENTS, Binding, QueueSpec, declare
+from encaisse.bus.topology import EVENTS, MAX_MESSAGE_BYTES, Binding, QueueSpec, declare
 from encaisse.contracts import Envelope
 from encaisse.contracts.envelope import encode
 from support.bus import WidgetMade, scratch_schema
@@ -286,4 +286,34 @@ async def test_a_header_that_is_not_utf8_sends_that_message_alone_to_the_dead_le
         await consumer.stop()
         left = await channel.declare_queue(BATCH_SPEC.name, passive=True)
         assert left.declaration_result.message_count == 0  # nothing held back unacked
+        await connection.close()
+
+
+async def test_a_message_over_the_size_limit_is_dead_lettered_unparsed(database_url, amqp_url):
+    async with scratch_schema(database_url) as schema:
+        connection = await connect(amqp_url)
+        channel = await connection.channel()
+        await declare(channel, SPEC)
+        events = await channel.get_exchange(EVENTS)
+        for wid, padding in ((1, 0), (2, MAX_MESSAGE_BYTES), (3, 0)):
+            wire = encode(_made(wid))
+            await events.publish(aio_pika.Message(wire.body + b" " * padding,
+                                                  headers=dict(wire.headers),
+                                                  content_type=wire.content_type,
+                                                  message_id=f"sized-{wid}"),
+                                 "bustest.widget.made.v1")
+        recorder = Recorder()
+        consumer = Consumer(connection, SPEC, {WidgetMade: recorder}, schema.sessions,
+                            outbox=schema.outbox, inbox=schema.inbox,
+                            publisher=Publisher(connection))
+        await consumer.start()
+        await _wait(lambda: len(recorder.done) == 2)
+        async with asyncio.timeout(20):
+            while await _dead_count(connection, SPEC.name) < 1:
+                await asyncio.sleep(0.1)
+        [big] = await DeadLetters(connection).show(SPEC.name)
+        assert big.reason == "too_large" and big.message_id == "sized-2"
+        assert f"more than the {MAX_MESSAGE_BYTES}" in big.error
+        assert sorted(recorder.done) == [1, 3]
+        await consumer.stop()
         await connection.close()

@@ -1,7 +1,8 @@
 """Consuming at-least-once, with an inbox, retries and dead letters.
 
 For each delivery:
-1. decode and validate the envelope; if that fails the message is dead at once;
+1. decode and validate the envelope; if that fails, or if the body is larger than
+   ``QueueSpec.max_message_bytes`` (checked before parsing), the message is dead at once;
 2. in one transaction: record the message id in the inbox (a duplicate stops
    here), run the handler, commit;
 3. ack only after the commit.
@@ -151,6 +152,11 @@ class Consumer:
     async def process_batch(self, messages: list[AbstractIncomingMessage]) -> None:
         ready: list[tuple[AbstractIncomingMessage, Envelope[Any], Handler]] = []
         for message in messages:
+            if len(message.body) > self.spec.max_message_bytes:
+                await self._dead_letter(message, "too_large", (
+                    f"the body has {len(message.body)} bytes, more than the "
+                    f"{self.spec.max_message_bytes} a message may have; not parsed"))
+                continue
             try:
                 envelope = decode(message.headers or {}, message.content_type, message.body)
             except InvalidEnvelope as exc:
