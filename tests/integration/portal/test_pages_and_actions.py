@@ -34,7 +34,7 @@ async def test_statement_lists_open_invoices_with_totals_per_currency_and_ignore
     assert "12 d" in page and "€100.00" in page
 
 
-async def test_an_invoice_page_and_its_pdf(portal):
+async def test_an_invoice_page_and_its_pdf(portal, caplog):
     pdf_server = FastAPI()
     asked: list[str] = []
 
@@ -61,6 +61,8 @@ async def test_an_invoice_page_and_its_pdf(portal):
         assert (await portal.http.get(f"/invoices/{bare}/pdf", headers=headers)).status_code == 404
         refused = await portal.http.get(f"/invoices/{elsewhere}/pdf", headers=headers)
         assert refused.status_code == 502 and asked == ["x.pdf"]  # never asked elsewhere
+    logged = [r.getMessage() for r in caplog.records if r.name.startswith(("encaisse", "httpx"))]
+    assert logged and not [m for m in logged if "/invoices/" in m], "no document URL logged"
 
 
 async def test_history_shows_what_was_sent_and_its_last_status(portal):

@@ -62,3 +62,15 @@ def test_only_the_development_overlay_runs_in_development(overlay, env):
     [common] = [d for d in render(overlay) if d["kind"] == "ConfigMap"
                 and d["metadata"]["name"].startswith("encaisse-common")]
     assert common["data"]["ENCAISSE_ENV"] == env
+
+
+def test_the_portal_is_scraped_on_a_port_the_ingress_does_not_route():
+    [portal] = [d for d in render("production") if d["kind"] == "Deployment"
+                and d["metadata"]["name"] == "encaisse-portal"]
+    template = portal["spec"]["template"]
+    [container] = template["spec"]["containers"]
+    assert {"name": "ENCAISSE_METRICS_PORT", "value": "9100"} in container["env"]
+    assert template["metadata"]["annotations"]["prometheus.io/port"] == "9100"
+    [service] = [d for d in render("production") if d["kind"] == "Service"
+                 and d["metadata"]["name"] == "encaisse-portal"]
+    assert 9100 not in [p.get("targetPort") for p in service["spec"]["ports"]]

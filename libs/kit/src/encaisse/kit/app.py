@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 
 import uvicorn
+from prometheus_client import start_http_server
 from fastapi import APIRouter, FastAPI
 from pydantic import ValidationError
 
@@ -32,23 +33,47 @@ def create_app(
     description: str,
     routers: Sequence[APIRouter],
     start: Starter,
+    public: bool = False,
 ) -> FastAPI:
-    """An app with the service's routers and the shared edges. Nothing connects until started."""
+    """An app with the service's routers and the shared edges. Nothing connects until started.
+
+    ``public``: reached from the internet (the portal): no API documentation outside
+    development, metrics only on ``ENCAISSE_METRICS_PORT``, HSTS (``install_edges``).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with start(settings) as runtime:
-            app.state.runtime = runtime
-            yield
+        with metrics_server(settings):
+            async with start(settings) as runtime:
+                app.state.runtime = runtime
+                yield
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    hidden = public and settings.env != "development"
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,
+                  **({"docs_url": None, "redoc_url": None, "openapi_url": None}
+                     if hidden else {}))
     app.state.settings = settings
     app.state.tokens = TokenDirectory(settings.staff_tokens)
-    install_edges(app)
+    install_edges(app, public=public)
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)
     return app
+
+
+@contextmanager
+def metrics_server(settings: ServiceSettings) -> Iterator[None]:
+    """``/metrics`` on ``ENCAISSE_METRICS_PORT`` too, when set (a port of its own)."""
+    if settings.metrics_port is None:
+        yield
+        return
+    server, thread = start_http_server(settings.metrics_port, addr=settings.http_host)
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
 
 
 async def _declare_topology(amqp_url: str) -> None:

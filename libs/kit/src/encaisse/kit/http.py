@@ -15,6 +15,8 @@ REQUESTS = Counter("encaisse_http_requests_total", "HTTP requests", ["method", "
 LATENCY = Histogram("encaisse_http_request_seconds", "HTTP request latency", ["method", "route"])
 
 edges = APIRouter(tags=["operations"])
+metrics_route = APIRouter(tags=["operations"])
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 @edges.get("/healthz", summary="alive")
@@ -36,14 +38,29 @@ async def readyz(request: Request) -> JSONResponse:
     )
 
 
-@edges.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+@metrics_route.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
 async def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-def install_edges(app: FastAPI) -> None:
-    """Add the operations routes and request metrics to an app."""
+def install_edges(app: FastAPI, *, public: bool = False) -> None:
+    """Add the operations routes and request metrics to an app.
+
+    ``public`` (the debtors' portal, reached from the internet): no ``/metrics`` on its
+    port (``ENCAISSE_METRICS_PORT`` serves them on another, which the ingress does not
+    route), and HSTS on every answer served over TLS (directly or behind a proxy that
+    says so in ``X-Forwarded-Proto``)."""
     app.include_router(edges)
+    if not public:
+        app.include_router(metrics_route)
+    else:
+        @app.middleware("http")
+        async def strict_transport(request: Request, call_next: Any) -> Response:
+            response: Response = await call_next(request)
+            forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip()
+            if request.url.scheme == "https" or forwarded == "https":
+                response.headers.setdefault("Strict-Transport-Security", HSTS)
+            return response
 
     @app.middleware("http")
     async def measure(request: Request, call_next: Any) -> Response:

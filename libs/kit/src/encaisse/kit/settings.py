@@ -58,6 +58,9 @@ class ServiceSettings(BaseSettings):
     retry_delays_ms: tuple[int, ...] = (1_000, 10_000, 60_000, 300_000)
     db_pool_size: int = 10
     shutdown_grace_seconds: float = 10.0
+    metrics_port: int | None = Field(
+        None, description="also serve /metrics on this port (the portal serves them only "
+                          "there: its own port faces the internet)")
     unrouted_watch_seconds: float = Field(
         30.0, gt=0, description="how often encaisse_unrouted_messages is refreshed")
 

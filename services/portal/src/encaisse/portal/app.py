@@ -48,6 +48,7 @@ def build_app(settings: PortalSettings) -> FastAPI:
                     "(bearer token).",
         routers=routers,
         start=lambda s: bootstrap(s, app),  # type: ignore[arg-type]
+        public=True,
     )
     app.state.payment_provider = provider_from(settings.payment_provider,
                                                settings.payment_sandbox_secret)
