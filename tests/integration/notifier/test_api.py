@@ -7,11 +7,12 @@ import hmac
 import json
 import mailbox
 
-from notifier_helpers import Bus, email_command, eventually, running_notifier
+from notifier_helpers import Bus, email_command, eventually, notifier_settings, running_notifier
 
 from encaisse.contracts.notifier import FailureReason, SendSms
 from encaisse.notifier.bounces import delivery_status_notification
-from support.services import TENANT
+from support.http import client
+from support.services import TENANT, service_app
 
 TEMPLATE = """{% extends layout %}
 {% block subject %}Votre compte chez {{ tenant }}{% endblock %}
@@ -154,3 +155,20 @@ async def test_bounces_from_the_bounce_mailbox_become_failed_events(
         await eventually(lambda: not box.keys())
         evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()[0]
         assert evidence["status"] == "failed" and evidence["failure_reason"] == "invalid_address"
+
+
+async def test_development_takes_delivery_reports_signed_with_its_documented_secret(
+        database_url, amqp_url, smtp):
+    """``make run`` can produce an "email delivered": provider ``dev``, its secret in the
+    README (refused outside development: tests/unit/kit/test_settings.py)."""
+    settings = {k: v for k, v in notifier_settings(smtp).items() if k != "webhook_secrets"}
+    app = await service_app("notifier", database_url, amqp_url, **settings)
+    async with client(app, token="admin-token") as http, Bus(amqp_url) as bus:
+        await bus.send(email_command("k-dev-delivered"))
+        await eventually(lambda: bus.of_type("message.sent.v1"))
+        sent = bus.of_type("message.sent.v1")[0]
+        body = json.dumps({"message_id": sent.message_id, "status": "delivered"}).encode()
+        answer = await http.post("/v1/webhooks/dev", content=body,
+                                 headers=_signed(body, "dev-webhook-secret"))
+        assert answer.status_code == 200 and answer.json() == {"applied": 1, "unknown": 0}
+        await eventually(lambda: bus.of_type("message.delivered.v1"))

@@ -8,6 +8,8 @@ get it twice. Its original exchange and routing key stay in its headers.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -129,13 +131,20 @@ class DeadLetters:
     async def _walk(
         self, queue: str, ids: set[str] | None, limit: int | None, action: str
     ) -> list[DeadLetter]:
-        """Fetch dead letters one by one; act on the chosen ones, put the others back."""
+        """Fetch dead letters one by one; act on the chosen ones, put the others back.
+
+        When it returns, what it did not take is back in the queue, in its order: the
+        broker puts fetched messages back asynchronously (a quorum queue through its log),
+        so it waits until the queue counts them again; a count read right after a
+        ``show`` once found 0.
+        """
         name = dead_queue_name(queue)
         channel = await self._connection.channel()
         publisher = Publisher(self._connection)
         dead = await channel.declare_queue(name, passive=True)
         total = dead.declaration_result.message_count
         chosen: list[DeadLetter] = []
+        taken = 0
         try:
             for _ in range(total):
                 message = await dead.get(no_ack=False, fail=False)
@@ -148,6 +157,7 @@ class DeadLetters:
                         await publisher.publish(_replayed(letter))
                     if action in ("replay", "discard"):
                         await message.ack()
+                        taken += 1
                 if limit is not None and len(chosen) >= limit:
                     break
                 if ids is not None and len(chosen) == len(ids):
@@ -155,7 +165,21 @@ class DeadLetters:
         finally:
             await channel.close()  # what was fetched and not acked goes back to the queue
             await publisher.close()
+        await self._until_counted(name, total - taken)
         return chosen
+
+    async def _until_counted(self, name: str, expected: int, timeout: float = 10.0) -> None:
+        # another operator taking some meanwhile: give up waiting, the messages are safe
+        with contextlib.suppress(TimeoutError):
+            await self._count_reaches(name, expected, timeout)
+
+    async def _count_reaches(self, name: str, expected: int, timeout: float) -> None:
+        counted: int | None = -1
+        async with asyncio.timeout(timeout):
+            while counted is not None and counted < expected:
+                counted = (await self.waiting([name]))[name]
+                if counted is not None and counted < expected:
+                    await asyncio.sleep(0.02)
 
     async def show(
         self, queue: str, ids: set[str] | None = None, limit: int | None = 50
