@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv servers lock docs bench clean
+.PHONY: run test lint venv servers lock docs bench clean
 
 $(STAMP): requirements.txt scripts/bootstrap-venv.sh $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
 	scripts/bootstrap-venv.sh
@@ -18,7 +18,12 @@ servers:
 run: venv servers
 	$(PY) scripts/devrun.py
 
-test: venv servers
+# The gates (lint and format) first: a failure names the file and line.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: venv servers lint
 	scripts/test-setup.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 

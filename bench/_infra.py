@@ -34,13 +34,15 @@ def scratch_vhost() -> Iterator[str]:
     name = f"encaisse-bench-{uuid.uuid4().hex[:8]}"
     subprocess.run([ctl, "-q", "add_vhost", name], check=True, stdout=subprocess.DEVNULL)
     user = urlsplit(AMQP).username or "guest"
-    subprocess.run([ctl, "-q", "set_permissions", "-p", name, user, ".*", ".*", ".*"],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [ctl, "-q", "set_permissions", "-p", name, user, ".*", ".*", ".*"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         yield _with_path(AMQP, quote(name, safe=""))
     finally:
-        subprocess.run([ctl, "-q", "delete_vhost", name], check=False,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run([ctl, "-q", "delete_vhost", name], check=False, stdout=subprocess.DEVNULL)
 
 
 class ScratchDatabase:

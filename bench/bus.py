@@ -1,6 +1,7 @@
 """Messages per second through outbox + relay + consumer with inbox, beside raw aio-pika.
 
-    .venv/bin/python bench/bus.py [--messages 20000] [--workers 2 --batch 500 --prefetch 2000 --relay-batch 2000]
+    .venv/bin/python bench/bus.py [--messages 20000]
+        [--workers 2 --batch 500 --prefetch 2000 --relay-batch 2000]
 
 Same machine, same run, same broker, each side in its own process, as they are
 deployed (the producing service and the consuming service are different
@@ -37,15 +38,15 @@ import aio_pika
 from sqlalchemy import Column, Integer, Table, insert, text, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _infra import ScratchDatabase, scratch_vhost  # noqa: E402
+from _infra import ScratchDatabase, scratch_vhost
 
-from encaisse.bus.consumer import Consumer  # noqa: E402
-from encaisse.bus.outbox import OutboxRelay, stage  # noqa: E402
-from encaisse.bus.publisher import Publisher, connect  # noqa: E402
-from encaisse.bus.tables import inbox_table, outbox_table  # noqa: E402
-from encaisse.bus.topology import EVENTS, Binding, QueueSpec, declare  # noqa: E402
-from encaisse.contracts import Envelope, Event, encode  # noqa: E402
-from encaisse.kit.db import make_engine, make_sessions, service_metadata  # noqa: E402
+from encaisse.bus.consumer import Consumer
+from encaisse.bus.outbox import OutboxRelay, stage
+from encaisse.bus.publisher import Publisher, connect
+from encaisse.bus.tables import inbox_table, outbox_table
+from encaisse.bus.topology import EVENTS, Binding, QueueSpec, declare
+from encaisse.contracts import Envelope, Event, encode
+from encaisse.kit.db import make_engine, make_sessions, service_metadata
 
 RAW_QUEUE = "bench.raw"
 
@@ -59,8 +60,12 @@ class Ticked(Event):
 
 def _schema():
     metadata = service_metadata("bench")
-    counters = Table("counters", metadata, Column("id", Integer, primary_key=True),
-                     Column("ticks", Integer, nullable=False, server_default="0"))
+    counters = Table(
+        "counters",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("ticks", Integer, nullable=False, server_default="0"),
+    )
     return metadata, counters, outbox_table(metadata), inbox_table(metadata)
 
 
@@ -75,8 +80,9 @@ async def _raw_consume(amqp_url: str, n: int, ready, result) -> None:
     connection = await aio_pika.connect_robust(amqp_url)
     channel = await connection.channel()
     await channel.set_qos(prefetch_count=1000)
-    queue = await channel.declare_queue(RAW_QUEUE, durable=True,
-                                        arguments={"x-queue-type": "quorum"})
+    queue = await channel.declare_queue(
+        RAW_QUEUE, durable=True, arguments={"x-queue-type": "quorum"}
+    )
     done = asyncio.Event()
     count = 0
 
@@ -100,12 +106,20 @@ async def _raw_publish(amqp_url: str, n: int, result) -> None:
     wire = encode(Envelope(payload=Ticked(tenant="B", version=1, counter_id=1), subject="1"))
     result.put(time.time())
     for batch in range(0, n, 500):
-        await asyncio.gather(*(
-            channel.default_exchange.publish(
-                aio_pika.Message(wire.body, headers=wire.headers, message_id=str(i),
-                                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                routing_key=RAW_QUEUE)
-            for i in range(batch, min(n, batch + 500))))
+        await asyncio.gather(
+            *(
+                channel.default_exchange.publish(
+                    aio_pika.Message(
+                        wire.body,
+                        headers=wire.headers,
+                        message_id=str(i),
+                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    ),
+                    routing_key=RAW_QUEUE,
+                )
+                for i in range(batch, min(n, batch + 500))
+            )
+        )
     await connection.close()
 
 
@@ -147,16 +161,22 @@ async def _write_outbox(database_url: str, n: int, result=None) -> float:
         async with sessions() as session, session.begin():
             ids = range(first, min(n, first + 100))
             await session.execute(insert(counters), [{"id": i} for i in ids])
-            await stage(session, outbox, [
-                Envelope(payload=Ticked(tenant="B", version=1, counter_id=i), subject=str(i))
-                for i in ids])
+            await stage(
+                session,
+                outbox,
+                [
+                    Envelope(payload=Ticked(tenant="B", version=1, counter_id=i), subject=str(i))
+                    for i in ids
+                ],
+            )
     rate = n / (time.perf_counter() - start)
     await engine.dispose()
     return rate
 
 
-async def _consume(database_url: str, amqp_url: str, n: int, spec: QueueSpec, effect: bool,
-                   ready, result) -> None:
+async def _consume(
+    database_url: str, amqp_url: str, n: int, spec: QueueSpec, effect: bool, ready, result
+) -> None:
     _, counters, outbox, inbox = _schema()
     engine = make_engine(database_url, pool_size=spec.workers + 1)
     connection = await connect(amqp_url)
@@ -166,14 +186,24 @@ async def _consume(database_url: str, amqp_url: str, n: int, spec: QueueSpec, ef
     async def tick(envelope, uow) -> None:
         nonlocal handled
         if effect:
-            await uow.session.execute(update(counters).where(
-                counters.c.id == envelope.payload.counter_id).values(ticks=counters.c.ticks + 1))
+            await uow.session.execute(
+                update(counters)
+                .where(counters.c.id == envelope.payload.counter_id)
+                .values(ticks=counters.c.ticks + 1)
+            )
         handled += 1
         if handled == n:
             done.set()
 
-    consumer = Consumer(connection, spec, {Ticked: tick}, make_sessions(engine), outbox=outbox,
-                        inbox=inbox, publisher=Publisher(connection))
+    consumer = Consumer(
+        connection,
+        spec,
+        {Ticked: tick},
+        make_sessions(engine),
+        outbox=outbox,
+        inbox=inbox,
+        publisher=Publisher(connection),
+    )
     await consumer.start()
     ready.set()
     await done.wait()
@@ -211,8 +241,15 @@ async def _check(database_url: str, n: int, effect: bool) -> None:
     assert processed == n and left == 0, (processed, left)
 
 
-def encaisse_rate(database_url: str, amqp_url: str, n: int, spec: QueueSpec, relay_batch: int,
-                  concurrent: bool, effect: bool) -> tuple[float, float]:
+def encaisse_rate(
+    database_url: str,
+    amqp_url: str,
+    n: int,
+    spec: QueueSpec,
+    relay_batch: int,
+    concurrent: bool,
+    effect: bool,
+) -> tuple[float, float]:
     """(business rows + outbox written per second, messages handled per second).
 
     Not ``concurrent``: the outbox is filled first, then relay and consumer are timed
@@ -222,9 +259,9 @@ def encaisse_rate(database_url: str, amqp_url: str, n: int, spec: QueueSpec, rel
     asyncio.run(_create_schema(database_url))
     ctx = mp.get_context("spawn")
     ready, started, finished = ctx.Event(), ctx.Queue(), ctx.Queue()
-    consumer = ctx.Process(target=_run,
-                           args=(_consume, database_url, amqp_url, n, spec, effect, ready,
-                                 finished))
+    consumer = ctx.Process(
+        target=_run, args=(_consume, database_url, amqp_url, n, spec, effect, ready, finished)
+    )
     consumer.start()
     ready.wait(60)
     write_rate = 0.0
@@ -235,8 +272,9 @@ def encaisse_rate(database_url: str, amqp_url: str, n: int, spec: QueueSpec, rel
     else:
         write_rate = asyncio.run(_write_outbox(database_url, n))
         relay_started = started
-    relay = ctx.Process(target=_run,
-                        args=(_relay, database_url, amqp_url, n, relay_batch, relay_started))
+    relay = ctx.Process(
+        target=_run, args=(_relay, database_url, amqp_url, n, relay_batch, relay_started)
+    )
     relay.start()
     start, end = started.get(timeout=600), finished.get(timeout=600)
     for process in (relay, consumer, *([writer] if concurrent else [])):
@@ -252,8 +290,9 @@ async def _declare(amqp_url: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--prefetch", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=500)
@@ -261,13 +300,20 @@ def main() -> None:
     parser.add_argument("--relay-batch", type=int, default=2000)
     args = parser.parse_args()
     n = args.messages
-    spec = QueueSpec("bench.counters", (Binding(EVENTS, "bench.#"),), prefetch=args.prefetch,
-                     batch_size=args.batch, workers=args.workers)
+    spec = QueueSpec(
+        "bench.counters",
+        (Binding(EVENTS, "bench.#"),),
+        prefetch=args.prefetch,
+        batch_size=args.batch,
+        workers=args.workers,
+    )
     with scratch_vhost() as amqp_url:
         raw = raw_rate(amqp_url, n)
-    runs = {"outbox full; relay + consumer, inbox only": (False, False),
-            "producer + relay + consumer, inbox only": (True, False),
-            "producer + relay + consumer, one row updated": (True, True)}
+    runs = {
+        "outbox full; relay + consumer, inbox only": (False, False),
+        "producer + relay + consumer, inbox only": (True, False),
+        "producer + relay + consumer, one row updated": (True, True),
+    }
     rates = {}
     for label, (concurrent, effect) in runs.items():
         with scratch_vhost() as amqp_url, asyncio.Runner() as runner:
@@ -275,17 +321,23 @@ def main() -> None:
             database_url = runner.run(database.__aenter__())
             try:
                 runner.run(_declare(amqp_url))
-                rates[label] = encaisse_rate(database_url, amqp_url, n, spec, args.relay_batch,
-                                             concurrent, effect)
+                rates[label] = encaisse_rate(
+                    database_url, amqp_url, n, spec, args.relay_batch, concurrent, effect
+                )
             finally:
                 runner.run(database.__aexit__(None, None, None))
-    print(f"messages: {n}; consumer prefetch {spec.prefetch}, batches of up to "
-          f"{spec.batch_size}, {spec.workers} worker(s); relay batches of {args.relay_batch}")
+    print(
+        f"messages: {n}; consumer prefetch {spec.prefetch}, batches of up to "
+        f"{spec.batch_size}, {spec.workers} worker(s); relay batches of {args.relay_batch}"
+    )
     print(f"raw aio-pika, confirmed publish + manual-ack consume:  {raw:,.0f} msg/s")
-    print(f"encaisse, business rows + outbox committed:            "
-          f"{rates['outbox full; relay + consumer, inbox only'][0]:,.0f} msg/s")
+    print(
+        f"encaisse, business rows + outbox committed:            "
+        f"{rates['outbox full; relay + consumer, inbox only'][0]:,.0f} msg/s"
+    )
     for label, (_, rate) in rates.items():
         print(f"encaisse, {label + ':':45s} {rate:,.0f} msg/s ({rate / raw:.0%} of raw)")
+
 
 if __name__ == "__main__":
     main()

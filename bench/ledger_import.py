@@ -78,14 +78,22 @@ def write_csv(path: Path, rows: int, prefix: str) -> None:
     today = date.today()
     with path.open("w", newline="") as f:
         out = csv.writer(f)
-        out.writerow(["number", "customer_ref", "issue_date", "due_date", "amount", "currency",
-                      "pdf_url"])
+        out.writerow(
+            ["number", "customer_ref", "issue_date", "due_date", "amount", "currency", "pdf_url"]
+        )
         for n in range(rows):
             issued = today - timedelta(days=rng.randint(0, 365))
-            out.writerow([f"{prefix}{n:09d}", f"C{rng.randrange(CUSTOMERS):05d}",
-                          issued.isoformat(), (issued + timedelta(days=30)).isoformat(),
-                          f"{rng.randint(100, 5_000_000) / 100:.2f}", "EUR",
-                          f"https://docs.example/{prefix}{n:09d}.pdf"])
+            out.writerow(
+                [
+                    f"{prefix}{n:09d}",
+                    f"C{rng.randrange(CUSTOMERS):05d}",
+                    issued.isoformat(),
+                    (issued + timedelta(days=30)).isoformat(),
+                    f"{rng.randint(100, 5_000_000) / 100:.2f}",
+                    "EUR",
+                    f"https://docs.example/{prefix}{n:09d}.pdf",
+                ]
+            )
 
 
 async def setup(url: str) -> None:
@@ -95,7 +103,8 @@ async def setup(url: str) -> None:
             "INSERT INTO ledger.customers (tenant, ref, name, segment, country, language,"
             " timezone, payment_method, version) VALUES ($1, $2, $3, 'sme', 'FR', 'fr',"
             " 'Europe/Paris', 'transfer', 1)",
-            [(TENANT, f"C{n:05d}", f"Customer {n}") for n in range(CUSTOMERS)])
+            [(TENANT, f"C{n:05d}", f"Customer {n}") for n in range(CUSTOMERS)],
+        )
         await conn.execute("""
             CREATE TABLE public.copy_invoices (LIKE ledger.invoices INCLUDING DEFAULTS
                                                INCLUDING INDEXES INCLUDING CONSTRAINTS);
@@ -113,9 +122,21 @@ async def raw_copy(url: str, path: Path) -> float:
         await conn.execute("TRUNCATE public.copy_invoices")
         start = time.perf_counter()
         await conn.copy_to_table(
-            "copy_invoices", schema_name="public", source=str(path), format="csv", header=True,
-            columns=["number", "customer_ref", "issue_date", "due_date", "amount", "currency",
-                     "pdf_url"])
+            "copy_invoices",
+            schema_name="public",
+            source=str(path),
+            format="csv",
+            header=True,
+            columns=[
+                "number",
+                "customer_ref",
+                "issue_date",
+                "due_date",
+                "amount",
+                "currency",
+                "pdf_url",
+            ],
+        )
         return time.perf_counter() - start
     finally:
         await conn.close()
@@ -131,10 +152,12 @@ async def upload(base: str, path: Path) -> tuple[float, float, float, dict]:
     """Seconds, peak RSS growth and absolute peak RSS (MiB) of the process, the answer."""
     memory = PeakMemory()
     start = time.perf_counter()
-    async with httpx.AsyncClient(base_url=base, timeout=3600,
-                                 headers={"Authorization": "Bearer bench"}) as http:
-        answer = await http.post("/v1/imports/invoices", content=file_chunks(path),
-                                 headers={"Content-Type": "text/csv"})
+    async with httpx.AsyncClient(
+        base_url=base, timeout=3600, headers={"Authorization": "Bearer bench"}
+    ) as http:
+        answer = await http.post(
+            "/v1/imports/invoices", content=file_chunks(path), headers={"Content-Type": "text/csv"}
+        )
     elapsed = time.perf_counter() - start
     answer.raise_for_status()
     growth = memory.stop()
@@ -155,17 +178,23 @@ async def run(rows: int, small: int, chunk_size: int) -> dict:
     url = ADMIN.rsplit("/", 1)[0] + "/" + name
     results: dict = {"rows": rows, "small": small, "chunk_size": chunk_size}
     try:
-        await asyncio.to_thread(upgrade, MIGRATIONS, url.replace("postgresql://",
-                                                                 "postgresql+asyncpg://"))
+        await asyncio.to_thread(
+            upgrade, MIGRATIONS, url.replace("postgresql://", "postgresql+asyncpg://")
+        )
         await setup(url)
         settings = LedgerSettings(
-            database_url=url, amqp_url=AMQP, log_json=True, log_level="WARNING",
+            database_url=url,
+            amqp_url=AMQP,
+            log_json=True,
+            log_level="WARNING",
             import_chunk_size=chunk_size,
-            staff_tokens={"bench": {"role": "collector", "tenant": TENANT, "name": "bench"}})
+            staff_tokens={"bench": {"role": "collector", "tenant": TENANT, "name": "bench"}},
+        )
         app = build_app(settings)
         port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                               log_config=None, access_log=False))
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+        )
         task = asyncio.create_task(server.serve())
         while not server.started:
             await asyncio.sleep(0.05)
@@ -180,7 +209,8 @@ async def run(rows: int, small: int, chunk_size: int) -> dict:
                 again_s, mem_again, _, again = await upload(base, path)
                 assert report["created"] == count and again["unchanged"] == count, (report, again)
                 results[label] = {
-                    "rows": count, "file_mib": round(path.stat().st_size / 2**20, 1),
+                    "rows": count,
+                    "file_mib": round(path.stat().st_size / 2**20, 1),
                     "copy_rows_per_s": round(count / copy_s),
                     "import_rows_per_s": round(count / import_s),
                     "ratio_to_copy": round(copy_s / import_s, 2),

@@ -49,18 +49,37 @@ def _free_port() -> int:
 
 def _email(i: int) -> Email:
     eur = Money(amount=Decimal("1234.50"), currency="EUR")
-    invoices = [InvoiceLine(invoice_number=f"F-{n}", issue_date=date(2026, 1, 5),
-                            due_date=date(2026, 2, 4), amount=eur, open_balance=eur)
-                for n in range(3)]
+    invoices = [
+        InvoiceLine(
+            invoice_number=f"F-{n}",
+            issue_date=date(2026, 1, 5),
+            due_date=date(2026, 2, 4),
+            amount=eur,
+            open_balance=eur,
+        )
+        for n in range(3)
+    ]
     variables = message_context(
-        tenant="BENCH", debtor=Debtor(customer_ref="C1", name="Dupont SA"), invoices=invoices,
-        language="fr", portal_link="http://127.0.0.1:8100/access/x", context={},
-        sender_name="Bench", today=date(2026, 2, 20))
+        tenant="BENCH",
+        debtor=Debtor(customer_ref="C1", name="Dupont SA"),
+        invoices=invoices,
+        language="fr",
+        portal_link="http://127.0.0.1:8100/access/x",
+        context={},
+        sender_name="Bench",
+        today=date(2026, 2, 20),
+    )
     rendered = Templates().render_email("first_reminder", "fr", variables)
-    return Email(sender="Bench <bench@encaisse.localhost>", to=[f"debtor{i}@client.example"],
-                 cc=[], subject=rendered.subject, text=rendered.text, html=rendered.html,
-                 message_id=header_message_id("BENCH", str(i), "encaisse.localhost"),
-                 date=datetime.now(UTC))
+    return Email(
+        sender="Bench <bench@encaisse.localhost>",
+        to=[f"debtor{i}@client.example"],
+        cc=[],
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        message_id=header_message_id("BENCH", str(i), "encaisse.localhost"),
+        date=datetime.now(UTC),
+    )
 
 
 async def _noop() -> None:
@@ -88,23 +107,35 @@ async def _run(pool, emails: list[Email], concurrency: int) -> float:
 async def bench(count: int, concurrency: int, discard: bool) -> None:
     port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        args = [sys.executable, "-m", "encaisse.notifier.devsmtp", "--port", str(port),
-                "--maildir", str(Path(tmp) / "mailbox")] + (["--discard"] if discard else [])
+        args = [
+            sys.executable,
+            "-m",
+            "encaisse.notifier.devsmtp",
+            "--port",
+            str(port),
+            "--maildir",
+            str(Path(tmp) / "mailbox"),
+        ] + (["--discard"] if discard else [])
         server = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         try:
             server.stdout.readline()  # ready
-            settings = NotifierSettings(_env_file=None, smtp_port=port,
-                                        smtp_pool_size=concurrency)
+            settings = NotifierSettings(_env_file=None, smtp_port=port, smtp_pool_size=concurrency)
             emails = [_email(i) for i in range(count)]
             size = len(emails[0].compose().as_bytes())
-            print(f"{count} emails of {size} bytes, {concurrency} at a time, server "
-                  f"{'discarding' if discard else 'keeping a maildir'}")
+            print(
+                f"{count} emails of {size} bytes, {concurrency} at a time, server "
+                f"{'discarding' if discard else 'keeping a maildir'}"
+            )
             await _run(SmtpPool(settings), emails[:50], concurrency)  # warm-up
-            for name, pool in (("pooled", SmtpPool(settings)), ("one per email",
-                                                                OneShot(settings))):
+            for name, pool in (
+                ("pooled", SmtpPool(settings)),
+                ("one per email", OneShot(settings)),
+            ):
                 elapsed = await _run(pool, emails, concurrency)
-                print(f"  {name:<14} {count / elapsed:8.0f} emails/s  ({elapsed:.2f} s, "
-                      f"{pool.opened} connections)")
+                print(
+                    f"  {name:<14} {count / elapsed:8.0f} emails/s  ({elapsed:.2f} s, "
+                    f"{pool.opened} connections)"
+                )
         finally:
             server.terminate()
             server.wait()
@@ -119,31 +150,58 @@ async def bench_service(count: int, pool_size: int) -> None:
     from encaisse.contracts.notifier import SendEmail
     from encaisse.kit.migrations import upgrade
     from encaisse.notifier.app import MIGRATIONS, build_app
+
     port = _free_port()
-    smtp = subprocess.Popen([sys.executable, "-m", "encaisse.notifier.devsmtp", "--port",
-                             str(port), "--discard"], stdout=subprocess.PIPE, text=True)
+    smtp = subprocess.Popen(
+        [sys.executable, "-m", "encaisse.notifier.devsmtp", "--port", str(port), "--discard"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     smtp.stdout.readline()  # ready
     eur = Money(amount=Decimal("1234.50"), currency="EUR")
-    invoices = tuple(InvoiceLine(invoice_number=f"F-{n}", issue_date=date(2026, 1, 5),
-                                 due_date=date(2026, 2, 4), amount=eur, open_balance=eur)
-                     for n in range(3))
+    invoices = tuple(
+        InvoiceLine(
+            invoice_number=f"F-{n}",
+            issue_date=date(2026, 1, 5),
+            due_date=date(2026, 2, 4),
+            amount=eur,
+            open_balance=eur,
+        )
+        for n in range(3)
+    )
     try:
         with scratch_vhost() as amqp_url:
             async with ScratchDatabase() as database_url:
                 await asyncio.to_thread(upgrade, MIGRATIONS, database_url)
                 settings = NotifierSettings(
-                    _env_file=None, database_url=database_url, amqp_url=amqp_url,
-                    smtp_port=port, smtp_pool_size=pool_size, send_batch_size=pool_size * 4,
-                    log_level="WARNING")
+                    _env_file=None,
+                    database_url=database_url,
+                    amqp_url=amqp_url,
+                    smtp_port=port,
+                    smtp_pool_size=pool_size,
+                    send_batch_size=pool_size * 4,
+                    log_level="WARNING",
+                )
                 app = build_app(settings)
                 async with LifespanManager(app):
                     connection = await connect(amqp_url)
                     publisher = Publisher(connection)
-                    commands = [Outgoing.from_envelope(Envelope(subject=f"C{i}", payload=SendEmail(
-                        tenant="BENCH", idempotency_key=f"bench-{i}", template="first_reminder",
-                        debtor=Debtor(customer_ref=f"C{i}", name="Dupont SA"),
-                        to=(f"debtor{i}@client.example",), invoices=invoices)))
-                        for i in range(count)]
+                    commands = [
+                        Outgoing.from_envelope(
+                            Envelope(
+                                subject=f"C{i}",
+                                payload=SendEmail(
+                                    tenant="BENCH",
+                                    idempotency_key=f"bench-{i}",
+                                    template="first_reminder",
+                                    debtor=Debtor(customer_ref=f"C{i}", name="Dupont SA"),
+                                    to=(f"debtor{i}@client.example",),
+                                    invoices=invoices,
+                                ),
+                            )
+                        )
+                        for i in range(count)
+                    ]
                     start = time.perf_counter()
                     await publisher.publish_many(commands)  # pipelined, confirms awaited
                     published = time.perf_counter() - start
@@ -154,10 +212,12 @@ async def bench_service(count: int, pool_size: int) -> None:
                         await asyncio.sleep(0.02)
                     elapsed = time.perf_counter() - start
                     await connection.close()
-                print(f"service: {count} commands published in {published:.2f} s, "
-                      f"all taken (rendered, queued) after {queued_at or elapsed:.2f} s; "
-                      f"{count} sent (250 received and recorded) in {elapsed:.2f} s: "
-                      f"{count / elapsed:.0f} emails/s (SMTP pool of {pool_size})")
+                print(
+                    f"service: {count} commands published in {published:.2f} s, "
+                    f"all taken (rendered, queued) after {queued_at or elapsed:.2f} s; "
+                    f"{count} sent (250 received and recorded) in {elapsed:.2f} s: "
+                    f"{count / elapsed:.0f} emails/s (SMTP pool of {pool_size})"
+                )
     finally:
         smtp.terminate()
         smtp.wait()

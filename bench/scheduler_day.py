@@ -27,13 +27,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _infra import ScratchDatabase  # noqa: E402
+from _infra import ScratchDatabase
 
-from encaisse.kit.db import make_engine  # noqa: E402
-from encaisse.kit.migrations import upgrade  # noqa: E402
-from encaisse.scheduler.app import MIGRATIONS  # noqa: E402
-from encaisse.scheduler.dayrun import RunStats, run_due  # noqa: E402
-from encaisse.scheduler.synthetic import seed  # noqa: E402
+from encaisse.kit.db import make_engine
+from encaisse.kit.migrations import upgrade
+from encaisse.scheduler.app import MIGRATIONS
+from encaisse.scheduler.dayrun import RunStats, run_due
+from encaisse.scheduler.synthetic import seed
 
 DAY = date(2026, 6, 9)  # a Tuesday
 NOW = datetime(2026, 6, 9, 10, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC)
@@ -45,21 +45,25 @@ async def one(customers: int, per_customer: int, workers: int, batch: int) -> No
         engine = make_engine(url, pool_size=workers + 1)
         started = time.perf_counter()
         async with engine.begin() as conn:
-            await seed(conn, tenant="BENCH", customers=customers, per_customer=per_customer,
-                       today=DAY)
+            await seed(
+                conn, tenant="BENCH", customers=customers, per_customer=per_customer, today=DAY
+            )
         async with engine.connect() as conn:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
             await conn.execute(text("VACUUM ANALYZE scheduler.tracks"))
             await conn.execute(text("VACUUM ANALYZE scheduler.customers"))
-            due = await conn.scalar(text(
-                "SELECT count(*) FROM scheduler.tracks WHERE due_at <= :now"), {"now": NOW})
-            claimed = await conn.scalar(text(
-                "SELECT count(*) FROM scheduler.customers WHERE next_due_at <= :now"),
-                {"now": NOW})
+            due = await conn.scalar(
+                text("SELECT count(*) FROM scheduler.tracks WHERE due_at <= :now"), {"now": NOW}
+            )
+            claimed = await conn.scalar(
+                text("SELECT count(*) FROM scheduler.customers WHERE next_due_at <= :now"),
+                {"now": NOW},
+            )
         seeded = time.perf_counter() - started
         started = time.perf_counter()
-        runs = await asyncio.gather(*(run_due(engine, NOW, batch_size=batch)
-                                      for _ in range(workers)))
+        runs = await asyncio.gather(
+            *(run_due(engine, NOW, batch_size=batch) for _ in range(workers))
+        )
         elapsed = time.perf_counter() - started
         total = RunStats()
         for r in runs:
@@ -68,11 +72,13 @@ async def one(customers: int, per_customer: int, workers: int, batch: int) -> No
             outbox = await conn.scalar(text("SELECT count(*) FROM scheduler.outbox"))
         await engine.dispose()
     invoices = customers * per_customer
-    print(f"{invoices:>9,} open invoices of {customers:,} customers (seeded in {seeded:.0f} s): "
-          f"{due:,} due tracks of {claimed:,} customers -> day run {elapsed:.1f} s "
-          f"with {workers} worker(s): {total.commands:,} commands, {total.tasks:,} tasks, "
-          f"{total.skipped:,} skipped, {total.escalated:,} escalated, {outbox:,} outbox rows, "
-          f"{total.batches} batches; {due / elapsed:,.0f} due tracks/s")
+    print(
+        f"{invoices:>9,} open invoices of {customers:,} customers (seeded in {seeded:.0f} s): "
+        f"{due:,} due tracks of {claimed:,} customers -> day run {elapsed:.1f} s "
+        f"with {workers} worker(s): {total.commands:,} commands, {total.tasks:,} tasks, "
+        f"{total.skipped:,} skipped, {total.escalated:,} escalated, {outbox:,} outbox rows, "
+        f"{total.batches} batches; {due / elapsed:,.0f} due tracks/s"
+    )
 
 
 async def main() -> None:

@@ -20,23 +20,23 @@ from pathlib import Path
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _infra import ScratchDatabase, scratch_vhost  # noqa: E402
+from _infra import ScratchDatabase, scratch_vhost
 
-from encaisse.bus.publisher import Outgoing, Publisher, connect  # noqa: E402
-from encaisse.bus.topology import declare  # noqa: E402
-from encaisse.contracts import Envelope, Money  # noqa: E402
-from encaisse.contracts.ledger import (  # noqa: E402
+from encaisse.bus.publisher import Outgoing, Publisher, connect
+from encaisse.bus.topology import declare
+from encaisse.contracts import Envelope, Money
+from encaisse.contracts.ledger import (
     CustomerUpserted,
     InvoiceIssued,
     InvoiceStatus,
     PaymentMethod,
     Segment,
 )
-from encaisse.kit.migrations import upgrade  # noqa: E402
-from encaisse.scheduler.app import MIGRATIONS, bootstrap  # noqa: E402
-from encaisse.scheduler.clock import Clock  # noqa: E402
-from encaisse.scheduler.handlers import QUEUES  # noqa: E402
-from encaisse.scheduler.settings import SchedulerSettings  # noqa: E402
+from encaisse.kit.migrations import upgrade
+from encaisse.scheduler.app import MIGRATIONS, bootstrap
+from encaisse.scheduler.clock import Clock
+from encaisse.scheduler.handlers import QUEUES
+from encaisse.scheduler.settings import SchedulerSettings
 
 TODAY = date(2026, 6, 9)
 
@@ -45,18 +45,47 @@ def events(customers: int, per_customer: int) -> list[Outgoing]:
     out = []
     for c in range(customers):
         ref = f"C{c:06d}"
-        out.append(Outgoing.from_envelope(Envelope(payload=CustomerUpserted(
-            tenant="BENCH", version=1, customer_ref=ref, name=ref, segment=Segment.SME,
-            country="FR", language="fr", timezone="Europe/Paris",
-            payment_method=PaymentMethod.TRANSFER, email=f"{ref}@client.example",
-            created=True), subject=ref)))
+        out.append(
+            Outgoing.from_envelope(
+                Envelope(
+                    payload=CustomerUpserted(
+                        tenant="BENCH",
+                        version=1,
+                        customer_ref=ref,
+                        name=ref,
+                        segment=Segment.SME,
+                        country="FR",
+                        language="fr",
+                        timezone="Europe/Paris",
+                        payment_method=PaymentMethod.TRANSFER,
+                        email=f"{ref}@client.example",
+                        created=True,
+                    ),
+                    subject=ref,
+                )
+            )
+        )
         for i in range(per_customer):
             due = TODAY + timedelta(days=(c * 7 + i * 13) % 90 - 60)
             money = Money(amount=Decimal("100.00"), currency="EUR")
-            out.append(Outgoing.from_envelope(Envelope(payload=InvoiceIssued(
-                tenant="BENCH", version=1, invoice_number=f"F{c:06d}-{i}", customer_ref=ref,
-                issue_date=due - timedelta(days=30), due_date=due, amount=money,
-                open_balance=money, status=InvoiceStatus.OPEN), subject=f"F{c}-{i}")))
+            out.append(
+                Outgoing.from_envelope(
+                    Envelope(
+                        payload=InvoiceIssued(
+                            tenant="BENCH",
+                            version=1,
+                            invoice_number=f"F{c:06d}-{i}",
+                            customer_ref=ref,
+                            issue_date=due - timedelta(days=30),
+                            due_date=due,
+                            amount=money,
+                            open_balance=money,
+                            status=InvoiceStatus.OPEN,
+                        ),
+                        subject=f"F{c}-{i}",
+                    )
+                )
+            )
     return out
 
 
@@ -69,14 +98,15 @@ async def main() -> None:
     with scratch_vhost() as amqp_url:
         async with ScratchDatabase() as url:
             await asyncio.to_thread(upgrade, MIGRATIONS, url)
-            settings = SchedulerSettings(database_url=url, amqp_url=amqp_url,
-                                         run_interval_seconds=3600, log_json=False)
+            settings = SchedulerSettings(
+                database_url=url, amqp_url=amqp_url, run_interval_seconds=3600, log_json=False
+            )
             connection = await connect(amqp_url)
             channel = await connection.channel()
             await declare(channel, *QUEUES)
             publisher = Publisher(connection)
             for i in range(0, len(batch), 1000):
-                await publisher.publish_many(batch[i:i + 1000])
+                await publisher.publish_many(batch[i : i + 1000])
             async with bootstrap(settings, Clock(False))(settings) as runtime:
                 started = time.perf_counter()
                 while True:
@@ -88,9 +118,11 @@ async def main() -> None:
                 elapsed = time.perf_counter() - started
             await connection.close()
     spec = QUEUES[0]
-    print(f"{len(batch):,} ledger events ({args.customers:,} customers) taken in "
-          f"{elapsed:.1f} s: {len(batch) / elapsed:,.0f} events/s "
-          f"(workers {spec.workers}, batch size {spec.batch_size})")
+    print(
+        f"{len(batch):,} ledger events ({args.customers:,} customers) taken in "
+        f"{elapsed:.1f} s: {len(batch) / elapsed:,.0f} events/s "
+        f"(workers {spec.workers}, batch size {spec.batch_size})"
+    )
 
 
 if __name__ == "__main__":

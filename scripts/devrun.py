@@ -58,17 +58,21 @@ def tokens_in_force(env: Mapping[str, str]) -> list[str]:
     """One line per staff token of ``ENCAISSE_STAFF_TOKENS``: role, tenant and name; the
     token itself only when it is one of this file's development tokens."""
     tokens = json.loads(env.get("ENCAISSE_STAFF_TOKENS") or "{}")
-    return [f"  {cfg.get('role', '?'):<10} tenant {cfg.get('tenant', '?'):<8} "
-            f"{cfg.get('name', '')!s:<16} "
-            + (token if token in TOKENS else "(token set in ENCAISSE_STAFF_TOKENS, not shown)")
-            for token, cfg in tokens.items()]
+    return [
+        f"  {cfg.get('role', '?'):<10} tenant {cfg.get('tenant', '?'):<8} "
+        f"{cfg.get('name', '')!s:<16} "
+        + (token if token in TOKENS else "(token set in ENCAISSE_STAFF_TOKENS, not shown)")
+        for token, cfg in tokens.items()
+    ]
 
 
 def guide(env: Mapping[str, str], names: list[str]) -> str:
     """What a newcomer needs once the services answer."""
     tokens = json.loads(env.get("ENCAISSE_STAFF_TOKENS") or "{}")
-    admin = next((t for t, c in tokens.items() if t in TOKENS and c.get("role") == "admin"),
-                 "<an admin token>")
+    admin = next(
+        (t for t, c in tokens.items() if t in TOKENS and c.get("role") == "admin"),
+        "<an admin token>",
+    )
     auth = f"-H 'Authorization: Bearer {admin}'"
     lines = ["API documentation:"]
     lines += [f"  {name:<10} http://127.0.0.1:{PORTS[name]}/docs" for name in names]
@@ -86,7 +90,7 @@ def guide(env: Mapping[str, str], names: list[str]) -> str:
         f"-d '{{\"days\": 7}}' http://127.0.0.1:{PORTS['scheduler']}/v1/clock/advance",
         "A debtor's portal link (customer CUST-017 of the demo):",
         f"  curl -X POST {auth} -H 'Content-Type: application/json' "
-        f"-d '{{\"customer_ref\": \"CUST-017\"}}' http://127.0.0.1:{PORTS['portal']}/staff/links",
+        f'-d \'{{"customer_ref": "CUST-017"}}\' http://127.0.0.1:{PORTS["portal"]}/staff/links',
         "Delivery reports: POST /v1/webhooks/dev on the notifier, signed with the "
         "development secret dev-webhook-secret (see services/notifier/README.md)",
         "",
@@ -95,8 +99,9 @@ def guide(env: Mapping[str, str], names: list[str]) -> str:
     return "\n".join(lines)
 
 
-def announce(ports: Mapping[str, int], env: Mapping[str, str], *, poll: float = 0.5,
-             timeout: float = 600.0) -> bool:
+def announce(
+    ports: Mapping[str, int], env: Mapping[str, str], *, poll: float = 0.5, timeout: float = 600.0
+) -> bool:
     """Wait until every service answers /readyz, then print that it is ready, with the
     guide; False (and a line saying which are not) after ``timeout``."""
     started = time.monotonic()
@@ -114,8 +119,11 @@ def announce(ports: Mapping[str, int], env: Mapping[str, str], *, poll: float = 
     if waiting:
         print(f"not ready after {timeout:.0f} s: {', '.join(sorted(waiting))}", flush=True)
         return False
-    print(f"Encaisse is ready ({time.monotonic() - started:.0f} s): every service answers."
-          f"\n\n{guide(env, list(ports))}\n\nStop with Ctrl-C.\n", flush=True)
+    print(
+        f"Encaisse is ready ({time.monotonic() - started:.0f} s): every service answers."
+        f"\n\n{guide(env, list(ports))}\n\nStop with Ctrl-C.\n",
+        flush=True,
+    )
     return True
 
 
@@ -146,16 +154,23 @@ def main() -> int:
         procfile.append(f"{name}: ENCAISSE_HTTP_PORT={PORTS[name]} {python} -m encaisse.{name}")
         extra = ROOT / "services" / name / "Procfile.dev"
         if extra.exists():
-            procfile.extend(line.replace("{python}", python)
-                            for line in extra.read_text().splitlines() if line.strip())
+            procfile.extend(
+                line.replace("{python}", python)
+                for line in extra.read_text().splitlines()
+                if line.strip()
+            )
     procfile.append(f"ready: {python} {Path(__file__).resolve()} --announce")
     run_dir = ROOT / ".run"
     run_dir.mkdir(exist_ok=True)
     (run_dir / "Procfile").write_text("\n".join(procfile) + "\n")
-    print("\nEncaisse is starting: a line says when every service answers (about 15 s).\n",
-          flush=True)
-    os.execve(python, [python, "-m", "honcho", "start", "-f", str(run_dir / "Procfile"),
-                       "-d", str(ROOT)], env)
+    print(
+        "\nEncaisse is starting: a line says when every service answers (about 15 s).\n", flush=True
+    )
+    os.execve(
+        python,
+        [python, "-m", "honcho", "start", "-f", str(run_dir / "Procfile"), "-d", str(ROOT)],
+        env,
+    )
     return 0
 
 

@@ -39,8 +39,9 @@ def main(service: str, message: str) -> None:
         upgrade(app.MIGRATIONS, url)
         existing = sorted((app.MIGRATIONS / "versions").glob("[0-9]*.py"))
         rev = f"{len(existing) + 1:04d}"
-        command.revision(alembic_config(app.MIGRATIONS, url), message=message,
-                         autogenerate=True, rev_id=rev)
+        command.revision(
+            alembic_config(app.MIGRATIONS, url), message=message, autogenerate=True, rev_id=rev
+        )
     finally:
         asyncio.run(_db(f'DROP DATABASE "{name}" WITH (FORCE)'))
 

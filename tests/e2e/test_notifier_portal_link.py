@@ -32,12 +32,20 @@ async def test_the_link_in_a_reminder_opens_the_debtors_portal(database_url, amq
         async with running_portal(database_url, amqp_url) as portal:
             ref = await portal.customer("Boulangerie Martin")
             number = await portal.invoice(ref, "300.00")
-            async with running_notifier(database_url, amqp_url, smtp,
-                                        portal_link_keys=LINK_KEYS, portal_link_key_id="k1",
-                                        portal_base_url=portal.url):
+            async with running_notifier(
+                database_url,
+                amqp_url,
+                smtp,
+                portal_link_keys=LINK_KEYS,
+                portal_link_key_id="k1",
+                portal_base_url=portal.url,
+            ):
                 to = f"{ref.lower()}@client.example"
-                command = email_command(f"e2e-{ref}", to=(to,), debtor=Debtor(
-                    customer_ref=ref, name="Boulangerie Martin"))
+                command = email_command(
+                    f"e2e-{ref}",
+                    to=(to,),
+                    debtor=Debtor(customer_ref=ref, name="Boulangerie Martin"),
+                )
                 await portal.publisher.publish_envelope(Envelope(payload=command, subject=ref))
                 await eventually(lambda: [m for m in smtp.received if m["To"] == to], timeout=20)
             (mail,) = [m for m in smtp.received if m["To"] == to]

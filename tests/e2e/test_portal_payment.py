@@ -44,26 +44,34 @@ async def _quiet(engine, probe: Probe) -> None:
     async with asyncio.timeout(60):
         while True:
             async with engine.connect() as conn:
-                state = tuple([await conn.scalar(text(f"SELECT count(*) FROM {t}"))
-                               for t in (*OUTBOXES, "scheduler.inbox", "portal.inbox")])
+                state = tuple(
+                    [
+                        await conn.scalar(text(f"SELECT count(*) FROM {t}"))
+                        for t in (*OUTBOXES, "scheduler.inbox", "portal.inbox")
+                    ]
+                )
             state += (len(probe.received),)
-            if state == last and not any(state[:len(OUTBOXES)]):
+            if state == last and not any(state[: len(OUTBOXES)]):
                 return
             last = state
             await asyncio.sleep(0.3)
 
 
 def _emails(probe: Probe, ref: str) -> list[SendEmail]:
-    return [c for c in probe.commands()
-            if isinstance(c, SendEmail) and c.debtor.customer_ref == ref]
+    return [
+        c for c in probe.commands() if isinstance(c, SendEmail) and c.debtor.customer_ref == ref
+    ]
 
 
 async def test_a_portal_payment_reaches_the_ledger_and_stops_dunning_with_a_thank_you(
-        database_url, amqp_url):
+    database_url, amqp_url
+):
     ledger_app = await service_app("ledger", database_url, amqp_url)
-    async with running(database_url, amqp_url) as harness, \
-            client(ledger_app, "collector-token") as ledger, \
-            running_portal(database_url, amqp_url) as portal:
+    async with (
+        running(database_url, amqp_url) as harness,
+        client(ledger_app, "collector-token") as ledger,
+        running_portal(database_url, amqp_url) as portal,
+    ):
         probe = harness.probe
         engine = harness.app.state.runtime.engine
 
@@ -74,14 +82,29 @@ async def test_a_portal_payment_reaches_the_ledger_and_stops_dunning_with_a_than
 
         await harness.set_clock(paris(START))
         ref, number = f"E2E-{uuid.uuid4().hex[:6]}", f"F-E2E-{uuid.uuid4().hex[:6]}"
-        put = await ledger.put(f"/v1/customers/{ref}", json={
-            "name": "Boulangerie Martin", "segment": "sme", "country": "FR",
-            "language": "fr", "timezone": "Europe/Paris", "payment_method": "transfer",
-            "email": "compta@martin.example"})
+        put = await ledger.put(
+            f"/v1/customers/{ref}",
+            json={
+                "name": "Boulangerie Martin",
+                "segment": "sme",
+                "country": "FR",
+                "language": "fr",
+                "timezone": "Europe/Paris",
+                "payment_method": "transfer",
+                "email": "compta@martin.example",
+            },
+        )
         assert put.status_code == 201, put.text
-        put = await ledger.put(f"/v1/invoices/{number}", json={
-            "customer_ref": ref, "issue_date": (DUE - timedelta(days=30)).isoformat(),
-            "due_date": DUE.isoformat(), "amount": "300.00", "currency": "EUR"})
+        put = await ledger.put(
+            f"/v1/invoices/{number}",
+            json={
+                "customer_ref": ref,
+                "issue_date": (DUE - timedelta(days=30)).isoformat(),
+                "due_date": DUE.isoformat(),
+                "amount": "300.00",
+                "currency": "EUR",
+            },
+        )
         assert put.status_code == 201, put.text
         await _quiet(engine, probe)
 
@@ -95,11 +118,13 @@ async def test_a_portal_payment_reaches_the_ledger_and_stops_dunning_with_a_than
 
         await _until(listed)
         csrf = await portal.csrf(headers)
-        started = await portal.http.post("/pay", headers=headers,
-                                         data={"csrf": csrf, "invoices": number})
+        started = await portal.http.post(
+            "/pay", headers=headers, data={"csrf": csrf, "invoices": number}
+        )
         assert started.status_code == 303, started.text
-        back = await portal.http.post(started.headers["location"], headers=headers,
-                                      data={"csrf": csrf, "outcome": "succeed"})
+        back = await portal.http.post(
+            started.headers["location"], headers=headers, data={"csrf": csrf, "outcome": "succeed"}
+        )
         done = await portal.http.get(back.headers["location"], headers=headers)
         assert done.status_code == 200 and "votre paiement est accepté" in done.text
         [captured] = await portal.events("portal.payment.captured.v1")
@@ -126,8 +151,7 @@ async def test_a_portal_payment_reaches_the_ledger_and_stops_dunning_with_a_than
         assert [i.invoice_number for i in thanks.invoices] == [number]
         await _quiet(engine, probe)
         await advance(40)
-        assert [e.template for e in _emails(probe, ref)] == ["courtesy_reminder",
-                                                              "thank_you"]
+        assert [e.template for e in _emails(probe, ref)] == ["courtesy_reminder", "thank_you"]
 
         # the portal: off the statement, and the ledger's payment in the history
         async def off_the_statement() -> bool:

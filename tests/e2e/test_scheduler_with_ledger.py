@@ -40,15 +40,21 @@ def ref(name: str) -> str:
 def customer(segment: str, country: str = "FR") -> dict[str, Any]:
     abroad = country != "FR"
     return {
-        "name": f"Client {segment}", "segment": segment, "country": country,
+        "name": f"Client {segment}",
+        "segment": segment,
+        "country": country,
         "language": "de" if abroad else "fr",
         "timezone": "Europe/Berlin" if abroad else "Europe/Paris",
         "email": f"compta.{segment}@example.com",
         "phone": "+493012345678" if abroad else "+33612345678",
-        "address": {"lines": ["1 Hauptstraße" if abroad else "1 rue de la Paix"],
-                    "postal_code": "10115" if abroad else "75002",
-                    "city": "Berlin" if abroad else "Paris", "country": country},
-        "sales_rep_email": "rep@acme.example"}
+        "address": {
+            "lines": ["1 Hauptstraße" if abroad else "1 rue de la Paix"],
+            "postal_code": "10115" if abroad else "75002",
+            "city": "Berlin" if abroad else "Paris",
+            "country": country,
+        },
+        "sales_rep_email": "rep@acme.example",
+    }
 
 
 CUSTOMERS = {  # customer -> (ledger customer, invoice due date)
@@ -59,43 +65,55 @@ CUSTOMERS = {  # customer -> (ledger customer, invoice due date)
 }
 
 EXPECTED = {
-    "STD": [("2026-03-09", "email", "courtesy_reminder"),
-            ("2026-03-23", "email", "first_reminder"),
-            ("2026-03-30", "email", "second_reminder"),
-            ("2026-04-02", "email", "thank_you")],  # paid on 2 April: nothing after
-    "KEY": [("2026-03-09", "task", "call"),  # D-15 is a Sunday
-            ("2026-03-18", "email", "courtesy_reminder"),
-            ("2026-03-30", "task", "call"),  # D+5 is a Saturday
-            ("2026-04-02", "task", "dispute"),  # for the sales rep
-            ("2026-04-02", "email", "dispute_acknowledged"),
-            # resolved on 12 April after 10 days: D+15 (7 April) moves to 17 April,
-            ("2026-04-17", "email", "first_reminder"),
-            # D+30 (22 April) to Saturday 2 May, so Monday 4 May
-            ("2026-05-04", "task", "escalation")],
-    "EXP": [("2026-03-09", "email", "courtesy_reminder"),
-            ("2026-03-23", "email", "first_reminder"),
-            ("2026-03-25", "email", "promise_confirmed"),
-            # promised for 1 April, grace to 4 April; 5 April is a Sunday, 6 April Easter
-            # Monday in Germany: the next step fires on 7 April, the rest keep their spacing
-            ("2026-04-07", "email", "second_reminder"),
-            ("2026-04-14", "task", "call"),
-            ("2026-04-21", "email", "second_reminder"),
-            ("2026-04-28", "registered_letter", "formal_notice")],
-    "PUB": [("2026-03-18", "email", "courtesy_reminder"),
-            # the email bounced a week before the due date: a person fixes the address;
-            # no letter of arrears for what is not yet due (and no phone for an SMS)
-            ("2026-03-18", "task", "fix_contact"),
-            # D+15 email skipped: the address is known to be wrong
-            ("2026-04-24", "task", "call"),
-            ("2026-05-11", "simple_letter", "reminder_letter")],  # D+45 is a Saturday
+    "STD": [
+        ("2026-03-09", "email", "courtesy_reminder"),
+        ("2026-03-23", "email", "first_reminder"),
+        ("2026-03-30", "email", "second_reminder"),
+        ("2026-04-02", "email", "thank_you"),
+    ],  # paid on 2 April: nothing after
+    "KEY": [
+        ("2026-03-09", "task", "call"),  # D-15 is a Sunday
+        ("2026-03-18", "email", "courtesy_reminder"),
+        ("2026-03-30", "task", "call"),  # D+5 is a Saturday
+        ("2026-04-02", "task", "dispute"),  # for the sales rep
+        ("2026-04-02", "email", "dispute_acknowledged"),
+        # resolved on 12 April after 10 days: D+15 (7 April) moves to 17 April,
+        ("2026-04-17", "email", "first_reminder"),
+        # D+30 (22 April) to Saturday 2 May, so Monday 4 May
+        ("2026-05-04", "task", "escalation"),
+    ],
+    "EXP": [
+        ("2026-03-09", "email", "courtesy_reminder"),
+        ("2026-03-23", "email", "first_reminder"),
+        ("2026-03-25", "email", "promise_confirmed"),
+        # promised for 1 April, grace to 4 April; 5 April is a Sunday, 6 April Easter
+        # Monday in Germany: the next step fires on 7 April, the rest keep their spacing
+        ("2026-04-07", "email", "second_reminder"),
+        ("2026-04-14", "task", "call"),
+        ("2026-04-21", "email", "second_reminder"),
+        ("2026-04-28", "registered_letter", "formal_notice"),
+    ],
+    "PUB": [
+        ("2026-03-18", "email", "courtesy_reminder"),
+        # the email bounced a week before the due date: a person fixes the address;
+        # no letter of arrears for what is not yet due (and no phone for an SMS)
+        ("2026-03-18", "task", "fix_contact"),
+        # D+15 email skipped: the address is known to be wrong
+        ("2026-04-24", "task", "call"),
+        ("2026-05-11", "simple_letter", "reminder_letter"),
+    ],  # D+45 is a Saturday
 }
 
 
 class World:
     def __init__(self, ledger_app, scheduler_app, ledger, scheduler, probe, publisher):
         self.ledger_app, self.scheduler_app = ledger_app, scheduler_app
-        self.ledger, self.scheduler, self.probe, self.publisher = (ledger, scheduler, probe,
-                                                                   publisher)
+        self.ledger, self.scheduler, self.probe, self.publisher = (
+            ledger,
+            scheduler,
+            probe,
+            publisher,
+        )
         self.seen = 0
         self.sequences: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         self.day = START
@@ -107,10 +125,17 @@ class World:
         async with asyncio.timeout(60):
             while True:
                 async with engine.connect() as conn:
-                    state = tuple([await conn.scalar(text(q)) for q in (
-                        "SELECT count(*) FROM ledger.outbox",
-                        "SELECT count(*) FROM scheduler.outbox",
-                        "SELECT count(*) FROM scheduler.inbox")] + [len(self.probe.received)])
+                    state = tuple(
+                        [
+                            await conn.scalar(text(q))
+                            for q in (
+                                "SELECT count(*) FROM ledger.outbox",
+                                "SELECT count(*) FROM scheduler.outbox",
+                                "SELECT count(*) FROM scheduler.inbox",
+                            )
+                        ]
+                        + [len(self.probe.received)]
+                    )
                 if state == last and state[0] == 0 and state[1] == 0:
                     break
                 last = state
@@ -118,7 +143,7 @@ class World:
         self.collect()
 
     def collect(self) -> None:
-        for envelope in self.probe.received[self.seen:]:
+        for envelope in self.probe.received[self.seen :]:
             p = envelope.payload
             if p.tenant != "ACME":
                 continue
@@ -143,32 +168,69 @@ class World:
 
 async def _incidents(w: World) -> None:
     if w.day == date(2026, 3, 18):  # the notifier reports the courtesy email bounced
-        email = next(c for c in w.probe.commands()
-                     if isinstance(c, SendEmail) and c.debtor.customer_ref == ref("PUB"))
-        await w.publisher.publish_envelope(Envelope(payload=MessageFailed(
-            tenant="ACME", version=2, message_id=f"M-{TAG}", command_key=email.idempotency_key,
-            channel=Channel.EMAIL, customer_ref=ref("PUB"), case_id=email.case_id,
-            step=email.step, recipient=email.to[0], reason=FailureReason.BOUNCED,
-            detail="550 5.1.1 user unknown"), subject=f"M-{TAG}"))
+        email = next(
+            c
+            for c in w.probe.commands()
+            if isinstance(c, SendEmail) and c.debtor.customer_ref == ref("PUB")
+        )
+        await w.publisher.publish_envelope(
+            Envelope(
+                payload=MessageFailed(
+                    tenant="ACME",
+                    version=2,
+                    message_id=f"M-{TAG}",
+                    command_key=email.idempotency_key,
+                    channel=Channel.EMAIL,
+                    customer_ref=ref("PUB"),
+                    case_id=email.case_id,
+                    step=email.step,
+                    recipient=email.to[0],
+                    reason=FailureReason.BOUNCED,
+                    detail="550 5.1.1 user unknown",
+                ),
+                subject=f"M-{TAG}",
+            )
+        )
     if w.day == date(2026, 3, 25):
-        r = await w.scheduler.post("/v1/promises", json={
-            "customer_ref": ref("EXP"), "invoice_numbers": [f"INV-EXP-{TAG}"],
-            "promised_date": "2026-04-01"})
+        r = await w.scheduler.post(
+            "/v1/promises",
+            json={
+                "customer_ref": ref("EXP"),
+                "invoice_numbers": [f"INV-EXP-{TAG}"],
+                "promised_date": "2026-04-01",
+            },
+        )
         assert r.status_code == 201, r.text
     if w.day == date(2026, 4, 2):
-        r = await w.ledger.post("/v1/payments", json={
-            "ref": f"PAY-STD-{TAG}", "customer_ref": ref("STD"), "date": "2026-04-02",
-            "amount": "1500.00", "currency": "EUR", "method": "transfer",
-            "allocations": [{"invoice_number": f"INV-STD-{TAG}", "amount": "1500.00"}]})
+        r = await w.ledger.post(
+            "/v1/payments",
+            json={
+                "ref": f"PAY-STD-{TAG}",
+                "customer_ref": ref("STD"),
+                "date": "2026-04-02",
+                "amount": "1500.00",
+                "currency": "EUR",
+                "method": "transfer",
+                "allocations": [{"invoice_number": f"INV-STD-{TAG}", "amount": "1500.00"}],
+            },
+        )
         assert r.status_code == 201, r.text
-        r = await w.scheduler.post("/v1/disputes", json={
-            "customer_ref": ref("KEY"), "invoice_number": f"INV-KEY-{TAG}",
-            "reason": "goods_or_service", "message": "two pallets damaged"})
+        r = await w.scheduler.post(
+            "/v1/disputes",
+            json={
+                "customer_ref": ref("KEY"),
+                "invoice_number": f"INV-KEY-{TAG}",
+                "reason": "goods_or_service",
+                "message": "two pallets damaged",
+            },
+        )
         assert r.status_code == 201, r.text
         w.dispute = r.json()["id"]
     if w.day == date(2026, 4, 12):
-        r = await w.scheduler.post(f"/v1/disputes/{w.dispute}/resolve",
-                                   json={"resolution": "credit note refused, goods replaced"})
+        r = await w.scheduler.post(
+            f"/v1/disputes/{w.dispute}/resolve",
+            json={"resolution": "credit note refused, goods replaced"},
+        )
         assert r.status_code == 200, r.text
     await w.quiet()
 
@@ -176,25 +238,34 @@ async def _incidents(w: World) -> None:
 async def test_seventy_days_of_dunning_from_the_ledgers_events(database_url, amqp_url):
     await clean(database_url)
     ledger_app = await service_app("ledger", database_url, amqp_url)
-    scheduler_app = await service_app("scheduler", database_url, amqp_url, simulation=True,
-                                      run_interval_seconds=3600)
+    scheduler_app = await service_app(
+        "scheduler", database_url, amqp_url, simulation=True, run_interval_seconds=3600
+    )
     connection = await connect(amqp_url)
     probe = Probe()
     await probe.start(connection)
     try:
-        async with client(ledger_app, "admin-token") as ledger, \
-                client(scheduler_app, "admin-token") as scheduler:
-            w = World(ledger_app, scheduler_app, ledger, scheduler, probe,
-                      Publisher(connection))
+        async with (
+            client(ledger_app, "admin-token") as ledger,
+            client(scheduler_app, "admin-token") as scheduler,
+        ):
+            w = World(ledger_app, scheduler_app, ledger, scheduler, probe, Publisher(connection))
             r = await scheduler.put("/v1/clock", json={"now": paris(START).isoformat()})
             assert r.status_code == 200
             await demo.load(ledger_app.state.settings, today=START)
             for name, (body, due) in CUSTOMERS.items():
                 r = await ledger.put(f"/v1/customers/{ref(name)}", json=body)
                 assert r.status_code in (200, 201), r.text
-                r = await ledger.put(f"/v1/invoices/INV-{name}-{TAG}", json={
-                    "customer_ref": ref(name), "issue_date": (due - timedelta(30)).isoformat(),
-                    "due_date": due.isoformat(), "amount": "1500.00", "currency": "EUR"})
+                r = await ledger.put(
+                    f"/v1/invoices/INV-{name}-{TAG}",
+                    json={
+                        "customer_ref": ref(name),
+                        "issue_date": (due - timedelta(30)).isoformat(),
+                        "due_date": due.isoformat(),
+                        "amount": "1500.00",
+                        "currency": "EUR",
+                    },
+                )
                 assert r.status_code in (200, 201), r.text
             await w.quiet()
             demo_cases = {e.customer_ref for e in probe.events(CaseOpened) if e.tenant == "DEMO"}
@@ -208,8 +279,7 @@ async def test_seventy_days_of_dunning_from_the_ledgers_events(database_url, amq
             keys = Counter(c.idempotency_key for c in probe.commands())
             assert keys and max(keys.values()) == 1
             demo_sent = [c for c in probe.commands() if c.tenant == "DEMO"]
-            assert demo_sent and not [c for c in demo_sent
-                                      if c.debtor.customer_ref == "CUST-050"]
+            assert demo_sent and not [c for c in demo_sent if c.debtor.customer_ref == "CUST-050"]
             timeline = (await scheduler.get(f"/v1/customers/{ref('PUB')}/timeline")).json()
             kinds = Counter(e["kind"] for e in timeline["entries"])
             assert kinds["anomaly"] == 1 and kinds["skipped"] == 1

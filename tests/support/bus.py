@@ -39,7 +39,8 @@ async def scratch_schema(database_url: str) -> AsyncIterator[TestSchema]:
     schema = f"bustest_{uuid.uuid4().hex[:8]}"
     metadata = service_metadata(schema)
     widgets = Table(
-        "widgets", metadata,
+        "widgets",
+        metadata,
         Column("id", Integer, primary_key=True),
         Column("name", String(50), nullable=False),
         Column("seen", Integer, nullable=False, server_default="0"),

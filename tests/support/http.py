@@ -22,8 +22,9 @@ def free_port() -> int:
 async def serve(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
     """Run ``app`` (lifespan included) and yield its base URL; stop it on exit."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on",
-                            access_log=False)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, lifespan="on", access_log=False
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
@@ -41,8 +42,10 @@ async def serve(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
 @asynccontextmanager
 async def client(app: FastAPI, token: str | None = None) -> AsyncIterator[httpx.AsyncClient]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with serve(app) as url, httpx.AsyncClient(base_url=url, headers=headers,
-                                                     timeout=30) as http:
+    async with (
+        serve(app) as url,
+        httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as http,
+    ):
         yield http
 
 

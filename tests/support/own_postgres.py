@@ -41,12 +41,20 @@ class OwnPostgres:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
 
     def _ctl(self, *args: str) -> None:
-        subprocess.run(_as_postgres(_bin("pg_ctl"), "-D", str(self.data), "-w", "-t", "60",
-                                    *args), check=True, capture_output=True)
+        subprocess.run(
+            _as_postgres(_bin("pg_ctl"), "-D", str(self.data), "-w", "-t", "60", *args),
+            check=True,
+            capture_output=True,
+        )
 
     def start(self) -> None:
-        self._ctl("-o", f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1",
-                  "-l", str(self.data / "log"), "start")
+        self._ctl(
+            "-o",
+            f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1",
+            "-l",
+            str(self.data / "log"),
+            "start",
+        )
 
     def stop(self) -> None:
         """Stop at once (``immediate``: no checkpoint, clients cut), as an outage would."""
@@ -61,15 +69,21 @@ def own_postgres() -> Iterator[OwnPostgres]:
         user = pwd.getpwnam("postgres")
         os.chown(root, user.pw_uid, user.pw_gid)
     try:
-        subprocess.run(_as_postgres(_bin("initdb"), "-D", str(data), "-U", "postgres",
-                                    "--auth=trust", "-E", "UTF8"),
-                       check=True, capture_output=True)
+        subprocess.run(
+            _as_postgres(
+                _bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"
+            ),
+            check=True,
+            capture_output=True,
+        )
         server = OwnPostgres(data, free_port())
         server.start()
         try:
             yield server
         finally:
-            subprocess.run(_as_postgres(_bin("pg_ctl"), "-D", str(data), "-m", "immediate",
-                                        "stop"), capture_output=True)
+            subprocess.run(
+                _as_postgres(_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"),
+                capture_output=True,
+            )
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -43,8 +43,13 @@ class OwnRabbit:
         return f"amqp://guest:guest@127.0.0.1:{self.port}/"
 
     def _ctl(self, *args: str) -> None:
-        subprocess.run([str(BIN / "rabbitmqctl"), "-n", self.node, *args], env=self.env,
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [str(BIN / "rabbitmqctl"), "-n", self.node, *args],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
 
     def wait(self, up: bool, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
@@ -68,23 +73,38 @@ def own_rabbitmq() -> Iterator[OwnRabbit]:
     node = f"encaisse-test-{uuid.uuid4().hex[:8]}@localhost"
     port = free_port()
     (root / "enabled_plugins").write_text("[].\n")
-    env = dict(os.environ, RABBITMQ_NODENAME=node, RABBITMQ_NODE_PORT=str(port),
-               RABBITMQ_NODE_IP_ADDRESS="127.0.0.1", RABBITMQ_DIST_PORT=str(free_port()),
-               RABBITMQ_MNESIA_BASE=str(root / "mnesia"), RABBITMQ_LOG_BASE=str(root / "log"),
-               RABBITMQ_ENABLED_PLUGINS_FILE=str(root / "enabled_plugins"),
-               RABBITMQ_CONFIG_FILE=str(root / "rabbitmq"),
-               RABBITMQ_ADVANCED_CONFIG_FILE=str(root / "advanced.config"),
-               RABBITMQ_CONF_ENV_FILE=str(root / "rabbitmq-env.conf"))
-    server = subprocess.Popen([str(BIN / "rabbitmq-server")], env=env, cwd=root,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        RABBITMQ_NODENAME=node,
+        RABBITMQ_NODE_PORT=str(port),
+        RABBITMQ_NODE_IP_ADDRESS="127.0.0.1",
+        RABBITMQ_DIST_PORT=str(free_port()),
+        RABBITMQ_MNESIA_BASE=str(root / "mnesia"),
+        RABBITMQ_LOG_BASE=str(root / "log"),
+        RABBITMQ_ENABLED_PLUGINS_FILE=str(root / "enabled_plugins"),
+        RABBITMQ_CONFIG_FILE=str(root / "rabbitmq"),
+        RABBITMQ_ADVANCED_CONFIG_FILE=str(root / "advanced.config"),
+        RABBITMQ_CONF_ENV_FILE=str(root / "rabbitmq-env.conf"),
+    )
+    server = subprocess.Popen(
+        [str(BIN / "rabbitmq-server")],
+        env=env,
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     rabbit = OwnRabbit(node, port, env)
     try:
         rabbit.wait(up=True)
         yield rabbit
     finally:
         try:
-            subprocess.run([str(BIN / "rabbitmqctl"), "-n", node, "stop"], env=env,
-                           capture_output=True, timeout=60)
+            subprocess.run(
+                [str(BIN / "rabbitmqctl"), "-n", node, "stop"],
+                env=env,
+                capture_output=True,
+                timeout=60,
+            )
             server.wait(30)
         except Exception:
             server.kill()

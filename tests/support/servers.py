@@ -7,6 +7,7 @@ the run stops with a message that says what to start.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -78,15 +79,25 @@ def find_servers(stack: ExitStack) -> Servers:
             management = f"http://guest:guest@{host}:{rabbit.get_exposed_port(15672)}"
     if not pg:
         if not _answers("127.0.0.1", 5432):
-            raise RuntimeError(HOW_TO_START.format(
-                what="PostgreSQL", env="ENCAISSE_DATABASE_URL", things="databases",
-                local="pg_ctlcluster 15 main start  (Debian package postgresql)"))
+            raise RuntimeError(
+                HOW_TO_START.format(
+                    what="PostgreSQL",
+                    env="ENCAISSE_DATABASE_URL",
+                    things="databases",
+                    local="pg_ctlcluster 15 main start  (Debian package postgresql)",
+                )
+            )
         pg = LOCAL_PG
     if not amqp:
         if not _answers("127.0.0.1", 5672):
-            raise RuntimeError(HOW_TO_START.format(
-                what="RabbitMQ", env="ENCAISSE_AMQP_URL", things="vhosts",
-                local="rabbitmq-server -detached  (Debian package rabbitmq-server)"))
+            raise RuntimeError(
+                HOW_TO_START.format(
+                    what="RabbitMQ",
+                    env="ENCAISSE_AMQP_URL",
+                    things="vhosts",
+                    local="rabbitmq-server -detached  (Debian package rabbitmq-server)",
+                )
+            )
         amqp = LOCAL_AMQP
     return Servers(pg, amqp, management)
 
@@ -99,7 +110,7 @@ def with_database(url: str, database: str) -> str:
 def asyncpg_url(url: str) -> str:
     for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix):]
+            return "postgresql+asyncpg://" + url[len(prefix) :]
     return url
 
 
@@ -129,26 +140,38 @@ class Vhosts:
     def create(self) -> tuple[str, str]:
         name = f"encaisse-test-{uuid.uuid4().hex[:12]}"
         if self._ctl:
-            subprocess.run([self._ctl, "-q", "add_vhost", name], check=True,
-                           stdout=subprocess.DEVNULL, timeout=CTL_TIMEOUT)
-            subprocess.run([self._ctl, "-q", "set_permissions", "-p", name, self._user,
-                            ".*", ".*", ".*"], check=True, stdout=subprocess.DEVNULL,
-                           timeout=CTL_TIMEOUT)
+            subprocess.run(
+                [self._ctl, "-q", "add_vhost", name],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                timeout=CTL_TIMEOUT,
+            )
+            subprocess.run(
+                [self._ctl, "-q", "set_permissions", "-p", name, self._user, ".*", ".*", ".*"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                timeout=CTL_TIMEOUT,
+            )
         else:
             api = self._servers.management_url
             vhost = quote(name, safe="")
             httpx.put(f"{api}/api/vhosts/{vhost}").raise_for_status()
-            httpx.put(f"{api}/api/permissions/{vhost}/{self._user}",
-                      json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+            httpx.put(
+                f"{api}/api/permissions/{vhost}/{self._user}",
+                json={"configure": ".*", "write": ".*", "read": ".*"},
+            ).raise_for_status()
         return name, with_vhost(self._servers.amqp_url, name)
 
     def delete(self, name: str) -> None:
         if self._ctl:
-            try:
-                subprocess.run([self._ctl, "-q", "delete_vhost", name], check=False,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               timeout=CTL_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                pass  # a slow broker must not fail the test that is over; the vhost stays
+            # a slow broker must not fail the test that is over; the vhost stays
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                subprocess.run(
+                    [self._ctl, "-q", "delete_vhost", name],
+                    check=False,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    timeout=CTL_TIMEOUT,
+                )
         else:
             httpx.delete(f"{self._servers.management_url}/api/vhosts/{quote(name, safe='')}")

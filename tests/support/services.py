@@ -40,22 +40,30 @@ def settings_env(database_url: str, amqp_url: str, **extra: Any) -> dict[str, st
         "ENCAISSE_LOG_JSON": "true",
         "ENCAISSE_ENV": "development",
     }
-    env.update({f"ENCAISSE_{k.upper()}": (v if isinstance(v, str) else json.dumps(v))
-                for k, v in extra.items()})
+    env.update(
+        {
+            f"ENCAISSE_{k.upper()}": (v if isinstance(v, str) else json.dumps(v))
+            for k, v in extra.items()
+        }
+    )
     return env
 
 
-async def service_app(service: str, database_url: str, amqp_url: str, monkeypatch=None,
-                      **extra: Any):
+async def service_app(
+    service: str, database_url: str, amqp_url: str, monkeypatch=None, **extra: Any
+):
     """Migrate, then build the service's app with settings read from the environment."""
     await migrate(service, database_url)
     app_module = importlib.import_module(f"encaisse.{service}.app")
     settings_module = importlib.import_module(f"encaisse.{service}.settings")
     settings_class = next(  # the class the service defines, not those it imports from kit
-        v for k, v in vars(settings_module).items()
+        v
+        for k, v in vars(settings_module).items()
         if k.endswith("Settings") and getattr(v, "__module__", "") == settings_module.__name__
     )
-    settings = settings_class(_env_file=None, **_fields(settings_env(database_url, amqp_url, **extra)))
+    settings = settings_class(
+        _env_file=None, **_fields(settings_env(database_url, amqp_url, **extra))
+    )
     return app_module.build_app(settings)
 
 

@@ -24,8 +24,9 @@ SPEC = QueueSpec("bustest.flaky", (Binding(EVENTS, "bustest.#"),), retry_delays_
 
 
 def _made(widget_id: int) -> Envelope:
-    return Envelope(payload=WidgetMade(tenant="T1", version=1, widget_id=widget_id),
-                    subject=str(widget_id))
+    return Envelope(
+        payload=WidgetMade(tenant="T1", version=1, widget_id=widget_id), subject=str(widget_id)
+    )
 
 
 class Recorder:
@@ -61,8 +62,15 @@ async def _dead_count(connection, queue) -> int:
 
 
 async def _running(schema, connection, handler):
-    consumer = Consumer(connection, SPEC, {WidgetMade: handler}, schema.sessions,
-                        outbox=schema.outbox, inbox=schema.inbox, publisher=Publisher(connection))
+    consumer = Consumer(
+        connection,
+        SPEC,
+        {WidgetMade: handler},
+        schema.sessions,
+        outbox=schema.outbox,
+        inbox=schema.inbox,
+        publisher=Publisher(connection),
+    )
     await consumer.start()
     return consumer
 
@@ -101,8 +109,10 @@ async def test_always_failing_and_malformed_messages_land_in_the_dead_letter_que
         await publisher.publish_envelope(_made(-1))
         channel = await connection.channel()
         events = await channel.get_exchange(EVENTS)
-        await events.publish(aio_pika.Message(b"{not json", headers={"ce-type": "x"},
-                                              message_id="garbage-1"), "bustest.widget.made.v1")
+        await events.publish(
+            aio_pika.Message(b"{not json", headers={"ce-type": "x"}, message_id="garbage-1"),
+            "bustest.widget.made.v1",
+        )
         for wid in range(20, 25):
             await publisher.publish_envelope(_made(wid))
         await _wait(lambda: len(recorder.done) == 5)
@@ -112,8 +122,9 @@ async def test_always_failing_and_malformed_messages_land_in_the_dead_letter_que
                 await asyncio.sleep(0.1)
         letters = {letter.message_id: letter for letter in await dead.show(SPEC.name)}
         assert len(recorder.calls[13]) == SPEC.max_attempts == 3
-        cursed = next(v for v in letters.values() if v.type.endswith("widget.made.v1")
-                      and "cursed" in v.error)
+        cursed = next(
+            v for v in letters.values() if v.type.endswith("widget.made.v1") and "cursed" in v.error
+        )
         assert cursed.reason == "exhausted" and "RuntimeError: widget 13 is cursed" in cursed.error
         assert cursed.original_routing_key == "bustest.widget.made.v1"
         assert letters["garbage-1"].reason == "invalid"
@@ -140,21 +151,35 @@ async def test_dlq_command_replays_a_dead_letter_once_the_handler_is_fixed(datab
 
         env = dict(os.environ, ENCAISSE_AMQP_URL=amqp_url)
         dlq = [sys.executable, "-m", "encaisse.bus.dlq"]
-        listed = subprocess.run([*dlq, "list", SPEC.name], env=env, capture_output=True,
-                                text=True, check=True)
+        listed = subprocess.run(
+            [*dlq, "list", SPEC.name], env=env, capture_output=True, text=True, check=True
+        )
         assert f"{SPEC.name}.dead\t1" in listed.stdout
-        shown = subprocess.run([*dlq, "show", SPEC.name, "--id", dead_message.id], env=env,
-                               capture_output=True, text=True, check=True)
+        shown = subprocess.run(
+            [*dlq, "show", SPEC.name, "--id", dead_message.id],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         assert "widget 42 is cursed" in shown.stdout
         replayed = await asyncio.to_thread(
-            subprocess.run, [*dlq, "replay", SPEC.name, "--id", dead_message.id], env=env,
-            capture_output=True, text=True, check=True)
+            subprocess.run,
+            [*dlq, "replay", SPEC.name, "--id", dead_message.id],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         assert "1 replayed" in replayed.stdout
         await _wait(lambda: 42 in recorder.done)
         assert await _dead_count(connection, SPEC.name) == 0
         async with schema.engine.connect() as conn:
-            processed = await conn.scalar(select(func.count()).select_from(schema.inbox)
-                                          .where(schema.inbox.c.message_id == dead_message.id))
+            processed = await conn.scalar(
+                select(func.count())
+                .select_from(schema.inbox)
+                .where(schema.inbox.c.message_id == dead_message.id)
+            )
         assert processed == 1
         await consumer.stop()
         await connection.close()
@@ -206,28 +231,42 @@ async def test_a_failing_message_in_a_batch_does_not_double_the_others_effects(
     """Batched handling: the failed batch is rolled back and replayed one by one."""
     from sqlalchemy import update
 
-    spec = QueueSpec("bustest.batched", (Binding(EVENTS, "bustest.#"),),
-                     retry_delays_ms=(100,), batch_size=50, workers=1)
+    spec = QueueSpec(
+        "bustest.batched",
+        (Binding(EVENTS, "bustest.#"),),
+        retry_delays_ms=(100,),
+        batch_size=50,
+        workers=1,
+    )
     async with scratch_schema(database_url) as schema:
         connection = await connect(amqp_url)
         widgets = schema.widgets
 
         async def count_once(envelope, uow):
             wid = envelope.payload.widget_id
-            await uow.session.execute(update(widgets).where(widgets.c.id == wid)
-                                      .values(seen=widgets.c.seen + 1))
+            await uow.session.execute(
+                update(widgets).where(widgets.c.id == wid).values(seen=widgets.c.seen + 1)
+            )
             if wid == 15:
                 raise RuntimeError("fifteen fails")
 
         async with schema.sessions() as session, session.begin():
-            await session.execute(widgets.insert(), [{"id": i, "name": f"w{i}"}
-                                                     for i in range(1, 31)])
+            await session.execute(
+                widgets.insert(), [{"id": i, "name": f"w{i}"} for i in range(1, 31)]
+            )
         channel = await connection.channel()
         await declare(channel, spec)  # queue first, so that all 30 wait for one batch
         publisher = Publisher(connection)
         await publisher.publish_many(Outgoing.from_envelope(_made(i)) for i in range(1, 31))
-        consumer = Consumer(connection, spec, {WidgetMade: count_once}, schema.sessions,
-                            outbox=schema.outbox, inbox=schema.inbox, publisher=publisher)
+        consumer = Consumer(
+            connection,
+            spec,
+            {WidgetMade: count_once},
+            schema.sessions,
+            outbox=schema.outbox,
+            inbox=schema.inbox,
+            publisher=publisher,
+        )
         await consumer.start()
         async with asyncio.timeout(20):
             while (await DeadLetters(connection).counts([spec.name]))[f"{spec.name}.dead"] < 1:
@@ -248,8 +287,9 @@ class _NotUtf8(str):
         return b"\xff\xfe not utf-8"
 
 
-BATCH_SPEC = QueueSpec("bustest.batched", (Binding(EVENTS, "bustest.#"),),
-                       retry_delays_ms=(300,), batch_size=50)
+BATCH_SPEC = QueueSpec(
+    "bustest.batched", (Binding(EVENTS, "bustest.#"),), retry_delays_ms=(300,), batch_size=50
+)
 
 
 async def test_a_header_that_is_not_utf8_sends_that_message_alone_to_the_dead_letter_queue(
@@ -267,14 +307,25 @@ async def test_a_header_that_is_not_utf8_sends_that_message_alone_to_the_dead_le
             headers = dict(wire.headers)
             if wid == 7:
                 headers["ce-subject"] = _NotUtf8("\xff\xfe not utf-8")
-            await events.publish(aio_pika.Message(wire.body, headers=headers,
-                                                  content_type=wire.content_type,
-                                                  message_id=f"raw-{wid}"),
-                                 "bustest.widget.made.v1")
+            await events.publish(
+                aio_pika.Message(
+                    wire.body,
+                    headers=headers,
+                    content_type=wire.content_type,
+                    message_id=f"raw-{wid}",
+                ),
+                "bustest.widget.made.v1",
+            )
         recorder = Recorder()
-        consumer = Consumer(connection, BATCH_SPEC, {WidgetMade: recorder}, schema.sessions,
-                            outbox=schema.outbox, inbox=schema.inbox,
-                            publisher=Publisher(connection))
+        consumer = Consumer(
+            connection,
+            BATCH_SPEC,
+            {WidgetMade: recorder},
+            schema.sessions,
+            outbox=schema.outbox,
+            inbox=schema.inbox,
+            publisher=Publisher(connection),
+        )
         await consumer.start()  # all twenty wait in the queue: they come as one batch
         await _wait(lambda: len(recorder.done) == 19)
         assert sorted(recorder.done) == [w for w in range(1, 21) if w != 7]
@@ -297,15 +348,25 @@ async def test_a_message_over_the_size_limit_is_dead_lettered_unparsed(database_
         events = await channel.get_exchange(EVENTS)
         for wid, padding in ((1, 0), (2, MAX_MESSAGE_BYTES), (3, 0)):
             wire = encode(_made(wid))
-            await events.publish(aio_pika.Message(wire.body + b" " * padding,
-                                                  headers=dict(wire.headers),
-                                                  content_type=wire.content_type,
-                                                  message_id=f"sized-{wid}"),
-                                 "bustest.widget.made.v1")
+            await events.publish(
+                aio_pika.Message(
+                    wire.body + b" " * padding,
+                    headers=dict(wire.headers),
+                    content_type=wire.content_type,
+                    message_id=f"sized-{wid}",
+                ),
+                "bustest.widget.made.v1",
+            )
         recorder = Recorder()
-        consumer = Consumer(connection, SPEC, {WidgetMade: recorder}, schema.sessions,
-                            outbox=schema.outbox, inbox=schema.inbox,
-                            publisher=Publisher(connection))
+        consumer = Consumer(
+            connection,
+            SPEC,
+            {WidgetMade: recorder},
+            schema.sessions,
+            outbox=schema.outbox,
+            inbox=schema.inbox,
+            publisher=Publisher(connection),
+        )
         await consumer.start()
         await _wait(lambda: len(recorder.done) == 2)
         async with asyncio.timeout(20):

@@ -41,9 +41,16 @@ async def _commit_widgets(schema, ids: range) -> None:
     for widget_id in ids:
         async with schema.sessions() as session, session.begin():
             await session.execute(insert(schema.widgets).values(id=widget_id, name=f"w{widget_id}"))
-            await stage(session, schema.outbox, [Envelope(
-                payload=WidgetMade(tenant="T1", version=1, widget_id=widget_id),
-                subject=str(widget_id))])
+            await stage(
+                session,
+                schema.outbox,
+                [
+                    Envelope(
+                        payload=WidgetMade(tenant="T1", version=1, widget_id=widget_id),
+                        subject=str(widget_id),
+                    )
+                ],
+            )
 
 
 async def _probe(connection) -> aio_pika.abc.AbstractQueue:
@@ -68,21 +75,33 @@ async def _take(probe, count: int, timeout: float = 10) -> list:
     return messages
 
 
-async def test_relay_killed_halfway_then_restarted_delivers_each_effect_once(database_url, amqp_url):
+async def test_relay_killed_halfway_then_restarted_delivers_each_effect_once(
+    database_url, amqp_url
+):
     async with scratch_schema(database_url) as schema:
         await _commit_widgets(schema, range(1, N + 1))
         connection = await connect(amqp_url)
 
         async def mark_seen(envelope, uow):
             await uow.session.execute(
-                update(schema.widgets).where(schema.widgets.c.id == envelope.payload.widget_id)
-                .values(seen=schema.widgets.c.seen + 1))
+                update(schema.widgets)
+                .where(schema.widgets.c.id == envelope.payload.widget_id)
+                .values(seen=schema.widgets.c.seen + 1)
+            )
 
-        spec = QueueSpec("bustest.widgets", (Binding(EVENTS, "bustest.widget.*.v1"),),
-                         retry_delays_ms=(100,))
+        spec = QueueSpec(
+            "bustest.widgets", (Binding(EVENTS, "bustest.widget.*.v1"),), retry_delays_ms=(100,)
+        )
         publisher = Publisher(connection)
-        consumer = Consumer(connection, spec, {WidgetMade: mark_seen}, schema.sessions,
-                            outbox=schema.outbox, inbox=schema.inbox, publisher=publisher)
+        consumer = Consumer(
+            connection,
+            spec,
+            {WidgetMade: mark_seen},
+            schema.sessions,
+            outbox=schema.outbox,
+            inbox=schema.inbox,
+            publisher=publisher,
+        )
         await consumer.start()
 
         dying = KilledMidway(connection, after=N // 2)
@@ -100,8 +119,10 @@ async def test_relay_killed_halfway_then_restarted_delivers_each_effect_once(dat
             while True:
                 async with schema.engine.connect() as conn:
                     done = await conn.scalar(
-                        select(func.count()).select_from(schema.widgets)
-                        .where(schema.widgets.c.seen > 0))
+                        select(func.count())
+                        .select_from(schema.widgets)
+                        .where(schema.widgets.c.seen > 0)
+                    )
                     inbox = await conn.scalar(select(func.count()).select_from(schema.inbox))
                 if done == N and inbox == N:
                     break
@@ -125,8 +146,15 @@ async def test_rolled_back_transaction_publishes_nothing(database_url, amqp_url)
         with pytest.raises(RuntimeError):
             async with schema.sessions() as session, session.begin():
                 await session.execute(insert(schema.widgets).values(id=1, name="ghost"))
-                await stage(session, schema.outbox, [Envelope(
-                    payload=WidgetMade(tenant="T1", version=1, widget_id=1), subject="1")])
+                await stage(
+                    session,
+                    schema.outbox,
+                    [
+                        Envelope(
+                            payload=WidgetMade(tenant="T1", version=1, widget_id=1), subject="1"
+                        )
+                    ],
+                )
                 raise RuntimeError("business rule failed")
         relay = OutboxRelay(schema.engine, schema.outbox, Publisher(connection))
         assert await relay.relay_once() == 0
@@ -143,16 +171,22 @@ async def test_rolled_back_transaction_publishes_nothing(database_url, amqp_url)
 async def test_relay_keeps_order_per_aggregate(database_url, amqp_url):
     async with scratch_schema(database_url) as schema:
         async with schema.sessions() as session, session.begin():
-            await stage(session, schema.outbox, [
-                Envelope(payload=WidgetMade(tenant="T1", version=v, widget_id=7), subject="7")
-                for v in range(1, 201)])
+            await stage(
+                session,
+                schema.outbox,
+                [
+                    Envelope(payload=WidgetMade(tenant="T1", version=v, widget_id=7), subject="7")
+                    for v in range(1, 201)
+                ],
+            )
         connection = await connect(amqp_url)
         probe = await _probe(connection)
         relay = OutboxRelay(schema.engine, schema.outbox, Publisher(connection), batch_size=64)
         while await relay.relay_once():
             pass
-        versions = [int(m.body.split(b'"version":')[1].split(b",")[0])
-                    for m in await _take(probe, 200)]
+        versions = [
+            int(m.body.split(b'"version":')[1].split(b",")[0]) for m in await _take(probe, 200)
+        ]
         assert versions == list(range(1, 201))
         await connection.close()
 
@@ -173,8 +207,9 @@ async def test_bundles_go_out_in_their_place_as_single_messages(database_url, am
     now = datetime.now(UTC)  # a bundle's messages share their time
 
     def made(version: int) -> Envelope:
-        return Envelope(payload=WidgetMade(tenant="T1", version=version, widget_id=9),
-                        subject="9", time=now)
+        return Envelope(
+            payload=WidgetMade(tenant="T1", version=version, widget_id=9), subject="9", time=now
+        )
 
     async with scratch_schema(database_url) as schema:
         envelopes = [made(v) for v in range(1, 12)]

@@ -21,9 +21,13 @@ from encaisse.kit.runtime import declare_topology, watch_unrouted
 
 
 def _dlq(amqp_url: str, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "encaisse.bus.dlq", "--amqp-url", amqp_url,
-                           *args], capture_output=True, text=True, timeout=60,
-                          env=dict(os.environ))
+    done = subprocess.run(
+        [sys.executable, "-m", "encaisse.bus.dlq", "--amqp-url", amqp_url, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ),
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -34,8 +38,15 @@ def _count(listing: str, queue: str) -> str:
 
 async def _publish(publisher: Publisher, exchange: str, key: str) -> str:
     message_id = str(uuid.uuid4())
-    await publisher.publish(Outgoing(exchange=exchange, routing_key=key, message_id=message_id,
-                                     headers={"ce-type": f"encaisse.{key}"}, body=b"{}"))
+    await publisher.publish(
+        Outgoing(
+            exchange=exchange,
+            routing_key=key,
+            message_id=message_id,
+            headers={"ce-type": f"encaisse.{key}"},
+            body=b"{}",
+        )
+    )
     return message_id
 
 
@@ -54,8 +65,12 @@ async def test_unroutable_events_and_commands_are_kept_counted_and_rerouted(amqp
         assert _count(listing, "encaisse.unrouted-events") == "1"
         assert _count(listing, "encaisse.unrouted") == "1"
         await watch_unrouted(connection)
-        assert REGISTRY.get_sample_value("encaisse_unrouted_messages",
-                                         {"queue": "encaisse.unrouted-events"}) == 1
+        assert (
+            REGISTRY.get_sample_value(
+                "encaisse_unrouted_messages", {"queue": "encaisse.unrouted-events"}
+            )
+            == 1
+        )
         await declare_subscriptions(channel)  # the queue is back (a service started)
         console = await channel.declare_queue("", exclusive=True)
         await console.bind(COMMANDS, "console.#")
@@ -74,7 +89,8 @@ async def test_unroutable_events_and_commands_are_kept_counted_and_rerouted(amqp
 
 
 async def test_a_broker_whose_events_exchange_predates_its_alternate_is_used_as_it_is(
-        amqp_url, caplog):
+    amqp_url, caplog
+):
     connection = await connect(amqp_url)
     try:
         channel = await connection.channel()

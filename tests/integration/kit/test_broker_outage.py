@@ -22,8 +22,7 @@ async def _ready(http, want: bool, timeout: float = 60.0) -> dict:
             await asyncio.sleep(0.2)
 
 
-async def test_a_service_started_while_the_broker_is_down_serves_and_connects_later(
-        database_url):
+async def test_a_service_started_while_the_broker_is_down_serves_and_connects_later(database_url):
     with own_rabbitmq() as rabbit:
         rabbit.stop()
         app = await service_app("ledger", database_url, rabbit.url)

@@ -59,6 +59,7 @@ def documents(hits: list[str], other: str = "", streamed: list[int] | None = Non
                 if streamed is not None:
                     streamed.append(1)
                 yield b"0" * 65536
+
         return StreamingResponse(chunks(), media_type="application/pdf")
 
     @app.get("/declared")
@@ -81,14 +82,19 @@ async def two_servers():
     async with serve(documents(internal_hits)) as internal:
         hits: list[str] = []
         streamed: list[int] = []
-        async with serve(documents(hits, other=internal, streamed=streamed)) as base, \
-                httpx.AsyncClient(timeout=5) as http:
+        async with (
+            serve(documents(hits, other=internal, streamed=streamed)) as base,
+            httpx.AsyncClient(timeout=5) as http,
+        ):
             yield http, base, internal, hits, internal_hits, streamed
 
 
 def policy(*origins: str, **kw) -> DocumentPolicy:
-    return DocumentPolicy(origins={"ACME": origins}, allow_private=True,
-                          **{"max_bytes": 1_000_000, "timeout_seconds": 1.0, **kw})
+    return DocumentPolicy(
+        origins={"ACME": origins},
+        allow_private=True,
+        **{"max_bytes": 1_000_000, "timeout_seconds": 1.0, **kw},
+    )
 
 
 async def test_an_allowed_origin_is_fetched_and_its_redirects_followed(two_servers):
@@ -114,11 +120,18 @@ async def test_nothing_is_asked_of_an_origin_not_allowed_even_through_a_redirect
         await fetch_document(http, policy(base), "ACME", f"{base}/loop")
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:{port}/ok.pdf", "http://localhost:{port}/ok.pdf",
-    "http://[::ffff:127.0.0.1]:{port}/ok.pdf", "http://169.254.169.254/latest/meta-data",
-    "http://10.0.0.7/x.pdf", "http://[fe80::1]/x.pdf", "http://0.0.0.0:{port}/ok.pdf",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:{port}/ok.pdf",
+        "http://localhost:{port}/ok.pdf",
+        "http://[::ffff:127.0.0.1]:{port}/ok.pdf",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.7/x.pdf",
+        "http://[fe80::1]/x.pdf",
+        "http://0.0.0.0:{port}/ok.pdf",
+    ],
+)
 async def test_loopback_private_and_link_local_addresses_are_refused(two_servers, url):
     http, base, _, hits, _, _ = two_servers
     url = url.format(port=base.rsplit(":", 1)[1])
@@ -129,8 +142,15 @@ async def test_loopback_private_and_link_local_addresses_are_refused(two_servers
     assert hits == []
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://user:pw@docs.example/x.pdf",
-                                 "ftp://docs.example/x.pdf", "not a url at all"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://user:pw@docs.example/x.pdf",
+        "ftp://docs.example/x.pdf",
+        "not a url at all",
+    ],
+)
 async def test_urls_that_are_not_plain_http_are_refused(url):
     async with httpx.AsyncClient() as http:
         with pytest.raises(DocumentRefused):

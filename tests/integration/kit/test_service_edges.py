@@ -57,7 +57,9 @@ async def test_staff_tokens_roles_and_tenant(database_url, amqp_url):
         assert bad.status_code == 401
         auth = {"Authorization": "Bearer viewer-token"}
         assert (await http.get("/probe/viewer", headers=auth)).json() == {
-            "tenant": "ACME", "role": "viewer"}
+            "tenant": "ACME",
+            "role": "viewer",
+        }
         assert (await http.post("/probe/collector", headers=auth)).status_code == 403
         auth = {"Authorization": "Bearer collector-token"}
         assert (await http.post("/probe/collector", headers=auth)).status_code == 200
@@ -72,8 +74,13 @@ async def test_python_m_starts_the_service_from_the_environment(database_url, am
     port = free_port()
     env = dict(os.environ, **settings_env(database_url, amqp_url), ENCAISSE_HTTP_PORT=str(port))
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "encaisse.ledger", env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-m",
+        "encaisse.ledger",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     try:
         await wait_ready(f"http://127.0.0.1:{port}")
     finally:

@@ -43,8 +43,6 @@ class Subscriber:
         self.received.clear()
 
 
-
-
 @dataclass
 class Ledger:
     app: FastAPI
@@ -83,8 +81,9 @@ async def ledger(database_url: str, amqp_url: str) -> AsyncIterator[Ledger]:
     await queue.consume(on_message)
     try:
         async with client(app, "t-collector") as http:
-            other = httpx.AsyncClient(base_url=str(http.base_url),
-                                      headers={"Authorization": "Bearer t-other"}, timeout=30)
+            other = httpx.AsyncClient(
+                base_url=str(http.base_url), headers={"Authorization": "Bearer t-other"}, timeout=30
+            )
             async with other:
                 yield Ledger(app, http, other, subscriber, tenant, amqp_url)
     finally:

@@ -15,8 +15,9 @@ async def test_create_update_and_unchanged_put(ledger):
     assert created.json()["phone"] == "+33123456789"
     same = await ledger.http.put(f"/v1/customers/{ref}", json=customer_body())
     assert same.status_code == 200 and same.json()["version"] == 1
-    changed = await ledger.http.put(f"/v1/customers/{ref}",
-                                    json=customer_body(segment="key_account"))
+    changed = await ledger.http.put(
+        f"/v1/customers/{ref}", json=customer_body(segment="key_account")
+    )
     assert changed.status_code == 200 and changed.json()["version"] == 2
     events = await ledger.events.wait_for(2)
     assert [e.routing_key for e in events] == ["ledger.customer.upserted.v1"] * 2
@@ -27,15 +28,18 @@ async def test_create_update_and_unchanged_put(ledger):
     assert len(await ledger.events.quiet(0.3)) == 2  # the identical PUT published nothing
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("legal_id", "732829321"),       # bad check digit
-    ("legal_id", "12345"),           # neither SIREN nor SIRET length
-    ("email", "not-an-email"),
-    ("phone", "0123"),
-    ("country", "XX"),
-    ("segment", "giant"),
-    ("timezone", "Mars/Olympus"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("legal_id", "732829321"),  # bad check digit
+        ("legal_id", "12345"),  # neither SIREN nor SIRET length
+        ("email", "not-an-email"),
+        ("phone", "0123"),
+        ("country", "XX"),
+        ("segment", "giant"),
+        ("timezone", "Mars/Olympus"),
+    ],
+)
 async def test_bad_fields_are_named_and_nothing_is_stored(ledger, field, value):
     ref = ledger.ref("C")
     answer = await ledger.http.put(f"/v1/customers/{ref}", json=customer_body(**{field: value}))
@@ -46,7 +50,9 @@ async def test_bad_fields_are_named_and_nothing_is_stored(ledger, field, value):
 
 async def test_siret_is_accepted_and_roles_apply(ledger):
     ref = ledger.ref("C")
-    ok = await ledger.http.put(f"/v1/customers/{ref}", json=customer_body(legal_id="73282932000074"))
+    ok = await ledger.http.put(
+        f"/v1/customers/{ref}", json=customer_body(legal_id="73282932000074")
+    )
     assert ok.status_code == 201
     viewer = {"Authorization": "Bearer t-viewer"}
     refused = await ledger.http.put(f"/v1/customers/{ref}", json=customer_body(), headers=viewer)

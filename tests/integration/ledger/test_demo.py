@@ -16,16 +16,28 @@ async def _counts(engine) -> dict[str, int]:
     async with engine.connect() as conn:
         for table in (db.customers, db.invoices, db.payments):
             counts[table.name] = await conn.scalar(
-                select(func.count()).select_from(table).where(table.c.tenant == TENANT))
+                select(func.count()).select_from(table).where(table.c.tenant == TENANT)
+            )
         counts["segments"] = await conn.scalar(
-            select(func.count(func.distinct(db.customers.c.segment)))
-            .where(db.customers.c.tenant == TENANT))
-        counts["abroad"] = await conn.scalar(select(func.count()).select_from(db.customers).where(
-            db.customers.c.tenant == TENANT, db.customers.c.country != "FR"))
-        counts["paid"] = await conn.scalar(select(func.count()).select_from(db.invoices).where(
-            db.invoices.c.tenant == TENANT, db.invoices.c.status == "paid"))
-        counts["outbox"] = await conn.scalar(select(func.count()).select_from(db.outbox).where(
-            db.outbox.c.headers["ce-tenant"].astext == TENANT))
+            select(func.count(func.distinct(db.customers.c.segment))).where(
+                db.customers.c.tenant == TENANT
+            )
+        )
+        counts["abroad"] = await conn.scalar(
+            select(func.count())
+            .select_from(db.customers)
+            .where(db.customers.c.tenant == TENANT, db.customers.c.country != "FR")
+        )
+        counts["paid"] = await conn.scalar(
+            select(func.count())
+            .select_from(db.invoices)
+            .where(db.invoices.c.tenant == TENANT, db.invoices.c.status == "paid")
+        )
+        counts["outbox"] = await conn.scalar(
+            select(func.count())
+            .select_from(db.outbox)
+            .where(db.outbox.c.headers["ce-tenant"].astext == TENANT)
+        )
     return counts
 
 

@@ -30,7 +30,9 @@ async def test_issue_amend_and_identical_put(ledger):
     events = await ledger.events.wait_for(3)
     invoice_events = [e for e in events if e.subject == number]
     assert [e.routing_key for e in invoice_events] == [
-        "ledger.invoice.issued.v1", "ledger.invoice.updated.v1"]
+        "ledger.invoice.issued.v1",
+        "ledger.invoice.updated.v1",
+    ]
     issued, updated = (e.payload for e in invoice_events)
     assert (issued.version, updated.version) == (1, 2)
     assert str(issued.amount.amount) == "1200.00" and issued.amount.currency == "EUR"
@@ -41,15 +43,18 @@ async def test_issue_amend_and_identical_put(ledger):
     assert len(await ledger.events.quiet(0.3)) == 3  # customer + issued + amended, no more
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"amount": "0"}, "amount"),
-    ({"amount": "-5.00"}, "amount"),
-    ({"amount": "12.345"}, "amount"),
-    ({"currency": "EUX"}, "currency"),
-    ({"due_date": (TODAY - timedelta(days=50)).isoformat()}, "due_date"),
-    ({"customer_ref": "nobody"}, "customer_ref"),
-    ({"pdf_url": "file:///etc/passwd"}, "pdf_url"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"amount": "0"}, "amount"),
+        ({"amount": "-5.00"}, "amount"),
+        ({"amount": "12.345"}, "amount"),
+        ({"currency": "EUX"}, "currency"),
+        ({"due_date": (TODAY - timedelta(days=50)).isoformat()}, "due_date"),
+        ({"customer_ref": "nobody"}, "customer_ref"),
+        ({"pdf_url": "file:///etc/passwd"}, "pdf_url"),
+    ],
+)
 async def test_rejections_name_the_field(ledger, change, field):
     cust = await _customer(ledger)
     number = ledger.ref("F")
@@ -82,15 +87,22 @@ async def test_listing_filters_and_pages(ledger):
     cust = await _customer(ledger)
     other = await _customer(ledger)
     for days, ref in ((-30, cust), (-5, cust), (20, cust), (-40, other)):
-        body = invoice_body(ref, issue_date=(TODAY + timedelta(days=days - 30)).isoformat(),
-                            due_date=(TODAY + timedelta(days=days)).isoformat())
-        assert (await ledger.http.put(f"/v1/invoices/{ledger.ref('F')}",
-                                      json=body)).status_code == 201
+        body = invoice_body(
+            ref,
+            issue_date=(TODAY + timedelta(days=days - 30)).isoformat(),
+            due_date=(TODAY + timedelta(days=days)).isoformat(),
+        )
+        assert (
+            await ledger.http.put(f"/v1/invoices/{ledger.ref('F')}", json=body)
+        ).status_code == 201
     page = (await ledger.http.get("/v1/invoices", params={"customer": cust, "limit": 2})).json()
     assert page["total"] == 3 and len(page["items"]) == 2
     assert page["items"][0]["due_date"] < page["items"][1]["due_date"]
-    overdue = (await ledger.http.get("/v1/invoices", params={
-        "customer": cust, "overdue_on": TODAY.isoformat()})).json()
+    overdue = (
+        await ledger.http.get(
+            "/v1/invoices", params={"customer": cust, "overdue_on": TODAY.isoformat()}
+        )
+    ).json()
     assert overdue["total"] == 2
     everyone = (await ledger.http.get("/v1/invoices", params={"status": "open"})).json()
     assert everyone["total"] == 4
@@ -107,8 +119,9 @@ async def test_an_invoice_never_moves_to_another_customer(ledger):
     customer dunned for it. A PUT naming another customer is refused, paid or not."""
     first, second = await _customer(ledger), await _customer(ledger)
     number = ledger.ref("F")
-    assert (await ledger.http.put(f"/v1/invoices/{number}",
-                                  json=invoice_body(first))).status_code == 201
+    assert (
+        await ledger.http.put(f"/v1/invoices/{number}", json=invoice_body(first))
+    ).status_code == 201
     moved = await ledger.http.put(f"/v1/invoices/{number}", json=invoice_body(second))
     assert moved.status_code == 409, moved.text
     [error] = moved.json()["detail"]

@@ -17,9 +17,16 @@ from integration.ledger.helpers import customer_body, invoice_body
 def _captured(tenant: str, ref: str, cust: str, number: str, amount: str) -> PaymentCaptured:
     money = Money(amount=Decimal(amount), currency="EUR")
     return PaymentCaptured(
-        tenant=tenant, version=1, payment_ref=ref, customer_ref=cust, amount=money,
+        tenant=tenant,
+        version=1,
+        payment_ref=ref,
+        customer_ref=cust,
+        amount=money,
         allocations=(CapturedAllocation(invoice_number=number, amount=money),),
-        captured_at=datetime.now(UTC), provider="sandbox", provider_ref=f"psp-{ref}")
+        captured_at=datetime.now(UTC),
+        provider="sandbox",
+        provider_ref=f"psp-{ref}",
+    )
 
 
 async def _until(check, timeout: float = 10.0):
@@ -36,8 +43,9 @@ async def test_captured_payment_is_recorded_once_and_bad_ones_are_dead(ledger):
     ref = ledger.ref("P")
     envelope = Envelope(payload=_captured(ledger.tenant, ref, cust, number, "80.00"), subject=ref)
     bad_ref = ledger.ref("P")
-    bad = Envelope(payload=_captured(ledger.tenant, bad_ref, cust, "no-such-invoice", "5.00"),
-                   subject=bad_ref)
+    bad = Envelope(
+        payload=_captured(ledger.tenant, bad_ref, cust, "no-such-invoice", "5.00"), subject=bad_ref
+    )
     connection = await aio_pika.connect(ledger.amqp_url)
     try:
         publisher = Publisher(connection)

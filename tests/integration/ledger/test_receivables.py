@@ -13,44 +13,101 @@ async def test_aging_and_dso_per_currency_as_of_a_day(ledger):
     cust = ledger.ref("C")
     await ledger.http.put(f"/v1/customers/{cust}", json=customer_body())
     # (days past due on AS_OF, amount, currency, days before AS_OF it was issued)
-    invoices = [(-10, "100.00", "EUR", 20), (5, "200.00", "EUR", 35), (45, "300.00", "EUR", 75),
-                (75, "400.00", "EUR", 105), (120, "500.00", "EUR", 150), (3, "70.00", "USD", 33)]
+    invoices = [
+        (-10, "100.00", "EUR", 20),
+        (5, "200.00", "EUR", 35),
+        (45, "300.00", "EUR", 75),
+        (75, "400.00", "EUR", 105),
+        (120, "500.00", "EUR", 150),
+        (3, "70.00", "USD", 33),
+    ]
     numbers = []
     for late, amount, currency, age in invoices:
         number = ledger.ref("F")
         numbers.append(number)
-        assert (await ledger.http.put(f"/v1/invoices/{number}", json={
-            "customer_ref": cust, "issue_date": (AS_OF - timedelta(days=age)).isoformat(),
-            "due_date": (AS_OF - timedelta(days=late)).isoformat(), "amount": amount,
-            "currency": currency})).status_code == 201
+        assert (
+            await ledger.http.put(
+                f"/v1/invoices/{number}",
+                json={
+                    "customer_ref": cust,
+                    "issue_date": (AS_OF - timedelta(days=age)).isoformat(),
+                    "due_date": (AS_OF - timedelta(days=late)).isoformat(),
+                    "amount": amount,
+                    "currency": currency,
+                },
+            )
+        ).status_code == 201
     later = ledger.ref("F")  # issued after AS_OF: not in the figures
-    await ledger.http.put(f"/v1/invoices/{later}", json={
-        "customer_ref": cust, "issue_date": "2026-07-05", "due_date": "2026-08-04",
-        "amount": "999.00", "currency": "EUR"})
-    for ref, day, amount, number in (("P1", "2026-06-01", "150.00", numbers[3]),
-                                     ("P2", "2026-07-02", "200.00", numbers[1])):
-        assert (await ledger.http.post("/v1/payments", json={
-            "ref": ledger.ref(ref), "customer_ref": cust, "date": day, "amount": amount,
-            "currency": "EUR", "method": "transfer",
-            "allocations": [{"invoice_number": number, "amount": amount}]})).status_code == 201
+    await ledger.http.put(
+        f"/v1/invoices/{later}",
+        json={
+            "customer_ref": cust,
+            "issue_date": "2026-07-05",
+            "due_date": "2026-08-04",
+            "amount": "999.00",
+            "currency": "EUR",
+        },
+    )
+    for ref, day, amount, number in (
+        ("P1", "2026-06-01", "150.00", numbers[3]),
+        ("P2", "2026-07-02", "200.00", numbers[1]),
+    ):
+        assert (
+            await ledger.http.post(
+                "/v1/payments",
+                json={
+                    "ref": ledger.ref(ref),
+                    "customer_ref": cust,
+                    "date": day,
+                    "amount": amount,
+                    "currency": "EUR",
+                    "method": "transfer",
+                    "allocations": [{"invoice_number": number, "amount": amount}],
+                },
+            )
+        ).status_code == 201
     cancelled = ledger.ref("F")
-    await ledger.http.put(f"/v1/invoices/{cancelled}", json={
-        "customer_ref": cust, "issue_date": "2026-06-01", "due_date": "2026-06-10",
-        "amount": "50.00", "currency": "EUR"})
+    await ledger.http.put(
+        f"/v1/invoices/{cancelled}",
+        json={
+            "customer_ref": cust,
+            "issue_date": "2026-06-01",
+            "due_date": "2026-06-10",
+            "amount": "50.00",
+            "currency": "EUR",
+        },
+    )
     await ledger.http.post(f"/v1/invoices/{cancelled}/cancel")
 
-    aging = (await ledger.http.get("/v1/receivables/aging", params={"as_of": "2026-06-30"}))
+    aging = await ledger.http.get("/v1/receivables/aging", params={"as_of": "2026-06-30"})
     assert aging.status_code == 200, aging.text
     eur, usd = aging.json()["currencies"]
     # the payment of 2026-07-02 is after AS_OF: invoice 2 still counts in full
-    assert {k: eur[k] for k in ("currency", "not_due", "days_1_30", "days_31_60", "days_61_90",
-                                "over_90", "total")} == {
-        "currency": "EUR", "not_due": "100.00", "days_1_30": "200.00", "days_31_60": "300.00",
-        "days_61_90": "250.00", "over_90": "500.00", "total": "1350.00"}
+    assert {
+        k: eur[k]
+        for k in (
+            "currency",
+            "not_due",
+            "days_1_30",
+            "days_31_60",
+            "days_61_90",
+            "over_90",
+            "total",
+        )
+    } == {
+        "currency": "EUR",
+        "not_due": "100.00",
+        "days_1_30": "200.00",
+        "days_31_60": "300.00",
+        "days_61_90": "250.00",
+        "over_90": "500.00",
+        "total": "1350.00",
+    }
     assert (usd["currency"], usd["days_1_30"], usd["total"]) == ("USD", "70.00", "70.00")
 
-    dso = (await ledger.http.get("/v1/receivables/dso",
-                                 params={"as_of": "2026-06-30", "days": 90})).json()
+    dso = (
+        await ledger.http.get("/v1/receivables/dso", params={"as_of": "2026-06-30", "days": 90})
+    ).json()
     assert "receivables outstanding" in dso["method"]
     eur = dso["currencies"][0]
     # sales over the 90 days: invoices issued 20, 35 and 75 days before: 600.00
@@ -59,5 +116,6 @@ async def test_aging_and_dso_per_currency_as_of_a_day(ledger):
     bad = await ledger.http.get("/v1/receivables/dso", params={"days": 0})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "days"]
     openapi = (await ledger.http.get("/openapi.json")).json()
-    assert "receivables outstanding" in openapi["paths"]["/v1/receivables/dso"]["get"][
-        "description"]
+    assert (
+        "receivables outstanding" in openapi["paths"]["/v1/receivables/dso"]["get"]["description"]
+    )

@@ -29,8 +29,9 @@ class Events:
     received: list[Envelope[Any]] = field(default_factory=list)
 
     def of(self, letter_id: str) -> list[str]:
-        return [e.routing_key.split(".")[2] for e in self.received
-                if e.payload.letter_id == letter_id]
+        return [
+            e.routing_key.split(".")[2] for e in self.received if e.payload.letter_id == letter_id
+        ]
 
     async def wait(self, predicate, timeout: float = 20.0) -> None:
         async with asyncio.timeout(timeout):
@@ -72,8 +73,11 @@ class Sandbox:
     http: httpx.AsyncClient
 
     async def choose(self, word: str, outcome: str) -> None:
-        (await self.http.post("/_sandbox/outcomes", json={"when_recipient_contains": word,
-                                                          "outcome": outcome})).raise_for_status()
+        (
+            await self.http.post(
+                "/_sandbox/outcomes", json={"when_recipient_contains": word, "outcome": outcome}
+            )
+        ).raise_for_status()
 
     async def sendings(self) -> list[dict[str, Any]]:
         return (await self.http.get("/_sandbox/sendings")).json()
@@ -81,15 +85,23 @@ class Sandbox:
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
-    async with serve(build_sandbox(step_seconds=0.3)) as url, \
-            httpx.AsyncClient(base_url=url) as http:
+    async with (
+        serve(build_sandbox(step_seconds=0.3)) as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
         yield Sandbox(url, http)
 
 
 def letters_settings(sandbox_url: str, storage_dir, port: int) -> dict[str, Any]:
-    return {"postal_url": sandbox_url, "storage_dir": str(storage_dir), "http_port": port,
-            "dispatch_idle_seconds": "0.05", "postal_poll_seconds": "0.2",
-            "portal_link_keys": LINK_KEYS, "portal_link_key_id": "k1"}
+    return {
+        "postal_url": sandbox_url,
+        "storage_dir": str(storage_dir),
+        "http_port": port,
+        "dispatch_idle_seconds": "0.05",
+        "postal_poll_seconds": "0.2",
+        "portal_link_keys": LINK_KEYS,
+        "portal_link_key_id": "k1",
+    }
 
 
 @pytest.fixture
@@ -98,18 +110,25 @@ async def no_letters(database_url) -> None:
     await migrate("letters", database_url)
     engine = create_async_engine(database_url)
     async with engine.begin() as conn:
-        await conn.execute(text("TRUNCATE letters.letters, letters.proofs, letters.outbox, "
-                                "letters.inbox"))
+        await conn.execute(
+            text("TRUNCATE letters.letters, letters.proofs, letters.outbox, letters.inbox")
+        )
     await engine.dispose()
 
 
 @pytest.fixture
-async def letters(database_url, amqp_url, sandbox, tmp_path,
-                  no_letters) -> AsyncIterator[httpx.AsyncClient]:
+async def letters(
+    database_url, amqp_url, sandbox, tmp_path, no_letters
+) -> AsyncIterator[httpx.AsyncClient]:
     """The letters service over HTTP, as the collector of tenant ACME."""
     port = free_port()
-    app = await service_app("letters", database_url, amqp_url,
-                            **letters_settings(sandbox.url, tmp_path / "store", port))
-    async with serve(app, port) as url, httpx.AsyncClient(
-            base_url=url, headers={"Authorization": "Bearer collector-token"}, timeout=30) as http:
+    app = await service_app(
+        "letters", database_url, amqp_url, **letters_settings(sandbox.url, tmp_path / "store", port)
+    )
+    async with (
+        serve(app, port) as url,
+        httpx.AsyncClient(
+            base_url=url, headers={"Authorization": "Bearer collector-token"}, timeout=30
+        ) as http,
+    ):
         yield http

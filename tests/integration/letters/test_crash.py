@@ -25,8 +25,13 @@ from support.services import settings_env
 
 async def _start(env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "encaisse.letters", env=dict(os.environ, **env),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-m",
+        "encaisse.letters",
+        env=dict(os.environ, **env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
 
 
 async def _ready(port: int) -> None:
@@ -36,18 +41,23 @@ async def _ready(port: int) -> None:
 async def _status(database_url: str, letter_id: str) -> tuple[str, str | None]:
     engine = create_async_engine(database_url)
     async with engine.connect() as conn:
-        row = (await conn.execute(text(
-            "SELECT status, provider_sending_id FROM letters.letters WHERE id = :id"),
-            {"id": letter_id})).one()
+        row = (
+            await conn.execute(
+                text("SELECT status, provider_sending_id FROM letters.letters WHERE id = :id"),
+                {"id": letter_id},
+            )
+        ).one()
     await engine.dispose()
     return row.status, row.provider_sending_id
 
 
-async def test_killed_after_submit_then_restarted_sends_once(database_url, amqp_url, bus,
-                                                             sandbox, no_letters, tmp_path):
+async def test_killed_after_submit_then_restarted_sends_once(
+    database_url, amqp_url, bus, sandbox, no_letters, tmp_path
+):
     port = free_port()
-    env = settings_env(database_url, amqp_url,
-                       **letters_settings(sandbox.url, tmp_path / "crash-store", port))
+    env = settings_env(
+        database_url, amqp_url, **letters_settings(sandbox.url, tmp_path / "crash-store", port)
+    )
     crashing = await _start({**env, "ENCAISSE_TEST_CRASH_AFTER_SUBMIT": "true"})
     await _ready(port)
     command = notice("notice-crash")

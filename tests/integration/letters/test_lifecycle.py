@@ -8,8 +8,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-from decimal import Decimal
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from pypdf import PdfReader
 
@@ -52,15 +52,28 @@ async def test_a_formal_notice_is_rendered_posted_delivered_and_proven(bus, sand
     assert [(x["id"], x["status"]) for x in listed] == [(letter_id, "delivered")]
     assert listed[0]["summary"]["totals"] == {"EUR": "28181.74"}
 
-    pdf = (await letters.get(f"/v1/letters/{letter_id}/pdf"))
+    pdf = await letters.get(f"/v1/letters/{letter_id}/pdf")
     assert pdf.headers["content-type"] == "application/pdf"
     assert hashlib.sha256(pdf.content).hexdigest() == listed[0]["pdf_sha256"]
     assert pdf.headers["X-Content-SHA256"] == listed[0]["pdf_sha256"]
     text = text_of(pdf.content)
-    for expected in ("Boulangerie Lefèvre SARL", "12 rue de l'Église", "69002 LYON",
-                     "Mise en demeure de payer", "FA-2024-0117", "FA-2024-0342",
-                     "10 000,00 EUR", "480,68 EUR", "156,92 EUR", "78,47 EUR", "120,00 EUR",
-                     "716,07 EUR", "28 181,74 EUR", "10 juin 2024", "LETTRE RECOMMANDÉE"):
+    for expected in (
+        "Boulangerie Lefèvre SARL",
+        "12 rue de l'Église",
+        "69002 LYON",
+        "Mise en demeure de payer",
+        "FA-2024-0117",
+        "FA-2024-0342",
+        "10 000,00 EUR",
+        "480,68 EUR",
+        "156,92 EUR",
+        "78,47 EUR",
+        "120,00 EUR",
+        "716,07 EUR",
+        "28 181,74 EUR",
+        "10 juin 2024",
+        "LETTRE RECOMMANDÉE",
+    ):
         assert expected in text, expected
     link = "".join(text.split("litige :")[1].split())[:400]
     token = link.split("/access/")[1].split("Veuillez")[0]
@@ -78,8 +91,9 @@ async def test_a_formal_notice_is_rendered_posted_delivered_and_proven(bus, sand
 
 
 async def test_a_simple_letter_is_posted_and_nothing_more(bus, sandbox, letters):
-    command = notice("reminder-1", template="reminder_letter", kind=LetterKind.SIMPLE,
-                     formal_notice=None)
+    command = notice(
+        "reminder-1", template="reminder_letter", kind=LetterKind.SIMPLE, formal_notice=None
+    )
     letter_id = letter_id_for(TENANT, command.idempotency_key)
     await bus.send(command)
     await bus.events.wait(lambda: bus.events.of(letter_id) == ["posted"])
@@ -95,9 +109,16 @@ async def test_a_letter_is_dated_by_the_day_its_sender_decided_it(bus, sandbox, 
     penalties and its deadline all come from the command, so they agree."""
     base = notice("notice-dated")
     decided = date(2025, 7, 15)
-    command = base.model_copy(update={"dated_on": decided, "formal_notice": (
-        base.formal_notice.model_copy(update={"penalties_computed_on": decided,
-                                              "payment_deadline": date(2025, 7, 23)}))})
+    command = base.model_copy(
+        update={
+            "dated_on": decided,
+            "formal_notice": (
+                base.formal_notice.model_copy(
+                    update={"penalties_computed_on": decided, "payment_deadline": date(2025, 7, 23)}
+                )
+            ),
+        }
+    )
     letter_id = letter_id_for(TENANT, command.idempotency_key)
     await bus.send(command)
     await bus.events.wait(lambda: "posted" in bus.events.of(letter_id))
@@ -107,8 +128,12 @@ async def test_a_letter_is_dated_by_the_day_its_sender_decided_it(bus, sandbox, 
 
 
 async def test_an_address_that_cannot_fit_is_refused_with_an_event(bus, sandbox, letters):
-    too_long = PostalAddress(lines=("Zone industrielle des Grands Champs Nord Est",),
-                             postal_code="69002", city="Lyon", country="FR")
+    too_long = PostalAddress(
+        lines=("Zone industrielle des Grands Champs Nord Est",),
+        postal_code="69002",
+        city="Lyon",
+        country="FR",
+    )
     command = notice("notice-bad-address", address=too_long)
     letter_id = letter_id_for(TENANT, command.idempotency_key)
     await bus.send(command)
@@ -139,19 +164,24 @@ async def test_the_api_names_bad_input_and_hides_other_tenants(bus, sandbox, let
     await bus.send(command)
     await bus.events.wait(lambda: "posted" in bus.events.of(letter_id))
     missing = await letters.get("/v1/letters")
-    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"] == ["query",
-                                                                               "customer"]
+    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"] == [
+        "query",
+        "customer",
+    ]
     other = {"Authorization": "Bearer other-admin-token"}
     assert (await letters.get(f"/v1/letters/{letter_id}", headers=other)).status_code == 404
-    assert (await letters.get("/v1/letters", params={"customer": "C-0042"},
-                              headers=other)).json() == []
-    assert (await letters.get(f"/v1/letters/{letter_id}",
-                              headers={"Authorization": ""})).status_code == 401
+    assert (
+        await letters.get("/v1/letters", params={"customer": "C-0042"}, headers=other)
+    ).json() == []
+    assert (
+        await letters.get(f"/v1/letters/{letter_id}", headers={"Authorization": ""})
+    ).status_code == 401
     assert (await letters.get(f"/v1/letters/{letter_id}/proofs/nothing")).status_code == 404
 
 
 async def test_a_letter_that_cannot_be_written_goes_to_the_dead_letter_queue(
-        bus, sandbox, letters, amqp_url):
+    bus, sandbox, letters, amqp_url
+):
     await bus.send(notice("notice-poem", template="poem"))
     connection = await connect(amqp_url)
     try:
@@ -168,10 +198,13 @@ async def test_a_letter_that_cannot_be_written_goes_to_the_dead_letter_queue(
 
 
 async def test_the_provider_s_webhook_alone_carries_the_lifecycle(
-        bus, sandbox, no_letters, database_url, amqp_url, tmp_path):
+    bus, sandbox, no_letters, database_url, amqp_url, tmp_path
+):
     port = free_port()
-    settings = {**letters_settings(sandbox.url, tmp_path / "store", port),
-                "postal_poll_seconds": "3600"}  # no polling after the first look
+    settings = {
+        **letters_settings(sandbox.url, tmp_path / "store", port),
+        "postal_poll_seconds": "3600",
+    }  # no polling after the first look
     app = await service_app("letters", database_url, amqp_url, **settings)
     async with serve(app, port):
         command = notice("notice-webhook")

@@ -19,16 +19,51 @@ RETURN = ("accepted", "posted", "returned")
 OUTCOMES = [
     # outcome, the provider's steps, our events, status, proofs, reason, words in the last proof
     ("accepted", ("accepted",), (), "submitted", (), None, None),
-    ("posted", ("accepted", "posted"), ("posted",), "posted", ("deposit",), None,
-     "Preuve de dépôt"),
-    ("delivered", ("accepted", "posted", "delivered"), ("posted", "delivered"), "delivered",
-     ("deposit", "receipt"), None, "Avis de réception signé"),
-    ("returned", RETURN, ("posted", "returned"), "returned", ("deposit", "return"),
-     "address_unknown", "n'habite pas à l'adresse indiquée"),
-    ("refused", RETURN, ("posted", "returned"), "returned", ("deposit", "return"), "refused",
-     "refusé par le destinataire"),
-    ("not_collected", RETURN, ("posted", "returned"), "returned", ("deposit", "return"),
-     "not_collected", "pli avisé et non réclamé"),
+    (
+        "posted",
+        ("accepted", "posted"),
+        ("posted",),
+        "posted",
+        ("deposit",),
+        None,
+        "Preuve de dépôt",
+    ),
+    (
+        "delivered",
+        ("accepted", "posted", "delivered"),
+        ("posted", "delivered"),
+        "delivered",
+        ("deposit", "receipt"),
+        None,
+        "Avis de réception signé",
+    ),
+    (
+        "returned",
+        RETURN,
+        ("posted", "returned"),
+        "returned",
+        ("deposit", "return"),
+        "address_unknown",
+        "n'habite pas à l'adresse indiquée",
+    ),
+    (
+        "refused",
+        RETURN,
+        ("posted", "returned"),
+        "returned",
+        ("deposit", "return"),
+        "refused",
+        "refusé par le destinataire",
+    ),
+    (
+        "not_collected",
+        RETURN,
+        ("posted", "returned"),
+        "returned",
+        ("deposit", "return"),
+        "not_collected",
+        "pli avisé et non réclamé",
+    ),
     ("failed", ("accepted", "failed"), ("failed",), "failed", (), "provider_error", None),
 ]
 
@@ -38,9 +73,12 @@ async def _applied(database_url: str, letter_id: str) -> int:
     engine = create_async_engine(database_url)
     try:
         async with engine.connect() as conn:
-            return (await conn.scalar(text(
-                "SELECT provider_events_applied FROM letters.letters WHERE id = :id"),
-                {"id": letter_id})) or 0
+            return (
+                await conn.scalar(
+                    text("SELECT provider_events_applied FROM letters.letters WHERE id = :id"),
+                    {"id": letter_id},
+                )
+            ) or 0
     finally:
         await engine.dispose()
 
@@ -49,10 +87,14 @@ def _text(pdf: bytes) -> str:
     return " ".join(text_of(pdf).split())
 
 
-@pytest.mark.parametrize(("outcome", "steps", "ours", "status", "proofs", "reason", "words"),
-                         OUTCOMES, ids=[o[0] for o in OUTCOMES])
-async def test_each_outcome_in_order_as_events(bus, sandbox, letters, database_url, outcome,
-                                               steps, ours, status, proofs, reason, words):
+@pytest.mark.parametrize(
+    ("outcome", "steps", "ours", "status", "proofs", "reason", "words"),
+    OUTCOMES,
+    ids=[o[0] for o in OUTCOMES],
+)
+async def test_each_outcome_in_order_as_events(
+    bus, sandbox, letters, database_url, outcome, steps, ours, status, proofs, reason, words
+):
     await sandbox.choose("Nomade", outcome)
     command = notice(f"notice-{outcome}", name="Nomade SARL")
     letter_id = letter_id_for(TENANT, command.idempotency_key)
@@ -61,8 +103,11 @@ async def test_each_outcome_in_order_as_events(bus, sandbox, letters, database_u
         while True:
             sendings = await sandbox.sendings()
             played = tuple(e["type"] for s in sendings for e in s["events"])
-            if (played == steps and tuple(bus.events.of(letter_id)) == ours
-                    and await _applied(database_url, letter_id) == len(steps)):
+            if (
+                played == steps
+                and tuple(bus.events.of(letter_id)) == ours
+                and await _applied(database_url, letter_id) == len(steps)
+            ):
                 break
             await asyncio.sleep(0.1)
     await asyncio.sleep(1.0)  # several steps and polls later: nothing more, nothing twice

@@ -29,4 +29,5 @@ def test_the_sample_under_docs_is_the_current_rendering():
     assert committed == render_sample()
     pages = len(PdfReader(io.BytesIO(committed)).pages)
     assert sorted(p.name for p in DOCS.glob("sample-formal-notice-*.png")) == [
-        f"sample-formal-notice-{n}.png" for n in range(1, pages + 1)]
+        f"sample-formal-notice-{n}.png" for n in range(1, pages + 1)
+    ]

@@ -17,10 +17,12 @@ async def _reads(sandbox, sending_key: str) -> int:
 
 
 async def test_a_posted_simple_letter_is_not_polled_and_an_idle_sending_backs_off(
-        bus, sandbox, letters):
+    bus, sandbox, letters
+):
     await sandbox.choose("Attente", "accepted")  # accepted, never posted: followed forever
-    simple = notice("track-simple", template="reminder_letter", kind=LetterKind.SIMPLE,
-                    formal_notice=None)
+    simple = notice(
+        "track-simple", template="reminder_letter", kind=LetterKind.SIMPLE, formal_notice=None
+    )
     idle = notice("track-idle", name="Attente Longue SA")
     simple_id, idle_id = (letter_id_for(TENANT, c.idempotency_key) for c in (simple, idle))
     await bus.send(simple)
@@ -31,8 +33,11 @@ async def test_a_posted_simple_letter_is_not_polled_and_an_idle_sending_backs_of
     seen: list[float] = []  # when the idle sending's read count reached 1, 2, 3...
     async with asyncio.timeout(30):
         while len(seen) < 5:
-            reads = await _reads(sandbox, idle_id) if any(
-                s["idempotency_key"] == idle_id for s in await sandbox.sendings()) else 0
+            reads = (
+                await _reads(sandbox, idle_id)
+                if any(s["idempotency_key"] == idle_id for s in await sandbox.sendings())
+                else 0
+            )
             seen.extend([time.monotonic()] * (reads - len(seen)))
             await asyncio.sleep(0.05)
 

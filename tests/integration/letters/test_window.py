@@ -25,8 +25,22 @@ MM = DPI / 25.4  # pixels a millimetre
 
 def _first_page(pdf: bytes, tmp_path) -> Image.Image:
     (tmp_path / "letter.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-gray", "-r", str(DPI), "-f", "1", "-l", "1", "-png",
-                    str(tmp_path / "letter.pdf"), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-gray",
+            "-r",
+            str(DPI),
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-png",
+            str(tmp_path / "letter.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     [png] = tmp_path.glob("page*.png")
     return Image.open(png)
 
@@ -41,15 +55,23 @@ def _ink_in_band(page: Image.Image, top_mm: float, bottom_mm: float):
 
 
 def _render(block: tuple[str, ...]) -> bytes:
-    content = compose(sample_notice(), block, SENDER, today=date(2024, 5, 31),
-                      reference="R-1", portal_url=None, rates=bundled_rates())
+    content = compose(
+        sample_notice(),
+        block,
+        SENDER,
+        today=date(2024, 5, 31),
+        reference="R-1",
+        portal_url=None,
+        rates=bundled_rates(),
+    )
     return render_pdf(content, title="window")
 
 
 def test_six_lines_of_38_wide_capitals_stay_inside_the_window(tmp_path):
     wide = "M" * MAX_CHARS
-    block = address_block(wide, (wide, "W" * MAX_CHARS, wide, wide), "75001",
-                          "M" * (MAX_CHARS - 6), "FR")
+    block = address_block(
+        wide, (wide, "W" * MAX_CHARS, wide, wide), "75001", "M" * (MAX_CHARS - 6), "FR"
+    )
     assert len(block.lines) == 6 and all(len(line) == MAX_CHARS for line in block.lines)
     page = _first_page(_render(block.lines), tmp_path)
     # from just below the "registered letter" line above the window to the body's top
@@ -60,9 +82,11 @@ def test_six_lines_of_38_wide_capitals_stay_inside_the_window(tmp_path):
 
 
 def test_an_ordinary_address_is_printed_at_full_size(tmp_path):
-    block = address_block("Boulangerie Lefèvre SARL", ("12 rue de l'Église",), "69002",
-                          "Lyon", "FR")
+    block = address_block(
+        "Boulangerie Lefèvre SARL", ("12 rue de l'Église",), "69002", "Lyon", "FR"
+    )
     assert window.block_font(block.lines) == window.BlockFont(size=10, scale=100)
-    left, top, right, bottom = _ink_in_band(_first_page(_render(block.lines), tmp_path),
-                                            window.TOP_MM - 4, window.BODY_TOP_MM - 1)
+    left, top, right, bottom = _ink_in_band(
+        _first_page(_render(block.lines), tmp_path), window.TOP_MM - 4, window.BODY_TOP_MM - 1
+    )
     assert left >= window.LEFT_MM - 0.5 and right < window.RIGHT_MM - 20

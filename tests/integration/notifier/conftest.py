@@ -13,11 +13,11 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from notifier_helpers import SmtpServer  # noqa: E402
+from notifier_helpers import SmtpServer
 
-from encaisse.kit.db import make_engine  # noqa: E402
-from support.http import free_port  # noqa: E402
-from support.services import migrate  # noqa: E402
+from encaisse.kit.db import make_engine
+from support.http import free_port
+from support.services import migrate
 
 
 @pytest.fixture
@@ -37,6 +37,7 @@ async def clean_notifier(database_url: str) -> None:
     await migrate("notifier", database_url)
     engine = make_engine(database_url, pool_size=1)
     async with engine.begin() as conn:
-        await conn.execute(text("TRUNCATE notifier.messages, notifier.outbox, notifier.inbox, "
-                                "notifier.templates"))
+        await conn.execute(
+            text("TRUNCATE notifier.messages, notifier.outbox, notifier.inbox, notifier.templates")
+        )
     await engine.dispose()

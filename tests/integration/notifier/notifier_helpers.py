@@ -15,7 +15,6 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
-
 from encaisse.bus.publisher import Publisher, connect
 from encaisse.bus.topology import EVENTS
 from encaisse.contracts import Envelope, Money, decode
@@ -43,15 +42,17 @@ class SmtpServer:
     on_rcpt: Callable[[], None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
-                          responses: list[str]) -> list[str]:
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
         session.host_name = hostname
         with self.lock:
             self.greetings += 1
         return responses
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          options: Any) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
         with self.lock:
             self.rcpt_calls[address] = self.rcpt_calls.get(address, 0) + 1
             self.rcpt_times.setdefault(address, []).append(time.monotonic())
@@ -77,38 +78,57 @@ class SmtpServer:
 
 def notifier_settings(smtp: SmtpServer, **extra: Any) -> dict[str, Any]:
     return {
-        "smtp_port": smtp.port, "portal_link_keys": LINK_KEYS, "portal_link_key_id": "k1",
-        "portal_base_url": "http://portal.test", "send_retry_delays_ms": [200, 400],
-        "send_idle_seconds": 0.02, "senders": {TENANT: "ACME Credit <credit@acme.example>"},
-        "webhook_secrets": {"mailer": "webhook-secret"}, **extra,
+        "smtp_port": smtp.port,
+        "portal_link_keys": LINK_KEYS,
+        "portal_link_key_id": "k1",
+        "portal_base_url": "http://portal.test",
+        "send_retry_delays_ms": [200, 400],
+        "send_idle_seconds": 0.02,
+        "senders": {TENANT: "ACME Credit <credit@acme.example>"},
+        "webhook_secrets": {"mailer": "webhook-secret"},
+        **extra,
     }
 
 
 @asynccontextmanager
-async def running_notifier(database_url: str, amqp_url: str, smtp: SmtpServer,
-                           **extra: Any) -> AsyncIterator[Any]:
-    app = await service_app("notifier", database_url, amqp_url,
-                            **notifier_settings(smtp, **extra))
+async def running_notifier(
+    database_url: str, amqp_url: str, smtp: SmtpServer, **extra: Any
+) -> AsyncIterator[Any]:
+    app = await service_app("notifier", database_url, amqp_url, **notifier_settings(smtp, **extra))
     async with client(app, token="admin-token") as http:
         yield http
 
 
 def invoice(number: str, amount: str, balance: str, currency: str = "EUR") -> InvoiceLine:
-    return InvoiceLine(invoice_number=number, issue_date=date(2026, 1, 5),
-                       due_date=date(2026, 2, 4), amount=Money(amount=Decimal(amount),
-                                                               currency=currency),
-                       open_balance=Money(amount=Decimal(balance), currency=currency))
+    return InvoiceLine(
+        invoice_number=number,
+        issue_date=date(2026, 1, 5),
+        due_date=date(2026, 2, 4),
+        amount=Money(amount=Decimal(amount), currency=currency),
+        open_balance=Money(amount=Decimal(balance), currency=currency),
+    )
 
 
-def email_command(key: str = "case-1/first_reminder/2026-02-20", *, language: str = "fr",
-                  to: tuple[str, ...] = ("ap@client.example",), **kw: Any) -> SendEmail:
+def email_command(
+    key: str = "case-1/first_reminder/2026-02-20",
+    *,
+    language: str = "fr",
+    to: tuple[str, ...] = ("ap@client.example",),
+    **kw: Any,
+) -> SendEmail:
     fields: dict[str, Any] = dict(
-        tenant=TENANT, idempotency_key=key, case_id="case-1", step="first_reminder",
+        tenant=TENANT,
+        idempotency_key=key,
+        case_id="case-1",
+        step="first_reminder",
         template="first_reminder",
         debtor=Debtor(customer_ref="C-42", name="Dupont & Fils", language=language),
-        to=to, invoices=(invoice("F-001", "1234.50", "1000.00"),
-                         invoice("F-002", "99.99", "99.99"),
-                         invoice("F-003", "500.00", "250.00", "USD")),
+        to=to,
+        invoices=(
+            invoice("F-001", "1234.50", "1000.00"),
+            invoice("F-002", "99.99", "99.99"),
+            invoice("F-003", "500.00", "250.00", "USD"),
+        ),
     )
     fields.update(kw)
     return SendEmail(**fields)

@@ -18,7 +18,6 @@ from contextlib import asynccontextmanager
 
 import httpx
 from notifier_helpers import Bus, email_command, eventually, notifier_settings
-
 from sqlalchemy import text
 
 from encaisse.bus.publisher import connect
@@ -29,17 +28,26 @@ from support.services import migrate, settings_env
 
 
 @asynccontextmanager
-async def notifier_process(database_url, amqp_url, smtp) -> AsyncIterator[
-        tuple[asyncio.subprocess.Process, httpx.AsyncClient]]:
+async def notifier_process(
+    database_url, amqp_url, smtp
+) -> AsyncIterator[tuple[asyncio.subprocess.Process, httpx.AsyncClient]]:
     port = free_port()
-    env = dict(os.environ, **settings_env(database_url, amqp_url,
-                                          **notifier_settings(smtp, send_lease_seconds=2)),
-               ENCAISSE_HTTP_PORT=str(port))
+    env = dict(
+        os.environ,
+        **settings_env(database_url, amqp_url, **notifier_settings(smtp, send_lease_seconds=2)),
+        ENCAISSE_HTTP_PORT=str(port),
+    )
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "encaisse.notifier", env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-    http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}",
-                             headers={"Authorization": "Bearer admin-token"})
+        sys.executable,
+        "-m",
+        "encaisse.notifier",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    http = httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", headers={"Authorization": "Bearer admin-token"}
+    )
     try:
         await wait_ready(f"http://127.0.0.1:{port}")
         yield proc, http
@@ -53,6 +61,7 @@ async def notifier_process(database_url, amqp_url, smtp) -> AsyncIterator[
 def _kill(proc: asyncio.subprocess.Process):
     def kill() -> None:
         os.kill(proc.pid, signal.SIGKILL)
+
     return kill
 
 
@@ -60,8 +69,7 @@ async def test_killed_after_the_server_received_the_email_sends_it_once(
     database_url, amqp_url, smtp
 ):
     await migrate("notifier", database_url)
-    async with notifier_process(database_url, amqp_url, smtp) as (proc, _), \
-            Bus(amqp_url) as bus:
+    async with notifier_process(database_url, amqp_url, smtp) as (proc, _), Bus(amqp_url) as bus:
         smtp.on_data = _kill(proc)  # the server has the message; the sender never hears 250
         await bus.send(email_command())
         await asyncio.wait_for(proc.wait(), 20)
@@ -78,9 +86,7 @@ async def test_killed_after_the_server_received_the_email_sends_it_once(
     assert bus.of_type("message.sent.v1") == [], "not reported as surely sent"
 
 
-async def test_killed_after_the_250_before_recording_it_sends_it_once(
-    database_url, amqp_url, smtp
-):
+async def test_killed_after_the_250_before_recording_it_sends_it_once(database_url, amqp_url, smtp):
     """The row is held locked from here while the server answers 250, so the notifier's
     ``sent`` update waits on it; the process is killed while it waits."""
     await migrate("notifier", database_url)
@@ -88,19 +94,25 @@ async def test_killed_after_the_250_before_recording_it_sends_it_once(
     smtp.on_data = lambda: (at_data.set(), locked.wait(20))  # then the server answers 250
     engine = make_engine(database_url, pool_size=2)
     try:
-        async with notifier_process(database_url, amqp_url, smtp) as (proc, _), \
-                Bus(amqp_url) as bus, engine.connect() as holder, engine.connect() as watch:
+        async with (
+            notifier_process(database_url, amqp_url, smtp) as (proc, _),
+            Bus(amqp_url) as bus,
+            engine.connect() as holder,
+            engine.connect() as watch,
+        ):
             await bus.send(email_command())
             assert await asyncio.to_thread(at_data.wait, 20)
             await holder.begin()
-            held = await holder.scalar(text(
-                "SELECT status FROM notifier.messages WHERE status = 'sending' FOR UPDATE"))
+            held = await holder.scalar(
+                text("SELECT status FROM notifier.messages WHERE status = 'sending' FOR UPDATE")
+            )
             assert held == "sending"
             locked.set()
             waiting = text(  # mark_sent's update (the only one setting provider_ref)
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                 "AND wait_event_type = 'Lock' AND starts_with(query, 'UPDATE notifier.messages') "
-                "AND position('provider_ref' in query) > 0")
+                "AND position('provider_ref' in query) > 0"
+            )
             async with asyncio.timeout(20):
                 while not await watch.scalar(waiting):
                     await watch.rollback()  # pg_stat_activity is read once per transaction
@@ -124,8 +136,7 @@ async def test_killed_after_the_250_before_recording_it_sends_it_once(
 
 async def test_killed_before_data_sends_it_after_the_restart(database_url, amqp_url, smtp):
     await migrate("notifier", database_url)
-    async with notifier_process(database_url, amqp_url, smtp) as (proc, _), \
-            Bus(amqp_url) as bus:
+    async with notifier_process(database_url, amqp_url, smtp) as (proc, _), Bus(amqp_url) as bus:
         smtp.on_rcpt = _kill(proc)  # recipients not yet accepted: nothing was sent
         await bus.send(email_command())
         await asyncio.wait_for(proc.wait(), 20)
@@ -136,8 +147,7 @@ async def test_killed_before_data_sends_it_after_the_restart(database_url, amqp_
             await asyncio.sleep(1.0)
             evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()
     assert len(smtp.received) == 1
-    assert [(m["status"], m["uncertain"], m["attempts"]) for m in evidence] == [
-        ("sent", False, 2)]
+    assert [(m["status"], m["uncertain"], m["attempts"]) for m in evidence] == [("sent", False, 2)]
 
 
 async def test_hundreds_of_emails_through_several_kills_none_is_lost_silently(
@@ -153,23 +163,28 @@ async def test_hundreds_of_emails_through_several_kills_none_is_lost_silently(
     await connection.close()
     async with Bus(amqp_url) as bus:
         for i in range(total):
-            await bus.send(email_command(f"case-1/step-{i:03d}/2026-02-20",
-                                         to=(f"ap{i:03d}@client.example",)))
+            await bus.send(
+                email_command(f"case-1/step-{i:03d}/2026-02-20", to=(f"ap{i:03d}@client.example",))
+            )
         for _ in range(3):
             async with notifier_process(database_url, amqp_url, smtp) as (proc, _):
                 seen = len(smtp.received)
-                await eventually(lambda: len(smtp.received) >= min(seen + 40, total), 30)
+                await eventually(lambda seen=seen: len(smtp.received) >= min(seen + 40, total), 30)
                 os.kill(proc.pid, signal.SIGKILL)
                 await asyncio.wait_for(proc.wait(), 20)
         async with notifier_process(database_url, amqp_url, smtp) as (_, http):
             reported = ("message.sent.v1", "message.uncertain.v1", "message.failed.v1")
-            await eventually(lambda: len({e.message_id for k in reported
-                                          for e in bus.of_type(k)}) >= total, 60)
+            await eventually(
+                lambda: len({e.message_id for k in reported for e in bus.of_type(k)}) >= total, 60
+            )
             await asyncio.sleep(1.0)
         engine = make_engine(database_url, pool_size=1)
         async with engine.connect() as conn:
-            rows = (await conn.execute(text(
-                "SELECT recipient, status, uncertain FROM notifier.messages"))).all()
+            rows = (
+                await conn.execute(
+                    text("SELECT recipient, status, uncertain FROM notifier.messages")
+                )
+            ).all()
         await engine.dispose()
     received = [m["To"] for m in smtp.received]
     assert len(rows) == total and len(set(received)) == len(received), "none sent twice"

@@ -53,8 +53,9 @@ async def test_the_procfile_smtp_server_keeps_refuses_and_bounces_like_a_relay(t
     command = line.removeprefix("smtp:").replace("{python}", sys.executable)
     assert "--port 1025" in command
     argv = shlex.split(command.replace("--port 1025", f"--port {port}"))
-    process = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        argv, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         await _listening(port, process)
         smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port)
@@ -71,7 +72,8 @@ async def test_the_procfile_smtp_server_keeps_refuses_and_bounces_like_a_relay(t
     assert sorted(m["Subject"] for m in kept) == ["bounced later", "kept"]
     (dsn,) = [parse_dsn(m.as_bytes()) for m in mailbox.Maildir(tmp_path / ".run" / "bounces")]
     assert [(b.original_message_id, b.recipient, b.reason) for b in dsn] == [
-        ("<bounced-later@encaisse.localhost>", "bounce@client.example", FailureReason.BOUNCED)]
+        ("<bounced-later@encaisse.localhost>", "bounce@client.example", FailureReason.BOUNCED)
+    ]
 
 
 async def test_dev_mailbox_shows_what_the_local_smtp_server_kept_and_bounces(
@@ -81,10 +83,19 @@ async def test_dev_mailbox_shows_what_the_local_smtp_server_kept_and_bounces(
     local = controller(tmp_path / "mailbox", port=port, bounces=tmp_path / "bounces")
     local.start()
     try:
-        async with running_notifier(database_url, amqp_url, smtp, smtp_port=port,
-                                    simulation=True, dev_mailbox_dir=str(tmp_path / "mailbox"),
-                                    bounce_maildir=str(tmp_path / "bounces"),
-                                    bounce_poll_seconds=0.1) as http, Bus(amqp_url) as bus:
+        async with (
+            running_notifier(
+                database_url,
+                amqp_url,
+                smtp,
+                smtp_port=port,
+                simulation=True,
+                dev_mailbox_dir=str(tmp_path / "mailbox"),
+                bounce_maildir=str(tmp_path / "bounces"),
+                bounce_poll_seconds=0.1,
+            ) as http,
+            Bus(amqp_url) as bus,
+        ):
             await bus.send(email_command())
             await bus.send(email_command("k2", to=("bounce@client.example",)))
             await bus.send(email_command("k3", to=("unknown@client.example",)))
@@ -109,12 +120,15 @@ async def test_dev_mailbox_is_absent_unless_simulating(database_url, amqp_url, s
 
 async def test_dev_mailbox_lists_the_newest_email_first(database_url, amqp_url, smtp, tmp_path):
     box = mailbox.Maildir(tmp_path / "mailbox", create=True)
-    for subject, date in (("older", "Sat, 28 Feb 2026 09:00:00 +0100"),
-                          ("newest", "Fri, 06 Mar 2026 09:00:00 +0100"),
-                          ("middle", "Tue, 03 Mar 2026 18:00:00 -0500")):
+    for subject, date in (
+        ("older", "Sat, 28 Feb 2026 09:00:00 +0100"),
+        ("newest", "Fri, 06 Mar 2026 09:00:00 +0100"),
+        ("middle", "Tue, 03 Mar 2026 18:00:00 -0500"),
+    ):
         box.add(_mail("ap@client.example", subject, date).as_bytes())
-    async with running_notifier(database_url, amqp_url, smtp, simulation=True,
-                                dev_mailbox_dir=str(tmp_path / "mailbox")) as http:
+    async with running_notifier(
+        database_url, amqp_url, smtp, simulation=True, dev_mailbox_dir=str(tmp_path / "mailbox")
+    ) as http:
         page = (await http.get("/dev/mailbox")).text
     assert "3 emails" in page
     assert page.index("newest") < page.index("middle") < page.index("older")

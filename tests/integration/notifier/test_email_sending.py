@@ -41,13 +41,17 @@ async def test_french_email_lists_invoices_with_totals_per_currency_and_a_portal
         assert mail["Subject"] == "Relance : factures échues non réglées"
         assert mail["From"] == "ACME Credit <credit@acme.example>"
         assert mail["To"] == "ap@client.example" and mail["Cc"] == "rep@acme.example"
-        assert smtp.envelopes[0] == ("credit@acme.example",
-                                     ["ap@client.example", "rep@acme.example"])
+        assert smtp.envelopes[0] == (
+            "credit@acme.example",
+            ["ap@client.example", "rep@acme.example"],
+        )
         text, html = _parts(mail)
         assert "Sauf erreur ou omission de notre part" in text
         nbsp = "\u202f"  # babel's narrow no-break space as the French thousands separator
-        assert f"Facture F-001, date 05/01/2026, échéance 04/02/2026 : montant 1{nbsp}234,50\xa0€" \
+        assert (
+            f"Facture F-001, date 05/01/2026, échéance 04/02/2026 : montant 1{nbsp}234,50\xa0€"
             in text
+        )
         assert f"Total (EUR) : montant 1{nbsp}334,49\xa0€, reste dû 1{nbsp}099,99\xa0€" in text
         assert "Total (USD) : montant 500,00\xa0$US, reste dû 250,00\xa0$US" in text
         assert f'<td align="right">1{nbsp}334,49\xa0€</td>' in html
@@ -59,7 +63,10 @@ async def test_french_email_lists_invoices_with_totals_per_currency_and_a_portal
 
         sent = bus.of_type("message.sent.v1")[0]
         assert (sent.command_key, sent.customer_ref, sent.version) == (
-            "case-1/first_reminder/2026-02-20", "C-42", 1)
+            "case-1/first_reminder/2026-02-20",
+            "C-42",
+            1,
+        )
         evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()
         assert [m["status"] for m in evidence] == ["sent"]
         assert evidence[0]["id"] == sent.message_id
@@ -71,8 +78,10 @@ async def test_french_email_lists_invoices_with_totals_per_currency_and_a_portal
 
 async def test_english_email_is_formatted_for_an_english_reader(database_url, amqp_url, smtp):
     async with running_notifier(database_url, amqp_url, smtp), Bus(amqp_url) as bus:
-        command = email_command(language="en", debtor=email_command().debtor.model_copy(
-            update={"language": "en", "country": "GB"}))
+        command = email_command(
+            language="en",
+            debtor=email_command().debtor.model_copy(update={"language": "en", "country": "GB"}),
+        )
         await bus.send(command)
         await eventually(lambda: len(smtp.received) == 1)
         text, html = _parts(smtp.received[0])
@@ -81,7 +90,7 @@ async def test_english_email_is_formatted_for_an_english_reader(database_url, am
         assert "Invoice F-001, date 05/01/2026, due date 04/02/2026: amount €1,234.50" in text
         assert "Total (EUR): amount €1,334.49, open balance €1,099.99" in text
         assert "Total (USD): amount US$500.00, open balance US$250.00" in text
-        assert "<th align=\"right\">Open balance</th>" in html
+        assert '<th align="right">Open balance</th>' in html
 
 
 async def test_a_550_user_unknown_fails_with_invalid_address_and_sends_nothing(
@@ -112,8 +121,7 @@ async def test_a_malformed_address_fails_at_once_without_talking_to_the_server(
 
 
 async def test_a_421_is_retried_after_a_delay_then_sent(database_url, amqp_url, smtp):
-    smtp.rcpt_replies["busy@client.example"] = ["421 4.3.2 Try again later",
-                                                "451 4.7.1 Greylisted"]
+    smtp.rcpt_replies["busy@client.example"] = ["421 4.3.2 Try again later", "451 4.7.1 Greylisted"]
     async with running_notifier(database_url, amqp_url, smtp) as http, Bus(amqp_url) as bus:
         await bus.send(email_command(to=("busy@client.example",)))
         await eventually(lambda: bus.of_type("message.sent.v1"))
@@ -161,7 +169,9 @@ async def test_the_same_command_twice_sends_one_email(database_url, amqp_url, sm
         await eventually(lambda: len(smtp.received) == 2)
         evidence = (await http.get("/v1/messages", params={"customer": "C-42"})).json()
         assert sorted(m["command_key"] for m in evidence) == [
-            "another-key", "case-1/first_reminder/2026-02-20"]
+            "another-key",
+            "case-1/first_reminder/2026-02-20",
+        ]
         await asyncio.sleep(0.5)
         assert len(smtp.received) == 2
 
@@ -185,16 +195,28 @@ async def test_invoice_pdfs_are_attached_within_the_size_limit(
             return Response(status_code=404)
         return Response(pdf, media_type="application/pdf")
 
-    async with serve(files) as base, serve(files) as internal, running_notifier(
-        database_url, amqp_url, smtp, attachment_max_bytes=4000,
-        document_origins={TENANT: [base]}, document_allow_private=True,
-    ) as http, Bus(amqp_url) as bus:
-        command = email_command(attach_invoice_pdfs=True, invoices=(
-            invoice("F-001", "10", "10").model_copy(update={"pdf_url": f"{base}/F-001.pdf"}),
-            invoice("F-002", "10", "10").model_copy(update={"pdf_url": f"{base}/big.pdf"}),
-            invoice("F-003", "10", "10").model_copy(update={"pdf_url": f"{base}/missing.pdf"}),
-            invoice("F-004", "10", "10").model_copy(update={"pdf_url": f"{internal}/secret"}),
-        ))
+    async with (
+        serve(files) as base,
+        serve(files) as internal,
+        running_notifier(
+            database_url,
+            amqp_url,
+            smtp,
+            attachment_max_bytes=4000,
+            document_origins={TENANT: [base]},
+            document_allow_private=True,
+        ) as http,
+        Bus(amqp_url) as bus,
+    ):
+        command = email_command(
+            attach_invoice_pdfs=True,
+            invoices=(
+                invoice("F-001", "10", "10").model_copy(update={"pdf_url": f"{base}/F-001.pdf"}),
+                invoice("F-002", "10", "10").model_copy(update={"pdf_url": f"{base}/big.pdf"}),
+                invoice("F-003", "10", "10").model_copy(update={"pdf_url": f"{base}/missing.pdf"}),
+                invoice("F-004", "10", "10").model_copy(update={"pdf_url": f"{internal}/secret"}),
+            ),
+        )
         await bus.send(command)
         await eventually(lambda: bus.of_type("message.sent.v1"))
         attached = list(smtp.received[0].iter_attachments())
@@ -215,9 +237,12 @@ async def test_a_relay_that_does_not_answer_yet_is_retried_until_it_does(
     database_url, amqp_url, smtp
 ):
     down = SmtpServer(port=free_port())  # nothing listens on this port yet
-    async with running_notifier(database_url, amqp_url, down,
-                                send_retry_delays_ms=[300, 600, 1200, 2400]) as http, \
-            Bus(amqp_url) as bus:
+    async with (
+        running_notifier(
+            database_url, amqp_url, down, send_retry_delays_ms=[300, 600, 1200, 2400]
+        ) as http,
+        Bus(amqp_url) as bus,
+    ):
         await bus.send(email_command())
 
         async def tried_once() -> bool:
@@ -239,8 +264,10 @@ async def test_a_relay_that_does_not_answer_yet_is_retried_until_it_does(
 
 
 async def test_connections_are_pooled_between_emails(database_url, amqp_url, smtp):
-    async with running_notifier(database_url, amqp_url, smtp, smtp_pool_size=2), \
-            Bus(amqp_url) as bus:
+    async with (
+        running_notifier(database_url, amqp_url, smtp, smtp_pool_size=2),
+        Bus(amqp_url) as bus,
+    ):
         for i in range(12):
             await bus.send(email_command(f"pooled-{i}", to=(f"debtor{i}@client.example",)))
         await eventually(lambda: len(smtp.received) == 12)

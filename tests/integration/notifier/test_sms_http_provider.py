@@ -16,8 +16,9 @@ def provider() -> tuple[FastAPI, list[dict]]:
     busy = {"+33700000000": 1}
 
     @app.post("/messages")
-    async def messages(request: Request, idempotency_key: str = Header(),
-                       authorization: str = Header()) -> JSONResponse:
+    async def messages(
+        request: Request, idempotency_key: str = Header(), authorization: str = Header()
+    ) -> JSONResponse:
         body = await request.json()
         calls.append({"key": idempotency_key, "auth": authorization, **body})
         if body["to"].startswith("+999"):
@@ -33,16 +34,35 @@ def provider() -> tuple[FastAPI, list[dict]]:
 async def test_http_provider_sends_retries_and_reports(database_url, amqp_url, smtp):
     app, calls = provider()
     base = email_command()
-    async with serve(app) as url, running_notifier(
-        database_url, amqp_url, smtp, sms_provider="http", sms_api_url=url,
-        sms_api_key="provider-key",
-    ) as http, Bus(amqp_url) as bus:
-        for key, number in (("s-ok", "+33612345678"), ("s-busy", "+33700000000"),
-                            ("s-unknown", "+999000000")):
-            await bus.send(SendSms(tenant=TENANT, idempotency_key=key, template="thank_you",
-                                   debtor=base.debtor, to=number))
-        await eventually(lambda: len(bus.of_type("message.sent.v1")) == 2
-                         and bus.of_type("message.failed.v1"))
+    async with (
+        serve(app) as url,
+        running_notifier(
+            database_url,
+            amqp_url,
+            smtp,
+            sms_provider="http",
+            sms_api_url=url,
+            sms_api_key="provider-key",
+        ) as http,
+        Bus(amqp_url) as bus,
+    ):
+        for key, number in (
+            ("s-ok", "+33612345678"),
+            ("s-busy", "+33700000000"),
+            ("s-unknown", "+999000000"),
+        ):
+            await bus.send(
+                SendSms(
+                    tenant=TENANT,
+                    idempotency_key=key,
+                    template="thank_you",
+                    debtor=base.debtor,
+                    to=number,
+                )
+            )
+        await eventually(
+            lambda: len(bus.of_type("message.sent.v1")) == 2 and bus.of_type("message.failed.v1")
+        )
         assert sorted(e.command_key for e in bus.of_type("message.sent.v1")) == ["s-busy", "s-ok"]
         (failed,) = bus.of_type("message.failed.v1")
         assert (failed.command_key, failed.reason) == ("s-unknown", FailureReason.INVALID_ADDRESS)

@@ -32,8 +32,14 @@ LINK_KEYS = {"k1": "test-secret-one", "k0": "old-secret"}
 
 
 class Portal:
-    def __init__(self, app: FastAPI, url: str, http: httpx.AsyncClient, publisher: Publisher,
-                 captured: list[Envelope[Any]]) -> None:
+    def __init__(
+        self,
+        app: FastAPI,
+        url: str,
+        http: httpx.AsyncClient,
+        publisher: Publisher,
+        captured: list[Envelope[Any]],
+    ) -> None:
         self.app, self.url, self.http = app, url, http
         self.publisher = publisher
         self.captured = captured
@@ -52,30 +58,61 @@ class Portal:
         """Wait until the portal's consumer has processed this message."""
         await self.until(lambda: self._row(db.inbox, message_id=envelope.id))
 
-    async def customer(self, name: str = "Dupont SARL", language: str = "fr",
-                       email: str | None = None) -> str:
+    async def customer(
+        self, name: str = "Dupont SARL", language: str = "fr", email: str | None = None
+    ) -> str:
         ref = f"C-{uuid.uuid4().hex[:8]}"
-        await self.publish(L.CustomerUpserted(
-            tenant=self.tenant, version=1, customer_ref=ref, name=name,
-            segment=L.Segment.SME, country="FR", language=language, timezone="Europe/Paris",
-            payment_method=L.PaymentMethod.TRANSFER, email=email, created=True), ref)
+        await self.publish(
+            L.CustomerUpserted(
+                tenant=self.tenant,
+                version=1,
+                customer_ref=ref,
+                name=name,
+                segment=L.Segment.SME,
+                country="FR",
+                language=language,
+                timezone="Europe/Paris",
+                payment_method=L.PaymentMethod.TRANSFER,
+                email=email,
+                created=True,
+            ),
+            ref,
+        )
         await self.until(lambda: self._row(db.customers, customer_ref=ref))
         return ref
 
-    async def invoice(self, customer_ref: str, amount: str, *, due_days_ago: int = 10,
-                      currency: str = "EUR", version: int = 1, open_balance: str | None = None,
-                      pdf_url: str | None = None, number: str | None = None) -> str:
+    async def invoice(
+        self,
+        customer_ref: str,
+        amount: str,
+        *,
+        due_days_ago: int = 10,
+        currency: str = "EUR",
+        version: int = 1,
+        open_balance: str | None = None,
+        pdf_url: str | None = None,
+        number: str | None = None,
+    ) -> str:
         number = number or f"F-{uuid.uuid4().hex[:6].upper()}"
         today = date.today()
         balance = open_balance or amount
-        sent = await self.publish(L.InvoiceIssued(
-            tenant=self.tenant, version=version, invoice_number=number, customer_ref=customer_ref,
-            issue_date=today - timedelta(days=due_days_ago + 30),
-            due_date=today - timedelta(days=due_days_ago),
-            amount=Money(amount=Decimal(amount), currency=currency),
-            open_balance=Money(amount=Decimal(balance), currency=currency),
-            status=L.InvoiceStatus.OPEN if balance == amount else L.InvoiceStatus.PARTIALLY_PAID,
-            pdf_url=pdf_url), number)
+        sent = await self.publish(
+            L.InvoiceIssued(
+                tenant=self.tenant,
+                version=version,
+                invoice_number=number,
+                customer_ref=customer_ref,
+                issue_date=today - timedelta(days=due_days_ago + 30),
+                due_date=today - timedelta(days=due_days_ago),
+                amount=Money(amount=Decimal(amount), currency=currency),
+                open_balance=Money(amount=Decimal(balance), currency=currency),
+                status=L.InvoiceStatus.OPEN
+                if balance == amount
+                else L.InvoiceStatus.PARTIALLY_PAID,
+                pdf_url=pdf_url,
+            ),
+            number,
+        )
         await self.handled(sent)
         return number
 
@@ -97,8 +134,11 @@ class Portal:
             return await s.scalar(select(func.count()).select_from(db.outbox)) == 0
 
     async def link(self, customer_ref: str, token: str = "collector-token", **body: Any) -> str:
-        answer = await self.http.post("/staff/links", json={"customer_ref": customer_ref, **body},
-                                      headers={"Authorization": f"Bearer {token}"})
+        answer = await self.http.post(
+            "/staff/links",
+            json={"customer_ref": customer_ref, **body},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert answer.status_code == 200, answer.text
         return answer.json()["url"]
 
@@ -108,8 +148,9 @@ class Portal:
         assert page.status_code == 200, page.text
         return {"Cookie": cookie_of(page)}, {"csrf": csrf_of(page.text)}
 
-    async def open_link(self, path: str, form: tuple[dict[str, str], dict[str, str]] | None = None,
-                        **headers: str) -> httpx.Response:
+    async def open_link(
+        self, path: str, form: tuple[dict[str, str], dict[str, str]] | None = None, **headers: str
+    ) -> httpx.Response:
         """Press a link's button as a browser does: the page first (or ``form``), then the POST
         with its cookie and token."""
         cookie, data = form or await self.link_form(path)
@@ -136,19 +177,24 @@ class Portal:
     async def requests_at(self, moment: datetime) -> int:
         """Link requests recorded at ``moment`` (those within the limits)."""
         async with self.runtime.sessions() as s:
-            return await s.scalar(select(func.count()).select_from(db.link_requests)
-                                  .where(db.link_requests.c.requested_at == moment))
+            return await s.scalar(
+                select(func.count())
+                .select_from(db.link_requests)
+                .where(db.link_requests.c.requested_at == moment)
+            )
 
     async def ask_link(self, email: str | None, **headers: str) -> httpx.Response:
         """Ask for a new link as a browser does: the form's page first (cookie and token)."""
         page = await self.http.get("/access/request")
         csrf = csrf_of(page.text)
         data = {"csrf": csrf} if email is None else {"csrf": csrf, "email": email}
-        return await self.http.post("/access/request", data=data,
-                                    headers={"Cookie": cookie_of(page), **headers})
+        return await self.http.post(
+            "/access/request", data=data, headers={"Cookie": cookie_of(page), **headers}
+        )
 
-    async def events(self, routing_key: str, count: int = 1, timeout: float = 15.0
-                     ) -> list[Envelope[Any]]:
+    async def events(
+        self, routing_key: str, count: int = 1, timeout: float = 15.0
+    ) -> list[Envelope[Any]]:
         async with asyncio.timeout(timeout):
             while len(found := [e for e in self.captured if e.routing_key == routing_key]) < count:
                 await asyncio.sleep(0.05)

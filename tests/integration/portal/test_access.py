@@ -32,7 +32,7 @@ async def test_a_link_shows_a_button_and_only_the_post_opens_a_session(portal):
     cookie = set_cookie(opened, COOKIE).lower()
     for flag in ("httponly", "secure", "samesite=lax", "path=/"):
         assert flag in cookie
-    assert 'max-age=0' in set_cookie(opened, LINK_FORM_COOKIE).lower()  # spent with the link
+    assert "max-age=0" in set_cookie(opened, LINK_FORM_COOKIE).lower()  # spent with the link
     statement = await portal.http.get("/", headers={"Cookie": cookie_of(opened)})
     assert statement.status_code == 200
     assert "Relevé de compte" in statement.text
@@ -63,13 +63,19 @@ async def test_a_links_button_needs_the_pages_token_and_cookie(portal):
 async def test_expired_tampered_unknown_key_revoked_and_replayed_links_are_refused(portal):
     ref = await portal.customer()
     now = datetime.now(UTC)
-    expired = sign_link(LINK_KEYS, "k1", portal.tenant, ref, now=now - timedelta(days=40),
-                        ttl=timedelta(days=30))
+    expired = sign_link(
+        LINK_KEYS, "k1", portal.tenant, ref, now=now - timedelta(days=40), ttl=timedelta(days=30)
+    )
     good = sign_link(LINK_KEYS, "k1", portal.tenant, ref, now=now)
     body, mac = good.split(".")
     other = sign_link(LINK_KEYS, "k1", portal.tenant, "SOMEONE-ELSE", now=now).split(".")[0]
-    tampered = [f"{other}.{mac}", f"{body}.{mac[:-2]}AA", f"{body}x.{mac}", "garbage",
-                sign_link({"kx": "unknown"}, "kx", portal.tenant, ref, now=now)]
+    tampered = [
+        f"{other}.{mac}",
+        f"{body}.{mac[:-2]}AA",
+        f"{body}x.{mac}",
+        "garbage",
+        sign_link({"kx": "unknown"}, "kx", portal.tenant, ref, now=now),
+    ]
     form = await portal.link_form(f"/access/{good}")  # a browser's cookie and token
     for token in [expired, *tampered]:
         page = await portal.http.get(f"/access/{token}")
@@ -87,8 +93,9 @@ async def test_expired_tampered_unknown_key_revoked_and_replayed_links_are_refus
     unused_form = await portal.link_form(unused)
     headers = await portal.signed_in(ref)
     assert (await portal.http.get("/", headers=headers)).status_code == 200
-    revoke = await portal.http.post(f"/staff/customers/{ref}/revoke",
-                                    headers={"Authorization": "Bearer collector-token"})
+    revoke = await portal.http.post(
+        f"/staff/customers/{ref}/revoke", headers={"Authorization": "Bearer collector-token"}
+    )
     assert revoke.status_code == 200
     assert (await portal.http.get("/", headers=headers)).status_code == 401
     assert (await portal.open_link(unused, unused_form)).status_code == 401
@@ -107,10 +114,14 @@ async def test_staff_api_needs_a_collector_and_acts_for_its_own_tenant(portal):
     answer = await portal.http.post("/staff/links", json={"customer_ref": ref})
     assert answer.status_code == 401
     viewer = {"Authorization": "Bearer viewer-token"}
-    assert (await portal.http.post("/staff/links", json={"customer_ref": ref},
-                                   headers=viewer)).status_code == 403
-    bad = await portal.http.post("/staff/links", json={"customer_ref": ""},
-                                 headers={"Authorization": "Bearer collector-token"})
+    assert (
+        await portal.http.post("/staff/links", json={"customer_ref": ref}, headers=viewer)
+    ).status_code == 403
+    bad = await portal.http.post(
+        "/staff/links",
+        json={"customer_ref": ""},
+        headers={"Authorization": "Bearer collector-token"},
+    )
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "customer_ref"]
     # another tenant's staff gets a link to *its* tenant's customer of that ref: no data here
     link = await portal.link(ref, token="other-admin-token")
@@ -126,15 +137,22 @@ async def test_no_access_to_another_customers_invoices_or_pdfs(portal):
     headers = await portal.signed_in(mine)
     page = await portal.http.get("/", headers=headers)
     assert my_invoice in page.text and their_invoice not in page.text
-    for path in (f"/invoices/{their_invoice}", f"/invoices/{their_invoice}/pdf",
-                 f"/invoices/{their_invoice}/dispute", "/invoices/F-NOPE",
-                 "/invoices/..%2F..%2Fetc", f"/invoices/{my_invoice}%27%20OR%201=1--"):
+    for path in (
+        f"/invoices/{their_invoice}",
+        f"/invoices/{their_invoice}/pdf",
+        f"/invoices/{their_invoice}/dispute",
+        "/invoices/F-NOPE",
+        "/invoices/..%2F..%2Fetc",
+        f"/invoices/{my_invoice}%27%20OR%201=1--",
+    ):
         assert (await portal.http.get(path, headers=headers)).status_code == 404, path
     csrf = await portal.csrf(headers)
-    for path, form in ((f"/invoices/{their_invoice}/dispute", {"reason": "other"}),
-                       ("/promise", {"invoices": their_invoice, "promised_date": "2099-01-01"}),
-                       ("/plan", {"invoices": their_invoice, "instalments": "3"}),
-                       ("/pay", {"invoices": their_invoice})):
+    for path, form in (
+        (f"/invoices/{their_invoice}/dispute", {"reason": "other"}),
+        ("/promise", {"invoices": their_invoice, "promised_date": "2099-01-01"}),
+        ("/plan", {"invoices": their_invoice, "instalments": "3"}),
+        ("/pay", {"invoices": their_invoice}),
+    ):
         answer = await portal.http.post(path, data={"csrf": csrf, **form}, headers=headers)
         assert answer.status_code in (404, 422), (path, answer.status_code)
     assert not [e for e in portal.captured if e.routing_key.startswith("portal.")]
@@ -170,8 +188,9 @@ async def test_every_form_refuses_a_missing_or_foreign_csrf_token(portal):
 
 async def _checkout(portal, headers: dict[str, str], number: str) -> str:
     """A pending sandbox checkout of ``number``: its page's form is one more to protect."""
-    started = await portal.http.post("/pay", headers=headers, data={
-        "csrf": await portal.csrf(headers), "invoices": number})
+    started = await portal.http.post(
+        "/pay", headers=headers, data={"csrf": await portal.csrf(headers), "invoices": number}
+    )
     assert started.status_code == 303
     return started.headers["location"]
 
@@ -182,8 +201,9 @@ async def test_a_link_post_from_another_site_is_refused(portal):
     form = await portal.link_form(link)  # even with the cookie and its token
     answer = await portal.open_link(link, form, Origin="https://evil.example")
     assert answer.status_code == 403
-    answer = await portal.open_link(link, form, **{"Sec-Fetch-Site": "cross-site",
-                                                   "Origin": "null"})
+    answer = await portal.open_link(
+        link, form, **{"Sec-Fetch-Site": "cross-site", "Origin": "null"}
+    )
     assert answer.status_code == 403
     assert (await portal.open_link(link, form, Origin=portal.url)).status_code == 303
 
@@ -228,12 +248,19 @@ async def test_links_and_sessions_are_stored_as_hashes_only(portal):
     token = link.rsplit("/", 1)[1]
     session = (await portal.sign_in(link))["Cookie"].split("=", 1)[1]
     async with portal.runtime.sessions() as s:
-        used = (await s.execute(select(db.used_links).where(
-            db.used_links.c.customer_ref == ref))).all()
-        opened = (await s.execute(select(db.sessions).where(
-            db.sessions.c.customer_ref == ref))).all()
-        dump = "\n".join([str(r) for t in (db.used_links, db.sessions, db.revocations)
-                          for r in (await s.execute(select(t))).all()])
+        used = (
+            await s.execute(select(db.used_links).where(db.used_links.c.customer_ref == ref))
+        ).all()
+        opened = (
+            await s.execute(select(db.sessions).where(db.sessions.c.customer_ref == ref))
+        ).all()
+        dump = "\n".join(
+            [
+                str(r)
+                for t in (db.used_links, db.sessions, db.revocations)
+                for r in (await s.execute(select(t))).all()
+            ]
+        )
     assert [r.token_hash for r in used] == [token_hash(token)]
     assert [r.token_hash for r in opened] == [token_hash(session)]
     assert token not in dump and session not in dump
@@ -245,8 +272,9 @@ async def test_enumerating_invoice_checkout_and_session_ids_finds_nothing(portal
     base = f"E{id(portal) % 10**6}-"
     numbers = {n: (mine if n % 4 == 0 else theirs) for n in range(12)}
     for n, owner in numbers.items():
-        await portal.invoice(owner, "10.00", number=f"{base}{n:04d}",
-                             pdf_url="http://127.0.0.1:9/x.pdf")
+        await portal.invoice(
+            owner, "10.00", number=f"{base}{n:04d}", pdf_url="http://127.0.0.1:9/x.pdf"
+        )
     headers = await portal.signed_in(mine)
     theirs_headers = await portal.signed_in(theirs)
     their_checkout = await _checkout(portal, theirs_headers, f"{base}0001")
@@ -262,20 +290,25 @@ async def test_enumerating_invoice_checkout_and_session_ids_finds_nothing(portal
             assert own or 'data-field="invoices"' in answer.text
     answer = await portal.http.get(their_checkout, headers=headers)
     assert answer.status_code == 404
-    post = await portal.http.post(their_checkout, headers=headers, data={
-        "csrf": await portal.csrf(headers), "outcome": "succeed"})
+    post = await portal.http.post(
+        their_checkout,
+        headers=headers,
+        data={"csrf": await portal.csrf(headers), "outcome": "succeed"},
+    )
     assert post.status_code == 404
     # sessions: neither guessed nor taken from another customer's link by tampering
     for guess in ("1", "A" * 43, theirs_headers["Cookie"].split("=", 1)[1][:-1] + "x"):
-        assert (await portal.http.get("/", headers={"Cookie": f"encaisse_portal={guess}"})
-                ).status_code == 401
+        assert (
+            await portal.http.get("/", headers={"Cookie": f"encaisse_portal={guess}"})
+        ).status_code == 401
 
 
 async def test_a_session_ends_on_sign_out_and_after_its_hours(portal):
     ref = await portal.customer()
     headers = await portal.signed_in(ref)
-    out = await portal.http.post("/logout", data={"csrf": await portal.csrf(headers)},
-                                 headers=headers)
+    out = await portal.http.post(
+        "/logout", data={"csrf": await portal.csrf(headers)}, headers=headers
+    )
     assert out.status_code == 303 and out.headers["location"] == "/access/request"
     assert (await portal.http.get("/", headers=headers)).status_code == 401
     headers = await portal.signed_in(ref)

@@ -17,13 +17,21 @@ from integration.portal.portal_support import Portal
 playwright = pytest.importorskip("playwright.async_api")
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "portal"
 PHONE = {"width": 390, "height": 844}
 
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM),
-                                reason="Chromium missing: run scripts/test-setup.sh")
+pytestmark = pytest.mark.skipif(
+    not shutil.which(CHROMIUM), reason="Chromium missing: run scripts/test-setup.sh"
+)
 
 
 @pytest.fixture
@@ -31,8 +39,9 @@ async def phone():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     async with playwright.async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = await browser.new_context(viewport=PHONE, device_scale_factor=1,
-                                            locale="fr-FR", is_mobile=True, has_touch=True)
+        context = await browser.new_context(
+            viewport=PHONE, device_scale_factor=1, locale="fr-FR", is_mobile=True, has_touch=True
+        )
         page = await context.new_page()
         yield page
         await browser.close()
@@ -63,7 +72,8 @@ CONTRAST = """() => {
     const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
     const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
     const large = size >= 24 || (bold && size >= 18.66);
-    if (ratio < (large ? 3 : 4.5)) bad.push(`${el.tagName} "${el.textContent.trim()}" ${ratio.toFixed(2)}`);
+    if (ratio < (large ? 3 : 4.5))
+      bad.push(`${el.tagName} "${el.textContent.trim()}" ${ratio.toFixed(2)}`);
   }
   return bad;
 }"""
@@ -104,8 +114,8 @@ async def test_a_debtor_disputes_promises_and_pays_in_a_browser(portal: Portal, 
     await page.get_by_label("Montant erroné").check()
     await page.get_by_label("Votre message").fill("Remise de 10 % oubliée.")
     await page.get_by_label("Pièce jointe").set_input_files(
-        files=[{"name": "bon.pdf", "mimeType": "application/pdf",
-                "buffer": b"%PDF-1.4\n%%EOF\n"}])
+        files=[{"name": "bon.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}]
+    )
     await _shot(page, "03-dispute")
     await page.get_by_role("button", name="Envoyer").click()
     await page.get_by_text("Votre contestation est enregistrée").wait_for()

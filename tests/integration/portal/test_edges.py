@@ -14,9 +14,16 @@ OWN = "x" * 40
 async def test_in_production_the_portal_shows_only_its_pages(database_url, amqp_url):
     metrics_port = free_port()
     app = await service_app(
-        "portal", database_url, amqp_url, env="production", metrics_port=metrics_port,
+        "portal",
+        database_url,
+        amqp_url,
+        env="production",
+        metrics_port=metrics_port,
         staff_tokens={OWN: {"role": "admin", "tenant": "ACME", "name": "Alice"}},
-        portal_link_keys={"k1": OWN}, portal_link_key_id="k1", payment_sandbox_secret=OWN)
+        portal_link_keys={"k1": OWN},
+        portal_link_key_id="k1",
+        payment_sandbox_secret=OWN,
+    )
     async with client(app) as http:
         for path in ("/docs", "/openapi.json", "/redoc", "/metrics"):
             assert (await http.get(path)).status_code == 404, path

@@ -25,8 +25,9 @@ Voici le lien demandé.
 """
 
 
-async def _asked_link_opens_the_statement(database_url: str, amqp_url: str,
-                                          tenants_template: str | None) -> None:
+async def _asked_link_opens_the_statement(
+    database_url: str, amqp_url: str, tenants_template: str | None
+) -> None:
     smtp = SmtpServer(port=free_port())
     controller = Controller(smtp, hostname="127.0.0.1", port=smtp.port)
     controller.start()
@@ -35,24 +36,34 @@ async def _asked_link_opens_the_statement(database_url: str, amqp_url: str,
             to = f"ask-{id(portal)}@client.example"
             ref = await portal.customer("Boulangerie Martin", email=to)
             number = await portal.invoice(ref, "42.00")
-            async with running_notifier(database_url, amqp_url, smtp,
-                                        portal_link_keys=LINK_KEYS, portal_link_key_id="k1",
-                                        portal_base_url=portal.url) as notifier:
+            async with running_notifier(
+                database_url,
+                amqp_url,
+                smtp,
+                portal_link_keys=LINK_KEYS,
+                portal_link_key_id="k1",
+                portal_base_url=portal.url,
+            ) as notifier:
                 if tenants_template:
-                    saved = await notifier.put("/v1/templates/portal_link/fr",
-                                               json={"source": tenants_template})
+                    saved = await notifier.put(
+                        "/v1/templates/portal_link/fr", json={"source": tenants_template}
+                    )
                     assert saved.status_code == 200, saved.text
                 try:
                     assert (await portal.ask_link(to)).status_code == 200
-                    await eventually(lambda: [m for m in smtp.received if m["To"] == to],
-                                     timeout=15)
+                    await eventually(
+                        lambda: [m for m in smtp.received if m["To"] == to], timeout=15
+                    )
                 finally:  # the run's other tests share the notifier's tables
                     if tenants_template:
                         await notifier.delete("/v1/templates/portal_link/fr")
             (mail,) = [m for m in smtp.received if m["To"] == to]
             text = mail.get_body(("plain",)).get_content()
-            assert ("Voici le lien demandé." if tenants_template else
-                    "Voici le lien vers votre espace client que vous avez demandé.") in text
+            assert (
+                "Voici le lien demandé."
+                if tenants_template
+                else "Voici le lien vers votre espace client que vous avez demandé."
+            ) in text
             assert number not in text  # the command carries no invoices
             link = re.search(r"(http://\S+/access/\S+)", text).group(1)
             headers = await portal.sign_in(link)

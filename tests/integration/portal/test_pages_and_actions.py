@@ -12,12 +12,15 @@ from encaisse.contracts import notifier as N
 from support.http import serve
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 async def test_statement_lists_open_invoices_with_totals_per_currency_and_ignores_old_events(
-        portal):
+    portal,
+):
     ref = await portal.customer(language="en")
     a = await portal.invoice(ref, "1200.50", due_days_ago=12)
     b = await portal.invoice(ref, "300.00", open_balance="100.00", due_days_ago=-5)
@@ -67,8 +70,14 @@ async def test_an_invoice_page_and_its_pdf(portal, caplog):
 
 async def test_history_shows_what_was_sent_and_its_last_status(portal):
     ref = await portal.customer(language="en")
-    common = dict(tenant=portal.tenant, message_id="m-" + ref, command_key="k-" + ref,
-                  channel=N.Channel.EMAIL, customer_ref=ref, recipient="a@example.com")
+    common = dict(
+        tenant=portal.tenant,
+        message_id="m-" + ref,
+        command_key="k-" + ref,
+        channel=N.Channel.EMAIL,
+        customer_ref=ref,
+        recipient="a@example.com",
+    )
     await portal.publish(N.MessageSent(version=1, **common), "m-" + ref)
     await portal.publish(N.MessageDelivered(version=2, **common), "m-" + ref)
     headers = await portal.signed_in(ref)
@@ -86,15 +95,29 @@ async def test_history_shows_the_letters_sent_too(portal):
 
     ref = await portal.customer(language="en")
     common = dict(tenant=portal.tenant, command_key="k-" + ref, customer_ref=ref)
-    await portal.publish(P.LetterPosted(version=1, letter_id="l1-" + ref,
-                                        kind=P.LetterKind.REGISTERED, **common), "l1-" + ref)
-    await portal.publish(P.LetterDelivered(version=2, letter_id="l1-" + ref,
-                                           kind=P.LetterKind.REGISTERED, **common), "l1-" + ref)
-    await portal.publish(P.LetterReturned(
-        version=2, letter_id="l2-" + ref, kind=P.LetterKind.SIMPLE, reason="address_unknown",
-        detail="x" * 500, **common), "l2-" + ref)
-    late = await portal.publish(P.LetterPosted(version=1, letter_id="l2-" + ref,
-                                               kind=P.LetterKind.SIMPLE, **common), "l2-" + ref)
+    await portal.publish(
+        P.LetterPosted(version=1, letter_id="l1-" + ref, kind=P.LetterKind.REGISTERED, **common),
+        "l1-" + ref,
+    )
+    await portal.publish(
+        P.LetterDelivered(version=2, letter_id="l1-" + ref, kind=P.LetterKind.REGISTERED, **common),
+        "l1-" + ref,
+    )
+    await portal.publish(
+        P.LetterReturned(
+            version=2,
+            letter_id="l2-" + ref,
+            kind=P.LetterKind.SIMPLE,
+            reason="address_unknown",
+            detail="x" * 500,
+            **common,
+        ),
+        "l2-" + ref,
+    )
+    late = await portal.publish(
+        P.LetterPosted(version=1, letter_id="l2-" + ref, kind=P.LetterKind.SIMPLE, **common),
+        "l2-" + ref,
+    )
     await portal.handled(late)  # an older report, arriving last, changes nothing
     headers = await portal.signed_in(ref)
 
@@ -114,25 +137,34 @@ async def test_dispute_with_an_attachment_checked_by_content(portal):
     csrf = await portal.csrf(headers, f"/invoices/{number}/dispute")
     path = f"/invoices/{number}/dispute"
     form = {"csrf": csrf, "reason": "amount_wrong", "message": "We ordered 4, not 5."}
-    exe = await portal.http.post(path, data=form, headers=headers,
-                                 files={"attachment": ("proof.pdf", b"MZ\x90\x00" * 100,
-                                                       "application/pdf")})
+    exe = await portal.http.post(
+        path,
+        data=form,
+        headers=headers,
+        files={"attachment": ("proof.pdf", b"MZ\x90\x00" * 100, "application/pdf")},
+    )
     assert exe.status_code == 422 and "PDF or an image" in exe.text
     assert 'data-field="attachment"' in exe.text and "We ordered 4, not 5." in exe.text
     big = PDF + b"0" * (5 * 1024 * 1024)
-    too_big = await portal.http.post(path, data=form, headers=headers,
-                                     files={"attachment": ("big.pdf", big, "application/pdf")})
+    too_big = await portal.http.post(
+        path, data=form, headers=headers, files={"attachment": ("big.pdf", big, "application/pdf")}
+    )
     assert too_big.status_code == 422 and "larger than 5 MB" in too_big.text
-    huge = await portal.http.post(path, data=form, headers=headers, files={
-        "attachment": ("huge.pdf", PDF + b"0" * (6 * 1024 * 1024), "application/pdf")})
+    huge = await portal.http.post(
+        path,
+        data=form,
+        headers=headers,
+        files={"attachment": ("huge.pdf", PDF + b"0" * (6 * 1024 * 1024), "application/pdf")},
+    )
     assert huge.status_code == 413  # refused before the body is read
     silent = await portal.http.post(path, data=dict(form, message="  "), headers=headers)
     assert silent.status_code == 422 and 'data-field="message"' in silent.text
     bad_reason = await portal.http.post(path, data=dict(form, reason="bored"), headers=headers)
     assert bad_reason.status_code == 422 and "reason" in bad_reason.text
     assert not [e for e in portal.captured if e.routing_key.startswith("portal.")]
-    ok = await portal.http.post(path, data=form, headers=headers,
-                                files={"attachment": ("photo.txt", PNG, "text/plain")})
+    ok = await portal.http.post(
+        path, data=form, headers=headers, files={"attachment": ("photo.txt", PNG, "text/plain")}
+    )
     assert ok.status_code == 200 and "Your dispute is recorded" in ok.text
     [event] = await portal.events("portal.dispute.opened.v1")
     assert event.payload.invoice_number == number and event.payload.customer_ref == ref
@@ -147,18 +179,25 @@ async def test_promise_to_pay_within_the_tenants_limit(portal):
     ref = await portal.customer()
     first, second = await portal.invoice(ref, "100.00"), await portal.invoice(ref, "200.00")
     headers = await portal.signed_in(ref)
-    form_page = await portal.http.get("/promise", params={"invoices": [first, second]},
-                                      headers=headers)
+    form_page = await portal.http.get(
+        "/promise", params={"invoices": [first, second]}, headers=headers
+    )
     assert form_page.status_code == 200
     csrf = re.search(r'name="csrf" value="([^"]+)"', form_page.text).group(1)
     late = (date.today() + timedelta(days=21)).isoformat()
-    refused = await portal.http.post("/promise", headers=headers, data={
-        "csrf": csrf, "invoices": [first, second], "promised_date": late})
+    refused = await portal.http.post(
+        "/promise",
+        headers=headers,
+        data={"csrf": csrf, "invoices": [first, second], "promised_date": late},
+    )
     assert refused.status_code == 422 and 'data-field="promised_date"' in refused.text
     assert "dans les 20 jours" in refused.text  # the customer's language
     soon = (date.today() + timedelta(days=20)).isoformat()
-    ok = await portal.http.post("/promise", headers=headers, data={
-        "csrf": csrf, "invoices": [first, second], "promised_date": soon})
+    ok = await portal.http.post(
+        "/promise",
+        headers=headers,
+        data={"csrf": csrf, "invoices": [first, second], "promised_date": soon},
+    )
     assert ok.status_code == 200 and "promesse de paiement est enregistrée" in ok.text
     [event] = await portal.events("portal.promise.made.v1")
     assert event.payload.invoice_numbers == (first, second)
@@ -172,12 +211,14 @@ async def test_payment_plan_request(portal):
     headers = await portal.signed_in(ref)
     csrf = await portal.csrf(headers)
     for bad in ("1", "25", "many"):
-        answer = await portal.http.post("/plan", headers=headers, data={
-            "csrf": csrf, "invoices": number, "instalments": bad})
+        answer = await portal.http.post(
+            "/plan", headers=headers, data={"csrf": csrf, "invoices": number, "instalments": bad}
+        )
         assert answer.status_code == 422 and 'data-field="instalments"' in answer.text
         assert "Entre 2 et 24 échéances" in answer.text
-    ok = await portal.http.post("/plan", headers=headers, data={
-        "csrf": csrf, "invoices": number, "instalments": "6"})
+    ok = await portal.http.post(
+        "/plan", headers=headers, data={"csrf": csrf, "invoices": number, "instalments": "6"}
+    )
     assert ok.status_code == 200
     [event] = await portal.events("portal.plan.requested.v1")
     assert event.payload.instalments == 6 and event.payload.invoice_numbers == (number,)
@@ -189,18 +230,21 @@ async def test_pay_through_the_sandbox_captures_once(portal):
     usd = await portal.invoice(ref, "10.00", currency="USD")
     headers = await portal.signed_in(ref)
     csrf = await portal.csrf(headers)
-    mixed = await portal.http.post("/pay", headers=headers,
-                                   data={"csrf": csrf, "invoices": [a, usd]})
+    mixed = await portal.http.post(
+        "/pay", headers=headers, data={"csrf": csrf, "invoices": [a, usd]}
+    )
     assert mixed.status_code == 422 and "currencies" in mixed.text
     summary = await portal.http.get("/pay", params={"invoices": [a, b]}, headers=headers)
     assert "€199.99" in summary.text
-    started = await portal.http.post("/pay", headers=headers, data={"csrf": csrf,
-                                                                     "invoices": [a, b]})
+    started = await portal.http.post(
+        "/pay", headers=headers, data={"csrf": csrf, "invoices": [a, b]}
+    )
     assert started.status_code == 303
     checkout = started.headers["location"]
     assert (await portal.http.get(checkout, headers=headers)).status_code == 200
-    back = await portal.http.post(checkout, headers=headers,
-                                  data={"csrf": csrf, "outcome": "succeed"})
+    back = await portal.http.post(
+        checkout, headers=headers, data={"csrf": csrf, "outcome": "succeed"}
+    )
     assert back.status_code == 303
     done = await portal.http.get(back.headers["location"], headers=headers)
     assert done.status_code == 200 and "your payment is accepted" in done.text
@@ -226,16 +270,19 @@ async def test_a_declined_payment_publishes_nothing(portal):
     number = await portal.invoice(ref, "75.00")
     headers = await portal.signed_in(ref)
     csrf = await portal.csrf(headers)
-    started = await portal.http.post("/pay", headers=headers, data={"csrf": csrf,
-                                                                     "invoices": number})
-    back = await portal.http.post(started.headers["location"], headers=headers,
-                                  data={"csrf": csrf, "outcome": "fail"})
+    started = await portal.http.post(
+        "/pay", headers=headers, data={"csrf": csrf, "invoices": number}
+    )
+    back = await portal.http.post(
+        started.headers["location"], headers=headers, data={"csrf": csrf, "outcome": "fail"}
+    )
     done = await portal.http.get(back.headers["location"], headers=headers)
     assert "The payment failed" in done.text
     await portal.until(portal.outbox_empty)
     assert not [e for e in portal.captured if e.routing_key == "portal.payment.captured.v1"]
-    assert number in (await portal.http.get("/pay", params={"invoices": number},
-                                            headers=headers)).text
+    assert (
+        number in (await portal.http.get("/pay", params={"invoices": number}, headers=headers)).text
+    )
 
 
 async def test_a_notice_from_the_scheduler_shows_on_the_statement(portal):
@@ -244,16 +291,28 @@ async def test_a_notice_from_the_scheduler_shows_on_the_statement(portal):
 
     ref = await portal.customer()
     number = await portal.invoice(ref, "10.00")
-    line = InvoiceLine(invoice_number=number, issue_date=date.today(), due_date=date.today(),
-                       amount={"amount": "10.00", "currency": "EUR"},
-                       open_balance={"amount": "10.00", "currency": "EUR"})
-    await portal.publish(PostNotice(tenant=portal.tenant, idempotency_key="n-" + ref,
-                                    template="first_reminder", invoices=(line,),
-                                    debtor=Debtor(customer_ref=ref, name="Dupont")), ref)
+    line = InvoiceLine(
+        invoice_number=number,
+        issue_date=date.today(),
+        due_date=date.today(),
+        amount={"amount": "10.00", "currency": "EUR"},
+        open_balance={"amount": "10.00", "currency": "EUR"},
+    )
+    await portal.publish(
+        PostNotice(
+            tenant=portal.tenant,
+            idempotency_key="n-" + ref,
+            template="first_reminder",
+            invoices=(line,),
+            debtor=Debtor(customer_ref=ref, name="Dupont"),
+        ),
+        ref,
+    )
     headers = await portal.signed_in(ref)
 
     async def shown() -> bool:
-        return "Un rappel concerne vos factures" in (await portal.http.get("/", headers=headers)).text
+        return (
+            "Un rappel concerne vos factures" in (await portal.http.get("/", headers=headers)).text
+        )
 
     await portal.until(shown)
-

@@ -20,9 +20,11 @@ async def _rows(sessions) -> dict[str, set[str]]:
     """The keys left in each table (``_seed`` names them by their offset in minutes)."""
     async with sessions() as s:
         found = {}
-        for table, column, key in ((db.sessions, "expires_at", "token_hash"),
-                                   (db.used_links, "expires_at", "token_hash"),
-                                   (db.link_requests, "requested_at", "address_hash")):
+        for table, _column, key in (
+            (db.sessions, "expires_at", "token_hash"),
+            (db.used_links, "expires_at", "token_hash"),
+            (db.link_requests, "requested_at", "address_hash"),
+        ):
             rows = await s.execute(select(table.c[key]))
             found[table.name] = {r[0] for r in rows}
         return found
@@ -33,18 +35,32 @@ async def _seed(sessions, now: datetime, minutes: list[int]) -> None:
     async with sessions() as s, s.begin():
         for m in minutes:
             at = now + timedelta(minutes=m)
-            await s.execute(db.sessions.insert().values(
-                token_hash=f"s{m}", tenant="ACME", customer_ref="C-1",
-                created_at=at - timedelta(hours=8), expires_at=at))
-            await s.execute(db.used_links.insert().values(
-                token_hash=f"l{m}", tenant="ACME", customer_ref="C-1",
-                expires_at=at, used_at=at - timedelta(days=30)))
-            await s.execute(db.link_requests.insert().values(
-                address_hash=f"r{m}", client_hash=f"r{m}", requested_at=at - WINDOW))
+            await s.execute(
+                db.sessions.insert().values(
+                    token_hash=f"s{m}",
+                    tenant="ACME",
+                    customer_ref="C-1",
+                    created_at=at - timedelta(hours=8),
+                    expires_at=at,
+                )
+            )
+            await s.execute(
+                db.used_links.insert().values(
+                    token_hash=f"l{m}",
+                    tenant="ACME",
+                    customer_ref="C-1",
+                    expires_at=at,
+                    used_at=at - timedelta(days=30),
+                )
+            )
+            await s.execute(
+                db.link_requests.insert().values(
+                    address_hash=f"r{m}", client_hash=f"r{m}", requested_at=at - WINDOW
+                )
+            )
 
 
-async def test_the_purge_deletes_only_what_expired_past_the_margin_in_batches(
-        fresh_database_url):
+async def test_the_purge_deletes_only_what_expired_past_the_margin_in_batches(fresh_database_url):
     await migrate("portal", fresh_database_url)
     engine = make_engine(fresh_database_url)
     sessions = make_sessions(engine)
@@ -58,9 +74,11 @@ async def test_the_purge_deletes_only_what_expired_past_the_margin_in_batches(
         done = await purge(sessions, NOW, batch_size=3)  # several batches, the last one short
         assert done == Purged(sessions=4, used_links=4, link_requests=4)
         left = await _rows(sessions)
-        assert left == {"sessions": {f"s{m}" for m in kept},
-                        "used_links": {f"l{m}" for m in kept},
-                        "link_requests": {f"r{m}" for m in kept}}
+        assert left == {
+            "sessions": {f"s{m}" for m in kept},
+            "used_links": {f"l{m}" for m in kept},
+            "link_requests": {f"r{m}" for m in kept},
+        }
 
         assert await purge(sessions, NOW, batch_size=3) == Purged()  # nothing more to do
         later = await purge(sessions, NOW + MARGIN + timedelta(hours=2), batch_size=2)
@@ -72,8 +90,7 @@ async def test_the_purge_deletes_only_what_expired_past_the_margin_in_batches(
         await engine.dispose()
 
 
-async def test_the_running_portal_purges_at_start_by_its_own_clock(fresh_database_url,
-                                                                   amqp_url):
+async def test_the_running_portal_purges_at_start_by_its_own_clock(fresh_database_url, amqp_url):
     await migrate("portal", fresh_database_url)
     engine = make_engine(fresh_database_url)
     try:
@@ -81,16 +98,18 @@ async def test_the_running_portal_purges_at_start_by_its_own_clock(fresh_databas
         await _seed(make_sessions(engine), now, [-60 * 24 * 2, 60 * 24 * 2])
     finally:
         await engine.dispose()
-    async with running_portal(fresh_database_url, amqp_url,
-                              portal_purge_interval_seconds=3600) as portal:
+    async with running_portal(
+        fresh_database_url, amqp_url, portal_purge_interval_seconds=3600
+    ) as portal:
         names = {task.get_name() for task in portal.runtime.tasks}
         assert "portal-purge" in names
 
         async def purged() -> bool:
             left = await _rows(portal.runtime.sessions)
-            return left == {"sessions": {f"s{60 * 24 * 2}"},
-                            "used_links": {f"l{60 * 24 * 2}"},
-                            "link_requests": {f"r{60 * 24 * 2}"}}
+            return left == {
+                "sessions": {f"s{60 * 24 * 2}"},
+                "used_links": {f"l{60 * 24 * 2}"},
+                "link_requests": {f"r{60 * 24 * 2}"},
+            }
 
         await portal.until(purged)
-

@@ -31,17 +31,32 @@ from encaisse.scheduler import repo
 from support.http import client
 from support.services import TENANT, service_app
 
-TABLES = ("customers", "tracks", "timeline", "channel_days", "validations", "tasks",
-          "disputes", "promises", "clock", "outbox", "inbox", "tenants", "profiles",
-          "scenario_versions", "deferred")
+TABLES = (
+    "customers",
+    "tracks",
+    "timeline",
+    "channel_days",
+    "validations",
+    "tasks",
+    "disputes",
+    "promises",
+    "clock",
+    "outbox",
+    "inbox",
+    "tenants",
+    "profiles",
+    "scenario_versions",
+    "deferred",
+)
 
 
 def paris(day: date, hour: int = 10) -> datetime:
     """``hour`` o'clock in Paris, as UTC."""
     from zoneinfo import ZoneInfo
 
-    return datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo("Europe/Paris")
-                    ).astimezone(UTC)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo("Europe/Paris")).astimezone(
+        UTC
+    )
 
 
 async def clean(database_url: str) -> None:
@@ -110,51 +125,125 @@ class Ledger:
         self.versions[key] = self.versions.get(key, 0) + 1
         return self.versions[key]
 
-    async def customer(self, ref: str, *, email: str | None = "ap@client.fr",
-                       phone: str | None = "+33612345678", address: bool = True,
-                       segment: Segment = Segment.SME, country: str = "FR",
-                       sales_rep: str | None = "rep@acme.fr", **extra: Any) -> None:
-        await self.publish(Envelope(payload=CustomerUpserted(
-            tenant=self.tenant, version=self._next(f"c:{ref}"), customer_ref=ref,
-            name=f"Client {ref}", segment=segment, country=country, language="fr",
-            timezone="Europe/Paris", payment_method=PaymentMethod.TRANSFER, email=email,
-            phone=phone, sales_rep_email=sales_rep, created=True,
-            address=PostalAddress(lines=("1 rue de la Paix",), postal_code="75002",
-                                  city="Paris", country="FR") if address else None,
-            **extra), subject=ref))
+    async def customer(
+        self,
+        ref: str,
+        *,
+        email: str | None = "ap@client.fr",
+        phone: str | None = "+33612345678",
+        address: bool = True,
+        segment: Segment = Segment.SME,
+        country: str = "FR",
+        sales_rep: str | None = "rep@acme.fr",
+        **extra: Any,
+    ) -> None:
+        await self.publish(
+            Envelope(
+                payload=CustomerUpserted(
+                    tenant=self.tenant,
+                    version=self._next(f"c:{ref}"),
+                    customer_ref=ref,
+                    name=f"Client {ref}",
+                    segment=segment,
+                    country=country,
+                    language="fr",
+                    timezone="Europe/Paris",
+                    payment_method=PaymentMethod.TRANSFER,
+                    email=email,
+                    phone=phone,
+                    sales_rep_email=sales_rep,
+                    created=True,
+                    address=PostalAddress(
+                        lines=("1 rue de la Paix",), postal_code="75002", city="Paris", country="FR"
+                    )
+                    if address
+                    else None,
+                    **extra,
+                ),
+                subject=ref,
+            )
+        )
 
-    async def invoice(self, ref: str, number: str, due: date, amount: str = "1200.00",
-                      cls: type = InvoiceIssued, balance: str | None = None,
-                      status: InvoiceStatus = InvoiceStatus.OPEN, version: int | None = None,
-                      currency: str = "EUR", **extra: Any) -> None:
+    async def invoice(
+        self,
+        ref: str,
+        number: str,
+        due: date,
+        amount: str = "1200.00",
+        cls: type = InvoiceIssued,
+        balance: str | None = None,
+        status: InvoiceStatus = InvoiceStatus.OPEN,
+        version: int | None = None,
+        currency: str = "EUR",
+        **extra: Any,
+    ) -> None:
         money = Money(amount=Decimal(amount), currency=currency)
-        payload = cls(tenant=self.tenant, version=version or self._next(f"i:{number}"),
-                      invoice_number=number, customer_ref=ref, issue_date=due - timedelta(30),
-                      due_date=due, amount=money,
-                      open_balance=Money(amount=Decimal(balance or amount), currency=currency),
-                      status=status, **extra)
+        payload = cls(
+            tenant=self.tenant,
+            version=version or self._next(f"i:{number}"),
+            invoice_number=number,
+            customer_ref=ref,
+            issue_date=due - timedelta(30),
+            due_date=due,
+            amount=money,
+            open_balance=Money(amount=Decimal(balance or amount), currency=currency),
+            status=status,
+            **extra,
+        )
         await self.publish(Envelope(payload=payload, subject=number))
 
-    async def settle(self, ref: str, number: str, due: date, on: date, amount: str = "1200.00",
-                     payment_ref: str = "P1") -> None:
-        await self.invoice(ref, number, due, amount, InvoiceSettled, balance="0",
-                           status=InvoiceStatus.PAID, settled_on=on, payment_refs=(payment_ref,))
+    async def settle(
+        self,
+        ref: str,
+        number: str,
+        due: date,
+        on: date,
+        amount: str = "1200.00",
+        payment_ref: str = "P1",
+    ) -> None:
+        await self.invoice(
+            ref,
+            number,
+            due,
+            amount,
+            InvoiceSettled,
+            balance="0",
+            status=InvoiceStatus.PAID,
+            settled_on=on,
+            payment_refs=(payment_ref,),
+        )
         await self.payment(ref, payment_ref, on, {number: (amount, "0")})
 
-    async def payment(self, ref: str, payment_ref: str, on: date,
-                      allocations: dict[str, tuple[str, str]]) -> None:
+    async def payment(
+        self, ref: str, payment_ref: str, on: date, allocations: dict[str, tuple[str, str]]
+    ) -> None:
         """A payment: invoice number -> (amount paid, open balance after)."""
+
         def eur(amount: str | Decimal) -> Money:
             return Money(amount=Decimal(amount), currency="EUR")
 
         total = sum((Decimal(paid) for paid, _ in allocations.values()), Decimal(0))
-        await self.publish(Envelope(payload=PaymentReceived(
-            tenant=self.tenant, version=1, payment_ref=payment_ref, customer_ref=ref,
-            paid_on=on, amount=eur(total), method=PaymentMethod.TRANSFER,
-            allocations=tuple(Allocation(invoice_number=n, amount=eur(paid),
-                                         open_balance_after=eur(after))
-                              for n, (paid, after) in allocations.items()),
-            unallocated=eur("0")), subject=payment_ref))
+        await self.publish(
+            Envelope(
+                payload=PaymentReceived(
+                    tenant=self.tenant,
+                    version=1,
+                    payment_ref=payment_ref,
+                    customer_ref=ref,
+                    paid_on=on,
+                    amount=eur(total),
+                    method=PaymentMethod.TRANSFER,
+                    allocations=tuple(
+                        Allocation(
+                            invoice_number=n, amount=eur(paid), open_balance_after=eur(after)
+                        )
+                        for n, (paid, after) in allocations.items()
+                    ),
+                    unallocated=eur("0"),
+                ),
+                subject=payment_ref,
+            )
+        )
 
 
 class Harness:
@@ -165,8 +254,9 @@ class Harness:
         r = await self.http.put("/v1/clock", json={"now": when.isoformat()})
         assert r.status_code == 200, r.text
 
-    async def one_invoice(self, ref: str, number: str, due: date, now: datetime,
-                          **customer: Any) -> None:
+    async def one_invoice(
+        self, ref: str, number: str, due: date, now: datetime, **customer: Any
+    ) -> None:
         """At ``now``, a customer of the ledger with one open invoice, taken in."""
         await self.set_clock(now)
         await self.ledger.customer(ref, **customer)
@@ -200,8 +290,11 @@ class Harness:
 
 def templates(h: Harness, number: str | None = None) -> list[str]:
     """The templates of the commands sent so far (those listing ``number``)."""
-    return [c.template for c in h.probe.commands()
-            if number is None or any(i.invoice_number == number for i in c.invoices)]
+    return [
+        c.template
+        for c in h.probe.commands()
+        if number is None or any(i.invoice_number == number for i in c.invoices)
+    ]
 
 
 async def days(h: Harness, n: int) -> None:
@@ -214,8 +307,9 @@ async def days(h: Harness, n: int) -> None:
 @asynccontextmanager
 async def running(database_url: str, amqp_url: str, **settings: Any) -> AsyncIterator[Harness]:
     await clean(database_url)
-    app = await service_app("scheduler", database_url, amqp_url, simulation=True,
-                            run_interval_seconds=3600, **settings)
+    app = await service_app(
+        "scheduler", database_url, amqp_url, simulation=True, run_interval_seconds=3600, **settings
+    )
     connection = await connect(amqp_url)
     probe = Probe()
     await probe.start(connection)

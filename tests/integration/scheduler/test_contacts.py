@@ -22,7 +22,8 @@ def entries(timeline, kind: str) -> list[dict]:
 
 
 async def test_a_letter_returned_not_at_this_address_is_an_anomaly_and_goes_by_email(
-        database_url, amqp_url):
+    database_url, amqp_url
+):
     async with running(database_url, amqp_url) as h:
         # Monday 13 April, D+28
         await h.one_invoice("A1", "F1", DUE, paris(DUE + timedelta(days=28)))
@@ -30,11 +31,23 @@ async def test_a_letter_returned_not_at_this_address_is_an_anomaly_and_goes_by_e
         await h.quiet()
         letter = h.probe.commands()[-1]
         assert isinstance(letter, SendLetter) and letter.template == "reminder_letter"
-        await h.ledger.publish(Envelope(payload=LetterReturned(
-            tenant="ACME", version=3, letter_id="L1", command_key=letter.idempotency_key,
-            kind=LetterKind.SIMPLE, customer_ref="A1", case_id=letter.case_id,
-            step=letter.step, reason=ReturnReason.ADDRESS_UNKNOWN,
-            detail="n'habite pas à l'adresse indiquée"), subject="L1"))
+        await h.ledger.publish(
+            Envelope(
+                payload=LetterReturned(
+                    tenant="ACME",
+                    version=3,
+                    letter_id="L1",
+                    command_key=letter.idempotency_key,
+                    kind=LetterKind.SIMPLE,
+                    customer_ref="A1",
+                    case_id=letter.case_id,
+                    step=letter.step,
+                    reason=ReturnReason.ADDRESS_UNKNOWN,
+                    detail="n'habite pas à l'adresse indiquée",
+                ),
+                subject="L1",
+            )
+        )
         await h.quiet()
         email = h.probe.commands()[-1]
         assert isinstance(email, SendEmail) and email.step == "D+28-letter"
@@ -48,7 +61,8 @@ async def test_a_letter_returned_not_at_this_address_is_an_anomaly_and_goes_by_e
         assert len(h.probe.commands()) == sent
         skipped = entries(await h.timeline("A1"), "skipped")
         assert [(e["step"], e["detail"]) for e in skipped] == [
-            ("D+35-registered_letter", "no valid postal address")]
+            ("D+35-registered_letter", "no valid postal address")
+        ]
 
 
 async def test_a_wrong_number_on_a_call_goes_by_email_and_asks_for_a_fix(database_url, amqp_url):
@@ -59,8 +73,10 @@ async def test_a_wrong_number_on_a_call_goes_by_email_and_asks_for_a_fix(databas
         await h.quiet()
         [call] = (await h.http.get("/v1/tasks", params={"kind": "call"})).json()
         assert call["invoice_numbers"] == ["F2"] and templates(h) == []
-        r = await h.http.post(f"/v1/tasks/{call['id']}/outcome",
-                              json={"outcome": "wrong_number", "note": "a bakery answered"})
+        r = await h.http.post(
+            f"/v1/tasks/{call['id']}/outcome",
+            json={"outcome": "wrong_number", "note": "a bakery answered"},
+        )
         assert r.status_code == 200, r.text
         await h.quiet()
         [email] = h.probe.commands()
@@ -72,21 +88,24 @@ async def test_a_wrong_number_on_a_call_goes_by_email_and_asks_for_a_fix(databas
 
 
 async def test_no_phone_and_no_address_skip_the_call_and_the_letter_with_one_task(
-        database_url, amqp_url):
+    database_url, amqp_url
+):
     async with running(database_url, amqp_url) as h:
-        await h.one_invoice("N2", "F3", DUE, paris(DUE + timedelta(days=22)), phone=None,
-                            address=False)
+        await h.one_invoice(
+            "N2", "F3", DUE, paris(DUE + timedelta(days=22)), phone=None, address=False
+        )
         await h.advance(hours=1)  # D+21 call
         await days(h, 6)  # D+28 letter on 13 April
         assert h.probe.commands() == []
         assert task_kinds(h) == ["complete_record"]  # asked for once, not per step
         skipped = entries(await h.timeline("N2"), "skipped")
         assert [(e["step"], e["detail"]) for e in skipped] == [
-            ("D+21-call", "no valid phone number"), ("D+28-letter", "no valid postal address")]
+            ("D+21-call", "no valid phone number"),
+            ("D+28-letter", "no valid postal address"),
+        ]
 
 
-async def test_an_excluded_customer_gets_no_thank_you_and_no_acknowledgment(
-        database_url, amqp_url):
+async def test_an_excluded_customer_gets_no_thank_you_and_no_acknowledgment(database_url, amqp_url):
     async with running(database_url, amqp_url) as h:
         await h.set_clock(paris(DUE - timedelta(days=8)))
         await h.ledger.customer("X3")
@@ -97,8 +116,10 @@ async def test_an_excluded_customer_gets_no_thank_you_and_no_acknowledgment(
         assert templates(h) == ["courtesy_reminder"]
         r = await h.http.put("/v1/customers/X3/exclusion", json={"excluded": True})
         assert r.status_code == 200
-        r = await h.http.post("/v1/disputes", json={
-            "customer_ref": "X3", "invoice_number": "F5", "reason": "amount_wrong"})
+        r = await h.http.post(
+            "/v1/disputes",
+            json={"customer_ref": "X3", "invoice_number": "F5", "reason": "amount_wrong"},
+        )
         assert r.status_code == 201
         await h.ledger.settle("X3", "F4", DUE, DUE - timedelta(days=6))
         await h.quiet()
@@ -108,7 +129,8 @@ async def test_an_excluded_customer_gets_no_thank_you_and_no_acknowledgment(
 
 
 async def test_call_outcomes_a_dispute_pauses_no_answer_lets_the_scenario_go_on(
-        database_url, amqp_url):
+    database_url, amqp_url
+):
     async with running(database_url, amqp_url) as h:
         await h.one_invoice("T3", "F6", DUE, paris(DUE + timedelta(days=22)))
         await h.ledger.customer("T4")
@@ -116,10 +138,14 @@ async def test_call_outcomes_a_dispute_pauses_no_answer_lets_the_scenario_go_on(
         await h.quiet()
         await h.advance(hours=1)
         await h.quiet()
-        calls = {t["customer_ref"]: t["id"]
-                 for t in (await h.http.get("/v1/tasks", params={"kind": "call"})).json()}
-        r = await h.http.post(f"/v1/tasks/{calls['T3']}/outcome", json={
-            "outcome": "dispute", "dispute_reason": "not_received", "note": "never got it"})
+        calls = {
+            t["customer_ref"]: t["id"]
+            for t in (await h.http.get("/v1/tasks", params={"kind": "call"})).json()
+        }
+        r = await h.http.post(
+            f"/v1/tasks/{calls['T3']}/outcome",
+            json={"outcome": "dispute", "dispute_reason": "not_received", "note": "never got it"},
+        )
         assert r.status_code == 200, r.text
         r = await h.http.post(f"/v1/tasks/{calls['T4']}/outcome", json={"outcome": "no_answer"})
         assert r.status_code == 200 and r.json()["outcome"] == "no_answer"

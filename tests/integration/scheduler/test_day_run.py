@@ -42,14 +42,18 @@ async def test_standard_scenario_day_by_day_with_windows_and_holidays(database_u
                 days[run["now"][:10]] = after - before
         emails = [c for c in h.probe.commands() if isinstance(c, SendEmail)]
         assert [(e.template, e.step) for e in emails] == [
-            ("courtesy_reminder", "D-7-email"), ("first_reminder", "D+7-email"),
-            ("second_reminder", "D+14-email")]
+            ("courtesy_reminder", "D-7-email"),
+            ("first_reminder", "D+7-email"),
+            ("second_reminder", "D+14-email"),
+        ]
         assert emails[2].cc == ("rep@acme.fr",) and emails[0].cc == ()
         assert emails[0].invoices[0].invoice_number == "F1"
         assert emails[0].invoices[0].open_balance.amount == 1200
         letters = [c for c in h.probe.commands() if isinstance(c, SendLetter)]
         assert [(x.kind.value, x.template) for x in letters] == [
-            ("simple", "reminder_letter"), ("registered", "formal_notice")]
+            ("simple", "reminder_letter"),
+            ("registered", "formal_notice"),
+        ]
         notice = letters[1].formal_notice
         assert notice.penalties_computed_on == date(2026, 4, 20)
         assert notice.payment_deadline == date(2026, 4, 28) and notice.business_customer
@@ -57,8 +61,14 @@ async def test_standard_scenario_day_by_day_with_windows_and_holidays(database_u
         assert [(t.kind.value, t.due_on) for t in calls] == [("call", date(2026, 4, 7))]
         # D-7 9 March, D+7 23 March, D+14 30 March, D+21 6 April is Easter Monday -> 7 April,
         # D+28 13 April, D+35 20 April
-        assert sorted(days) == ["2026-03-09", "2026-03-23", "2026-03-30", "2026-04-07",
-                                "2026-04-13", "2026-04-20"]
+        assert sorted(days) == [
+            "2026-03-09",
+            "2026-03-23",
+            "2026-03-30",
+            "2026-04-07",
+            "2026-04-13",
+            "2026-04-20",
+        ]
         keys = [c.idempotency_key for c in h.probe.commands()]
         assert len(keys) == len(set(keys))
         timeline = await h.timeline("C1")
@@ -83,8 +93,11 @@ async def test_payment_sends_one_thank_you_and_stops_the_rest(database_url, amqp
         for _ in range(25):
             await h.advance(days=1)
         await h.quiet()
-        f2 = [c for c in h.probe.commands()
-              if any(i.invoice_number == "F2" for i in c.invoices) and c.template != "thank_you"]
+        f2 = [
+            c
+            for c in h.probe.commands()
+            if any(i.invoice_number == "F2" for i in c.invoices) and c.template != "thank_you"
+        ]
         assert [c.template for c in f2] == ["courtesy_reminder"]
         # the same payment event delivered twice: still one thank-you
         await h.ledger.settle("C2", "F2", DUE, DUE - timedelta(days=5))
@@ -106,7 +119,8 @@ async def test_end_of_the_amicable_phase_escalates_and_closes_the_case(database_
         assert h.probe.commands() == []  # no burst of missed reminders
         escalated = h.probe.events(CaseEscalated)
         assert [(e.invoice_numbers, e.amount_at_stake.amount) for e in escalated] == [
-            (("F90",), 700)]
+            (("F90",), 700)
+        ]
         assert len(h.probe.events(CaseClosed)) == 1
         timeline = await h.timeline("E1")
         assert timeline["case_state"] == "closed"

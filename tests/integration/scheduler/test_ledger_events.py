@@ -18,11 +18,13 @@ from integration.scheduler.harness import days, paris, running, templates
 def thanks(h) -> list[SendEmail]:
     return [c for c in h.probe.commands() if c.template == "thank_you"]
 
+
 DUE = date(2026, 3, 16)  # a Monday
 
 
 async def test_partial_payment_goes_on_with_the_balance_cancel_and_write_off_stop(
-        database_url, amqp_url):
+    database_url, amqp_url
+):
     async with running(database_url, amqp_url) as h:
         await h.set_clock(paris(DUE + timedelta(days=6)))
         await h.ledger.customer("G1")
@@ -34,26 +36,45 @@ async def test_partial_payment_goes_on_with_the_balance_cancel_and_write_off_sto
         assert [i.invoice_number for i in first.invoices] == ["F1", "F2", "F3", "F4"]
         paid_on = DUE + timedelta(days=8)
         # one payment: F1 in full, F2 in part
-        await h.ledger.invoice("G1", "F1", DUE, cls=InvoiceSettled, balance="0",
-                               status=InvoiceStatus.PAID, settled_on=paid_on, payment_refs=("P9",))
-        await h.ledger.invoice("G1", "F2", DUE, cls=InvoiceUpdated, balance="700.00",
-                               status=InvoiceStatus.PARTIALLY_PAID, reason="partially_paid")
-        await h.ledger.payment("G1", "P9", paid_on, {"F1": ("1200.00", "0"),
-                                                     "F2": ("500.00", "700.00")})
-        await h.ledger.invoice("G1", "F3", DUE, cls=InvoiceCancelled, balance="0",
-                               status=InvoiceStatus.CANCELLED)
-        await h.ledger.invoice("G1", "F4", DUE, cls=InvoiceWrittenOff, balance="0",
-                               status=InvoiceStatus.WRITTEN_OFF)
+        await h.ledger.invoice(
+            "G1",
+            "F1",
+            DUE,
+            cls=InvoiceSettled,
+            balance="0",
+            status=InvoiceStatus.PAID,
+            settled_on=paid_on,
+            payment_refs=("P9",),
+        )
+        await h.ledger.invoice(
+            "G1",
+            "F2",
+            DUE,
+            cls=InvoiceUpdated,
+            balance="700.00",
+            status=InvoiceStatus.PARTIALLY_PAID,
+            reason="partially_paid",
+        )
+        await h.ledger.payment(
+            "G1", "P9", paid_on, {"F1": ("1200.00", "0"), "F2": ("500.00", "700.00")}
+        )
+        await h.ledger.invoice(
+            "G1", "F3", DUE, cls=InvoiceCancelled, balance="0", status=InvoiceStatus.CANCELLED
+        )
+        await h.ledger.invoice(
+            "G1", "F4", DUE, cls=InvoiceWrittenOff, balance="0", status=InvoiceStatus.WRITTEN_OFF
+        )
         await h.quiet()
         thanks = [c for c in h.probe.commands() if c.template == "thank_you"]
         assert len(thanks) == 1  # one per payment, listing what it paid
         assert [(i.invoice_number, i.open_balance.amount) for i in thanks[0].invoices] == [
-            ("F1", 0), ("F2", 700)]
+            ("F1", 0),
+            ("F2", 700),
+        ]
         await days(h, 7)  # D+14: only the partly paid invoice, on its open balance
         second = h.probe.commands()[-1]
         assert isinstance(second, SendEmail) and second.template == "second_reminder"
-        assert [(i.invoice_number, i.open_balance.amount) for i in second.invoices] == [
-            ("F2", 700)]
+        assert [(i.invoice_number, i.open_balance.amount) for i in second.invoices] == [("F2", 700)]
         timeline = await h.timeline("G1")
         states = {i["invoice_number"]: i["state"] for i in timeline["invoices"]}
         assert states == {"F1": "closed", "F2": "active", "F3": "closed", "F4": "closed"}
@@ -65,8 +86,9 @@ async def test_a_changed_due_date_replans_the_next_step(database_url, amqp_url):
         await h.one_invoice("G2", "F5", DUE, paris(DUE + timedelta(days=6)))
         await days(h, 1)  # D+7 done
         later = DUE + timedelta(days=14)  # the due date moves two weeks later
-        await h.ledger.invoice("G2", "F5", later, cls=InvoiceUpdated, reason="amended",
-                               previous_due_date=DUE)
+        await h.ledger.invoice(
+            "G2", "F5", later, cls=InvoiceUpdated, reason="amended", previous_due_date=DUE
+        )
         await h.quiet()
         timeline = await h.timeline("G2")
         assert timeline["planned"][0]["step"] == "D+14-email"
@@ -76,24 +98,29 @@ async def test_a_changed_due_date_replans_the_next_step(database_url, amqp_url):
         assert templates(h) == ["first_reminder"]
 
 
-async def test_after_downtime_only_the_most_advanced_missed_step_fires_once(database_url,
-                                                                          amqp_url):
+async def test_after_downtime_only_the_most_advanced_missed_step_fires_once(database_url, amqp_url):
     async with running(database_url, amqp_url) as h:
         await h.one_invoice("G3", "F6", DUE, paris(DUE - timedelta(days=10)))
         await h.advance(days=26)  # down from 6 March to 1 April: D-7, D+7, D+14 missed
         await h.quiet()
         [sent] = h.probe.commands()
         assert (sent.template, sent.step) == ("second_reminder", "D+14-email")
-        skipped = [(e["step"], e["detail"]) for e in (await h.timeline("G3"))["entries"]
-                   if e["kind"] == "skipped"]
-        assert skipped == [("D-7-email", "overtaken by a later step"),
-                           ("D+7-email", "overtaken by a later step")]
+        skipped = [
+            (e["step"], e["detail"])
+            for e in (await h.timeline("G3"))["entries"]
+            if e["kind"] == "skipped"
+        ]
+        assert skipped == [
+            ("D-7-email", "overtaken by a later step"),
+            ("D+7-email", "overtaken by a later step"),
+        ]
         await days(h, 3)
         assert len(h.probe.commands()) == 1  # nothing more until D+21
 
 
 async def test_a_payment_before_any_reminder_is_thanked_once_a_part_payment_is_not(
-        database_url, amqp_url):
+    database_url, amqp_url
+):
     async with running(database_url, amqp_url) as h:
         await h.set_clock(paris(DUE - timedelta(days=20)))  # Tuesday 24 February
         await h.ledger.customer("G4")
@@ -101,8 +128,15 @@ async def test_a_payment_before_any_reminder_is_thanked_once_a_part_payment_is_n
         await h.ledger.invoice("G4", "F8", DUE)
         await h.quiet()
         # F8 paid in part: nothing settled, no thank-you, the dunning goes on
-        await h.ledger.invoice("G4", "F8", DUE, cls=InvoiceUpdated, balance="200.00",
-                               status=InvoiceStatus.PARTIALLY_PAID, reason="partially_paid")
+        await h.ledger.invoice(
+            "G4",
+            "F8",
+            DUE,
+            cls=InvoiceUpdated,
+            balance="200.00",
+            status=InvoiceStatus.PARTIALLY_PAID,
+            reason="partially_paid",
+        )
         await h.ledger.payment("G4", "P20", DUE - timedelta(days=20), {"F8": ("1000.00", "200.00")})
         await h.quiet()
         assert h.probe.commands() == []
@@ -111,19 +145,22 @@ async def test_a_payment_before_any_reminder_is_thanked_once_a_part_payment_is_n
         await h.quiet()
         [thank_you] = thanks(h)
         assert [(i.invoice_number, i.open_balance.amount) for i in thank_you.invoices] == [
-            ("F7", 0)]
+            ("F7", 0)
+        ]
         assert thank_you.context["payment_ref"] == "P21"
         assert thank_you.idempotency_key.endswith(":thank_you:P21")
         await h.ledger.payment("G4", "P21", DUE - timedelta(days=20), {"F7": ("1200.00", "0")})
         await h.quiet()  # the same payment again (another message id): no second thank-you
         await days(h, 14)  # D-7: the courtesy email for F8 alone, on its balance
         assert templates(h) == ["thank_you", "courtesy_reminder"]
-        assert [(i.invoice_number, i.open_balance.amount)
-                for i in h.probe.commands()[-1].invoices] == [("F8", 200)]
+        assert [
+            (i.invoice_number, i.open_balance.amount) for i in h.probe.commands()[-1].invoices
+        ] == [("F8", 200)]
 
 
 async def test_a_thank_you_outside_the_sending_window_waits_for_it_and_goes_once(
-        database_url, amqp_url):
+    database_url, amqp_url
+):
     async with running(database_url, amqp_url) as h:
         saturday = DUE - timedelta(days=2)  # Saturday 14 March, closed
         await h.one_invoice("G5", "F9", DUE, paris(saturday - timedelta(days=4)))

@@ -16,11 +16,15 @@ async def test_a_profile_is_read_and_changed_and_its_customers_follow(database_u
         standard = (await h.http.get("/v1/profiles/standard")).json()
         assert (standard["scenario_code"], standard["version"]) == ("standard", 1)
         assert (await h.http.get("/v1/profiles/nope")).status_code == 404
-        body = {"name": "SMEs on the export path", "scenario_code": "export",
-                "segments": ["sme", "individual"]}
+        body = {
+            "name": "SMEs on the export path",
+            "scenario_code": "export",
+            "segments": ["sme", "individual"],
+        }
         viewer = {"Authorization": "Bearer viewer-token"}
-        assert (await h.http.put("/v1/profiles/standard", json=body,
-                                 headers=viewer)).status_code == 403
+        assert (
+            await h.http.put("/v1/profiles/standard", json=body, headers=viewer)
+        ).status_code == 403
         r = await h.http.put("/v1/profiles/standard", json=body)
         assert r.status_code == 200, r.text
         assert (r.json()["version"], r.json()["changed_by"]) == (2, "Alice Admin")
@@ -36,8 +40,10 @@ async def test_a_manual_step_becomes_a_collectors_task_not_a_message(database_ur
         for step in scenario["steps"]:
             if step["offset_days"] == 7:
                 step["mode"] = "manual"
-        r = await h.http.put("/v1/scenarios/standard", json={
-            "name": scenario["name"], "steps": scenario["steps"], "change": "D+7 by hand"})
+        r = await h.http.put(
+            "/v1/scenarios/standard",
+            json={"name": scenario["name"], "steps": scenario["steps"], "change": "D+7 by hand"},
+        )
         assert r.status_code == 200, r.text
         await h.one_invoice("M1", "F2", DUE, paris(DUE + timedelta(days=6)))
         await days(h, 1)
@@ -48,7 +54,8 @@ async def test_a_manual_step_becomes_a_collectors_task_not_a_message(database_ur
 
 
 async def test_a_tenant_that_opens_on_saturdays_gets_its_reminders_on_saturdays(
-        database_url, amqp_url):
+    database_url, amqp_url
+):
     async with running(database_url, amqp_url) as h:
         due = date(2026, 3, 28)  # a Saturday: D-7 is Saturday 21 March
         await h.one_invoice("S2", "F3", due, paris(date(2026, 3, 20)))

@@ -37,9 +37,15 @@ async def test_dispute_pauses_escalates_and_resumes_with_the_steps_moved(databas
         await h.quiet()
         await days(h, 1)  # D+7 first reminder
         assert templates(h) == ["first_reminder"]
-        r = await h.http.post("/v1/disputes", json={
-            "customer_ref": "D1", "invoice_number": "F10", "reason": "amount_wrong",
-            "message": "price differs from the order"})
+        r = await h.http.post(
+            "/v1/disputes",
+            json={
+                "customer_ref": "D1",
+                "invoice_number": "F10",
+                "reason": "amount_wrong",
+                "message": "price differs from the order",
+            },
+        )
         assert r.status_code == 201, r.text
         dispute = r.json()
         await h.quiet()
@@ -49,11 +55,14 @@ async def test_dispute_pauses_escalates_and_resumes_with_the_steps_moved(databas
         assert [(t.kind.value, t.assignee) for t in tasks] == [("dispute", "rep@acme.fr")]
         await days(h, 20)  # nothing client-facing while in dispute
         assert templates(h) == ["first_reminder", "dispute_acknowledged"]
-        r = await h.http.post(f"/v1/disputes/{dispute['id']}/resolve",
-                              json={"resolution": "price confirmed with the customer"})
+        r = await h.http.post(
+            f"/v1/disputes/{dispute['id']}/resolve",
+            json={"resolution": "price confirmed with the customer"},
+        )
         assert r.status_code == 200 and r.json()["status"] == "resolved"
-        again = await h.http.post(f"/v1/disputes/{dispute['id']}/resolve",
-                                  json={"resolution": "twice"})
+        again = await h.http.post(
+            f"/v1/disputes/{dispute['id']}/resolve", json={"resolution": "twice"}
+        )
         assert again.status_code == 409
         await h.quiet()
         assert [e.reason for e in h.probe.events(CaseResumed)] == ["dispute_resolved"]
@@ -78,9 +87,19 @@ async def test_portal_promise_broken_fires_the_next_step_at_once(database_url, a
         await h.quiet()
         assert templates(h) == ["first_reminder"]
         promised = DUE + timedelta(days=20)  # Sunday 5 April; grace 3 days -> 8 April
-        await h.ledger.publish(Envelope(payload=PromiseMade(
-            tenant="ACME", version=1, promise_id="PR1", customer_ref="P1",
-            invoice_numbers=("F20",), promised_date=promised), subject="PR1"))
+        await h.ledger.publish(
+            Envelope(
+                payload=PromiseMade(
+                    tenant="ACME",
+                    version=1,
+                    promise_id="PR1",
+                    customer_ref="P1",
+                    invoice_numbers=("F20",),
+                    promised_date=promised,
+                ),
+                subject="PR1",
+            )
+        )
         await h.quiet()
         assert templates(h)[-1] == "promise_confirmed"
         paused = h.probe.events(CasePaused)
@@ -98,19 +117,23 @@ async def test_promise_in_the_past_is_refused_naming_the_field(database_url, amq
         await h.ledger.customer("P2")
         await h.ledger.invoice("P2", "F21", DUE)
         await h.quiet()
-        r = await h.http.post("/v1/promises", json={
-            "customer_ref": "P2", "invoice_numbers": ["F21"], "promised_date": "2026-01-01"})
+        r = await h.http.post(
+            "/v1/promises",
+            json={"customer_ref": "P2", "invoice_numbers": ["F21"], "promised_date": "2026-01-01"},
+        )
         assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["promised_date"]
-        r = await h.http.post("/v1/promises", json={
-            "customer_ref": "P2", "invoice_numbers": ["NOPE"], "promised_date": "2026-04-01"})
+        r = await h.http.post(
+            "/v1/promises",
+            json={"customer_ref": "P2", "invoice_numbers": ["NOPE"], "promised_date": "2026-04-01"},
+        )
         assert r.status_code == 404 and r.json()["detail"][0]["loc"] == ["invoice_numbers"]
-        r = await h.http.post("/v1/promises", json={"customer_ref": "P2",
-                                                     "invoice_numbers": []})
+        r = await h.http.post("/v1/promises", json={"customer_ref": "P2", "invoice_numbers": []})
         assert r.status_code == 422
 
 
 async def test_a_bounced_courtesy_reminder_is_replaced_by_a_courtesy_never_by_arrears(
-        database_url, amqp_url):
+    database_url, amqp_url
+):
     """A week before the due date nothing is late: no letter saying "factures échues"."""
     async with running(database_url, amqp_url) as h:
         for ref, phone in (("C1", "+33612345678"), ("C2", None)):
@@ -122,11 +145,24 @@ async def test_a_bounced_courtesy_reminder_is_replaced_by_a_courtesy_never_by_ar
             email = h.probe.commands()[-1]
             assert isinstance(email, SendEmail) and email.template == "courtesy_reminder"
             sent = len(h.probe.commands())
-            await h.ledger.publish(Envelope(payload=MessageFailed(
-                tenant="ACME", version=2, message_id=f"M-{ref}",
-                command_key=email.idempotency_key, channel=Channel.EMAIL, customer_ref=ref,
-                case_id=email.case_id, step=email.step, recipient="ap@client.fr",
-                reason=FailureReason.BOUNCED, detail="550 no such user"), subject=f"M-{ref}"))
+            await h.ledger.publish(
+                Envelope(
+                    payload=MessageFailed(
+                        tenant="ACME",
+                        version=2,
+                        message_id=f"M-{ref}",
+                        command_key=email.idempotency_key,
+                        channel=Channel.EMAIL,
+                        customer_ref=ref,
+                        case_id=email.case_id,
+                        step=email.step,
+                        recipient="ap@client.fr",
+                        reason=FailureReason.BOUNCED,
+                        detail="550 no such user",
+                    ),
+                    subject=f"M-{ref}",
+                )
+            )
             await h.quiet()
             after = h.probe.commands()[sent:]
             assert not [c for c in after if isinstance(c, SendLetter)]
@@ -139,7 +175,8 @@ async def test_a_bounced_courtesy_reminder_is_replaced_by_a_courtesy_never_by_ar
 
 
 async def test_bounced_email_is_an_anomaly_switches_to_a_letter_and_asks_for_a_fix(
-        database_url, amqp_url):
+    database_url, amqp_url
+):
     async with running(database_url, amqp_url) as h:
         await h.set_clock(paris(DUE + timedelta(days=6)))
         await h.ledger.customer("B1")
@@ -148,11 +185,19 @@ async def test_bounced_email_is_an_anomaly_switches_to_a_letter_and_asks_for_a_f
         await days(h, 1)
         email = h.probe.commands()[-1]
         assert isinstance(email, SendEmail)
-        failed = MessageFailed(tenant="ACME", version=2, message_id="M1",
-                               command_key=email.idempotency_key, channel=Channel.EMAIL,
-                               customer_ref="B1", case_id=email.case_id, step=email.step,
-                               recipient="ap@client.fr", reason=FailureReason.BOUNCED,
-                               detail="550 no such user")
+        failed = MessageFailed(
+            tenant="ACME",
+            version=2,
+            message_id="M1",
+            command_key=email.idempotency_key,
+            channel=Channel.EMAIL,
+            customer_ref="B1",
+            case_id=email.case_id,
+            step=email.step,
+            recipient="ap@client.fr",
+            reason=FailureReason.BOUNCED,
+            detail="550 no such user",
+        )
         await h.ledger.publish(Envelope(payload=failed, subject="M1"))
         await h.quiet()
         letter = h.probe.commands()[-1]
@@ -164,8 +209,9 @@ async def test_bounced_email_is_an_anomaly_switches_to_a_letter_and_asks_for_a_f
         await days(h, 7)  # D+14: the email step is skipped while the address is wrong
         assert not [c for c in h.probe.commands()[2:] if isinstance(c, SendEmail)]
         entries = (await h.timeline("B1"))["entries"]
-        assert any(e["kind"] == "skipped" and e["detail"] == "email address invalid"
-                   for e in entries)
+        assert any(
+            e["kind"] == "skipped" and e["detail"] == "email address invalid" for e in entries
+        )
         await h.ledger.customer("B1", email="compta@client.fr")  # fixed in the ledger
         await days(h, 14)  # D+21 call, D+28 letter
         assert isinstance(h.probe.commands()[-1], SendLetter)
@@ -179,10 +225,23 @@ async def test_an_email_that_may_not_have_left_asks_a_person_to_check(database_u
         email = h.probe.commands()[-1]
         assert isinstance(email, SendEmail)
         sent = len(h.probe.commands())
-        await h.ledger.publish(Envelope(payload=MessageUncertain(
-            tenant="ACME", version=1, message_id="M2", command_key=email.idempotency_key,
-            channel=Channel.EMAIL, customer_ref="U1", case_id=email.case_id, step=email.step,
-            recipient="ap@client.fr", detail="the sender stopped during DATA"), subject="M2"))
+        await h.ledger.publish(
+            Envelope(
+                payload=MessageUncertain(
+                    tenant="ACME",
+                    version=1,
+                    message_id="M2",
+                    command_key=email.idempotency_key,
+                    channel=Channel.EMAIL,
+                    customer_ref="U1",
+                    case_id=email.case_id,
+                    step=email.step,
+                    recipient="ap@client.fr",
+                    detail="the sender stopped during DATA",
+                ),
+                subject="M2",
+            )
+        )
         await h.quiet()
         assert h.probe.commands()[sent:] == [], "not sent again by itself"
         [task] = h.probe.events(TaskCreated)
@@ -191,12 +250,12 @@ async def test_an_email_that_may_not_have_left_asks_a_person_to_check(database_u
         listed = (await h.http.get("/v1/tasks", params={"kind": "check_delivery"})).json()
         assert [t["id"] for t in listed] == [task.task_id]
         entries = (await h.timeline("U1"))["entries"]
-        assert any(e["kind"] == "anomaly" and e["detail"].startswith("uncertain")
-                   for e in entries)
+        assert any(e["kind"] == "anomaly" and e["detail"].startswith("uncertain") for e in entries)
 
 
 async def test_rejected_direct_debit_email_at_once_then_call_next_working_day(
-        database_url, amqp_url):
+    database_url, amqp_url
+):
     async with running(database_url, amqp_url) as h:
         await h.set_clock(paris(DUE + timedelta(days=3)))  # Thursday 19 March
         await h.ledger.customer("R1")
@@ -206,13 +265,23 @@ async def test_rejected_direct_debit_email_at_once_then_call_next_working_day(
         await h.quiet()
         assert templates(h) == ["thank_you"]  # paid before any reminder: thanked all the same
         zero = Money(amount=Decimal("1200.00"), currency="EUR")
-        await h.ledger.publish(Envelope(payload=PaymentRejected(
-            tenant="ACME", version=2, payment_ref="SDD1", customer_ref="R1",
-            rejected_on=DUE + timedelta(days=4), reason="AM04 insufficient funds",
-            reopened=(Allocation(invoice_number="F40", amount=zero, open_balance_after=zero),)),
-            subject="SDD1"))
-        await h.ledger.invoice("R1", "F40", DUE, cls=InvoiceUpdated, reason="reopened",
-                               version=3)
+        await h.ledger.publish(
+            Envelope(
+                payload=PaymentRejected(
+                    tenant="ACME",
+                    version=2,
+                    payment_ref="SDD1",
+                    customer_ref="R1",
+                    rejected_on=DUE + timedelta(days=4),
+                    reason="AM04 insufficient funds",
+                    reopened=(
+                        Allocation(invoice_number="F40", amount=zero, open_balance_after=zero),
+                    ),
+                ),
+                subject="SDD1",
+            )
+        )
+        await h.ledger.invoice("R1", "F40", DUE, cls=InvoiceUpdated, reason="reopened", version=3)
         await h.quiet()
         await h.advance(days=1)  # Friday 20 March
         await h.quiet()
@@ -227,10 +296,12 @@ async def test_events_out_of_order_and_stale_versions_are_ignored(database_url, 
         await h.set_clock(paris(DUE - timedelta(days=10)))
         # the invoice before its customer, then a newer amendment before an older one
         await h.ledger.invoice("O1", "F50", DUE, version=1)
-        await h.ledger.invoice("O1", "F50", DUE + timedelta(days=30), cls=InvoiceUpdated,
-                               reason="amended", version=3)
-        await h.ledger.invoice("O1", "F50", DUE + timedelta(days=10), cls=InvoiceUpdated,
-                               reason="amended", version=2)
+        await h.ledger.invoice(
+            "O1", "F50", DUE + timedelta(days=30), cls=InvoiceUpdated, reason="amended", version=3
+        )
+        await h.ledger.invoice(
+            "O1", "F50", DUE + timedelta(days=10), cls=InvoiceUpdated, reason="amended", version=2
+        )
         await h.ledger.customer("O1", segment=Segment.PUBLIC)
         await h.quiet()
         timeline = await h.timeline("O1")
@@ -257,21 +328,31 @@ async def test_excluded_invoices_and_customers_get_nothing(database_url, amqp_ur
         assert [[i.invoice_number for i in c.invoices] for c in sent] == [["F60"]]
 
 
-async def test_portal_dispute_for_an_invoice_and_a_customer_without_email(
-        database_url, amqp_url):
+async def test_portal_dispute_for_an_invoice_and_a_customer_without_email(database_url, amqp_url):
     async with running(database_url, amqp_url) as h:
         await h.set_clock(paris(DUE - timedelta(days=8)))
         await h.ledger.customer("N1", email=None, address=False)
         await h.ledger.invoice("N1", "F70", DUE)
         await h.quiet()
-        await h.ledger.publish(Envelope(payload=DisputeOpened(
-            tenant="ACME", version=1, dispute_id="DP1", customer_ref="N1",
-            invoice_number="F70", reason=DisputeReason.NOT_RECEIVED, opened_at=paris(DUE)),
-            subject="DP1"))
+        await h.ledger.publish(
+            Envelope(
+                payload=DisputeOpened(
+                    tenant="ACME",
+                    version=1,
+                    dispute_id="DP1",
+                    customer_ref="N1",
+                    invoice_number="F70",
+                    reason=DisputeReason.NOT_RECEIVED,
+                    opened_at=paris(DUE),
+                ),
+                subject="DP1",
+            )
+        )
         await h.quiet()
         disputes = (await h.http.get("/v1/disputes")).json()
         assert [(d["id"], d["source"], d["status"]) for d in disputes] == [
-            ("DP1", "portal", "open")]
+            ("DP1", "portal", "open")
+        ]
         assert templates(h) == []  # no email address: no acknowledgment by email
         assert [p.reason.value for p in h.probe.events(CasePaused)] == ["dispute"]
         assert [t.kind.value for t in h.probe.events(TaskCreated)] == ["dispute"]
@@ -292,7 +373,8 @@ async def test_a_customer_known_after_its_invoice_replans_on_its_profile(databas
 
 
 async def test_a_provider_outage_sends_the_reminder_again_bounded_and_never_once_paid(
-        database_url, amqp_url):
+    database_url, amqp_url
+):
     """An SMTP relay down past the notifier's retries is not the debtor's fault."""
     async with running(database_url, amqp_url) as h:
         for ref, number in (("P1", "F50"), ("P2", "F51")):
@@ -300,16 +382,33 @@ async def test_a_provider_outage_sends_the_reminder_again_bounded_and_never_once
         await days(h, 1)  # D+7, 11:00: the first reminders
 
         def emails(ref: str) -> list[SendEmail]:
-            return [c for c in h.probe.commands() if isinstance(c, SendEmail)
-                    and c.debtor.customer_ref == ref and c.template != "thank_you"]
+            return [
+                c
+                for c in h.probe.commands()
+                if isinstance(c, SendEmail)
+                and c.debtor.customer_ref == ref
+                and c.template != "thank_you"
+            ]
 
         async def provider_down(email: SendEmail) -> None:
-            await h.ledger.publish(Envelope(payload=MessageFailed(
-                tenant="ACME", version=2, message_id=f"M-{email.idempotency_key}",
-                command_key=email.idempotency_key, channel=Channel.EMAIL,
-                customer_ref=email.debtor.customer_ref, case_id=email.case_id,
-                step=email.step, recipient="ap@client.fr", reason=FailureReason.PROVIDER_ERROR,
-                detail="connection refused"), subject=f"M-{email.idempotency_key}"))
+            await h.ledger.publish(
+                Envelope(
+                    payload=MessageFailed(
+                        tenant="ACME",
+                        version=2,
+                        message_id=f"M-{email.idempotency_key}",
+                        command_key=email.idempotency_key,
+                        channel=Channel.EMAIL,
+                        customer_ref=email.debtor.customer_ref,
+                        case_id=email.case_id,
+                        step=email.step,
+                        recipient="ap@client.fr",
+                        reason=FailureReason.PROVIDER_ERROR,
+                        detail="connection refused",
+                    ),
+                    subject=f"M-{email.idempotency_key}",
+                )
+            )
             await h.quiet()
 
         first = emails("P1")[-1]

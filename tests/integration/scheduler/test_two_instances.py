@@ -21,10 +21,22 @@ CUSTOMERS = 25_000
 
 async def test_two_instances_publish_each_command_exactly_once(database_url, amqp_url):
     await clean(database_url)
-    first = await service_app("scheduler", database_url, amqp_url, simulation=True,
-                              run_interval_seconds=3600, run_batch_size=250)
-    second = await service_app("scheduler", database_url, amqp_url, simulation=True,
-                               run_interval_seconds=3600, run_batch_size=250)
+    first = await service_app(
+        "scheduler",
+        database_url,
+        amqp_url,
+        simulation=True,
+        run_interval_seconds=3600,
+        run_batch_size=250,
+    )
+    second = await service_app(
+        "scheduler",
+        database_url,
+        amqp_url,
+        simulation=True,
+        run_interval_seconds=3600,
+        run_batch_size=250,
+    )
     connection = await connect(amqp_url)
     probe = Probe()
     await probe.start(connection)
@@ -34,11 +46,20 @@ async def test_two_instances_publish_each_command_exactly_once(database_url, amq
             engine = first.state.runtime.engine
             async with engine.begin() as conn:
                 # two invoices per customer, both at D+7 today: 50,000 due actions
-                await seed(conn, tenant=TENANT, customers=CUSTOMERS, per_customer=2,
-                           today=TODAY, due_from=-7, due_to=-7)
+                await seed(
+                    conn,
+                    tenant=TENANT,
+                    customers=CUSTOMERS,
+                    per_customer=2,
+                    today=TODAY,
+                    due_from=-7,
+                    due_to=-7,
+                )
             assert (await one.put("/v1/clock", json={"now": now.isoformat()})).status_code == 200
-            a, b = await asyncio.gather(run_due(first.state.runtime.engine, now, batch_size=250),
-                                        run_due(second.state.runtime.engine, now, batch_size=250))
+            a, b = await asyncio.gather(
+                run_due(first.state.runtime.engine, now, batch_size=250),
+                run_due(second.state.runtime.engine, now, batch_size=250),
+            )
             assert a.customers > 0 and b.customers > 0, (a, b)
             assert a.customers + b.customers == CUSTOMERS
             assert a.commands + b.commands == CUSTOMERS  # one grouped email per customer
@@ -48,14 +69,17 @@ async def test_two_instances_publish_each_command_exactly_once(database_url, amq
             assert len(keys) == CUSTOMERS and set(keys.values()) == {1}
             ids = Counter(e.id for e in probe.received if e.payload.message_kind == "command")
             assert set(ids.values()) == {1}
-            assert all(len(c.invoices) == 2 and c.template == "first_reminder"
-                       for c in probe.commands())
+            assert all(
+                len(c.invoices) == 2 and c.template == "first_reminder" for c in probe.commands()
+            )
             async with engine.connect() as conn:
-                advanced = await conn.scalar(text(
-                    "SELECT count(*) FROM scheduler.tracks WHERE last_offset = 7"))
-                left = await conn.scalar(text(
-                    "SELECT count(*) FROM scheduler.customers WHERE next_due_at <= :now"),
-                    {"now": now})
+                advanced = await conn.scalar(
+                    text("SELECT count(*) FROM scheduler.tracks WHERE last_offset = 7")
+                )
+                left = await conn.scalar(
+                    text("SELECT count(*) FROM scheduler.customers WHERE next_due_at <= :now"),
+                    {"now": now},
+                )
             assert advanced == 2 * CUSTOMERS and left == 0
             again = await run_due(engine, now)
             assert again.customers == 0

@@ -21,12 +21,25 @@ NAMES = list(devrun.PORTS)
 
 def test_the_guide_names_the_development_tools_and_the_tokens_in_force():
     text = devrun.guide({"ENCAISSE_STAFF_TOKENS": json.dumps(devrun.TOKENS)}, NAMES)
-    for needed in ("http://127.0.0.1:8102/docs", "dev-admin-token", "dev-viewer-token",
-                   "/dev/mailbox", "http://127.0.0.1:8190/_sandbox/sendings",
-                   "/v1/clock/advance", "/staff/links", "CUST-017", "dev-webhook-secret"):
+    for needed in (
+        "http://127.0.0.1:8102/docs",
+        "dev-admin-token",
+        "dev-viewer-token",
+        "/dev/mailbox",
+        "http://127.0.0.1:8190/_sandbox/sendings",
+        "/v1/clock/advance",
+        "/staff/links",
+        "CUST-017",
+        "dev-webhook-secret",
+    ):
         assert needed in text, needed
-    own = {"a-long-secret-token-of-production-kind": {
-        "role": "admin", "tenant": "ACME", "name": "Alice"}}
+    own = {
+        "a-long-secret-token-of-production-kind": {
+            "role": "admin",
+            "tenant": "ACME",
+            "name": "Alice",
+        }
+    }
     text = devrun.guide({"ENCAISSE_STAFF_TOKENS": json.dumps(own)}, NAMES)
     assert "Alice" in text and "ACME" in text and "admin" in text
     assert "a-long-secret-token" not in text and "dev-admin-token" not in text
@@ -52,8 +65,9 @@ async def test_one_line_says_when_every_service_answers(capsys):
     assert ready and out.count("Encaisse is ready") == 1
     assert "every service answers" in out and "/dev/mailbox" in out
     async with serve(_service(10_000), ports["ledger"]):
-        ready = await asyncio.to_thread(devrun.announce, {"ledger": ports["ledger"]}, {},
-                                        poll=0.05, timeout=0.5)
+        ready = await asyncio.to_thread(
+            devrun.announce, {"ledger": ports["ledger"]}, {}, poll=0.05, timeout=0.5
+        )
     out = capsys.readouterr().out
     assert not ready and "not ready after" in out and "ledger" in out
     assert "Encaisse is ready" not in out
@@ -61,6 +75,12 @@ async def test_one_line_says_when_every_service_answers(capsys):
 
 def test_the_readme_says_where_the_development_tools_are():
     readme = (ROOT / "README.md").read_text()
-    for needed in ("/dev/mailbox", "_sandbox/sendings", "/v1/clock/advance", "/staff/links",
-                   "dev-webhook-secret", "Encaisse is ready"):
+    for needed in (
+        "/dev/mailbox",
+        "_sandbox/sendings",
+        "/v1/clock/advance",
+        "/staff/links",
+        "dev-webhook-secret",
+        "Encaisse is ready",
+    ):
         assert needed in readme, needed

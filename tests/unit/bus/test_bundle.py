@@ -17,10 +17,18 @@ NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
 def _issued(number: str, **envelope) -> Envelope:
     money = {"amount": Decimal("1250.50"), "currency": "EUR"}
-    payload = InvoiceIssued(tenant="ACME", version=1, invoice_number=number, customer_ref="C1",
-                            issue_date=date(2026, 11, 1), due_date=date(2026, 12, 1),
-                            amount=money, open_balance=money, status="open",
-                            pdf_url='https://docs.example/a\tb "c".pdf')
+    payload = InvoiceIssued(
+        tenant="ACME",
+        version=1,
+        invoice_number=number,
+        customer_ref="C1",
+        issue_date=date(2026, 11, 1),
+        due_date=date(2026, 12, 1),
+        amount=money,
+        open_balance=money,
+        status="open",
+        pdf_url='https://docs.example/a\tb "c".pdf',
+    )
     return Envelope(payload=payload, subject=number, time=NOW, **envelope)
 
 

@@ -18,6 +18,8 @@ def test_every_message_has_a_channel_an_operation_and_a_schema():
     for key, channel in doc["channels"].items():
         (name,) = channel["messages"]
         assert name in doc["components"]["schemas"]
-        assert any(op["channel"]["$ref"] == f"#/channels/{key}" for op in doc["operations"].values())
+        assert any(
+            op["channel"]["$ref"] == f"#/channels/{key}" for op in doc["operations"].values()
+        )
     assert "ledger.invoice.issued.v1" in doc["channels"]
     assert "bustest.widget.made.v1" not in doc["channels"]

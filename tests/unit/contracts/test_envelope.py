@@ -9,8 +9,12 @@ from encaisse.contracts.ledger import InvoiceIssued, InvoiceStatus
 
 def _invoice(**overrides):
     fields = dict(
-        tenant="ACME", version=1, invoice_number="F-1", customer_ref="C-1",
-        issue_date=date(2026, 1, 1), due_date=date(2026, 1, 31),
+        tenant="ACME",
+        version=1,
+        invoice_number="F-1",
+        customer_ref="C-1",
+        issue_date=date(2026, 1, 1),
+        due_date=date(2026, 1, 31),
         amount=Money(amount=Decimal("1200.10"), currency="EUR"),
         open_balance=Money(amount=Decimal("1200.10"), currency="EUR"),
         status=InvoiceStatus.OPEN,
@@ -20,8 +24,12 @@ def _invoice(**overrides):
 
 
 def test_binary_mode_round_trip_keeps_decimals_and_extensions():
-    envelope = Envelope(payload=_invoice(), subject="F-1", causation_id="c-0",
-                        time=datetime(2026, 2, 1, 8, 30, tzinfo=UTC))
+    envelope = Envelope(
+        payload=_invoice(),
+        subject="F-1",
+        causation_id="c-0",
+        time=datetime(2026, 2, 1, 8, 30, tzinfo=UTC),
+    )
     wire = encode(envelope)
     assert wire.headers["ce-type"] == "encaisse.ledger.invoice.issued.v1"
     assert wire.headers["ce-source"] == "/encaisse/ledger"
@@ -47,12 +55,36 @@ def test_follow_up_keeps_the_correlation():
     ("headers", "body", "fragment"),
     [
         ({}, b"{}", "ce-type header is missing"),
-        ({"ce-type": "encaisse.nope.v1", "ce-id": "1", "ce-source": "/x",
-          "ce-specversion": "1.0"}, b"{}", "unknown message type"),
-        ({"ce-type": "encaisse.ledger.invoice.issued.v1", "ce-id": "1", "ce-source": "/x",
-          "ce-specversion": "1.0"}, b"not json", "not a JSON object"),
-        ({"ce-type": "encaisse.ledger.invoice.issued.v1", "ce-id": "1", "ce-source": "/x",
-          "ce-specversion": "1.0"}, b'{"tenant": "ACME"}', "invoice_number"),
+        (
+            {
+                "ce-type": "encaisse.nope.v1",
+                "ce-id": "1",
+                "ce-source": "/x",
+                "ce-specversion": "1.0",
+            },
+            b"{}",
+            "unknown message type",
+        ),
+        (
+            {
+                "ce-type": "encaisse.ledger.invoice.issued.v1",
+                "ce-id": "1",
+                "ce-source": "/x",
+                "ce-specversion": "1.0",
+            },
+            b"not json",
+            "not a JSON object",
+        ),
+        (
+            {
+                "ce-type": "encaisse.ledger.invoice.issued.v1",
+                "ce-id": "1",
+                "ce-source": "/x",
+                "ce-specversion": "1.0",
+            },
+            b'{"tenant": "ACME"}',
+            "invoice_number",
+        ),
     ],
 )
 def test_bad_messages_are_refused_with_the_reason(headers, body, fragment):

@@ -17,7 +17,7 @@ from encaisse.ledger.file_lines import (
 
 async def _chunks(data: bytes, size: int):
     for start in range(0, len(data), size):
-        yield data[start:start + size]
+        yield data[start : start + size]
 
 
 def lines_of(data: bytes, size: int = 7, charset: str | None = None, **kw) -> list[str]:
@@ -26,14 +26,14 @@ def lines_of(data: bytes, size: int = 7, charset: str | None = None, **kw) -> li
         async for batch in line_batches(_chunks(data, size), charset, batch_bytes=16, **kw):
             out += batch
         return out
+
     return asyncio.run(collect())
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 100_000])
 def test_lines_come_out_whole_wherever_the_chunks_cut(size):
     data = "ref,name\nC1,Société Générale\n\nC2,Zoë\nlast".encode()
-    assert lines_of(data, size) == ["ref,name\n", "C1,Société Générale\n", "\n", "C2,Zoë\n",
-                                    "last"]
+    assert lines_of(data, size) == ["ref,name\n", "C1,Société Générale\n", "\n", "C2,Zoë\n", "last"]
     assert lines_of(b"\xef\xbb\xbf" + data, size)[0] == "ref,name\n"  # the BOM dropped
 
 
@@ -48,8 +48,7 @@ def test_a_declared_latin_encoding_is_read_right_and_undeclared_it_is_refused_pe
     assert not any("\ufffd" in line for line in read)
 
 
-@pytest.mark.parametrize("data", ["ref,name\n".encode("utf-16"),
-                                  "ref,name\n".encode("utf-16-le")])
+@pytest.mark.parametrize("data", ["ref,name\n".encode("utf-16"), "ref,name\n".encode("utf-16-le")])
 def test_a_utf16_file_is_refused_saying_so(data):
     with pytest.raises(BadFile, match="UTF-16"):
         lines_of(data)
@@ -67,7 +66,7 @@ def test_a_line_past_the_limit_is_refused_alone_and_never_held_whole(size):
     assert [type(r) is BadLine for r in read] == [False, True, False, True]
     assert read[2] == "C2\n" and "longer than 100000 bytes" in read[1].error
     splitter = LineSplitter("utf-8", max_line=1000)
-    for start in range(0, 60_000, 4096):  # an unterminated line: what is kept stays bounded
+    for _ in range(0, 60_000, 4096):  # an unterminated line: what is kept stays bounded
         splitter.feed(b"y" * 4096)
         assert splitter._held <= 1000
     assert type(splitter.end()[0]) is BadLine

@@ -13,23 +13,58 @@ from pydantic import ValidationError
 from encaisse.ledger.invoice_lines import plain_invoice, plain_line_reader
 from encaisse.ledger.models import InvoiceRow
 
-LINE = {"number": "F-1", "customer_ref": "C1", "issue_date": "2026-01-05",
-        "due_date": "2026-02-04", "amount": "1250.5", "currency": "EUR", "pdf_url": None}
+LINE = {
+    "number": "F-1",
+    "customer_ref": "C1",
+    "issue_date": "2026-01-05",
+    "due_date": "2026-02-04",
+    "amount": "1250.5",
+    "currency": "EUR",
+    "pdf_url": None,
+}
 
 CHANGES = [
-    {}, {"amount": "100"}, {"amount": "0100.00"}, {"amount": "0"}, {"amount": "0.00"},
-    {"amount": "-1"}, {"amount": "1.001"}, {"amount": "1e3"}, {"amount": " 10.00"},
-    {"amount": "9999999999999999.99"}, {"amount": "10000000000000000"}, {"amount": "NaN"},
-    {"amount": 12}, {"amount": None}, {"currency": "EUX"}, {"currency": "eur"},
-    {"currency": " EUR"}, {"issue_date": "2026-02-30"}, {"issue_date": "2026-1-5"},
-    {"issue_date": "20260105"}, {"due_date": "2026-01-04"}, {"due_date": "2026-01-05"},
-    {"number": "has space"}, {"number": "a/b"}, {"number": ""}, {"number": "x" * 101},
-    {"number": "x" * 100}, {"number": " F-1 "}, {"number": 7}, {"customer_ref": None},
-    {"pdf_url": "https://x.example/a,b\nc.pdf"}, {"pdf_url": " https://x.example/a.pdf "},
-    {"pdf_url": ""}, {"pdf_url": "x" * 2001}, {"colour": "red"},
-    {"pdf_url": "file:///etc/passwd"}, {"pdf_url": "https://u:p@x.example/a.pdf"},
-    {"pdf_url": "ftp://x.example/a.pdf"}, {"pdf_url": "docs.example/a.pdf"},
-    {"pdf_url": "http://127.0.0.1:8080/x.pdf"}, {"pdf_url": "https:///x.pdf"},
+    {},
+    {"amount": "100"},
+    {"amount": "0100.00"},
+    {"amount": "0"},
+    {"amount": "0.00"},
+    {"amount": "-1"},
+    {"amount": "1.001"},
+    {"amount": "1e3"},
+    {"amount": " 10.00"},
+    {"amount": "9999999999999999.99"},
+    {"amount": "10000000000000000"},
+    {"amount": "NaN"},
+    {"amount": 12},
+    {"amount": None},
+    {"currency": "EUX"},
+    {"currency": "eur"},
+    {"currency": " EUR"},
+    {"issue_date": "2026-02-30"},
+    {"issue_date": "2026-1-5"},
+    {"issue_date": "20260105"},
+    {"due_date": "2026-01-04"},
+    {"due_date": "2026-01-05"},
+    {"number": "has space"},
+    {"number": "a/b"},
+    {"number": ""},
+    {"number": "x" * 101},
+    {"number": "x" * 100},
+    {"number": " F-1 "},
+    {"number": 7},
+    {"customer_ref": None},
+    {"pdf_url": "https://x.example/a,b\nc.pdf"},
+    {"pdf_url": " https://x.example/a.pdf "},
+    {"pdf_url": ""},
+    {"pdf_url": "x" * 2001},
+    {"colour": "red"},
+    {"pdf_url": "file:///etc/passwd"},
+    {"pdf_url": "https://u:p@x.example/a.pdf"},
+    {"pdf_url": "ftp://x.example/a.pdf"},
+    {"pdf_url": "docs.example/a.pdf"},
+    {"pdf_url": "http://127.0.0.1:8080/x.pdf"},
+    {"pdf_url": "https:///x.pdf"},
 ]
 
 
@@ -38,8 +73,16 @@ def _pydantic(fields: dict) -> tuple | None:
         row = InvoiceRow.model_validate(fields)
     except ValidationError:
         return None
-    return (9, row.number, row.customer_ref, row.issue_date, row.due_date, row.amount,
-            row.currency, row.pdf_url)
+    return (
+        9,
+        row.number,
+        row.customer_ref,
+        row.issue_date,
+        row.due_date,
+        row.amount,
+        row.currency,
+        row.pdf_url,
+    )
 
 
 @pytest.mark.parametrize("change", CHANGES)
@@ -51,12 +94,28 @@ def test_a_plain_line_gives_what_the_model_gives_or_defers_to_it(change):
         return
     assert expected is not None, fields
     line, number, customer, issued, due, amount, currency, pdf_url = plain
-    assert (line, number, customer, date.fromisoformat(issued), date.fromisoformat(due),
-            Decimal(amount), currency, pdf_url) == expected
+    assert (
+        line,
+        number,
+        customer,
+        date.fromisoformat(issued),
+        date.fromisoformat(due),
+        Decimal(amount),
+        currency,
+        pdf_url,
+    ) == expected
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "https://u:p@x.example/a.pdf",
-                                 "ftp://x.example/a.pdf", "docs.example/a.pdf", "https:///x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "https://u:p@x.example/a.pdf",
+        "ftp://x.example/a.pdf",
+        "docs.example/a.pdf",
+        "https:///x",
+    ],
+)
 def test_a_document_url_is_http_with_a_host_and_no_credentials(url):
     with pytest.raises(ValidationError, match="pdf_url"):
         InvoiceRow.model_validate(LINE | {"pdf_url": url})
@@ -88,7 +147,7 @@ def test_a_plain_text_line_gives_what_the_csv_reader_and_plain_invoice_give(head
     text = ",".join(_cell(fields.get(column)) for column in header) + "\n"
     read = plain_line_reader(header)(9, text)
     values = next(csv.reader([text]))
-    parsed = {k: v or None for k, v in zip(header, values)}
+    parsed = {k: v or None for k, v in zip(header, values, strict=True)}
     slow = plain_invoice(9, parsed)
     if read is None:  # deferred to the CSV reader and the rest, as any line could be
         return
@@ -98,8 +157,15 @@ def test_a_plain_text_line_gives_what_the_csv_reader_and_plain_invoice_give(head
 def test_plain_text_lines_are_the_common_ones_and_odd_headers_are_left_alone():
     read = plain_line_reader(HEADERS[0])
     assert read(3, "F-1,C1,2026-01-05,2026-02-04,1250.50,EUR,https://docs.example/F-1.pdf\n") == (
-        3, "F-1", "C1", "2026-01-05", "2026-02-04", "1250.50", "EUR",
-        "https://docs.example/F-1.pdf")
+        3,
+        "F-1",
+        "C1",
+        "2026-01-05",
+        "2026-02-04",
+        "1250.50",
+        "EUR",
+        "https://docs.example/F-1.pdf",
+    )
     assert read(4, "F-1,C1,2026-01-05,2026-02-04,1250.50,EUR,\r\n")[7] is None
     assert read(5, 'F-1,C1,2026-01-05,2026-02-04,"1250.50",EUR,\n') is None
     assert read(6, "F-1,C1,2026-01-05,2026-02-04,0.00,EUR,\n") is None

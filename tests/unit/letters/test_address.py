@@ -8,10 +8,19 @@ from encaisse.letters.domain.address import AddressInvalid, address_block
 
 
 def test_a_french_address_ends_with_postal_code_and_city_in_capitals():
-    block = address_block("Boulangerie Lefèvre SARL",
-                          ("Service comptabilité", "12 rue de l'Église"), "69002", "Lyon", "FR")
-    assert block.lines == ("Boulangerie Lefèvre SARL", "Service comptabilité",
-                           "12 rue de l'Église", "69002 LYON")
+    block = address_block(
+        "Boulangerie Lefèvre SARL",
+        ("Service comptabilité", "12 rue de l'Église"),
+        "69002",
+        "Lyon",
+        "FR",
+    )
+    assert block.lines == (
+        "Boulangerie Lefèvre SARL",
+        "Service comptabilité",
+        "12 rue de l'Église",
+        "69002 LYON",
+    )
 
 
 def test_a_foreign_address_gets_the_country_on_the_last_line():

@@ -22,8 +22,15 @@ BLOCK = ("Boulangerie Lefèvre SARL", "12 rue de l'Église", "69002 LYON")
 
 
 def _compose(command, url="http://portal/access/t"):
-    return compose(command, BLOCK, SENDER, today=date(2024, 5, 31), reference="R-1",
-                   portal_url=url, rates=bundled_rates())
+    return compose(
+        command,
+        BLOCK,
+        SENDER,
+        today=date(2024, 5, 31),
+        reference="R-1",
+        portal_url=url,
+        rates=bundled_rates(),
+    )
 
 
 def test_money_is_printed_in_the_reader_s_language():
@@ -33,10 +40,18 @@ def test_money_is_printed_in_the_reader_s_language():
 
 def test_the_sample_notice_splits_principal_penalties_and_indemnity():
     content = _compose(sample_notice())
-    assert content.table.rows[1] == ("FA-2024-0342", "31/03/2024", "5 000,00 EUR", "61",
-                                     "14,50 %", "156,92 EUR", "40,00 EUR")
-    assert content.table.totals == (("Total", "", "27 345,67 EUR", "", "", "716,07 EUR",
-                                     "120,00 EUR"),)
+    assert content.table.rows[1] == (
+        "FA-2024-0342",
+        "31/03/2024",
+        "5 000,00 EUR",
+        "61",
+        "14,50 %",
+        "156,92 EUR",
+        "40,00 EUR",
+    )
+    assert content.table.totals == (
+        ("Total", "", "27 345,67 EUR", "", "", "716,07 EUR", "120,00 EUR"),
+    )
     assert "28 181,74 EUR au plus tard le 10 juin 2024" in content.before_table[0]
     assert content.summary["totals"] == {"EUR": "28181.74"}
     assert content.summary["invoices"][1]["penalty"] == "156.92"
@@ -44,11 +59,16 @@ def test_the_sample_notice_splits_principal_penalties_and_indemnity():
 
 def test_an_english_notice_to_a_consumer_has_no_penalties_but_legal_interest():
     command = sample_notice()
-    command = command.model_copy(update={
-        "debtor": Debtor(customer_ref="P-1", name="Jane Doe", language="en"),
-        "formal_notice": FormalNotice(penalties_computed_on=date(2024, 5, 31),
-                                      payment_deadline=date(2024, 6, 10),
-                                      business_customer=False)})
+    command = command.model_copy(
+        update={
+            "debtor": Debtor(customer_ref="P-1", name="Jane Doe", language="en"),
+            "formal_notice": FormalNotice(
+                penalties_computed_on=date(2024, 5, 31),
+                payment_deadline=date(2024, 6, 10),
+                business_customer=False,
+            ),
+        }
+    )
     content = _compose(command)
     assert content.subject == "Formal notice to pay"
     assert "EUR 27,345.67 no later than 10 June 2024" in content.before_table[0]
@@ -57,8 +77,9 @@ def test_an_english_notice_to_a_consumer_has_no_penalties_but_legal_interest():
 
 
 def test_a_reminder_letter_lists_invoices_without_penalties():
-    command = sample_notice().model_copy(update={
-        "template": "reminder_letter", "kind": LetterKind.SIMPLE, "formal_notice": None})
+    command = sample_notice().model_copy(
+        update={"template": "reminder_letter", "kind": LetterKind.SIMPLE, "formal_notice": None}
+    )
     content = _compose(command, url=None)
     assert content.table.header[-1] == "Reste dû"
     assert content.table.totals == (("Total", "", "", "", "27 345,67 EUR"),)
@@ -73,13 +94,29 @@ def test_an_unknown_template_is_refused():
 def test_the_pdf_text_holds_names_addresses_and_amounts():
     reader = PdfReader(io.BytesIO(render_sample()))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    for expected in ("Encaisse Démo SAS", "75002 Paris", *BLOCK, "Paris, le 31 mai 2024",
-                     "FA-2024-0515", "12 345,67 EUR", "78,47 EUR",
-                     "716,07 EUR", "28 181,74 EUR", "Page 1 / 1", "L441-10"):
+    for expected in (
+        "Encaisse Démo SAS",
+        "75002 Paris",
+        *BLOCK,
+        "Paris, le 31 mai 2024",
+        "FA-2024-0515",
+        "12 345,67 EUR",
+        "78,47 EUR",
+        "716,07 EUR",
+        "28 181,74 EUR",
+        "Page 1 / 1",
+        "L441-10",
+    ):
         assert expected in text, expected
-    for expected in ("Réf. : C-0042 / LR-SAMPLE", "Objet : Mise en demeure de payer",
-                     "au plus tard le 10 juin 2024", "sur 365 jours", "14,50 %",
-                     "procédure judiciaire", "LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION"):
+    for expected in (
+        "Réf. : C-0042 / LR-SAMPLE",
+        "Objet : Mise en demeure de payer",
+        "au plus tard le 10 juin 2024",
+        "sur 365 jours",
+        "14,50 %",
+        "procédure judiciaire",
+        "LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION",
+    ):
         assert expected in " ".join(text.split()), expected
     assert reader.metadata.title == "Mise en demeure"
 
@@ -91,13 +128,21 @@ def _text(content) -> str:
 
 def test_an_english_notice_s_pdf_reads_in_english():
     command = sample_notice()
-    command = command.model_copy(update={"debtor": command.debtor.model_copy(
-        update={"language": "en-GB"})})
+    command = command.model_copy(
+        update={"debtor": command.debtor.model_copy(update={"language": "en-GB"})}
+    )
     text = _text(_compose(command))
-    for expected in ("Ref.: R-1", "Subject: Formal notice to pay", "Paris, 31 May 2024",
-                     "EUR 28,181.74 no later than 10 June 2024", "on a 365-day year",
-                     "EUR 480.68", "Page 1 of 1",
-                     "REGISTERED LETTER WITH ACKNOWLEDGEMENT OF RECEIPT", "court proceedings"):
+    for expected in (
+        "Ref.: R-1",
+        "Subject: Formal notice to pay",
+        "Paris, 31 May 2024",
+        "EUR 28,181.74 no later than 10 June 2024",
+        "on a 365-day year",
+        "EUR 480.68",
+        "Page 1 of 1",
+        "REGISTERED LETTER WITH ACKNOWLEDGEMENT OF RECEIPT",
+        "court proceedings",
+    ):
         assert expected in text, expected
 
 
@@ -110,7 +155,10 @@ def test_a_contract_rate_in_the_terms_is_the_rate_printed_and_applied():
     notice = command.formal_notice.model_copy(update={"contract_rate": Decimal("20")})
     content = _compose(command.model_copy(update={"formal_notice": notice}))
     assert [row[4:6] for row in content.table.rows] == [
-        ("20,00 %", "663,01 EUR"), ("20,00 %", "216,44 EUR"), ("20,00 %", "108,24 EUR")]
+        ("20,00 %", "663,01 EUR"),
+        ("20,00 %", "216,44 EUR"),
+        ("20,00 %", "108,24 EUR"),
+    ]
     assert content.summary["totals"] == {"EUR": "28453.36"}
     text = _text(content)
     assert "663,01 EUR" in text and "28 453,36 EUR" in text
@@ -118,8 +166,9 @@ def test_a_contract_rate_in_the_terms_is_the_rate_printed_and_applied():
 
 def test_a_long_list_of_invoices_flows_onto_numbered_pages():
     command = sample_notice()
-    many = tuple(command.invoices[0].model_copy(update={"invoice_number": f"FA-{n:04d}"})
-                 for n in range(80))
+    many = tuple(
+        command.invoices[0].model_copy(update={"invoice_number": f"FA-{n:04d}"}) for n in range(80)
+    )
     content = _compose(command.model_copy(update={"invoices": many}))
     reader = PdfReader(io.BytesIO(render_pdf(content, title="x")))
     assert len(reader.pages) >= 3

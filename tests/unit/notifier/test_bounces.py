@@ -4,10 +4,15 @@ from encaisse.contracts.notifier import FailureReason
 from encaisse.notifier.bounces import delivery_status_notification, parse_dsn
 
 
-def dsn(message_id: str, status: str = "5.1.1", action: str = "failed",
-        diagnostic: str = "smtp; 550 5.1.1 <gone@client.example>: User unknown") -> bytes:
-    return delivery_status_notification(message_id, "gone@client.example", status=status,
-                                        action=action, diagnostic=diagnostic)
+def dsn(
+    message_id: str,
+    status: str = "5.1.1",
+    action: str = "failed",
+    diagnostic: str = "smtp; 550 5.1.1 <gone@client.example>: User unknown",
+) -> bytes:
+    return delivery_status_notification(
+        message_id, "gone@client.example", status=status, action=action, diagnostic=diagnostic
+    )
 
 
 def test_a_user_unknown_bounce_is_an_invalid_address():

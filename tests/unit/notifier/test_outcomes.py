@@ -16,15 +16,18 @@ from encaisse.notifier.outcomes import (
 from encaisse.notifier.settings import NotifierSettings
 
 
-@pytest.mark.parametrize(("code", "text", "at_rcpt", "reason"), [
-    (550, "5.1.1 User unknown", True, FailureReason.INVALID_ADDRESS),
-    (550, "No such user here", False, FailureReason.INVALID_ADDRESS),
-    (550, "Mailbox unavailable", True, FailureReason.INVALID_ADDRESS),
-    (553, "bad address syntax", True, FailureReason.INVALID_ADDRESS),
-    (550, "5.7.1 Relaying denied", True, FailureReason.REJECTED),
-    (554, "5.6.0 Message content rejected", False, FailureReason.REJECTED),
-    (552, "Message size exceeds limit", False, FailureReason.REJECTED),
-])
+@pytest.mark.parametrize(
+    ("code", "text", "at_rcpt", "reason"),
+    [
+        (550, "5.1.1 User unknown", True, FailureReason.INVALID_ADDRESS),
+        (550, "No such user here", False, FailureReason.INVALID_ADDRESS),
+        (550, "Mailbox unavailable", True, FailureReason.INVALID_ADDRESS),
+        (553, "bad address syntax", True, FailureReason.INVALID_ADDRESS),
+        (550, "5.7.1 Relaying denied", True, FailureReason.REJECTED),
+        (554, "5.6.0 Message content rejected", False, FailureReason.REJECTED),
+        (552, "Message size exceeds limit", False, FailureReason.REJECTED),
+    ],
+)
 def test_permanent_replies(code, text, at_rcpt, reason):
     failure = smtp_reply(code, text, at_recipient=at_rcpt)
     assert failure.reason == reason and not failure.transient

@@ -15,10 +15,12 @@ from encaisse.portal.payments import BadProviderSignature, SandboxProvider
 TODAY = date(2026, 11, 22)
 
 
-def inv(number: str, balance: str, currency: str = "EUR", status: str = "open",
-        due: date = TODAY) -> domain.Invoice:
-    return domain.Invoice(number, due - timedelta(days=30), due, Decimal(balance),
-                          Decimal(balance), currency, status)
+def inv(
+    number: str, balance: str, currency: str = "EUR", status: str = "open", due: date = TODAY
+) -> domain.Invoice:
+    return domain.Invoice(
+        number, due - timedelta(days=30), due, Decimal(balance), Decimal(balance), currency, status
+    )
 
 
 def test_days_overdue_never_negative():
@@ -27,8 +29,13 @@ def test_days_overdue_never_negative():
 
 
 def test_totals_per_currency_never_mix_currencies_and_skip_what_is_paid():
-    invoices = [inv("A", "10.10"), inv("B", "0.20"), inv("C", "5", "USD"),
-                inv("D", "99", status="cancelled"), inv("E", "0")]
+    invoices = [
+        inv("A", "10.10"),
+        inv("B", "0.20"),
+        inv("C", "5", "USD"),
+        inv("D", "99", status="cancelled"),
+        inv("E", "0"),
+    ]
     assert domain.totals_per_currency(invoices) == {"EUR": Decimal("10.30"), "USD": Decimal("5")}
 
 
@@ -58,8 +65,18 @@ def test_promise_date_between_today_and_the_limit():
         assert err.value.loc == ("promised_date",)
 
 
-@pytest.mark.parametrize("typed,ok", [("1", False), ("2", True), (" 24 ", True), ("25", False),
-                                      ("many", False), ("-3", False), ("", False)])
+@pytest.mark.parametrize(
+    "typed,ok",
+    [
+        ("1", False),
+        ("2", True),
+        (" 24 ", True),
+        ("25", False),
+        ("many", False),
+        ("-3", False),
+        ("", False),
+    ],
+)
 def test_instalments_limits(typed, ok):
     if ok:
         assert domain.check_instalments(typed) == int(typed)
@@ -114,8 +131,11 @@ def test_sandbox_results_are_signed():
     params = dict(p.split("=", 1) for p in query.split("&"))
     outcome = sandbox.confirm(params)
     assert outcome.checkout_id == "chk-1" and outcome.captured
-    for tampered in (dict(params, outcome="declined"), dict(params, checkout="chk-2"),
-                     {k: v for k, v in params.items() if k != "sig"}):
+    for tampered in (
+        dict(params, outcome="declined"),
+        dict(params, checkout="chk-2"),
+        {k: v for k, v in params.items() if k != "sig"},
+    ):
         with pytest.raises(BadProviderSignature):
             sandbox.confirm(tampered)
     with pytest.raises(BadProviderSignature):
@@ -125,31 +145,45 @@ def test_sandbox_results_are_signed():
 def test_form_csrf_is_bound_to_its_cookie_and_key():
     token = access.form_csrf("key", "cookie-1")
     assert access.form_csrf_ok("key", "cookie-1", token)
-    for key, cookie, submitted in (("key", "cookie-2", token), ("other", "cookie-1", token),
-                                   ("key", None, token), ("key", "cookie-1", None),
-                                   ("key", "cookie-1", "")):
+    for key, cookie, submitted in (
+        ("key", "cookie-2", token),
+        ("other", "cookie-1", token),
+        ("key", None, token),
+        ("key", "cookie-1", None),
+        ("key", "cookie-1", ""),
+    ):
         assert not access.form_csrf_ok(key, cookie, submitted)
 
 
-@pytest.mark.parametrize("method,headers,status", [
-    ("GET", {}, None),
-    ("POST", {"content-length": "100"}, None),
-    ("POST", {"content-length": "1001"}, 413),
-    ("POST", {"content-length": "-1"}, 413),
-    ("POST", {}, None),  # no body at all
-    ("POST", {"transfer-encoding": "chunked"}, 411),
-])
+@pytest.mark.parametrize(
+    "method,headers,status",
+    [
+        ("GET", {}, None),
+        ("POST", {"content-length": "100"}, None),
+        ("POST", {"content-length": "1001"}, 413),
+        ("POST", {"content-length": "-1"}, 413),
+        ("POST", {}, None),  # no body at all
+        ("POST", {"transfer-encoding": "chunked"}, 411),
+    ],
+)
 def test_bodies_are_refused_by_their_length_before_they_are_read(method, headers, status):
     assert web.body_too_large(method, headers, 1000) == status
 
 
 def test_link_tokens_are_masked_in_log_records():
-    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0,
-                               '%s - "%s %s HTTP/1.1" %d', ("1.2.3.4", "POST",
-                                                            "/access/eyJ.abc?x=1", 303), None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/1.1" %d',
+        ("1.2.3.4", "POST", "/access/eyJ.abc?x=1", 303),
+        None,
+    )
     redact.RedactLinks().filter(record)
     assert record.getMessage() == '1.2.3.4 - "POST /access/***?x=1 HTTP/1.1" 303'
-    kept = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, "GET /access/request",
-                             None, None)
+    kept = logging.LogRecord(
+        "uvicorn.access", logging.INFO, "", 0, "GET /access/request", None, None
+    )
     redact.RedactLinks().filter(kept)
     assert kept.getMessage() == "GET /access/request"

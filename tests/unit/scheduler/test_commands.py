@@ -11,20 +11,46 @@ from encaisse.scheduler.commands import build, command_key, template_for
 from encaisse.scheduler.domain.scenarios import Channel, Step
 
 CUSTOMER = SimpleNamespace(
-    customer_ref="C1", name="Alice SARL", language="fr", timezone="Europe/Paris", country="FR",
-    segment="individual", email="ap@alice.fr", phone="+33612345678",
+    customer_ref="C1",
+    name="Alice SARL",
+    language="fr",
+    timezone="Europe/Paris",
+    country="FR",
+    segment="individual",
+    email="ap@alice.fr",
+    phone="+33612345678",
     sales_rep_email="rep@acme.fr",
-    address={"lines": ["1 rue de la Paix"], "postal_code": "75002", "city": "Paris",
-             "country": "FR"})
-INVOICE = SimpleNamespace(invoice_number="F1", issue_date=date(2026, 2, 1),
-                          due_date=date(2026, 3, 2), amount=Decimal("120.00"),
-                          open_balance=Decimal("80.00"), currency="EUR", pdf_url=None)
+    address={
+        "lines": ["1 rue de la Paix"],
+        "postal_code": "75002",
+        "city": "Paris",
+        "country": "FR",
+    },
+)
+INVOICE = SimpleNamespace(
+    invoice_number="F1",
+    issue_date=date(2026, 2, 1),
+    due_date=date(2026, 3, 2),
+    amount=Decimal("120.00"),
+    open_balance=Decimal("80.00"),
+    currency="EUR",
+    pdf_url=None,
+)
 DAY = date(2026, 4, 6)
 
 
 def _build(channel: Channel, step: Step):
-    return build(tenant="ACME", channel=channel, step=step, key="k", case_id="case",
-                 customer=CUSTOMER, invoices=[INVOICE], day=DAY, notice_deadline_days=8)
+    return build(
+        tenant="ACME",
+        channel=channel,
+        step=step,
+        key="k",
+        case_id="case",
+        customer=CUSTOMER,
+        invoices=[INVOICE],
+        day=DAY,
+        notice_deadline_days=8,
+    )
 
 
 def test_each_channel_gets_the_command_its_recipient_needs():
@@ -34,8 +60,7 @@ def test_each_channel_gets_the_command_its_recipient_needs():
     assert email.invoices[0].open_balance.amount == Decimal("80.00")
     sms = _build(Channel.SMS, Step(3, Channel.SMS, "first_reminder"))
     assert isinstance(sms, SendSms) and sms.to == "+33612345678"
-    notice = _build(Channel.REGISTERED_LETTER, Step(35, Channel.REGISTERED_LETTER,
-                                                    "formal_notice"))
+    notice = _build(Channel.REGISTERED_LETTER, Step(35, Channel.REGISTERED_LETTER, "formal_notice"))
     assert isinstance(notice, SendLetter) and notice.kind is LetterKind.REGISTERED
     assert notice.formal_notice.penalties_computed_on == DAY
     assert notice.formal_notice.payment_deadline == date(2026, 4, 14)
@@ -45,9 +70,14 @@ def test_each_channel_gets_the_command_its_recipient_needs():
     assert _build(Channel.CALL, Step(21, Channel.CALL, "call")) is None
 
 
-@pytest.mark.parametrize(("channel", "template"), [
-    (Channel.LETTER, "reminder_letter"), (Channel.REGISTERED_LETTER, "formal_notice"),
-    (Channel.SMS, "first_reminder")])
+@pytest.mark.parametrize(
+    ("channel", "template"),
+    [
+        (Channel.LETTER, "reminder_letter"),
+        (Channel.REGISTERED_LETTER, "formal_notice"),
+        (Channel.SMS, "first_reminder"),
+    ],
+)
 def test_a_rerouted_step_gets_a_template_of_its_new_channel(channel, template):
     assert template_for(Step(7, Channel.EMAIL, "first_reminder"), channel) == template
 

@@ -94,7 +94,8 @@ def test_a_rejected_debit_takes_the_short_path_then_the_scenario_goes_on_without
     assert t.state is TrackState.ACTIVE and t.due_at == SLOT(date(2026, 4, 3))
     d1 = decide(ALICE, [t], PLANS, WINDOW, at(date(2026, 4, 3)))
     assert [(g.channel, g.step.template) for g in d1.groups] == [
-        (Channel.EMAIL, "direct_debit_rejected")]
+        (Channel.EMAIL, "direct_debit_rejected")
+    ]
     after = d1.tracks[0]
     assert after.due_at == SLOT(date(2026, 4, 6))  # Monday 6 April: Easter Monday is a holiday
     assert after.due_at.date() == date(2026, 4, 7)
@@ -150,8 +151,11 @@ def test_validate_mode_and_calls():
 
 
 def test_thank_you_when_the_payment_settles_a_followed_invoice_reminded_or_not():
-    followed = {"F1": track("F1", last_offset=7), "F2": track("F2"),
-                "F3": track("F3", excluded=True)}
+    followed = {
+        "F1": track("F1", last_offset=7),
+        "F2": track("F2"),
+        "F3": track("F3", excluded=True),
+    }
     paid = [Paid("F1", Decimal("100"), Decimal("0")), Paid("F2", Decimal("50"), Decimal("50"))]
     assert thank_you_invoices(paid, followed) == ("F1", "F2")  # what it paid, part included
     # never reminded: settled all the same, so thanked all the same

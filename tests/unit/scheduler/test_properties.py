@@ -41,17 +41,27 @@ class Happening:
 
 
 happenings = st.lists(
-    st.builds(Happening, st.integers(0, DAYS - 1), st.integers(0, 5),
-              st.sampled_from(["pay", "part", "dispute", "resolve", "promise"]),
-              st.integers(0, 20)),
-    max_size=25)
-invoices = st.lists(st.tuples(st.integers(0, 40), st.integers(-20, 40),
-                              st.sampled_from(sorted(SCENARIOS))), min_size=1, max_size=6)
-customers = st.sampled_from([
-    Customer("C", email="c@x.fr", phone="+33600000000", has_address=True),
-    Customer("C", phone="+33600000000"),
-    Customer("C", email="c@x.de", has_address=True, country="DE", timezone="Europe/Berlin"),
-])
+    st.builds(
+        Happening,
+        st.integers(0, DAYS - 1),
+        st.integers(0, 5),
+        st.sampled_from(["pay", "part", "dispute", "resolve", "promise"]),
+        st.integers(0, 20),
+    ),
+    max_size=25,
+)
+invoices = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(-20, 40), st.sampled_from(sorted(SCENARIOS))),
+    min_size=1,
+    max_size=6,
+)
+customers = st.sampled_from(
+    [
+        Customer("C", email="c@x.fr", phone="+33600000000", has_address=True),
+        Customer("C", phone="+33600000000"),
+        Customer("C", email="c@x.de", has_address=True, country="DE", timezone="Europe/Berlin"),
+    ]
+)
 
 
 @dataclass
@@ -103,8 +113,9 @@ def simulate(customer, issued, events) -> World:
         today = DAY0 + timedelta(days=i)
         for n, (issue_day, due_in, code) in enumerate(issued):
             if issue_day == i:
-                t = Track(f"F{n}", "C", today + timedelta(days=due_in), Decimal(100),
-                          scenario_code=code)
+                t = Track(
+                    f"F{n}", "C", today + timedelta(days=due_in), Decimal(100), scenario_code=code
+                )
                 world.tracks[t.invoice_number] = start(t, SCENARIOS[code], today, slot)
         for h in events:
             if h.day == i:
@@ -128,8 +139,7 @@ def test_nothing_is_planned_or_sent_after_full_payment(customer, issued, events)
 
 @settings(max_examples=60, deadline=None)
 @given(customers, invoices, happenings)
-def test_one_customer_never_gets_two_messages_on_one_channel_the_same_day(customer, issued,
-                                                                          events):
+def test_one_customer_never_gets_two_messages_on_one_channel_the_same_day(customer, issued, events):
     world = simulate(customer, issued, events)
     seen = [(c, d) for c, d, _, _ in world.sent if c in MESSAGE_CHANNELS]
     assert len(seen) == len(set(seen))
@@ -149,15 +159,22 @@ def test_the_simulation_sends_the_standard_sequence_and_stops_at_payment():
     customer = Customer("C", email="c@x.fr", phone="+33600000000", has_address=True)
     world = simulate(customer, [(0, 10, "standard")], [])
     assert [c.value for c, _, _, _ in world.sent] == [
-        "email", "email", "email", "call", "letter", "registered_letter"]
+        "email",
+        "email",
+        "email",
+        "call",
+        "letter",
+        "registered_letter",
+    ]
     paid = simulate(customer, [(0, 10, "standard")], [Happening(35, 0, "pay")])
     assert [c.value for c, _, _, _ in paid.sent] == ["email", "email", "email", "call"]
 
 
 @settings(max_examples=60, deadline=None)
 @given(customers, invoices, happenings)
-def test_nothing_is_sent_for_an_invoice_while_a_dispute_or_a_promise_holds_it(customer, issued,
-                                                                             events):
+def test_nothing_is_sent_for_an_invoice_while_a_dispute_or_a_promise_holds_it(
+    customer, issued, events
+):
     world = simulate(customer, issued, events)
     for _channel, day, numbers, _ in world.sent:
         for number in numbers:

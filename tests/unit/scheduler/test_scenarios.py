@@ -21,18 +21,41 @@ def _days(code):
 
 
 def test_default_scenarios_follow_the_practitioners_procedures():
-    assert _days("standard") == [(-7, "email"), (7, "email"), (14, "email"), (21, "call"),
-                                 (28, "letter"), (35, "registered_letter"),
-                                 (60, "internal_escalation")]
-    assert _days("key_account") == [(-15, "call"), (-5, "email"), (5, "call"), (15, "email"),
-                                    (30, "internal_escalation"), (45, "registered_letter"),
-                                    (60, "internal_escalation")]
+    assert _days("standard") == [
+        (-7, "email"),
+        (7, "email"),
+        (14, "email"),
+        (21, "call"),
+        (28, "letter"),
+        (35, "registered_letter"),
+        (60, "internal_escalation"),
+    ]
+    assert _days("key_account") == [
+        (-15, "call"),
+        (-5, "email"),
+        (5, "call"),
+        (15, "email"),
+        (30, "internal_escalation"),
+        (45, "registered_letter"),
+        (60, "internal_escalation"),
+    ]
     assert SCENARIOS["key_account"].step_at(45).mode is Mode.VALIDATE
-    assert _days("export") == [(-7, "email"), (7, "email"), (14, "email"), (21, "call"),
-                               (28, "email"), (35, "registered_letter"),
-                               (60, "internal_escalation")]
-    assert _days("public_body") == [(-7, "email"), (15, "email"), (30, "call"), (45, "letter"),
-                                    (60, "internal_escalation")]
+    assert _days("export") == [
+        (-7, "email"),
+        (7, "email"),
+        (14, "email"),
+        (21, "call"),
+        (28, "email"),
+        (35, "registered_letter"),
+        (60, "internal_escalation"),
+    ]
+    assert _days("public_body") == [
+        (-7, "email"),
+        (15, "email"),
+        (30, "call"),
+        (45, "letter"),
+        (60, "internal_escalation"),
+    ]
     assert SCENARIOS["standard"].step_at(-7).template == "courtesy_reminder"
     assert SCENARIOS["standard"].step_at(35).template == "formal_notice"
     assert all(s.planned()[-1].is_end for s in DEFAULT_SCENARIOS)

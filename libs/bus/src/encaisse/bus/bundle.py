@@ -24,8 +24,15 @@ from encaisse.contracts import Envelope
 from encaisse.contracts.base import ce_type_of
 
 BUNDLE = "x-encaisse-bundle"
-SHARED = ("ce-source", "ce-time", "ce-tenant", "ce-specversion", "ce-correlationid",
-          "ce-causationid", "ce-traceparent")
+SHARED = (
+    "ce-source",
+    "ce-time",
+    "ce-tenant",
+    "ce-specversion",
+    "ce-correlationid",
+    "ce-causationid",
+    "ce-traceparent",
+)
 
 
 def is_bundle(headers: Mapping[str, Any]) -> bool:
@@ -40,13 +47,22 @@ def unbundle(exchange: str, headers: Mapping[str, Any], body: bytes) -> list[Out
         if not line:
             continue
         message_id, routing_key, subject, payload = line.split("\t", 3)
-        own = {"ce-id": message_id, "ce-type": ce_type_of(routing_key),
-               "ce-subject": json.loads(subject)}
+        own = {
+            "ce-id": message_id,
+            "ce-type": ce_type_of(routing_key),
+            "ce-subject": json.loads(subject),
+        }
         if "ce-correlationid" not in shared:
             own["ce-correlationid"] = message_id
-        messages.append(Outgoing(exchange=exchange, routing_key=routing_key,
-                                 message_id=message_id, headers={**shared, **own},
-                                 body=payload.encode()))
+        messages.append(
+            Outgoing(
+                exchange=exchange,
+                routing_key=routing_key,
+                message_id=message_id,
+                headers={**shared, **own},
+                body=payload.encode(),
+            )
+        )
     return messages
 
 
@@ -57,9 +73,14 @@ def bundle_line(message_id: str, routing_key: str, subject_json: str, body: str)
 
 def bundle_row(exchange: str, shared: Mapping[str, Any], lines: Sequence[str]) -> dict[str, Any]:
     """The outbox row (column values) of a bundle of ``lines`` (``bundle_line``)."""
-    return {"message_id": lines[0].split("\t", 1)[0], "exchange": exchange, "routing_key": "",
-            "headers": {**shared, BUNDLE: len(lines)}, "body": "".join(lines).encode(),
-            "aggregate_id": ""}
+    return {
+        "message_id": lines[0].split("\t", 1)[0],
+        "exchange": exchange,
+        "routing_key": "",
+        "headers": {**shared, BUNDLE: len(lines)},
+        "body": "".join(lines).encode(),
+        "aggregate_id": "",
+    }
 
 
 def bundle(envelopes: Sequence[Envelope[Any]]) -> dict[str, Any]:
@@ -71,9 +92,19 @@ def bundle(envelopes: Sequence[Envelope[Any]]) -> dict[str, Any]:
         shared.pop("ce-correlationid", None)
     for envelope, out in zip(envelopes, outgoing, strict=True):
         if out.exchange != outgoing[0].exchange or any(
-                out.headers.get(k) != v for k, v in shared.items()):
+            out.headers.get(k) != v for k, v in shared.items()
+        ):
             raise ValueError(f"message {envelope.id} does not share the bundle's headers")
-    return bundle_row(outgoing[0].exchange, shared, [
-        bundle_line(o.message_id, o.routing_key, json.dumps(e.subject, ensure_ascii=False),
-                    o.body.decode())
-        for e, o in zip(envelopes, outgoing, strict=True)])
+    return bundle_row(
+        outgoing[0].exchange,
+        shared,
+        [
+            bundle_line(
+                o.message_id,
+                o.routing_key,
+                json.dumps(e.subject, ensure_ascii=False),
+                o.body.decode(),
+            )
+            for e, o in zip(envelopes, outgoing, strict=True)
+        ],
+    )

@@ -31,7 +31,8 @@ from encaisse.contracts.notifier import SendEmail, SendSms
 from encaisse.contracts.portal import PaymentCaptured
 
 LEDGER_PORTAL_PAYMENTS = QueueSpec(
-    "ledger.portal_payments", bindings=(Binding(EVENTS, PaymentCaptured.routing_key),))
+    "ledger.portal_payments", bindings=(Binding(EVENTS, PaymentCaptured.routing_key),)
+)
 
 LETTERS_COMMANDS = QueueSpec("letters.commands", (Binding(COMMANDS, SendLetter.routing_key),))
 
@@ -41,33 +42,70 @@ NOTIFIER_COMMANDS = QueueSpec(
     batch_size=32,
 )
 
-PORTAL_READ_MODEL = QueueSpec("portal.read_model", bindings=tuple(Binding(EVENTS, p) for p in (
-    "ledger.customer.*.v1", "ledger.invoice.*.v1", "ledger.payment.*.v1",
-    "notifier.message.*.v1", "letters.letter.*.v1")))
+PORTAL_READ_MODEL = QueueSpec(
+    "portal.read_model",
+    bindings=tuple(
+        Binding(EVENTS, p)
+        for p in (
+            "ledger.customer.*.v1",
+            "ledger.invoice.*.v1",
+            "ledger.payment.*.v1",
+            "notifier.message.*.v1",
+            "letters.letter.*.v1",
+        )
+    ),
+)
 PORTAL_NOTICES = QueueSpec("portal.notices", bindings=(Binding(COMMANDS, "portal.notice.v1"),))
 
-SCHEDULER_EVENTS = QueueSpec("scheduler.events", bindings=tuple(Binding(EVENTS, p) for p in (
-    "ledger.customer.*.v1", "ledger.invoice.*.v1", "ledger.payment.*.v1",
-    "notifier.message.failed.v1", "notifier.message.uncertain.v1",
-    "letters.letter.returned.v1", "letters.letter.failed.v1",
-    "portal.dispute.opened.v1", "portal.promise.made.v1", "portal.plan.requested.v1")))
+SCHEDULER_EVENTS = QueueSpec(
+    "scheduler.events",
+    bindings=tuple(
+        Binding(EVENTS, p)
+        for p in (
+            "ledger.customer.*.v1",
+            "ledger.invoice.*.v1",
+            "ledger.payment.*.v1",
+            "notifier.message.failed.v1",
+            "notifier.message.uncertain.v1",
+            "letters.letter.returned.v1",
+            "letters.letter.failed.v1",
+            "portal.dispute.opened.v1",
+            "portal.promise.made.v1",
+            "portal.plan.requested.v1",
+        )
+    ),
+)
 
 SUBSCRIPTIONS: tuple[QueueSpec, ...] = (
-    LEDGER_PORTAL_PAYMENTS, LETTERS_COMMANDS, NOTIFIER_COMMANDS, PORTAL_READ_MODEL,
-    PORTAL_NOTICES, SCHEDULER_EVENTS,
+    LEDGER_PORTAL_PAYMENTS,
+    LETTERS_COMMANDS,
+    NOTIFIER_COMMANDS,
+    PORTAL_READ_MODEL,
+    PORTAL_NOTICES,
+    SCHEDULER_EVENTS,
 )
 
 
 # What ``encaisse.events`` could not route and an Encaisse queue subscribes to (its queue
 # was missing): kept here for ``encaisse-dlq reroute``. Other unroutable events, which no
 # Encaisse service takes by design (``scheduler.*`` today), are dropped as before.
-UNROUTED_EVENTS_QUEUE = QueueSpec(UNROUTED_EVENTS, retry_delays_ms=(), bindings=tuple(
-    dict.fromkeys(Binding(UNROUTED_EVENTS, b.pattern)
-                  for spec in SUBSCRIPTIONS for b in spec.bindings if b.exchange == EVENTS)))
+UNROUTED_EVENTS_QUEUE = QueueSpec(
+    UNROUTED_EVENTS,
+    retry_delays_ms=(),
+    bindings=tuple(
+        dict.fromkeys(
+            Binding(UNROUTED_EVENTS, b.pattern)
+            for spec in SUBSCRIPTIONS
+            for b in spec.bindings
+            if b.exchange == EVENTS
+        )
+    ),
+)
 
 
-async def declare_subscriptions(channel: AbstractChannel, *,
-                                as_is: frozenset[str] = frozenset()) -> None:
+async def declare_subscriptions(
+    channel: AbstractChannel, *, as_is: frozenset[str] = frozenset()
+) -> None:
     """The exchanges and every Encaisse queue with its bindings (no retry queues); idempotent.
     ``as_is``: exchanges to use as the broker has them (``exchanges_as_they_are``)."""
     await declare(channel, as_is=as_is)

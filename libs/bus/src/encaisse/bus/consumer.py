@@ -95,8 +95,9 @@ class Consumer:
     @property
     def consuming(self) -> bool:
         """Started, and its channel open now (it reopens after a broker restart)."""
-        return (self._queue is not None and self._tag is not None
-                and not self._queue.channel.is_closed)
+        return (
+            self._queue is not None and self._tag is not None and not self._queue.channel.is_closed
+        )
 
     async def stop(self, timeout: float = 30.0) -> None:
         """Stop consuming, let what was delivered finish, close the channel."""
@@ -110,8 +111,11 @@ class Consumer:
         try:
             await asyncio.wait_for(self._pending.join(), timeout)
         except TimeoutError:
-            log.warning("%s: %d messages unfinished at shutdown (they will be redelivered)",
-                        self.spec.name, self._pending.qsize())
+            log.warning(
+                "%s: %d messages unfinished at shutdown (they will be redelivered)",
+                self.spec.name,
+                self._pending.qsize(),
+            )
         for worker in self._workers:
             worker.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
@@ -131,8 +135,9 @@ class Consumer:
             try:
                 await self.process_batch(batch)
             except Exception:  # never lose the worker, never leave a message unacked
-                log.exception("%s: unexpected error; unsettled messages go back to the queue",
-                              self.spec.name)
+                log.exception(
+                    "%s: unexpected error; unsettled messages go back to the queue", self.spec.name
+                )
                 await self._requeue_unsettled(batch)
             finally:
                 for _ in batch:
@@ -153,16 +158,21 @@ class Consumer:
         ready: list[tuple[AbstractIncomingMessage, Envelope[Any], Handler]] = []
         for message in messages:
             if len(message.body) > self.spec.max_message_bytes:
-                await self._dead_letter(message, "too_large", (
-                    f"the body has {len(message.body)} bytes, more than the "
-                    f"{self.spec.max_message_bytes} a message may have; not parsed"))
+                await self._dead_letter(
+                    message,
+                    "too_large",
+                    (
+                        f"the body has {len(message.body)} bytes, more than the "
+                        f"{self.spec.max_message_bytes} a message may have; not parsed"
+                    ),
+                )
                 continue
             try:
                 envelope = decode(message.headers or {}, message.content_type, message.body)
             except InvalidEnvelope as exc:
                 await self._dead_letter(message, "invalid", str(exc))
                 continue
-            except Exception as exc:  # noqa: BLE001 - whatever breaks decoding, this one alone
+            except Exception as exc:  # whatever breaks decoding: this message alone
                 await self._dead_letter(message, "invalid", _describe(exc))
                 continue
             handler = self._handlers.get(type(envelope.payload))
@@ -176,8 +186,12 @@ class Consumer:
                 with HANDLER_SECONDS.labels(self.spec.name).time():
                     outcomes = await self._handle_together(ready)
             except Exception as exc:  # one failed: take them one by one, so only that one retries
-                log.info("%s: a batch of %d failed (%r); taking them one by one",
-                         self.spec.name, len(ready), exc)
+                log.info(
+                    "%s: a batch of %d failed (%r); taking them one by one",
+                    self.spec.name,
+                    len(ready),
+                    exc,
+                )
             else:
                 for (message, _, _), outcome in zip(ready, outcomes, strict=True):
                     MESSAGES_HANDLED.labels(self.spec.name, outcome).inc()
@@ -233,9 +247,7 @@ class Consumer:
         headers = dict(message.headers or {})
         headers[h.ATTEMPT] = attempt + 1
         headers[h.LAST_ERROR] = _describe(exc)[: h.MAX_ERROR]
-        await self._publisher.publish(
-            _copy(message, "", self.spec.retry_queue(attempt), headers)
-        )
+        await self._publisher.publish(_copy(message, "", self.spec.retry_queue(attempt), headers))
         MESSAGES_HANDLED.labels(self.spec.name, "retried").inc()
         await message.ack()
 
@@ -249,8 +261,9 @@ class Consumer:
                 h.QUEUE: self.spec.name,
                 h.DEAD_AT: datetime.now(UTC).isoformat(),
                 h.ORIGINAL_EXCHANGE: headers.get(h.ORIGINAL_EXCHANGE, message.exchange or ""),
-                h.ORIGINAL_ROUTING_KEY: headers.get(h.ORIGINAL_ROUTING_KEY,
-                                                    message.routing_key or ""),
+                h.ORIGINAL_ROUTING_KEY: headers.get(
+                    h.ORIGINAL_ROUTING_KEY, message.routing_key or ""
+                ),
             }
         )
         await self._publisher.publish(_copy(message, DEAD, self.spec.name, headers))

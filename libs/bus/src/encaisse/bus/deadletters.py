@@ -26,9 +26,19 @@ from encaisse.bus.topology import UNROUTED, UNROUTED_EVENTS, UNROUTED_QUEUE, Que
 # service not deployed yet, events whose Encaisse queue was missing.
 UNROUTED_QUEUES = (UNROUTED, UNROUTED_EVENTS)
 
-_ERROR_HEADERS = (h.ERROR, h.REASON, h.DEAD_AT, h.LAST_ERROR, "x-death", "x-first-death-exchange",
-                  "x-first-death-queue", "x-first-death-reason", "x-last-death-exchange",
-                  "x-last-death-queue", "x-last-death-reason")
+_ERROR_HEADERS = (
+    h.ERROR,
+    h.REASON,
+    h.DEAD_AT,
+    h.LAST_ERROR,
+    "x-death",
+    "x-first-death-exchange",
+    "x-first-death-queue",
+    "x-first-death-reason",
+    "x-last-death-exchange",
+    "x-last-death-queue",
+    "x-last-death-reason",
+)
 
 
 @dataclass(frozen=True)
@@ -118,9 +128,16 @@ class DeadLetters:
                     break
                 letter = DeadLetter.from_message(queue, message)
                 exchange, key = message.exchange or "", message.routing_key or ""
-                await publisher.publish(Outgoing(
-                    exchange=exchange, routing_key=key, message_id=letter.message_id,
-                    headers=letter.headers, body=letter.body, content_type=letter.content_type))
+                await publisher.publish(
+                    Outgoing(
+                        exchange=exchange,
+                        routing_key=key,
+                        message_id=letter.message_id,
+                        headers=letter.headers,
+                        body=letter.body,
+                        content_type=letter.content_type,
+                    )
+                )
                 await message.ack()
                 done.append((letter, exchange, key))
         finally:

@@ -32,8 +32,11 @@ DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="encaisse-dlq", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="encaisse-dlq",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--amqp-url", default=os.environ.get("ENCAISSE_AMQP_URL", DEFAULT_URL))
     sub = parser.add_subparsers(dest="command", required=True)
     ls = sub.add_parser("list", help="dead-letter queues and their counts")
@@ -43,8 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--id", action="append", dest="ids")
     show.add_argument("--limit", type=int, default=20)
     show.add_argument("--json", action="store_true", help="one JSON object per line")
-    for name, text in (("replay", "send back to the queue they died in"),
-                       ("discard", "delete for good")):
+    for name, text in (
+        ("replay", "send back to the queue they died in"),
+        ("discard", "delete for good"),
+    ):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("queue")
         group = cmd.add_mutually_exclusive_group(required=True)
@@ -62,11 +67,16 @@ def summary(error: str) -> str:
     """One line for an error: a validation error by its first field at fault and what is
     wrong with it (pydantic's text ends with a documentation link, no use to an operator);
     anything else, a traceback included, by its last line."""
-    lines = [line for line in error.splitlines() if line.strip()
-             and not line.strip().startswith("For further information visit")]
+    lines = [
+        line
+        for line in error.splitlines()
+        if line.strip() and not line.strip().startswith("For further information visit")
+    ]
     for index, line in enumerate(lines):
         if _VALIDATION.search(line):
-            field, problem = ([part.strip() for part in lines[index + 1:index + 3]] + ["", ""])[:2]
+            field, problem = ([part.strip() for part in lines[index + 1 : index + 3]] + ["", ""])[
+                :2
+            ]
             problem = problem.split(" [type=", 1)[0]
             return ": ".join(part for part in (line.strip(), field, problem) if part)
     return lines[-1].strip() if lines else ""
@@ -74,12 +84,20 @@ def summary(error: str) -> str:
 
 def _print_letter(letter: DeadLetter, full: bool, as_json: bool) -> None:
     if as_json:
-        print(json.dumps({
-            "message_id": letter.message_id, "type": letter.type, "queue": letter.queue,
-            "original_routing_key": letter.original_routing_key, "reason": letter.reason,
-            "dead_at": letter.dead_at, "error": letter.error,
-            "body": letter.body.decode(errors="replace"),
-        }))
+        print(
+            json.dumps(
+                {
+                    "message_id": letter.message_id,
+                    "type": letter.type,
+                    "queue": letter.queue,
+                    "original_routing_key": letter.original_routing_key,
+                    "reason": letter.reason,
+                    "dead_at": letter.dead_at,
+                    "error": letter.error,
+                    "body": letter.body.decode(errors="replace"),
+                }
+            )
+        )
         return
     print(f"{letter.message_id}  {letter.type}  reason={letter.reason}  dead_at={letter.dead_at}")
     print(f"    routing key: {letter.original_routing_key}  error: {summary(letter.error)}")
@@ -104,8 +122,11 @@ async def run(args: argparse.Namespace) -> int:
         if args.command == "reroute":
             unknown = set(args.queues) - set(UNROUTED_QUEUES)
             if unknown:
-                print(f"not rerouted: {', '.join(sorted(unknown))} (only "
-                      f"{' and '.join(UNROUTED_QUEUES)})", file=sys.stderr)
+                print(
+                    f"not rerouted: {', '.join(sorted(unknown))} (only "
+                    f"{' and '.join(UNROUTED_QUEUES)})",
+                    file=sys.stderr,
+                )
                 return 2
             total = 0
             for queue in args.queues or UNROUTED_QUEUES:

@@ -12,8 +12,10 @@ DEAD_LETTERS = Counter(
     "encaisse_dead_letters_total", "Messages sent to a dead-letter queue", ["queue", "reason"]
 )
 UNROUTED_WAITING = Gauge(
-    "encaisse_unrouted_messages", "Messages an exchange could not route, kept for "
-    "encaisse-dlq reroute (-1: the queue is missing)", ["queue"]
+    "encaisse_unrouted_messages",
+    "Messages an exchange could not route, kept for "
+    "encaisse-dlq reroute (-1: the queue is missing)",
+    ["queue"],
 )
 HANDLER_SECONDS = Histogram(
     "encaisse_handler_seconds", "Time spent in a message handler", ["queue"]

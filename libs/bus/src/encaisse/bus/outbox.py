@@ -17,6 +17,7 @@ its place in the order, its messages in their order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import zlib
 from collections.abc import Iterable
@@ -63,8 +64,15 @@ async def stage(
 def _messages(row: Any) -> list[Outgoing]:
     if is_bundle(row.headers):
         return unbundle(row.exchange, row.headers, row.body)
-    return [Outgoing(exchange=row.exchange, routing_key=row.routing_key,
-                     message_id=row.message_id, headers=row.headers, body=row.body)]
+    return [
+        Outgoing(
+            exchange=row.exchange,
+            routing_key=row.routing_key,
+            message_id=row.message_id,
+            headers=row.headers,
+            body=row.body,
+        )
+    ]
 
 
 class OutboxRelay:
@@ -99,8 +107,9 @@ class OutboxRelay:
                 return 0
             rows = (
                 await conn.execute(
-                    select(t.c.id, t.c.message_id, t.c.exchange, t.c.routing_key, t.c.headers,
-                           t.c.body)
+                    select(
+                        t.c.id, t.c.message_id, t.c.exchange, t.c.routing_key, t.c.headers, t.c.body
+                    )
                     .where(t.c.id.in_(ids))
                     .order_by(t.c.id)
                 )
@@ -115,9 +124,13 @@ class OutboxRelay:
         """The next rows in order, up to ``batch_size`` messages (a bundle counts its own),
         and at least one row."""
         t = self._table
-        heads = (await conn.execute(
-            select(t.c.id, t.c.headers[BUNDLE].as_integer()).order_by(t.c.id)
-            .limit(self._batch_size))).all()
+        heads = (
+            await conn.execute(
+                select(t.c.id, t.c.headers[BUNDLE].as_integer())
+                .order_by(t.c.id)
+                .limit(self._batch_size)
+            )
+        ).all()
         ids, messages = [], 0
         for row_id, size in heads:
             messages += size or 1
@@ -141,10 +154,8 @@ class OutboxRelay:
                 await self._sleep(self._idle_delay)
 
     async def _sleep(self, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
 
     def stop(self) -> None:
         self._stopping.set()

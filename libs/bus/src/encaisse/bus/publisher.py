@@ -67,7 +67,8 @@ class Publisher:
     async def _channel_ready(self) -> AbstractChannel:
         if self._channel is None or self._channel.is_closed:
             self._channel = await asyncio.wait_for(
-                self._connection.channel(publisher_confirms=True), self._timeout)
+                self._connection.channel(publisher_confirms=True), self._timeout
+            )
             self._exchanges.clear()
         return self._channel
 
@@ -81,8 +82,12 @@ class Publisher:
 
     async def publish(self, message: Outgoing) -> None:
         exchange = await self._exchange(message.exchange)
-        await exchange.publish(message.to_amqp(), routing_key=message.routing_key,
-                               mandatory=False, timeout=self._timeout)
+        await exchange.publish(
+            message.to_amqp(),
+            routing_key=message.routing_key,
+            mandatory=False,
+            timeout=self._timeout,
+        )
 
     async def publish_envelope(self, envelope: Envelope[Any]) -> None:
         await self.publish(Outgoing.from_envelope(envelope))
@@ -99,7 +104,9 @@ class Publisher:
             pending.append(
                 asyncio.ensure_future(
                     exchange.publish(
-                        message.to_amqp(), routing_key=message.routing_key, mandatory=False,
+                        message.to_amqp(),
+                        routing_key=message.routing_key,
+                        mandatory=False,
                         timeout=self._timeout,
                     )
                 )

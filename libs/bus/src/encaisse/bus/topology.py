@@ -111,23 +111,29 @@ async def exchanges_as_they_are(connection: AbstractConnection) -> frozenset[str
             continue
         channel = await connection.channel()
         try:
-            await channel.declare_exchange(ex.name, ex.type, durable=True,
-                                           arguments=dict(ex.arguments))
+            await channel.declare_exchange(
+                ex.name, ex.type, durable=True, arguments=dict(ex.arguments)
+            )
         except ChannelPreconditionFailed:
             found.add(ex.name)
             log.warning(
                 "exchange %s exists without %s: set them by a policy, e.g. rabbitmqctl "
-                "set_policy %s '^%s$' '%s' --apply-to exchanges", ex.name,
-                dict(ex.arguments), ex.name, re.escape(ex.name),
-                json.dumps(dict(ex.arguments)))
+                "set_policy %s '^%s$' '%s' --apply-to exchanges",
+                ex.name,
+                dict(ex.arguments),
+                ex.name,
+                re.escape(ex.name),
+                json.dumps(dict(ex.arguments)),
+            )
         finally:
             with contextlib.suppress(Exception):
                 await channel.close()
     return frozenset(found)
 
 
-async def declare_exchanges(channel: AbstractChannel, *,
-                            as_is: frozenset[str] = frozenset()) -> None:
+async def declare_exchanges(
+    channel: AbstractChannel, *, as_is: frozenset[str] = frozenset()
+) -> None:
     """Declare the exchanges; those named in ``as_is`` only checked to exist."""
     for ex in (DEAD_EXCHANGE, *EXCHANGES):
         if ex.name in as_is:
@@ -142,8 +148,9 @@ def _quorum(**extra: object) -> dict[str, object]:
     return {"x-queue-type": "quorum", **extra}
 
 
-async def declare_queue(channel: AbstractChannel, spec: QueueSpec, *,
-                        with_retries: bool = True) -> AbstractQueue:
+async def declare_queue(
+    channel: AbstractChannel, spec: QueueSpec, *, with_retries: bool = True
+) -> AbstractQueue:
     """Declare a queue, its dead-letter queue first, then its retry queues (the consumer's
     own delays: only the queue's owner declares them)."""
     dead = await channel.declare_queue(spec.dead_letter_queue, durable=True, arguments=_quorum())
@@ -173,8 +180,9 @@ async def declare_queue(channel: AbstractChannel, spec: QueueSpec, *,
     return queue
 
 
-async def declare(channel: AbstractChannel, *queues: QueueSpec,
-                  as_is: frozenset[str] = frozenset()) -> dict[str, AbstractQueue]:
+async def declare(
+    channel: AbstractChannel, *queues: QueueSpec, as_is: frozenset[str] = frozenset()
+) -> dict[str, AbstractQueue]:
     """Declare the exchanges and the given queues; idempotent."""
     await declare_exchanges(channel, as_is=as_is)
     declared = {UNROUTED: await declare_queue(channel, UNROUTED_QUEUE)}

@@ -71,8 +71,13 @@ def build_document(messages: dict[str, type[Message]] | None = None) -> dict[str
             "bindings": {
                 "amqp": {
                     "is": "routingKey",
-                    "exchange": {"name": exchange, "type": "topic", "durable": True,
-                                 "autoDelete": False, "vhost": "/"},
+                    "exchange": {
+                        "name": exchange,
+                        "type": "topic",
+                        "durable": True,
+                        "autoDelete": False,
+                        "vhost": "/",
+                    },
                     "bindingVersion": "0.3.0",
                 }
             },
@@ -96,12 +101,15 @@ def build_document(messages: dict[str, type[Message]] | None = None) -> dict[str
             "encaisse.contracts; do not edit.",
         },
         "defaultContentType": "application/json",
-        "servers": {"rabbitmq": {"host": "rabbitmq:5672", "protocol": "amqp",
-                                 "protocolVersion": "0.9.1"}},
+        "servers": {
+            "rabbitmq": {"host": "rabbitmq:5672", "protocol": "amqp", "protocolVersion": "0.9.1"}
+        },
         "channels": channels,
         "operations": operations,
-        "components": {"messages": dict(sorted(components_messages.items())),
-                       "schemas": dict(sorted(schemas.items()))},
+        "components": {
+            "messages": dict(sorted(components_messages.items())),
+            "schemas": dict(sorted(schemas.items())),
+        },
     }
 
 
@@ -117,8 +125,10 @@ def public_messages() -> dict[str, type[Message]]:
 
 def render_schemas() -> dict[str, str]:
     return {
-        f"{key}.json": json.dumps(model.model_json_schema(mode="serialization"), indent=2,
-                                  sort_keys=True) + "\n"
+        f"{key}.json": json.dumps(
+            model.model_json_schema(mode="serialization"), indent=2, sort_keys=True
+        )
+        + "\n"
         for key, model in public_messages().items()
     }
 
@@ -143,10 +153,16 @@ def stale_files(docs: Path) -> list[str]:
     """The generated files that differ from what the models give."""
     expected = {"asyncapi.yaml": render(build_document())}
     expected.update({f"schemas/{k}": v for k, v in render_schemas().items()})
-    stale = [n for n, text in expected.items()
-             if not (docs / n).exists() or (docs / n).read_text() != text]
-    extra = [f"schemas/{p.name}" for p in (docs / "schemas").glob("*.json")
-             if p.name not in render_schemas()]
+    stale = [
+        n
+        for n, text in expected.items()
+        if not (docs / n).exists() or (docs / n).read_text() != text
+    ]
+    extra = [
+        f"schemas/{p.name}"
+        for p in (docs / "schemas").glob("*.json")
+        if p.name not in render_schemas()
+    ]
     return sorted(stale + extra)
 
 

@@ -107,7 +107,7 @@ def message_class(ce_type: str) -> type[Message] | None:
     prefix = "encaisse."
     if not ce_type.startswith(prefix):
         return None
-    return _REGISTRY.get(ce_type[len(prefix):])
+    return _REGISTRY.get(ce_type[len(prefix) :])
 
 
 def registered_messages() -> dict[str, type[Message]]:

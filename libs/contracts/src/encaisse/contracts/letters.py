@@ -37,10 +37,12 @@ class FormalNotice(BaseModel):
     penalties_computed_on: date
     payment_deadline: date
     business_customer: bool = Field(description="B2B: penalties and the 40 EUR indemnity apply")
-    contract_rate: Decimal | None = Field(default=None,
-                                          description="annual rate in percent from the terms")
+    contract_rate: Decimal | None = Field(
+        default=None, description="annual rate in percent from the terms"
+    )
     payments: tuple[NoticePayment, ...] = Field(
-        default=(), description="partial payments since the due dates, for exact penalties")
+        default=(), description="partial payments since the due dates, for exact penalties"
+    )
 
 
 class SendLetter(Command):
@@ -56,9 +58,11 @@ class SendLetter(Command):
     formal_notice: FormalNotice | None = None
     include_portal_link: bool = True
     dated_on: date | None = Field(
-        default=None, description="the day the act was decided, by the sender's clock: the "
+        default=None,
+        description="the day the act was decided, by the sender's clock: the "
         "letter is dated by it, as its penalties and deadline are; absent, the day it is "
-        "written")
+        "written",
+    )
 
 
 class ReturnReason(StrEnum):

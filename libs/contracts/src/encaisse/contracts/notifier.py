@@ -12,23 +12,27 @@ from encaisse.contracts.common import Debtor, InvoiceLine
 
 
 class SendEmail(Command):
-    """Send one email listing every invoice concerned (an account statement, not one per invoice)."""
+    """Send one email listing every invoice concerned (an account statement, not one per
+    invoice)."""
 
     routing_key: ClassVar[str] = "notifier.send_email.v1"
 
     case_id: str | None = None
     step: str | None = Field(default=None, description="scenario step that asked for it")
-    template: str = Field(description="courtesy_reminder, first_reminder, second_reminder, "
-                          "thank_you, direct_debit_rejected, dispute_acknowledged, "
-                          "promise_confirmed, portal_link, or a tenant's own")
+    template: str = Field(
+        description="courtesy_reminder, first_reminder, second_reminder, "
+        "thank_you, direct_debit_rejected, dispute_acknowledged, "
+        "promise_confirmed, portal_link, or a tenant's own"
+    )
     debtor: Debtor
     to: tuple[str, ...] = Field(min_length=1)
     cc: tuple[str, ...] = ()
     invoices: tuple[InvoiceLine, ...] = ()
     attach_invoice_pdfs: bool = False
     include_portal_link: bool = True
-    context: dict[str, str] = Field(default_factory=dict,
-                                    description="extra template variables, such as promised_date")
+    context: dict[str, str] = Field(
+        default_factory=dict, description="extra template variables, such as promised_date"
+    )
 
 
 class SendSms(Command):

@@ -41,7 +41,9 @@ class CasePaused(_CaseEvent):
 
     reason: PauseReason
     invoice_numbers: tuple[str, ...]
-    until: date | None = Field(default=None, description="end of a promise's grace; none for a dispute")
+    until: date | None = Field(
+        default=None, description="end of a promise's grace; none for a dispute"
+    )
 
 
 class CaseResumed(_CaseEvent):

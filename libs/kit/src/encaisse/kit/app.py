@@ -10,8 +10,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, context
 from pathlib import Path
 
 import uvicorn
-from prometheus_client import start_http_server
 from fastapi import APIRouter, FastAPI
+from prometheus_client import start_http_server
 from pydantic import ValidationError
 
 from encaisse.bus.publisher import connect
@@ -49,9 +49,13 @@ def create_app(
                 yield
 
     hidden = public and settings.env != "development"
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,
-                  **({"docs_url": None, "redoc_url": None, "openapi_url": None}
-                     if hidden else {}))
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        **({"docs_url": None, "redoc_url": None, "openapi_url": None} if hidden else {}),
+    )
     app.state.settings = settings
     app.state.tokens = TokenDirectory(settings.staff_tokens)
     install_edges(app, public=public)
@@ -91,10 +95,14 @@ def _settings(settings_class: type[ServiceSettings]) -> ServiceSettings:
     try:
         return settings_class()
     except ValidationError as exc:
-        lines = [(f"ENCAISSE_{'_'.join(map(str, e['loc'])).upper()}: " if e["loc"] else "")
-                 + e["msg"].removeprefix("Value error, ") for e in exc.errors()]
-        raise SystemExit(f"encaisse.{settings_class.service_name} refuses to start:\n  "
-                         + "\n  ".join(lines)) from None
+        lines = [
+            (f"ENCAISSE_{'_'.join(map(str, e['loc'])).upper()}: " if e["loc"] else "")
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        ]
+        raise SystemExit(
+            f"encaisse.{settings_class.service_name} refuses to start:\n  " + "\n  ".join(lines)
+        ) from None
 
 
 def main(
@@ -108,15 +116,23 @@ def main(
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
     args = parser.parse_args(argv)
     settings = _settings(settings_class)
-    configure_logging(settings.log_level, json=settings.log_json,
-                      service=settings_class.service_name)
+    configure_logging(
+        settings.log_level, json=settings.log_json, service=settings_class.service_name
+    )
     if args.command == "migrate":
         # an installed image keeps its migrations beside the code, not in a checkout
-        upgrade(Path(os.environ.get("ENCAISSE_MIGRATIONS_DIR", migrations_dir)),
-                settings.database_url)
+        upgrade(
+            Path(os.environ.get("ENCAISSE_MIGRATIONS_DIR", migrations_dir)), settings.database_url
+        )
         asyncio.run(_declare_topology(settings.amqp_url))
         return
     app = app_factory(settings)
-    config = uvicorn.Config(app, host=settings.http_host, port=settings.http_port,
-                            log_config=None, access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
     asyncio.run(uvicorn.Server(config).serve())

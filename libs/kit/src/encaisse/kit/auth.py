@@ -64,14 +64,16 @@ def current_staff(
 ) -> Staff:
     if credentials is None:
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "a bearer token is required",
+            status.HTTP_401_UNAUTHORIZED,
+            "a bearer token is required",
             headers={"WWW-Authenticate": "Bearer"},
         )
     directory: TokenDirectory = request.app.state.tokens
     staff = directory.authenticate(credentials.credentials)
     if staff is None:
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "unknown bearer token",
+            status.HTTP_401_UNAUTHORIZED,
+            "unknown bearer token",
             headers={"WWW-Authenticate": "Bearer"},
         )
     return staff

@@ -56,12 +56,15 @@ class DocumentPolicy:
 
     def allowed(self, tenant: str, url: httpx.URL) -> bool:
         wanted = origin(url)
-        return any(origin(httpx.URL(o)) == wanted
-                   for o in (*self.origins.get(tenant, ()), *self.origins.get("*", ())))
+        return any(
+            origin(httpx.URL(o)) == wanted
+            for o in (*self.origins.get(tenant, ()), *self.origins.get("*", ()))
+        )
 
 
-async def fetch_document(http: httpx.AsyncClient, policy: DocumentPolicy, tenant: str,
-                         url: str) -> bytes:
+async def fetch_document(
+    http: httpx.AsyncClient, policy: DocumentPolicy, tenant: str, url: str
+) -> bytes:
     """The document's bytes, or ``DocumentRefused`` / ``DocumentUnavailable``."""
     try:
         async with asyncio.timeout(policy.timeout_seconds):
@@ -82,15 +85,19 @@ def _parse(url: str) -> httpx.URL:
     return parsed
 
 
-async def _follow(http: httpx.AsyncClient, policy: DocumentPolicy, tenant: str,
-                  url: httpx.URL) -> bytes:
+async def _follow(
+    http: httpx.AsyncClient, policy: DocumentPolicy, tenant: str, url: httpx.URL
+) -> bytes:
     for _ in range(policy.max_redirects + 1):
         if not policy.allowed(tenant, url):
             raise DocumentRefused(f"{origin(url)} is not an allowed document origin")
         address = await _public_address(url, policy.allow_private)
         request = http.build_request(
-            "GET", url.copy_with(host=address), headers={"Host": url.netloc.decode("ascii")},
-            extensions={"sni_hostname": url.host} if url.scheme == "https" else {})
+            "GET",
+            url.copy_with(host=address),
+            headers={"Host": url.netloc.decode("ascii")},
+            extensions={"sni_hostname": url.host} if url.scheme == "https" else {},
+        )
         response = await http.send(request, stream=True, follow_redirects=False)
         try:
             if response.status_code in REDIRECTS and "location" in response.headers:
@@ -109,8 +116,10 @@ async def _public_address(url: httpx.URL, allow_private: bool) -> str:
     except ValueError:
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(
-                url.host, url.port or (443 if url.scheme == "https" else 80),
-                type=socket.SOCK_STREAM)
+                url.host,
+                url.port or (443 if url.scheme == "https" else 80),
+                type=socket.SOCK_STREAM,
+            )
         except socket.gaierror as exc:
             raise DocumentUnavailable(f"{url.host} does not resolve: {exc}") from exc
         found = [ipaddress.ip_address(info[4][0]) for info in infos]

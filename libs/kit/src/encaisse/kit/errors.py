@@ -14,8 +14,13 @@ from sqlalchemy import exc as sa_exc
 
 RETRY_AFTER_SECONDS = 5
 
-_UNREACHABLE = (ConnectionError, TimeoutError, sa_exc.TimeoutError,
-                asyncpg.PostgresConnectionError, asyncpg.ConnectionDoesNotExistError)
+_UNREACHABLE = (
+    ConnectionError,
+    TimeoutError,
+    sa_exc.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.ConnectionDoesNotExistError,
+)
 
 
 class DomainError(Exception):
@@ -48,7 +53,9 @@ def database_unreachable(exc: BaseException) -> bool:
 def unavailable(message: str) -> JSONResponse:
     return JSONResponse(
         {"detail": [{"loc": [], "msg": message, "type": "service_unavailable"}]},
-        status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -54,6 +54,7 @@ def install_edges(app: FastAPI, *, public: bool = False) -> None:
     if not public:
         app.include_router(metrics_route)
     else:
+
         @app.middleware("http")
         async def strict_transport(request: Request, call_next: Any) -> Response:
             response: Response = await call_next(request)

@@ -46,14 +46,22 @@ def _unb64(text: str) -> bytes:
 
 
 def sign_link(
-    keys: Mapping[str, str], key_id: str, tenant: str, customer_ref: str,
-    *, now: datetime, ttl: timedelta = timedelta(days=30),
+    keys: Mapping[str, str],
+    key_id: str,
+    tenant: str,
+    customer_ref: str,
+    *,
+    now: datetime,
+    ttl: timedelta = timedelta(days=30),
 ) -> str:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     claims = {
-        "kid": key_id, "t": tenant, "c": customer_ref,
-        "iat": int(now.timestamp()), "exp": int((now + ttl).timestamp()),
+        "kid": key_id,
+        "t": tenant,
+        "c": customer_ref,
+        "iat": int(now.timestamp()),
+        "exp": int((now + ttl).timestamp()),
         "n": secrets.token_urlsafe(6),
     }
     body = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
@@ -70,9 +78,11 @@ def verify_link(keys: Mapping[str, str], token: str, *, now: datetime) -> LinkCl
         if not hmac.compare_digest(expected, _unb64(mac)):
             raise InvalidLink("bad signature")
         result = LinkClaims(
-            tenant=claims["t"], customer_ref=claims["c"],
+            tenant=claims["t"],
+            customer_ref=claims["c"],
             issued_at=datetime.fromtimestamp(claims["iat"], UTC),
-            expires_at=datetime.fromtimestamp(claims["exp"], UTC), key_id=claims["kid"],
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+            key_id=claims["kid"],
         )
     except InvalidLink:
         raise

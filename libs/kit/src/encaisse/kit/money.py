@@ -14,5 +14,6 @@ from babel.numbers import get_currency_precision
 
 def at_precision(amount: Decimal, currency: str) -> Decimal:
     """``amount`` with exactly its currency's number of decimals (an unknown code: two)."""
-    return amount.quantize(Decimal(1).scaleb(-get_currency_precision(currency)),
-                           rounding=ROUND_HALF_EVEN)
+    return amount.quantize(
+        Decimal(1).scaleb(-get_currency_precision(currency)), rounding=ROUND_HALF_EVEN
+    )

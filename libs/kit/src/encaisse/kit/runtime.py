@@ -77,8 +77,11 @@ class Runtime:
     def broker_ready(self) -> bool:
         """Connected now (a robust connection that is reconnecting is not closed, but not
         connected either), with every consumer's channel open."""
-        return (self.connection is not None and self.connection.connected.is_set()
-                and all(c.consuming for c in self.consumers))
+        return (
+            self.connection is not None
+            and self.connection.connected.is_set()
+            and all(c.consuming for c in self.consumers)
+        )
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -110,8 +113,10 @@ async def start_runtime(
         try:
             connection = await connect(settings.amqp_url)
         except BROKER_DOWN as exc:
-            log.warning("the broker does not answer (%s): serving without it, connecting "
-                        "in the background", exc)
+            log.warning(
+                "the broker does not answer (%s): serving without it, connecting in the background",
+                exc,
+            )
             runtime.spawn(_connect_later(runtime, consumers, run_relay), "broker-connect")
         else:
             await _with_broker(runtime, connection, consumers, run_relay)
@@ -124,8 +129,9 @@ BROKER_DOWN = (ConnectionError, OSError, AMQPError, asyncio.TimeoutError)
 RECONNECT_SECONDS = 2.0
 
 
-async def _connect_later(runtime: Runtime, consumers: Sequence[tuple[QueueSpec, Handlers]],
-                         run_relay: bool) -> None:
+async def _connect_later(
+    runtime: Runtime, consumers: Sequence[tuple[QueueSpec, Handlers]], run_relay: bool
+) -> None:
     while True:
         await asyncio.sleep(RECONNECT_SECONDS)
         try:
@@ -137,26 +143,46 @@ async def _connect_later(runtime: Runtime, consumers: Sequence[tuple[QueueSpec, 
         return
 
 
-async def _with_broker(runtime: Runtime, connection: AbstractConnection,
-                       consumers: Sequence[tuple[QueueSpec, Handlers]], run_relay: bool) -> None:
+async def _with_broker(
+    runtime: Runtime,
+    connection: AbstractConnection,
+    consumers: Sequence[tuple[QueueSpec, Handlers]],
+    run_relay: bool,
+) -> None:
     settings = runtime.settings
     runtime.connection = connection
     runtime.publisher = publisher = Publisher(connection)
     runtime.relay = relay = OutboxRelay(
-        runtime.engine, runtime.outbox, publisher,
-        batch_size=settings.relay_batch_size, idle_delay=settings.relay_idle_seconds,
+        runtime.engine,
+        runtime.outbox,
+        publisher,
+        batch_size=settings.relay_batch_size,
+        idle_delay=settings.relay_idle_seconds,
     )
     await declare_topology(connection)
     for spec, handlers in consumers:
         spec = dataclasses.replace(spec, retry_delays_ms=settings.retry_delays_ms)
-        consumer = Consumer(connection, spec, handlers, runtime.sessions,
-                            outbox=runtime.outbox, inbox=runtime.inbox, publisher=publisher)
+        consumer = Consumer(
+            connection,
+            spec,
+            handlers,
+            runtime.sessions,
+            outbox=runtime.outbox,
+            inbox=runtime.inbox,
+            publisher=publisher,
+        )
         await consumer.start()
         runtime.consumers.append(consumer)
     if run_relay:
         runtime.spawn(relay.run(), "outbox-relay")
-    runtime.spawn(every(settings.unrouted_watch_seconds, lambda: watch_unrouted(connection),
-                        "counting unrouted messages"), "unrouted-watch")
+    runtime.spawn(
+        every(
+            settings.unrouted_watch_seconds,
+            lambda: watch_unrouted(connection),
+            "counting unrouted messages",
+        ),
+        "unrouted-watch",
+    )
 
 
 async def _stop(runtime: Runtime) -> None:
@@ -169,8 +195,9 @@ async def _stop(runtime: Runtime) -> None:
             task.cancel()
     if runtime.tasks:
         # the relay finishes its batch; one stuck on a dead broker is cancelled
-        _, stuck = await asyncio.wait(runtime.tasks,
-                                      timeout=runtime.settings.shutdown_grace_seconds)
+        _, stuck = await asyncio.wait(
+            runtime.tasks, timeout=runtime.settings.shutdown_grace_seconds
+        )
         for task in stuck:
             task.cancel()
         await asyncio.gather(*runtime.tasks, return_exceptions=True)

@@ -41,7 +41,8 @@ class ServiceSettings(BaseSettings):
     development_switches: ClassVar[tuple[str, ...]] = ()
 
     env: Literal["development", "production"] = Field(
-        "production", description="development lets development secrets and switches through")
+        "production", description="development lets development secrets and switches through"
+    )
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/encaisse"
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
@@ -59,17 +60,20 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = 10
     shutdown_grace_seconds: float = 10.0
     metrics_port: int | None = Field(
-        None, description="also serve /metrics on this port (the portal serves them only "
-                          "there: its own port faces the internet)")
+        None,
+        description="also serve /metrics on this port (the portal serves them only "
+        "there: its own port faces the internet)",
+    )
     unrouted_watch_seconds: float = Field(
-        30.0, gt=0, description="how often encaisse_unrouted_messages is refreshed")
+        30.0, gt=0, description="how often encaisse_unrouted_messages is refreshed"
+    )
 
     @field_validator("database_url")
     @classmethod
     def _asyncpg(cls, url: str) -> str:
         for prefix in ("postgresql://", "postgres://"):
             if url.startswith(prefix):
-                return "postgresql+asyncpg://" + url[len(prefix):]
+                return "postgresql+asyncpg://" + url[len(prefix) :]
         return url
 
     @model_validator(mode="after")
@@ -78,14 +82,18 @@ class ServiceSettings(BaseSettings):
             return self
         for name in self.development_switches:
             if getattr(self, name):
-                raise ValueError(f"ENCAISSE_{name.upper()} is for development only; it is on "
-                                 "while ENCAISSE_ENV is production")
+                raise ValueError(
+                    f"ENCAISSE_{name.upper()} is for development only; it is on "
+                    "while ENCAISSE_ENV is production"
+                )
         for name, min_length in self.secret_settings.items():
             problem = _secret_problem(self, name, min_length)
             if problem:
-                raise ValueError(f"ENCAISSE_{name.upper()} {problem} while ENCAISSE_ENV is "
-                                 "production: set your own (ENCAISSE_ENV=development only "
-                                 "on a developer's machine)")
+                raise ValueError(
+                    f"ENCAISSE_{name.upper()} {problem} while ENCAISSE_ENV is "
+                    "production: set your own (ENCAISSE_ENV=development only "
+                    "on a developer's machine)"
+                )
         return self
 
 
@@ -94,9 +102,15 @@ def _secret_problem(settings: ServiceSettings, name: str, min_length: int) -> st
     default = type(settings).model_fields[name].get_default(call_default_factory=True)
     if value and value == default:
         return "still holds its development default"
-    secrets: list[Any] = ([value] if isinstance(value, str) else
-                          list(value) if name == "staff_tokens" else
-                          list(value.values()) if isinstance(value, dict) else [])
+    secrets: list[Any] = (
+        [value]
+        if isinstance(value, str)
+        else list(value)
+        if name == "staff_tokens"
+        else list(value.values())
+        if isinstance(value, dict)
+        else []
+    )
     if any(len(secret) < min_length for secret in secrets):
         return f"holds a secret shorter than {min_length} characters"
     return ""
@@ -105,8 +119,10 @@ def _secret_problem(settings: ServiceSettings, name: str, min_length: int) -> st
 class PortalLinkSettings(ServiceSettings):
     """The keys that sign debtors' portal links: notifier and letters sign, the portal checks."""
 
-    secret_settings: ClassVar[dict[str, int]] = {**ServiceSettings.secret_settings,
-                                                 "portal_link_keys": SECRET_MIN_LENGTH}
+    secret_settings: ClassVar[dict[str, int]] = {
+        **ServiceSettings.secret_settings,
+        "portal_link_keys": SECRET_MIN_LENGTH,
+    }
 
     portal_link_keys: dict[str, str] = Field(
         default_factory=lambda: {"dev": "dev-portal-link-secret"},
@@ -123,12 +139,17 @@ class DocumentSettings(ServiceSettings):
     document_origins: dict[str, tuple[str, ...]] = Field(
         default_factory=dict,
         description='JSON: {"<tenant>": ["https://docs.acme.example"], "*": [...]}: the '
-                    "origins invoice PDFs are fetched from; none: no PDF is fetched")
+        "origins invoice PDFs are fetched from; none: no PDF is fetched",
+    )
     document_timeout_seconds: float = Field(20.0, gt=0)
     document_allow_private: bool = Field(
-        False, description="development only: fetch from loopback and private addresses too")
+        False, description="development only: fetch from loopback and private addresses too"
+    )
 
     def document_policy(self, max_bytes: int) -> DocumentPolicy:
-        return DocumentPolicy(origins=self.document_origins, max_bytes=max_bytes,
-                              timeout_seconds=self.document_timeout_seconds,
-                              allow_private=self.document_allow_private)
+        return DocumentPolicy(
+            origins=self.document_origins,
+            max_bytes=max_bytes,
+            timeout_seconds=self.document_timeout_seconds,
+            allow_private=self.document_allow_private,
+        )

@@ -27,7 +27,9 @@ to the token's tenant.
 
 def bootstrap(settings: ServiceSettings) -> AbstractAsyncContextManager[Runtime]:
     return start_runtime(
-        settings, outbox=db.outbox, inbox=db.inbox,
+        settings,
+        outbox=db.outbox,
+        inbox=db.inbox,
         consumers=[(spec, HANDLERS) for spec in QUEUES],
     )
 
@@ -37,7 +39,12 @@ def build_app(settings: ServiceSettings) -> FastAPI:
         settings,
         title="Encaisse ledger",
         description=DESCRIPTION,
-        routers=[customers.router, invoices.router, payments.router, imports.router,
-                 receivables.router],
+        routers=[
+            customers.router,
+            invoices.router,
+            payments.router,
+            imports.router,
+            receivables.router,
+        ],
         start=bootstrap,
     )

@@ -37,28 +37,43 @@ async def upsert_customer(uow: UnitOfWork, tenant: str, ref: str, data: Customer
     record = _record(data)
     session = uow.session
     created = (
-        await session.execute(
-            insert(c).values(tenant=tenant, ref=ref, version=1, **record)
-            .on_conflict_do_nothing().returning(*c.columns)
+        (
+            await session.execute(
+                insert(c)
+                .values(tenant=tenant, ref=ref, version=1, **record)
+                .on_conflict_do_nothing()
+                .returning(*c.columns)
+            )
         )
-    ).mappings().first()
+        .mappings()
+        .first()
+    )
     if created is not None:
         await uow.publish(customer_event(created, created=True), subject=ref)
         return Outcome.CREATED
     current = (
-        await session.execute(
-            select(c).where(c.c.tenant == tenant, c.c.ref == ref).with_for_update()
+        (
+            await session.execute(
+                select(c).where(c.c.tenant == tenant, c.c.ref == ref).with_for_update()
+            )
         )
-    ).mappings().one()
+        .mappings()
+        .one()
+    )
     if all(current[k] == v for k, v in record.items()):
         return Outcome.UNCHANGED
     updated = (
-        await session.execute(
-            c.update().where(c.c.tenant == tenant, c.c.ref == ref)
-            .values(version=c.c.version + 1, updated_at=func.now(), **record)
-            .returning(*c.columns)
+        (
+            await session.execute(
+                c.update()
+                .where(c.c.tenant == tenant, c.c.ref == ref)
+                .values(version=c.c.version + 1, updated_at=func.now(), **record)
+                .returning(*c.columns)
+            )
         )
-    ).mappings().one()
+        .mappings()
+        .one()
+    )
     await uow.publish(customer_event(updated, created=False), subject=ref)
     return Outcome.UPDATED
 
@@ -66,18 +81,28 @@ async def upsert_customer(uow: UnitOfWork, tenant: str, ref: str, data: Customer
 async def customer_view(session: AsyncSession, tenant: str, ref: str) -> dict[str, Any]:
     """The customer, its open invoices (due first) and its open balance per currency."""
     row = (
-        await session.execute(select(c).where(c.c.tenant == tenant, c.c.ref == ref))
-    ).mappings().first()
+        (await session.execute(select(c).where(c.c.tenant == tenant, c.c.ref == ref)))
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(("path", "ref"), f"no customer {ref!r}")
     i = db.invoices
     open_rows = (
-        await session.execute(
-            select(i).where(i.c.tenant == tenant, i.c.customer_ref == ref,
-                            i.c.status.in_([s.value for s in SETTLEABLE]))
-            .order_by(i.c.due_date, i.c.number)
+        (
+            await session.execute(
+                select(i)
+                .where(
+                    i.c.tenant == tenant,
+                    i.c.customer_ref == ref,
+                    i.c.status.in_([s.value for s in SETTLEABLE]),
+                )
+                .order_by(i.c.due_date, i.c.number)
+            )
         )
-    ).mappings().all()
+        .mappings()
+        .all()
+    )
     balances: dict[str, Any] = {}
     for inv in open_rows:
         balances[inv["currency"]] = balances.get(inv["currency"], 0) + inv["open_balance"]

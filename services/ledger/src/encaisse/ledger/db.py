@@ -43,7 +43,8 @@ def _stamps() -> list[Column]:
 
 
 customers = Table(
-    "customers", metadata,
+    "customers",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("ref", String(100), nullable=False),
     Column("name", Text, nullable=False),
@@ -65,7 +66,8 @@ customers = Table(
 )
 
 invoices = Table(
-    "invoices", metadata,
+    "invoices",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("number", String(100), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -91,7 +93,8 @@ invoices = Table(
 )
 
 payments = Table(
-    "payments", metadata,
+    "payments",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("ref", String(100), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -111,7 +114,8 @@ payments = Table(
 )
 
 allocations = Table(
-    "allocations", metadata,
+    "allocations",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("payment_ref", String(100), nullable=False),
     Column("invoice_number", String(100), nullable=False),

@@ -31,15 +31,42 @@ from encaisse.ledger.settings import LedgerSettings
 
 TENANT = "DEMO"
 SEGMENTS = ["sme"] * 5 + ["key_account"] * 2 + ["public", "individual", "export"]
-ABROAD = [("DE", "de", "Europe/Berlin", "Berlin", "10115"),
-          ("BE", "fr", "Europe/Brussels", "Bruxelles", "1000"),
-          ("ES", "es", "Europe/Madrid", "Madrid", "28001"),
-          ("GB", "en", "Europe/London", "London", "EC1A 1BB"),
-          ("US", "en", "America/New_York", "New York", "10001")]
-NAMES = ["Boulangerie", "Transports", "Garage", "Pharmacie", "Imprimerie", "Menuiserie",
-         "Laboratoires", "Hôtel", "Cabinet", "Atelier"]
-FAMILIES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
-            "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia"]
+ABROAD = [
+    ("DE", "de", "Europe/Berlin", "Berlin", "10115"),
+    ("BE", "fr", "Europe/Brussels", "Bruxelles", "1000"),
+    ("ES", "es", "Europe/Madrid", "Madrid", "28001"),
+    ("GB", "en", "Europe/London", "London", "EC1A 1BB"),
+    ("US", "en", "America/New_York", "New York", "10001"),
+]
+NAMES = [
+    "Boulangerie",
+    "Transports",
+    "Garage",
+    "Pharmacie",
+    "Imprimerie",
+    "Menuiserie",
+    "Laboratoires",
+    "Hôtel",
+    "Cabinet",
+    "Atelier",
+]
+FAMILIES = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+]
 
 
 def siren(rng: random.Random) -> str:
@@ -52,21 +79,50 @@ def customers(rng: random.Random) -> list[tuple[str, CustomerIn]]:
     for n in range(50):
         segment = SEGMENTS[n % len(SEGMENTS)]
         abroad = ABROAD[n % len(ABROAD)] if segment == "export" or n % 11 == 0 else None
-        country, language, tz, city, postal = abroad or ("FR", "fr", "Europe/Paris", "Paris",
-                                                         f"750{n % 20 + 1:02d}")
-        name = (f"{rng.choice(FAMILIES)} {rng.choice(FAMILIES)}" if segment == "individual"
-                else f"{rng.choice(NAMES)} {rng.choice(FAMILIES)}")
-        phone = (f"+3314{n:07d}" if country == "FR" else phonenumbers.format_number(
-            phonenumbers.example_number(country), phonenumbers.PhoneNumberFormat.E164))
+        country, language, tz, city, postal = abroad or (
+            "FR",
+            "fr",
+            "Europe/Paris",
+            "Paris",
+            f"750{n % 20 + 1:02d}",
+        )
+        name = (
+            f"{rng.choice(FAMILIES)} {rng.choice(FAMILIES)}"
+            if segment == "individual"
+            else f"{rng.choice(NAMES)} {rng.choice(FAMILIES)}"
+        )
+        phone = (
+            f"+3314{n:07d}"
+            if country == "FR"
+            else phonenumbers.format_number(
+                phonenumbers.example_number(country), phonenumbers.PhoneNumberFormat.E164
+            )
+        )
         ref = f"CUST-{n + 1:03d}"
-        result.append((ref, CustomerIn(
-            name=name, legal_id=siren(rng) if country == "FR" and segment != "individual"
-            else None, segment=segment, country=country, language=language, timezone=tz,
-            payment_method=["transfer", "direct_debit", "cheque", "card"][n % 4],
-            email=f"compta+{ref.lower()}@example.com", phone=phone,
-            address={"lines": [f"{n + 1} rue de la République"], "postal_code": postal,
-                     "city": city, "country": country},
-            sales_rep_email="commercial@example.com", excluded_from_dunning=n == 49)))
+        result.append(
+            (
+                ref,
+                CustomerIn(
+                    name=name,
+                    legal_id=siren(rng) if country == "FR" and segment != "individual" else None,
+                    segment=segment,
+                    country=country,
+                    language=language,
+                    timezone=tz,
+                    payment_method=["transfer", "direct_debit", "cheque", "card"][n % 4],
+                    email=f"compta+{ref.lower()}@example.com",
+                    phone=phone,
+                    address={
+                        "lines": [f"{n + 1} rue de la République"],
+                        "postal_code": postal,
+                        "city": city,
+                        "country": country,
+                    },
+                    sales_rep_email="commercial@example.com",
+                    excluded_from_dunning=n == 49,
+                ),
+            )
+        )
     return result
 
 
@@ -76,10 +132,19 @@ def invoices(rng: random.Random, refs: list[str], today: date) -> list[tuple[str
         due = today + timedelta(days=rng.randint(-90, 30))
         amount = Decimal(rng.randint(5_000, 2_500_000)) / 100
         currency = "USD" if n % 25 == 0 else "EUR"
-        result.append((f"INV-{today.year}-{n + 1:05d}", InvoiceIn(
-            customer_ref=refs[n % len(refs)], issue_date=due - timedelta(days=30), due_date=due,
-            amount=amount, currency=currency,
-            pdf_url=f"https://docs.example.com/invoices/{n + 1:05d}.pdf")))
+        result.append(
+            (
+                f"INV-{today.year}-{n + 1:05d}",
+                InvoiceIn(
+                    customer_ref=refs[n % len(refs)],
+                    issue_date=due - timedelta(days=30),
+                    due_date=due,
+                    amount=amount,
+                    currency=currency,
+                    pdf_url=f"https://docs.example.com/invoices/{n + 1:05d}.pdf",
+                ),
+            )
+        )
     return result
 
 
@@ -94,8 +159,13 @@ async def load(settings: LedgerSettings, today: date | None = None) -> None:
             for ref, data in customers(rng):
                 await upsert_customer(uow, TENANT, ref, data)
             refs = [ref for ref, _ in customers(random.Random(2026))]
-            known = set((await session.execute(
-                select(db.invoices.c.number).where(db.invoices.c.tenant == TENANT))).scalars())
+            known = set(
+                (
+                    await session.execute(
+                        select(db.invoices.c.number).where(db.invoices.c.tenant == TENANT)
+                    )
+                ).scalars()
+            )
             batch = invoices(rng, refs, today)
             for number, data in batch:
                 if number not in known:
@@ -108,17 +178,27 @@ async def load(settings: LedgerSettings, today: date | None = None) -> None:
 async def _payments(sessions, batch: list[tuple[str, InvoiceIn]], today: date) -> None:
     """Some invoices paid in full, some in part, one direct debit rejected."""
     async with sessions() as session:
-        known = set((await session.execute(
-            select(db.payments.c.ref).where(db.payments.c.tenant == TENANT))).scalars())
+        known = set(
+            (
+                await session.execute(
+                    select(db.payments.c.ref).where(db.payments.c.tenant == TENANT)
+                )
+            ).scalars()
+        )
     for n, (number, inv) in enumerate(batch[:80]):
         if n % 2 or f"PAY-{number}" in known:
             continue
         amount = inv.amount if n % 6 else (inv.amount / 2).quantize(Decimal("0.01"))
         method = "direct_debit" if n % 20 == 0 else "transfer"
-        cmd = PaymentIn(ref=f"PAY-{number}", customer_ref=inv.customer_ref,
-                        date=min(today, inv.due_date + timedelta(days=n % 9)),
-                        amount=amount, currency=inv.currency, method=method,
-                        allocations=({"invoice_number": number, "amount": amount},))
+        cmd = PaymentIn(
+            ref=f"PAY-{number}",
+            customer_ref=inv.customer_ref,
+            date=min(today, inv.due_date + timedelta(days=n % 9)),
+            amount=amount,
+            currency=inv.currency,
+            method=method,
+            allocations=({"invoice_number": number, "amount": amount},),
+        )
         async with sessions() as session, session.begin():
             uow = UnitOfWork(session, db.outbox)
             await record_payment(uow, TENANT, cmd)

@@ -11,7 +11,8 @@ from encaisse.contracts.ledger import CustomerUpserted, InvoiceState, PostalAddr
 from encaisse.ledger import db
 
 CUSTOMER_FIELDS = tuple(
-    c.name for c in db.customers.columns
+    c.name
+    for c in db.customers.columns
     if c.name not in ("tenant", "ref", "version", "created_at", "updated_at")
 )
 
@@ -37,6 +38,9 @@ def customer_event(row: RowMapping, created: bool) -> CustomerUpserted:
     if fields["address"] is not None:
         fields["address"] = PostalAddress(**fields["address"])
     return CustomerUpserted(
-        tenant=row["tenant"], version=row["version"], customer_ref=row["ref"], created=created,
+        tenant=row["tenant"],
+        version=row["version"],
+        customer_ref=row["ref"],
+        created=created,
         **fields,
     )

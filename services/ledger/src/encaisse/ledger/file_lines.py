@@ -20,9 +20,17 @@ import codecs
 from collections.abc import AsyncIterator
 
 MAX_LINE_BYTES = 100_000  # under the csv module's field limit (131,072 characters)
-CHARSETS = {"utf-8": "utf-8", "utf8": "utf-8", "iso-8859-15": "iso8859_15",
-            "latin-9": "iso8859_15", "iso-8859-1": "latin-1", "latin-1": "latin-1",
-            "latin1": "latin-1", "windows-1252": "cp1252", "cp1252": "cp1252"}
+CHARSETS = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "iso-8859-15": "iso8859_15",
+    "latin-9": "iso8859_15",
+    "iso-8859-1": "latin-1",
+    "latin-1": "latin-1",
+    "latin1": "latin-1",
+    "windows-1252": "cp1252",
+    "cp1252": "cp1252",
+}
 _UTF8_BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -55,8 +63,10 @@ def codec_for(charset: str | None) -> str:
         return "utf-8"
     codec = CHARSETS.get(charset.strip().strip('"').lower())
     if codec is None:
-        raise BadFile(f"charset {charset!r} is not read here: send UTF-8, ISO-8859-15 or "
-                      "Windows-1252, and say which (text/csv; charset=iso-8859-15)")
+        raise BadFile(
+            f"charset {charset!r} is not read here: send UTF-8, ISO-8859-15 or "
+            "Windows-1252, and say which (text/csv; charset=iso-8859-15)"
+        )
     return codec
 
 
@@ -85,7 +95,7 @@ class LineSplitter:
             lines.append(self._too_long())
             self._overlong = False
             end = head.find(b"\n")
-            block = None if end < 0 else head[end + 1:]
+            block = None if end < 0 else head[end + 1 :]
         else:
             block = b"".join(self._parts) + head if self._parts else head
         self._parts, self._held = [], 0
@@ -116,10 +126,12 @@ class LineSplitter:
             return b""
         self._parts, self._held, self._started = [], 0, True
         if first.startswith(_UTF16_BOMS) or (len(first) > 1 and b"\x00" in first[:2]):
-            raise BadFile("the file is UTF-16: export it as UTF-8 (or ISO-8859-15 and say "
-                          "so: text/csv; charset=iso-8859-15)")
+            raise BadFile(
+                "the file is UTF-16: export it as UTF-8 (or ISO-8859-15 and say "
+                "so: text/csv; charset=iso-8859-15)"
+            )
         if first.startswith(_UTF8_BOM) and self._codec == "utf-8":
-            return first[len(_UTF8_BOM):]
+            return first[len(_UTF8_BOM) :]
         return first
 
     def _hold(self, part: bytes) -> None:
@@ -149,16 +161,23 @@ class LineSplitter:
         try:
             return raw.decode(self._codec) + "\n"
         except UnicodeDecodeError as exc:
-            return BadLine(f"not valid {self._codec} at byte {exc.start + 1}: say the file's "
-                           "encoding (text/csv; charset=iso-8859-15)")
+            return BadLine(
+                f"not valid {self._codec} at byte {exc.start + 1}: say the file's "
+                "encoding (text/csv; charset=iso-8859-15)"
+            )
 
     def _too_long(self) -> BadLine:
         return BadLine(f"longer than {self._max} bytes")
 
 
-async def line_batches(chunks: AsyncIterator[bytes], charset: str | None = None, *,
-                       batch_bytes: int = 1 << 16, max_line: int = MAX_LINE_BYTES,
-                       max_body: int | None = None) -> AsyncIterator[list[str]]:
+async def line_batches(
+    chunks: AsyncIterator[bytes],
+    charset: str | None = None,
+    *,
+    batch_bytes: int = 1 << 16,
+    max_line: int = MAX_LINE_BYTES,
+    max_body: int | None = None,
+) -> AsyncIterator[list[str]]:
     """Text lines (newline kept; ``BadLine`` for one that cannot be read), in batches of
     about ``batch_bytes``. Past ``max_body`` bytes, the lines complete before the limit
     are given out, then ``BodyTooLarge`` (the line cut in two is not)."""
@@ -167,8 +186,8 @@ async def line_batches(chunks: AsyncIterator[bytes], charset: str | None = None,
     size = total = 0
     async for chunk in chunks:
         if max_body is not None and total + len(chunk) > max_body:
-            room = chunk[:max_body - total]
-            buffered += splitter.feed(room[:room.rfind(b"\n") + 1])
+            room = chunk[: max_body - total]
+            buffered += splitter.feed(room[: room.rfind(b"\n") + 1])
             if buffered:
                 yield buffered
             raise BodyTooLarge(max_body)

@@ -64,8 +64,11 @@ class CsvRecords:
     reader's own staging records, without CSV parsing or a dict: the rest as ``Record``.
     """
 
-    def __init__(self, columns: frozenset[str],
-                 plain: Callable[[list[str]], PlainReader | None] | None = None) -> None:
+    def __init__(
+        self,
+        columns: frozenset[str],
+        plain: Callable[[list[str]], PlainReader | None] | None = None,
+    ) -> None:
         self._columns = columns
         self._plain_for = plain
         self._plain: PlainReader | None = None
@@ -134,8 +137,7 @@ class CsvRecords:
             except csv.Error as exc:
                 if self._header is None:
                     raise BadFile(f"line {start + offset + reader.line_num}: {exc}") from exc
-                yield Record(start + offset + max(reader.line_num - 1, 0), None,
-                             f"not CSV: {exc}")
+                yield Record(start + offset + max(reader.line_num - 1, 0), None, f"not CSV: {exc}")
                 offset += max(reader.line_num, 1)
 
     def _rows(self, reader: Any, start: int) -> Iterator[Record]:
@@ -155,16 +157,18 @@ class CsvRecords:
                 yield Record(line, None, f"{len(values)} columns, the header has {len(header)}")
                 continue
             if "" in values:  # an empty cell is a missing value
-                yield Record(line, {k: v or None for k, v in zip(header, values)})
+                yield Record(line, {k: v or None for k, v in zip(header, values, strict=True)})
             else:
-                yield Record(line, dict(zip(header, values)))
+                yield Record(line, dict(zip(header, values, strict=True)))
 
     def _read_header(self, values: list[str]) -> list[str]:
         header = [v.strip() for v in values]
         unknown = [h for h in header if h not in self._columns]
         if unknown:
-            raise BadFile(f"unknown columns: {', '.join(unknown)}; "
-                          f"expected some of: {', '.join(sorted(self._columns))}")
+            raise BadFile(
+                f"unknown columns: {', '.join(unknown)}; "
+                f"expected some of: {', '.join(sorted(self._columns))}"
+            )
         return header
 
 
@@ -187,22 +191,25 @@ def ndjson_records(lines: list[str], first_line: int) -> Iterator[Record]:
 
 
 async def records(
-    chunks: AsyncIterator[bytes], fmt: FileFormat, columns: frozenset[str],
+    chunks: AsyncIterator[bytes],
+    fmt: FileFormat,
+    columns: frozenset[str],
     plain: Callable[[list[str]], PlainReader | None] | None = None,
-    charset: str | None = None, max_body: int | None = None,
+    charset: str | None = None,
+    max_body: int | None = None,
 ) -> AsyncIterator[list[Record | tuple[Any, ...]]]:
     """Parsed records of an upload, a batch at a time, with their line numbers.
 
     ``plain``: see ``CsvRecords``; ``charset``, ``max_body``: see ``file_lines``."""
     if fmt == FileFormat.NDJSON:
         line = 1
-        async for lines in line_batches(chunks, charset, batch_bytes=BATCH_BYTES,
-                                        max_body=max_body):
+        async for lines in line_batches(
+            chunks, charset, batch_bytes=BATCH_BYTES, max_body=max_body
+        ):
             yield list(ndjson_records(lines, line))
             line += len(lines)
         return
     reader = CsvRecords(columns, plain)
-    async for lines in line_batches(chunks, charset, batch_bytes=BATCH_BYTES,
-                                    max_body=max_body):
+    async for lines in line_batches(chunks, charset, batch_bytes=BATCH_BYTES, max_body=max_body):
         yield list(reader.feed(lines))
     yield list(reader.feed([], final=True))

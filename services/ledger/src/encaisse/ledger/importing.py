@@ -36,8 +36,12 @@ class ImportKind(StrEnum):
     PAYMENTS = "payments"
 
 
-ADDRESS_COLUMNS = {"address_lines": "lines", "address_postal_code": "postal_code",
-                   "address_city": "city", "address_country": "country"}
+ADDRESS_COLUMNS = {
+    "address_lines": "lines",
+    "address_postal_code": "postal_code",
+    "address_city": "city",
+    "address_country": "country",
+}
 CSV_COLUMNS = {
     ImportKind.CUSTOMERS: frozenset(CustomerRow.model_fields) - {"address"} | set(ADDRESS_COLUMNS),
     ImportKind.INVOICES: frozenset(InvoiceRow.model_fields),
@@ -91,10 +95,19 @@ Chunk = list[tuple[Any, ...]]  # invoices: staging records; others: (line, row)
 class Importer:
     """Validates records, gathers them in chunks and applies each chunk in one transaction."""
 
-    def __init__(self, sessions: Sessions, tenant: str, kind: ImportKind, fmt: FileFormat,
-                 chunk_size: int, uow_factory: Callable[[AsyncSession], UnitOfWork],
-                 parallel: int = 1, *, charset: str | None = None,
-                 max_body: int | None = None) -> None:
+    def __init__(
+        self,
+        sessions: Sessions,
+        tenant: str,
+        kind: ImportKind,
+        fmt: FileFormat,
+        chunk_size: int,
+        uow_factory: Callable[[AsyncSession], UnitOfWork],
+        parallel: int = 1,
+        *,
+        charset: str | None = None,
+        max_body: int | None = None,
+    ) -> None:
         self.report = ImportReport(kind)
         self._sessions = sessions
         self._tenant = tenant
@@ -104,8 +117,11 @@ class Importer:
         self._parallel = max(1, parallel)
         self._uow = uow_factory
         self._charset, self._max_body = charset, max_body
-        self._model = {ImportKind.CUSTOMERS: CustomerRow, ImportKind.INVOICES: InvoiceRow,
-                       ImportKind.PAYMENTS: PaymentIn}[kind]
+        self._model = {
+            ImportKind.CUSTOMERS: CustomerRow,
+            ImportKind.INVOICES: InvoiceRow,
+            ImportKind.PAYMENTS: PaymentIn,
+        }[kind]
         self._chunk: Chunk = []
         self._keys: set[str] = set()
         self._applying: asyncio.Task[None] | None = None
@@ -119,8 +135,9 @@ class Importer:
         plain = plain_line_reader if self._kind == ImportKind.INVOICES else None
         cut: BodyTooLarge | None = None
         try:
-            async for batch in records(chunks, self._fmt, CSV_COLUMNS[self._kind], plain,
-                                       self._charset, self._max_body):
+            async for batch in records(
+                chunks, self._fmt, CSV_COLUMNS[self._kind], plain, self._charset, self._max_body
+            ):
                 await self._take_batch(batch)
         except BodyTooLarge as exc:
             cut = exc
@@ -181,8 +198,16 @@ class Importer:
             return None
         if self._kind == ImportKind.INVOICES:
             number, customer, issued, due, amount, currency, pdf_url = _INVOICE_VALUES(row)
-            return (line, number, customer, issued.isoformat(), due.isoformat(), str(amount),
-                    currency, pdf_url)
+            return (
+                line,
+                number,
+                customer,
+                issued.isoformat(),
+                due.isoformat(),
+                str(amount),
+                currency,
+                pdf_url,
+            )
         return line, row
 
     async def _flush(self) -> None:
@@ -208,16 +233,18 @@ class Importer:
             # Contiguous parts: files are often sorted by number, and parts that interleave
             # would insert into the same pages of the primary key at the same time.
             size = -(-len(chunk) // self._parallel)
-            parts = [chunk[n:n + size] for n in range(0, len(chunk), size)]
-            await asyncio.gather(*(self._in_transaction(self._invoices, part)
-                                   for part in parts if part))
+            parts = [chunk[n : n + size] for n in range(0, len(chunk), size)]
+            await asyncio.gather(
+                *(self._in_transaction(self._invoices, part) for part in parts if part)
+            )
         elif self._kind == ImportKind.CUSTOMERS:
             await self._in_transaction(self._customers, chunk)
         else:
             await self._in_transaction(self._payments, chunk)
 
-    async def _in_transaction(self, apply: Callable[[AsyncSession, Chunk], Awaitable[None]],
-                              chunk: Chunk) -> None:
+    async def _in_transaction(
+        self, apply: Callable[[AsyncSession, Chunk], Awaitable[None]], chunk: Chunk
+    ) -> None:
         async with self._sessions() as session, session.begin():
             await apply(session, chunk)
 
@@ -243,11 +270,11 @@ class Importer:
                 async with session.begin_nested():
                     created = await record_payment(uow, self._tenant, row)  # type: ignore
             except DomainError as exc:
-                self.report.reject(line, [(".".join(str(p) for p in exc.loc[1:]) or "line",
-                                           exc.message)])
+                self.report.reject(
+                    line, [(".".join(str(p) for p in exc.loc[1:]) or "line", exc.message)]
+                )
                 continue
             self._count(Outcome.CREATED if created else Outcome.UNCHANGED)
 
     def _count(self, outcome: Outcome) -> None:
         setattr(self.report, outcome.value, getattr(self.report, outcome.value) + 1)
-

@@ -23,8 +23,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from encaisse.ledger.invoice_new import insert_new
 
-STAGE_COLUMNS = ("line", "number", "customer_ref", "issue_date", "due_date", "amount",
-                 "currency", "pdf_url")
+STAGE_COLUMNS = (
+    "line",
+    "number",
+    "customer_ref",
+    "issue_date",
+    "due_date",
+    "amount",
+    "currency",
+    "pdf_url",
+)
 
 STAGE_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS invoice_stage (
@@ -164,7 +172,6 @@ APPLY = APPLY_TEMPLATE.replace("{on_conflict}", "")
 APPLY_RACING = APPLY_TEMPLATE.replace("{on_conflict}", "ON CONFLICT DO NOTHING")
 
 
-
 @dataclass(frozen=True)
 class Rejection:
     line: int
@@ -184,12 +191,16 @@ class BatchResult:
 PROBLEMS = {
     "unknown_customer": ("customer_ref", "unknown customer"),
     "final": ("number", "the invoice is {status} and can no longer change"),
-    "paid_currency": ("currency",
-                      "differs from the invoice's currency {currency}, in which it was paid"),
-    "other_customer": ("customer_ref",
-                       "the invoice is customer {customer}'s: an invoice never moves to another "
-                       "customer (its reminders, promises and evidence are that customer's); "
-                       "cancel it and issue a new one to the right customer"),
+    "paid_currency": (
+        "currency",
+        "differs from the invoice's currency {currency}, in which it was paid",
+    ),
+    "other_customer": (
+        "customer_ref",
+        "the invoice is customer {customer}'s: an invoice never moves to another "
+        "customer (its reminders, promises and evidence are that customer's); "
+        "cancel it and issue a new one to the right customer",
+    ),
     "below_paid": ("amount", "below the {paid} already paid on this invoice"),
     "raced": ("number", "the invoice changed while this line was applied; send it again"),
 }
@@ -197,9 +208,17 @@ PROBLEMS = {
 
 def _rejection(row: asyncpg.Record) -> Rejection:
     name, reason = PROBLEMS[row["problem"]]
-    return Rejection(row["line"], name, reason.format(
-        status=row["status"], currency=row["currency"], paid=row["paid"],
-        customer=row["customer"]), row["problem"])
+    return Rejection(
+        row["line"],
+        name,
+        reason.format(
+            status=row["status"],
+            currency=row["currency"],
+            paid=row["paid"],
+            customer=row["customer"],
+        ),
+        row["problem"],
+    )
 
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
@@ -220,8 +239,12 @@ def ce_time(now: datetime | None = None) -> str:
 
 
 async def apply_invoices(
-    session: AsyncSession, tenant: str, records: Sequence[tuple[Any, ...]],
-    correlation_id: str | None = None, *, expect_new: bool = False,
+    session: AsyncSession,
+    tenant: str,
+    records: Sequence[tuple[Any, ...]],
+    correlation_id: str | None = None,
+    *,
+    expect_new: bool = False,
 ) -> BatchResult:
     """Apply staged invoice records (``STAGE_COLUMNS`` order) in the session's transaction.
 
@@ -238,15 +261,15 @@ async def apply_invoices(
     if expect_new:
         await conn.execute("SAVEPOINT new_invoices")
         try:
-            result.created, unknown = await insert_new(conn, tenant, records, time,
-                                                       correlation_id)
+            result.created, unknown = await insert_new(conn, tenant, records, time, correlation_id)
         except asyncpg.UniqueViolationError:
             await conn.execute("ROLLBACK TO SAVEPOINT new_invoices")
         else:
             await conn.execute("RELEASE SAVEPOINT new_invoices")
             field, reason = PROBLEMS["unknown_customer"]
-            result.rejections = [Rejection(line, field, reason, "unknown_customer")
-                                 for line in unknown]
+            result.rejections = [
+                Rejection(line, field, reason, "unknown_customer") for line in unknown
+            ]
             return result
     await conn.execute(STAGE_DDL)
     await conn.execute("TRUNCATE invoice_stage")

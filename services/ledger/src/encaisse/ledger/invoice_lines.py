@@ -19,8 +19,9 @@ from typing import Any
 
 from encaisse.ledger.validation import currencies
 
-FIELDS = frozenset({"number", "customer_ref", "issue_date", "due_date", "amount", "currency",
-                    "pdf_url"})
+FIELDS = frozenset(
+    {"number", "customer_ref", "issue_date", "due_date", "amount", "currency", "pdf_url"}
+)
 _REF = re.compile(r"[^\s/]{1,100}").fullmatch  # ``models.Ref``; no space: nothing to strip
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}").fullmatch
 # more than zero is checked after; below 1e16, two decimals at most (``positive_amount``)
@@ -38,17 +39,35 @@ def plain_invoice(line: int, fields: dict[str, Any]) -> StageRecord | None:
     """
     get = fields.get
     number, customer, issued, due, amount, currency, pdf_url = (
-        get("number"), get("customer_ref"), get("issue_date"), get("due_date"),
-        get("amount"), get("currency"), get("pdf_url"))
-    if not (type(number) is str and _REF(number) and type(customer) is str and _REF(customer)
-            and type(issued) is str and _DATE(issued) and type(due) is str and _DATE(due)
-            and due >= issued  # ISO dates compare as text
-            and type(amount) is str and _AMOUNT(amount) and type(currency) is str
-            and currency in currencies() and len(fields) <= len(FIELDS)
-            and fields.keys() <= FIELDS):
+        get("number"),
+        get("customer_ref"),
+        get("issue_date"),
+        get("due_date"),
+        get("amount"),
+        get("currency"),
+        get("pdf_url"),
+    )
+    if not (
+        type(number) is str
+        and _REF(number)
+        and type(customer) is str
+        and _REF(customer)
+        and type(issued) is str
+        and _DATE(issued)
+        and type(due) is str
+        and _DATE(due)
+        and due >= issued  # ISO dates compare as text
+        and type(amount) is str
+        and _AMOUNT(amount)
+        and type(currency) is str
+        and currency in currencies()
+        and len(fields) <= len(FIELDS)
+        and fields.keys() <= FIELDS
+    ):
         return None
-    if pdf_url is not None and (type(pdf_url) is not str or len(pdf_url) > 2000
-                                or not _URL(pdf_url)):
+    if pdf_url is not None and (
+        type(pdf_url) is not str or len(pdf_url) > 2000 or not _URL(pdf_url)
+    ):
         return None
     if not amount.strip("0."):  # zero, however written
         return None
@@ -61,9 +80,12 @@ def plain_invoice(line: int, fields: dict[str, Any]) -> StageRecord | None:
 
 # A cell of a plain CSV line, per column: unquoted, no comma, no quote, no surrounding space.
 _CELLS = {
-    "number": r"([^\s/,\"]{1,100})", "customer_ref": r"([^\s/,\"]{1,100})",
-    "issue_date": r"(\d{4}-\d{2}-\d{2})", "due_date": r"(\d{4}-\d{2}-\d{2})",
-    "amount": r"(\d{1,16}(?:\.\d{1,2})?)", "currency": r"([A-Z]{3})",
+    "number": r"([^\s/,\"]{1,100})",
+    "customer_ref": r"([^\s/,\"]{1,100})",
+    "issue_date": r"(\d{4}-\d{2}-\d{2})",
+    "due_date": r"(\d{4}-\d{2}-\d{2})",
+    "amount": r"(\d{1,16}(?:\.\d{1,2})?)",
+    "currency": r"([A-Z]{3})",
     "pdf_url": r"((?:[^\s,\"](?:[^,\"\r\n]{0,1998}[^\s,\"])?)?)",
 }
 _REQUIRED = ("number", "customer_ref", "issue_date", "due_date", "amount", "currency")
@@ -92,8 +114,12 @@ def plain_line_reader(header: list[str]) -> PlainLine | None:
         cells = found.groups()
         number, customer, issued, due, amount, currency = cells_of(cells)
         pdf_url = (cells[url_at] or None) if url_at is not None else None
-        if due < issued or currency not in known or not amount.strip("0.") or (
-                pdf_url is not None and not _URL(pdf_url)):
+        if (
+            due < issued
+            or currency not in known
+            or not amount.strip("0.")
+            or (pdf_url is not None and not _URL(pdf_url))
+        ):
             return None
         try:
             date.fromisoformat(issued), date.fromisoformat(due)

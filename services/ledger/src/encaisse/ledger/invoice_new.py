@@ -29,12 +29,24 @@ import asyncpg
 from encaisse.bus.bundle import bundle_line, bundle_row
 
 ROUTING_KEY = "ledger.invoice.issued.v1"
-COLUMNS = ("tenant", "number", "customer_ref", "issue_date", "due_date", "amount", "currency",
-           "open_balance", "status", "pdf_url", "version")
-KNOWN_CUSTOMERS = ("SELECT ref FROM ledger.customers"
-                   " WHERE tenant = $1 AND ref = ANY($2::varchar[])")
-INSERT_BUNDLE = ("INSERT INTO ledger.outbox (message_id, exchange, routing_key, headers, body,"
-                 " aggregate_id) VALUES ($1, $2, $3, $4::jsonb, $5, $6)")
+COLUMNS = (
+    "tenant",
+    "number",
+    "customer_ref",
+    "issue_date",
+    "due_date",
+    "amount",
+    "currency",
+    "open_balance",
+    "status",
+    "pdf_url",
+    "version",
+)
+KNOWN_CUSTOMERS = "SELECT ref FROM ledger.customers WHERE tenant = $1 AND ref = ANY($2::varchar[])"
+INSERT_BUNDLE = (
+    "INSERT INTO ledger.outbox (message_id, exchange, routing_key, headers, body,"
+    " aggregate_id) VALUES ($1, $2, $3, $4::jsonb, $5, $6)"
+)
 
 # text that JSON and COPY's text format both take as it is
 _PLAIN = re.compile(r'[^"\\\x00-\x1f]*').fullmatch
@@ -68,23 +80,45 @@ def message_ids(count: int) -> list[str]:
     """Random (version 4) UUIDs, from one read of the system's random source."""
     raw = os.urandom(16 * count).hex()
     variant = _VARIANT
-    return [f"{raw[k:k + 8]}-{raw[k + 8:k + 12]}-4{raw[k + 13:k + 16]}-{variant[raw[k + 16]]}"
-            f"{raw[k + 17:k + 20]}-{raw[k + 20:k + 32]}" for k in range(0, 32 * count, 32)]
+    return [
+        f"{raw[k : k + 8]}-{raw[k + 8 : k + 12]}-4{raw[k + 13 : k + 16]}-{variant[raw[k + 16]]}"
+        f"{raw[k + 17 : k + 20]}-{raw[k + 20 : k + 32]}"
+        for k in range(0, 32 * count, 32)
+    ]
 
 
-def issued_body(tenant_json: str, number_json: str, customer_json: str, issued: str, due: str,
-                amount: str, currency: str, url_json: str) -> str:
+def issued_body(
+    tenant_json: str,
+    number_json: str,
+    customer_json: str,
+    issued: str,
+    due: str,
+    amount: str,
+    currency: str,
+    url_json: str,
+) -> str:
     """The JSON of an ``InvoiceIssued`` of version 1, its strings given as JSON text
     (``amount`` as ``money_text`` gives)."""
     money = f'{{"amount":"{amount}","currency":"{currency}"}}'
-    return (f'{{"tenant":{tenant_json},"version":1,"invoice_number":{number_json},'
-            f'"customer_ref":{customer_json},"issue_date":"{issued}","due_date":"{due}",'
-            f'"amount":{money},"open_balance":{money},"status":"open","pdf_url":{url_json}}}')
+    return (
+        f'{{"tenant":{tenant_json},"version":1,"invoice_number":{number_json},'
+        f'"customer_ref":{customer_json},"issue_date":"{issued}","due_date":"{due}",'
+        f'"amount":{money},"open_balance":{money},"status":"open","pdf_url":{url_json}}}'
+    )
 
 
-def invoice_texts(tenant_copy: str, tenant_json: str, message_id: str, number: str,
-                  customer: str, issued: str, due: str, amount: str, currency: str,
-                  pdf_url: str | None) -> tuple[str, str]:
+def invoice_texts(
+    tenant_copy: str,
+    tenant_json: str,
+    message_id: str,
+    number: str,
+    customer: str,
+    issued: str,
+    due: str,
+    amount: str,
+    currency: str,
+    pdf_url: str | None,
+) -> tuple[str, str]:
     """A new invoice's COPY row (``COLUMNS``) and its ``invoice.issued`` bundle line."""
     if not _ROUND(amount):
         amount = money_text(amount)
@@ -96,23 +130,34 @@ def invoice_texts(tenant_copy: str, tenant_json: str, message_id: str, number: s
         number_copy, customer_copy = number, customer
         number_json, customer_json = f'"{number}"', f'"{customer}"'
         url_copy, url_json = ("\\N", "null") if pdf_url is None else (pdf_url, f'"{pdf_url}"')
-    body = issued_body(tenant_json, number_json, customer_json, issued, due, amount, currency,
-                       url_json)
-    return (f"{tenant_copy}\t{number_copy}\t{customer_copy}\t{issued}\t{due}\t{amount}\t"
-            f"{currency}\t{amount}\topen\t{url_copy}\t1\n",
-            bundle_line(message_id, ROUTING_KEY, number_json, body))
+    body = issued_body(
+        tenant_json, number_json, customer_json, issued, due, amount, currency, url_json
+    )
+    return (
+        f"{tenant_copy}\t{number_copy}\t{customer_copy}\t{issued}\t{due}\t{amount}\t"
+        f"{currency}\t{amount}\topen\t{url_copy}\t1\n",
+        bundle_line(message_id, ROUTING_KEY, number_json, body),
+    )
 
 
-async def insert_new(conn: asyncpg.Connection, tenant: str,
-                     records: Sequence[tuple[Any, ...]], time: str,
-                     correlation_id: str | None) -> tuple[int, list[int]]:
+async def insert_new(
+    conn: asyncpg.Connection,
+    tenant: str,
+    records: Sequence[tuple[Any, ...]],
+    time: str,
+    correlation_id: str | None,
+) -> tuple[int, list[int]]:
     """Insert staged records (``STAGE_COLUMNS`` order) as new invoices, with their events.
 
     Returns how many were created and the lines naming an unknown customer. Raises
     ``asyncpg.UniqueViolationError`` when one of the invoices exists.
     """
-    known = {row[0] for row in await conn.fetch(
-        KNOWN_CUSTOMERS, tenant, list({record[2] for record in records}))}
+    known = {
+        row[0]
+        for row in await conn.fetch(
+            KNOWN_CUSTOMERS, tenant, list({record[2] for record in records})
+        )
+    }
     unknown: list[int] = []
     tenant_copy, tenant_json = copy_text(tenant), json_text(tenant)
     rows, lines = [], []
@@ -121,19 +166,41 @@ async def insert_new(conn: asyncpg.Connection, tenant: str,
         if customer not in known:
             unknown.append(line)
             continue
-        row, message = invoice_texts(tenant_copy, tenant_json, next(ids), number, customer,
-                                     issued, due, amount, currency, pdf_url)
+        row, message = invoice_texts(
+            tenant_copy,
+            tenant_json,
+            next(ids),
+            number,
+            customer,
+            issued,
+            due,
+            amount,
+            currency,
+            pdf_url,
+        )
         rows.append(row)
         lines.append(message)
     if not rows:
         return 0, unknown
-    await conn.copy_to_table("invoices", schema_name="ledger", columns=COLUMNS,
-                             source=io.BytesIO("".join(rows).encode()))
-    shared = {"ce-source": "/encaisse/ledger", "ce-time": time, "ce-tenant": tenant,
-              "ce-specversion": "1.0"}
+    await conn.copy_to_table(
+        "invoices", schema_name="ledger", columns=COLUMNS, source=io.BytesIO("".join(rows).encode())
+    )
+    shared = {
+        "ce-source": "/encaisse/ledger",
+        "ce-time": time,
+        "ce-tenant": tenant,
+        "ce-specversion": "1.0",
+    }
     if correlation_id is not None:
         shared["ce-correlationid"] = correlation_id
     row = bundle_row("encaisse.events", shared, lines)
-    await conn.execute(INSERT_BUNDLE, row["message_id"], row["exchange"], row["routing_key"],
-                       json.dumps(row["headers"]), row["body"], row["aggregate_id"])
+    await conn.execute(
+        INSERT_BUNDLE,
+        row["message_id"],
+        row["exchange"],
+        row["routing_key"],
+        json.dumps(row["headers"]),
+        row["body"],
+        row["aggregate_id"],
+    )
     return len(rows), unknown

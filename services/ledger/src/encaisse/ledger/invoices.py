@@ -22,29 +22,44 @@ i = db.invoices
 
 async def put_invoice(uow: UnitOfWork, tenant: str, number: str, data: InvoiceIn) -> bool:
     """Create or amend; True when created. Raises with the field at fault when refused."""
-    record = (0, number, data.customer_ref, data.issue_date.isoformat(),
-              data.due_date.isoformat(), str(data.amount), data.currency, data.pdf_url)
+    record = (
+        0,
+        number,
+        data.customer_ref,
+        data.issue_date.isoformat(),
+        data.due_date.isoformat(),
+        str(data.amount),
+        data.currency,
+        data.pdf_url,
+    )
     result = await apply_invoices(uow.session, tenant, [record])
     if result.rejections:
         rejection = result.rejections[0]
-        error = Conflict if rejection.problem in ("final", "raced", "other_customer") else DomainError
+        error = (
+            Conflict if rejection.problem in ("final", "raced", "other_customer") else DomainError
+        )
         raise error(("body", rejection.field), rejection.reason)
     return result.created == 1
 
 
 async def _locked(session: AsyncSession, tenant: str, number: str) -> Any:
     row = (
-        await session.execute(
-            select(i).where(i.c.tenant == tenant, i.c.number == number).with_for_update()
+        (
+            await session.execute(
+                select(i).where(i.c.tenant == tenant, i.c.number == number).with_for_update()
+            )
         )
-    ).mappings().first()
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(("path", "number"), f"no invoice {number!r}")
     return row
 
 
-async def close_invoice(uow: UnitOfWork, tenant: str, number: str,
-                        status: InvoiceStatus) -> dict[str, Any]:
+async def close_invoice(
+    uow: UnitOfWork, tenant: str, number: str, status: InvoiceStatus
+) -> dict[str, Any]:
     """Cancel or write off an invoice; doing it again changes nothing and publishes nothing.
 
     A cancelled invoice never existed for the debtor, so one that received money cannot be
@@ -58,12 +73,17 @@ async def close_invoice(uow: UnitOfWork, tenant: str, number: str,
     if status == InvoiceStatus.CANCELLED and row["status"] != InvoiceStatus.OPEN:
         raise Conflict(("path", "number"), "a partially paid invoice cannot be cancelled")
     updated = (
-        await uow.session.execute(
-            i.update().where(i.c.tenant == tenant, i.c.number == number)
-            .values(status=status.value, version=i.c.version + 1, updated_at=func.now())
-            .returning(*i.columns)
+        (
+            await uow.session.execute(
+                i.update()
+                .where(i.c.tenant == tenant, i.c.number == number)
+                .values(status=status.value, version=i.c.version + 1, updated_at=func.now())
+                .returning(*i.columns)
+            )
         )
-    ).mappings().one()
+        .mappings()
+        .one()
+    )
     cls = InvoiceCancelled if status == InvoiceStatus.CANCELLED else InvoiceWrittenOff
     await uow.publish(invoice_event(cls, updated), subject=number)
     return dict(updated)
@@ -71,16 +91,24 @@ async def close_invoice(uow: UnitOfWork, tenant: str, number: str,
 
 async def get_invoice(session: AsyncSession, tenant: str, number: str) -> dict[str, Any]:
     row = (
-        await session.execute(select(i).where(i.c.tenant == tenant, i.c.number == number))
-    ).mappings().first()
+        (await session.execute(select(i).where(i.c.tenant == tenant, i.c.number == number)))
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(("path", "number"), f"no invoice {number!r}")
     return dict(row)
 
 
 async def list_invoices(
-    session: AsyncSession, tenant: str, *, customer: str | None, status: InvoiceStatus | None,
-    overdue_on: date | None, limit: int, offset: int,
+    session: AsyncSession,
+    tenant: str,
+    *,
+    customer: str | None,
+    status: InvoiceStatus | None,
+    overdue_on: date | None,
+    limit: int,
+    offset: int,
 ) -> tuple[int, list[dict[str, Any]]]:
     """A page of invoices, due first; ``overdue_on``: still to be paid and due before that day."""
     query = select(i).where(i.c.tenant == tenant)
@@ -89,12 +117,17 @@ async def list_invoices(
     if status is not None:
         query = query.where(i.c.status == status.value)
     if overdue_on is not None:
-        query = query.where(i.c.due_date < overdue_on,
-                            i.c.status.in_([s.value for s in SETTLEABLE]))
+        query = query.where(
+            i.c.due_date < overdue_on, i.c.status.in_([s.value for s in SETTLEABLE])
+        )
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = (
-        await session.execute(
-            query.order_by(i.c.due_date, i.c.number).limit(limit).offset(offset)
+        (
+            await session.execute(
+                query.order_by(i.c.due_date, i.c.number).limit(limit).offset(offset)
+            )
         )
-    ).mappings().all()
+        .mappings()
+        .all()
+    )
     return total or 0, [dict(r) for r in rows]

@@ -24,12 +24,18 @@ from encaisse.contracts.ledger import PaymentMethod, Segment
 from encaisse.ledger import validation as v
 
 Ref = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\s/]+$")]
-Amount = Annotated[Decimal, AfterValidator(v.positive_amount),
-                   Field(description="decimal string, such as \"1250.00\"")]
+Amount = Annotated[
+    Decimal,
+    AfterValidator(v.positive_amount),
+    Field(description='decimal string, such as "1250.00"'),
+]
 Currency = Annotated[str, AfterValidator(v.currency_code), Field(description="ISO 4217")]
 Country = Annotated[str, AfterValidator(v.country_code), Field(description="ISO 3166-1 alpha-2")]
-DocumentUrl = Annotated[str, AfterValidator(v.document_url),
-                        Field(description="where the invoice's PDF is (http or https)")]
+DocumentUrl = Annotated[
+    str,
+    AfterValidator(v.document_url),
+    Field(description="where the invoice's PDF is (http or https)"),
+]
 
 
 class _In(BaseModel):
@@ -38,7 +44,8 @@ class _In(BaseModel):
 
 class Address(_In):
     lines: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = Field(
-        min_length=1, max_length=4)
+        min_length=1, max_length=4
+    )
     postal_code: str = Field(min_length=1, max_length=20)
     city: str = Field(min_length=1, max_length=100)
     country: Country
@@ -47,7 +54,8 @@ class Address(_In):
 class CustomerIn(_In):
     name: str = Field(min_length=1, max_length=300)
     legal_id: Annotated[str, AfterValidator(v.legal_id)] | None = Field(
-        default=None, description="SIREN (9 digits) or SIRET (14 digits)")
+        default=None, description="SIREN (9 digits) or SIRET (14 digits)"
+    )
     vat_number: str | None = Field(default=None, max_length=20)
     segment: Segment
     country: Country
@@ -56,7 +64,8 @@ class CustomerIn(_In):
     payment_method: PaymentMethod = PaymentMethod.TRANSFER
     email: EmailStr | None = None
     phone: Annotated[str, AfterValidator(v.e164_phone)] | None = Field(
-        default=None, description="E.164, such as +33123456789")
+        default=None, description="E.164, such as +33123456789"
+    )
     address: Address | None = None
     sales_rep_email: EmailStr | None = None
     excluded_from_dunning: bool = False
@@ -102,7 +111,8 @@ class PaymentIn(_In):
     currency: Currency
     method: PaymentMethod
     allocations: tuple[AllocationIn, ...] = Field(
-        default=(), description="empty: the oldest open invoices are paid first")
+        default=(), description="empty: the oldest open invoices are paid first"
+    )
 
 
 class RejectionIn(_In):

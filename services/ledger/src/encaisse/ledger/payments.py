@@ -41,22 +41,29 @@ p, a, i = db.payments, db.allocations, db.invoices
 
 def _same_payment(row: Any, shares: Sequence[tuple[str, Decimal]], cmd: PaymentIn) -> bool:
     given = sorted((al.invoice_number, al.amount) for al in cmd.allocations)
-    return (row["customer_ref"], row["paid_on"], row["amount"], row["currency"],
-            row["method"]) == (cmd.customer_ref, cmd.date, cmd.amount, cmd.currency,
-                               cmd.method.value) and (not given or given == sorted(shares))
+    return (row["customer_ref"], row["paid_on"], row["amount"], row["currency"], row["method"]) == (
+        cmd.customer_ref,
+        cmd.date,
+        cmd.amount,
+        cmd.currency,
+        cmd.method.value,
+    ) and (not given or given == sorted(shares))
 
 
 async def _existing(session: AsyncSession, tenant: str, cmd: PaymentIn) -> bool:
     """True when this payment is already recorded; Conflict if its ref names another one."""
     row = (
-        await session.execute(select(p).where(p.c.tenant == tenant, p.c.ref == cmd.ref))
-    ).mappings().first()
+        (await session.execute(select(p).where(p.c.tenant == tenant, p.c.ref == cmd.ref)))
+        .mappings()
+        .first()
+    )
     if row is None:
         return False
     shares = (
         await session.execute(
-            select(a.c.invoice_number, a.c.amount)
-            .where(a.c.tenant == tenant, a.c.payment_ref == cmd.ref)
+            select(a.c.invoice_number, a.c.amount).where(
+                a.c.tenant == tenant, a.c.payment_ref == cmd.ref
+            )
         )
     ).all()
     if not _same_payment(row, [tuple(s) for s in shares], cmd):
@@ -66,8 +73,9 @@ async def _existing(session: AsyncSession, tenant: str, cmd: PaymentIn) -> bool:
 
 async def _customer_exists(session: AsyncSession, tenant: str, ref: str) -> bool:
     c = db.customers
-    return await session.scalar(
-        select(func.count()).where(c.c.tenant == tenant, c.c.ref == ref)) == 1
+    return (
+        await session.scalar(select(func.count()).where(c.c.tenant == tenant, c.c.ref == ref)) == 1
+    )
 
 
 async def _lock_invoices(session: AsyncSession, tenant: str, cmd: PaymentIn) -> dict[str, Any]:
@@ -75,8 +83,11 @@ async def _lock_invoices(session: AsyncSession, tenant: str, cmd: PaymentIn) -> 
     if cmd.allocations:
         query = query.where(i.c.number.in_([al.invoice_number for al in cmd.allocations]))
     else:
-        query = query.where(i.c.customer_ref == cmd.customer_ref, i.c.currency == cmd.currency,
-                            i.c.status.in_([s.value for s in SETTLEABLE]))
+        query = query.where(
+            i.c.customer_ref == cmd.customer_ref,
+            i.c.currency == cmd.currency,
+            i.c.status.in_([s.value for s in SETTLEABLE]),
+        )
     rows = (await session.execute(query)).mappings().all()
     return {row["number"]: row for row in rows}
 
@@ -88,20 +99,23 @@ def check_allocations(cmd: PaymentIn, invoices: dict[str, Any]) -> list[Share]:
         loc = ("body", "allocations", n)
         inv = invoices.get(al.invoice_number)
         if inv is None or inv["customer_ref"] != cmd.customer_ref:
-            raise DomainError((*loc, "invoice_number"),
-                              f"no invoice {al.invoice_number!r} for this customer")
+            raise DomainError(
+                (*loc, "invoice_number"), f"no invoice {al.invoice_number!r} for this customer"
+            )
         if al.invoice_number in seen:
             raise DomainError((*loc, "invoice_number"), "invoice allocated twice")
         seen.add(al.invoice_number)
         if inv["currency"] != cmd.currency:
-            raise DomainError(("body", "currency"),
-                              f"{cmd.currency} differs from invoice {inv['number']}'s "
-                              f"currency {inv['currency']}")
+            raise DomainError(
+                ("body", "currency"),
+                f"{cmd.currency} differs from invoice {inv['number']}'s currency {inv['currency']}",
+            )
         if inv["status"] not in SETTLEABLE:
             raise DomainError((*loc, "invoice_number"), f"the invoice is {inv['status']}")
         if al.amount > inv["open_balance"]:
-            raise DomainError((*loc, "amount"),
-                              f"{al.amount} is above the open balance {inv['open_balance']}")
+            raise DomainError(
+                (*loc, "amount"), f"{al.amount} is above the open balance {inv['open_balance']}"
+            )
     shares = [Share(al.invoice_number, al.amount) for al in cmd.allocations]
     if unallocated(cmd.amount, shares) < 0:
         raise DomainError(("body", "allocations"), "the allocations exceed the payment amount")
@@ -119,120 +133,235 @@ async def record_payment(uow: UnitOfWork, tenant: str, cmd: PaymentIn) -> bool:
     if cmd.allocations:
         shares = check_allocations(cmd, invoices)
     else:
-        shares = allocate_oldest_first(cmd.amount, [
-            OpenInvoice(r["number"], r["due_date"], r["issue_date"], r["open_balance"])
-            for r in invoices.values()])
+        shares = allocate_oldest_first(
+            cmd.amount,
+            [
+                OpenInvoice(r["number"], r["due_date"], r["issue_date"], r["open_balance"])
+                for r in invoices.values()
+            ],
+        )
     left = unallocated(cmd.amount, shares)
     inserted = await session.execute(
-        insert(p).values(tenant=tenant, ref=cmd.ref, customer_ref=cmd.customer_ref,
-                         paid_on=cmd.date, amount=cmd.amount, currency=cmd.currency,
-                         method=cmd.method.value, unallocated=left, version=1)
-        .on_conflict_do_nothing().returning(p.c.ref)
+        insert(p)
+        .values(
+            tenant=tenant,
+            ref=cmd.ref,
+            customer_ref=cmd.customer_ref,
+            paid_on=cmd.date,
+            amount=cmd.amount,
+            currency=cmd.currency,
+            method=cmd.method.value,
+            unallocated=left,
+            version=1,
+        )
+        .on_conflict_do_nothing()
+        .returning(p.c.ref)
     )
     if inserted.first() is None:  # recorded meanwhile by a concurrent delivery
         return False
     allocations, invoice_events = [], []
     for share in shares:
-        after, event = await _pay_invoice(session, tenant, invoices[share.invoice_number],
-                                          share, cmd)
+        after, event = await _pay_invoice(
+            session, tenant, invoices[share.invoice_number], share, cmd
+        )
         invoice_events.append(event)
-        allocations.append(Allocation(
-            invoice_number=share.invoice_number, amount=Money(amount=share.amount,
-                                                              currency=cmd.currency),
-            open_balance_after=Money(amount=after, currency=cmd.currency)))
-    await uow.publish(PaymentReceived(
-        tenant=tenant, version=1, payment_ref=cmd.ref, customer_ref=cmd.customer_ref,
-        paid_on=cmd.date, amount=Money(amount=cmd.amount, currency=cmd.currency),
-        method=cmd.method, allocations=tuple(allocations),
-        unallocated=Money(amount=left, currency=cmd.currency)), subject=cmd.ref)
+        allocations.append(
+            Allocation(
+                invoice_number=share.invoice_number,
+                amount=Money(amount=share.amount, currency=cmd.currency),
+                open_balance_after=Money(amount=after, currency=cmd.currency),
+            )
+        )
+    await uow.publish(
+        PaymentReceived(
+            tenant=tenant,
+            version=1,
+            payment_ref=cmd.ref,
+            customer_ref=cmd.customer_ref,
+            paid_on=cmd.date,
+            amount=Money(amount=cmd.amount, currency=cmd.currency),
+            method=cmd.method,
+            allocations=tuple(allocations),
+            unallocated=Money(amount=left, currency=cmd.currency),
+        ),
+        subject=cmd.ref,
+    )
     for event in invoice_events:  # after the payment that caused them
         await uow.publish(event, subject=event.invoice_number)
     return True
 
 
-async def _pay_invoice(session: AsyncSession, tenant: str, inv: Any, share: Share,
-                       cmd: PaymentIn) -> tuple[Decimal, InvoiceState]:
-    await session.execute(insert(a).values(tenant=tenant, payment_ref=cmd.ref,
-                                           invoice_number=share.invoice_number,
-                                           amount=share.amount))
+async def _pay_invoice(
+    session: AsyncSession, tenant: str, inv: Any, share: Share, cmd: PaymentIn
+) -> tuple[Decimal, InvoiceState]:
+    await session.execute(
+        insert(a).values(
+            tenant=tenant,
+            payment_ref=cmd.ref,
+            invoice_number=share.invoice_number,
+            amount=share.amount,
+        )
+    )
     balance = inv["open_balance"] - share.amount
     status = status_for(inv["amount"], balance)
     row = await _set_balance(session, tenant, inv["number"], balance, status)
     if status == InvoiceStatus.PAID:
-        refs = (await session.execute(
-            select(a.c.payment_ref).join(p, (p.c.tenant == a.c.tenant)
-                                         & (p.c.ref == a.c.payment_ref))
-            .where(a.c.tenant == tenant, a.c.invoice_number == inv["number"],
-                   p.c.status == "received").order_by(a.c.payment_ref))).scalars().all()
+        refs = (
+            (
+                await session.execute(
+                    select(a.c.payment_ref)
+                    .join(p, (p.c.tenant == a.c.tenant) & (p.c.ref == a.c.payment_ref))
+                    .where(
+                        a.c.tenant == tenant,
+                        a.c.invoice_number == inv["number"],
+                        p.c.status == "received",
+                    )
+                    .order_by(a.c.payment_ref)
+                )
+            )
+            .scalars()
+            .all()
+        )
         event = invoice_event(InvoiceSettled, row, settled_on=cmd.date, payment_refs=tuple(refs))
     else:
-        event = invoice_event(InvoiceUpdated, row, reason="partially_paid",
-                              changed_fields=("open_balance", "status"))
+        event = invoice_event(
+            InvoiceUpdated, row, reason="partially_paid", changed_fields=("open_balance", "status")
+        )
     return balance, event
 
 
-async def _set_balance(session: AsyncSession, tenant: str, number: str, balance: Decimal,
-                       status: InvoiceStatus) -> Any:
+async def _set_balance(
+    session: AsyncSession, tenant: str, number: str, balance: Decimal, status: InvoiceStatus
+) -> Any:
     return (
-        await session.execute(
-            i.update().where(i.c.tenant == tenant, i.c.number == number)
-            .values(open_balance=balance, status=status.value, version=i.c.version + 1,
-                    updated_at=func.now())
-            .returning(*i.columns)
+        (
+            await session.execute(
+                i.update()
+                .where(i.c.tenant == tenant, i.c.number == number)
+                .values(
+                    open_balance=balance,
+                    status=status.value,
+                    version=i.c.version + 1,
+                    updated_at=func.now(),
+                )
+                .returning(*i.columns)
+            )
         )
-    ).mappings().one()
+        .mappings()
+        .one()
+    )
 
 
-async def reject_payment(uow: UnitOfWork, tenant: str, ref: str, rejected_on: date,
-                         reason: str | None) -> bool:
+async def reject_payment(
+    uow: UnitOfWork, tenant: str, ref: str, rejected_on: date, reason: str | None
+) -> bool:
     """Undo a direct debit that came back unpaid; False when it was already rejected."""
     session = uow.session
     payment = (
-        await session.execute(
-            select(p).where(p.c.tenant == tenant, p.c.ref == ref).with_for_update())
-    ).mappings().first()
+        (
+            await session.execute(
+                select(p).where(p.c.tenant == tenant, p.c.ref == ref).with_for_update()
+            )
+        )
+        .mappings()
+        .first()
+    )
     if payment is None:
         raise NotFound(("path", "ref"), f"no payment {ref!r}")
     if payment["status"] == "rejected":
         return False
     if payment["method"] != PaymentMethod.DIRECT_DEBIT:
         raise Conflict(("path", "ref"), "only a direct debit can be rejected")
-    shares = (await session.execute(
-        select(a).where(a.c.tenant == tenant, a.c.payment_ref == ref)
-        .order_by(a.c.invoice_number))).mappings().all()
+    shares = (
+        (
+            await session.execute(
+                select(a)
+                .where(a.c.tenant == tenant, a.c.payment_ref == ref)
+                .order_by(a.c.invoice_number)
+            )
+        )
+        .mappings()
+        .all()
+    )
     reopened = []
     for share in shares:
-        inv = (await session.execute(
-            select(i).where(i.c.tenant == tenant, i.c.number == share["invoice_number"])
-            .with_for_update())).mappings().one()
+        inv = (
+            (
+                await session.execute(
+                    select(i)
+                    .where(i.c.tenant == tenant, i.c.number == share["invoice_number"])
+                    .with_for_update()
+                )
+            )
+            .mappings()
+            .one()
+        )
         balance = min(inv["amount"], inv["open_balance"] + share["amount"])
-        status = (InvoiceStatus(inv["status"]) if inv["status"] in ("cancelled", "written_off")
-                  else status_for(inv["amount"], balance))
+        status = (
+            InvoiceStatus(inv["status"])
+            if inv["status"] in ("cancelled", "written_off")
+            else status_for(inv["amount"], balance)
+        )
         row = await _set_balance(session, tenant, inv["number"], balance, status)
-        await uow.publish(invoice_event(InvoiceUpdated, row, reason="reopened",
-                                        changed_fields=("open_balance", "status")),
-                          subject=inv["number"])
-        reopened.append(Allocation(
-            invoice_number=inv["number"],
-            amount=Money(amount=share["amount"], currency=payment["currency"]),
-            open_balance_after=Money(amount=balance, currency=payment["currency"])))
-    updated = (await session.execute(
-        p.update().where(p.c.tenant == tenant, p.c.ref == ref)
-        .values(status="rejected", rejected_on=rejected_on, rejection_reason=reason,
-                version=p.c.version + 1, updated_at=func.now())
-        .returning(p.c.version))).scalar_one()
-    await uow.publish(PaymentRejected(
-        tenant=tenant, version=updated, payment_ref=ref, customer_ref=payment["customer_ref"],
-        rejected_on=rejected_on, reason=reason, reopened=tuple(reopened)), subject=ref)
+        await uow.publish(
+            invoice_event(
+                InvoiceUpdated, row, reason="reopened", changed_fields=("open_balance", "status")
+            ),
+            subject=inv["number"],
+        )
+        reopened.append(
+            Allocation(
+                invoice_number=inv["number"],
+                amount=Money(amount=share["amount"], currency=payment["currency"]),
+                open_balance_after=Money(amount=balance, currency=payment["currency"]),
+            )
+        )
+    updated = (
+        await session.execute(
+            p.update()
+            .where(p.c.tenant == tenant, p.c.ref == ref)
+            .values(
+                status="rejected",
+                rejected_on=rejected_on,
+                rejection_reason=reason,
+                version=p.c.version + 1,
+                updated_at=func.now(),
+            )
+            .returning(p.c.version)
+        )
+    ).scalar_one()
+    await uow.publish(
+        PaymentRejected(
+            tenant=tenant,
+            version=updated,
+            payment_ref=ref,
+            customer_ref=payment["customer_ref"],
+            rejected_on=rejected_on,
+            reason=reason,
+            reopened=tuple(reopened),
+        ),
+        subject=ref,
+    )
     return True
 
 
 async def get_payment(session: AsyncSession, tenant: str, ref: str) -> dict[str, Any]:
-    row = (await session.execute(
-        select(p).where(p.c.tenant == tenant, p.c.ref == ref))).mappings().first()
+    row = (
+        (await session.execute(select(p).where(p.c.tenant == tenant, p.c.ref == ref)))
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(("path", "ref"), f"no payment {ref!r}")
-    shares = (await session.execute(
-        select(a.c.invoice_number, a.c.amount).where(a.c.tenant == tenant, a.c.payment_ref == ref)
-        .order_by(a.c.invoice_number))).mappings().all()
+    shares = (
+        (
+            await session.execute(
+                select(a.c.invoice_number, a.c.amount)
+                .where(a.c.tenant == tenant, a.c.payment_ref == ref)
+                .order_by(a.c.invoice_number)
+            )
+        )
+        .mappings()
+        .all()
+    )
     return {**row, "allocations": [dict(s) for s in shares]}

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from encaisse.ledger.domain import AGING_BUCKETS, ZERO, dso
 
-# What each invoice issued up to CAST(:as_of AS date) still owed at the end of that day: its amount less
-# what payments dated up to CAST(:as_of AS date) (and not rejected) allocated to it.
+# What each invoice issued up to CAST(:as_of AS date) still owed at the end of that day:
+# its amount less what payments dated up to CAST(:as_of AS date) (and not rejected)
+# allocated to it.
 _OWED_ON = """
 SELECT i.currency, i.due_date, i.issue_date, i.amount,
        i.amount - coalesce(paid.amount, 0) AS owed
@@ -45,8 +46,7 @@ GROUP BY currency ORDER BY currency
 async def aging(session: AsyncSession, tenant: str, as_of: date) -> list[dict[str, Any]]:
     rows = (await session.execute(text(AGING), {"tenant": tenant, "as_of": as_of})).mappings()
     return [
-        {"currency": r["currency"], **{b: r[b] or ZERO for b in AGING_BUCKETS},
-         "total": r["total"]}
+        {"currency": r["currency"], **{b: r[b] or ZERO for b in AGING_BUCKETS}, "total": r["total"]}
         for r in rows
     ]
 
@@ -59,13 +59,19 @@ GROUP BY currency ORDER BY currency
 """
 
 
-async def days_sales_outstanding(session: AsyncSession, tenant: str, as_of: date,
-                                 days: int) -> list[dict[str, Any]]:
+async def days_sales_outstanding(
+    session: AsyncSession, tenant: str, as_of: date, days: int
+) -> list[dict[str, Any]]:
     start = as_of - timedelta(days=days)
-    rows = (await session.execute(
-        text(_DSO), {"tenant": tenant, "as_of": as_of, "start": start})).mappings()
+    rows = (
+        await session.execute(text(_DSO), {"tenant": tenant, "as_of": as_of, "start": start})
+    ).mappings()
     return [
-        {"currency": r["currency"], "receivables": r["receivables"], "sales": r["sales"],
-         "dso": dso(Decimal(r["receivables"]), Decimal(r["sales"]), days)}
+        {
+            "currency": r["currency"],
+            "receivables": r["receivables"],
+            "sales": r["sales"],
+            "dso": dso(Decimal(r["receivables"]), Decimal(r["sales"]), days),
+        }
         for r in rows
     ]

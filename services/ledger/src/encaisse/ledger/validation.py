@@ -76,8 +76,9 @@ def document_url(value: str) -> str:
     notifier and the portal may fetch from is theirs to decide (allowed origins)."""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("an http(s) URL with a host is expected, such as "
-                         "https://docs.example.com/F-1.pdf")
+        raise ValueError(
+            "an http(s) URL with a host is expected, such as https://docs.example.com/F-1.pdf"
+        )
     if parts.username is not None or parts.password is not None:
         raise ValueError("a document URL carries no user name or password")
     return value

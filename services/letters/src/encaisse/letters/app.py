@@ -27,15 +27,19 @@ MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 @asynccontextmanager
 async def bootstrap(settings: LettersSettings, app: FastAPI) -> AsyncIterator[Runtime]:
     """Wire storage, provider and rates; consume commands; dispatch and track sendings."""
-    webhook = (settings.postal_webhook_url
-               or f"http://{settings.http_host}:{settings.http_port}/v1/postal/webhook")
-    provider = HttpPostalProvider(settings.postal_url, settings.postal_api_key,
-                                  webhook_url=webhook)
+    webhook = (
+        settings.postal_webhook_url
+        or f"http://{settings.http_host}:{settings.http_port}/v1/postal/webhook"
+    )
+    provider = HttpPostalProvider(settings.postal_url, settings.postal_api_key, webhook_url=webhook)
     room = Mailroom(settings, FileStorage(settings.storage_dir), provider, bundled_rates())
     try:
-        async with start_runtime(settings, outbox=db.outbox, inbox=db.inbox,
-                                 consumers=[(spec, handlers(room)) for spec in QUEUES],
-                                 ) as runtime:
+        async with start_runtime(
+            settings,
+            outbox=db.outbox,
+            inbox=db.inbox,
+            consumers=[(spec, handlers(room)) for spec in QUEUES],
+        ) as runtime:
             tracker = Tracker(runtime.sessions, room)
             app.state.mailroom, app.state.tracker = room, tracker
             runtime.spawn(Dispatcher(runtime.sessions, room).run(), "letters-dispatch")
@@ -50,7 +54,7 @@ def build_app(settings: LettersSettings) -> FastAPI:
         settings,
         title="Encaisse letters",
         description="PDF letters and registered letters through a postal provider, with their "
-                    "proofs. Staff bearer token required.",
+        "proofs. Staff bearer token required.",
         routers=[letters.router, postal.router],
         start=lambda s: bootstrap(s, app),  # type: ignore[arg-type]
     )

@@ -54,7 +54,7 @@ def _numbered(content: LetterContent) -> type[Canvas]:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, object]] = []
 
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        def showPage(self) -> None:  # reportlab's name
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
@@ -88,8 +88,9 @@ def _first_page(content: LetterContent):
         canvas.drawText(text)
         if content.registered:
             canvas.setFont("Helvetica-Bold", 8)
-            canvas.drawString(WINDOW_LEFT, HEIGHT - WINDOW_TOP + 6 * mm,
-                              content.labels.registered.upper())
+            canvas.drawString(
+                WINDOW_LEFT, HEIGHT - WINDOW_TOP + 6 * mm, content.labels.registered.upper()
+            )
         fit = window.block_font(content.recipient)
         block = canvas.beginText(WINDOW_LEFT, HEIGHT - window.FIRST_BASELINE_MM * mm)
         block.setFont(window.FONT, fit.size, fit.leading)
@@ -122,8 +123,12 @@ class QrCode(Flowable):
             for dark, run in itertools.groupby(map(bool, row)):
                 count = len(list(run))
                 if dark:
-                    path.rect((c + self._border) * box,
-                              self.height - (r + self._border + 1) * box, count * box, box)
+                    path.rect(
+                        (c + self._border) * box,
+                        self.height - (r + self._border + 1) * box,
+                        count * box,
+                        box,
+                    )
                 c += count
         self.canv.drawPath(path, stroke=0, fill=1)
 
@@ -145,8 +150,10 @@ def _table(content: LetterContent) -> Table:
     ]
     if t.totals:
         first_total = last - len(t.totals) + 1
-        style += [("FONT", (0, first_total), (-1, last), "Helvetica-Bold", 8.5),
-                  ("LINEABOVE", (0, first_total), (-1, first_total), 0.8, colors.black)]
+        style += [
+            ("FONT", (0, first_total), (-1, last), "Helvetica-Bold", 8.5),
+            ("LINEABOVE", (0, first_total), (-1, first_total), 0.8, colors.black),
+        ]
     table.setStyle(TableStyle(style))
     return table
 
@@ -166,9 +173,12 @@ def _story(content: LetterContent) -> list[Flowable]:
         *[p(text) for text in content.after_table],
     ]
     if content.portal_url and content.portal_line:
-        link = Table([[QrCode(content.portal_url), p(content.portal_line, SMALL)]],
-                     colWidths=[32 * mm, WIDTH - 2 * MARGIN - 32 * mm],
-                     style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE")], hAlign="LEFT")
+        link = Table(
+            [[QrCode(content.portal_url), p(content.portal_line, SMALL)]],
+            colWidths=[32 * mm, WIDTH - 2 * MARGIN - 32 * mm],
+            style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE")],
+            hAlign="LEFT",
+        )
         story.append(KeepTogether([link, Spacer(1, 3 * mm)]))
     story += [p(content.closing), Spacer(1, 8 * mm), p(content.sender.name, BOLD)]
     return story
@@ -176,15 +186,25 @@ def _story(content: LetterContent) -> list[Flowable]:
 
 def render_pdf(content: LetterContent, *, title: str) -> bytes:
     buffer = io.BytesIO()
-    doc = BaseDocTemplate(buffer, pagesize=A4, title=title, author=content.sender.name,
-                          leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                          bottomMargin=MARGIN, invariant=True)
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=title,
+        author=content.sender.name,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        invariant=True,
+    )
     body_width = WIDTH - 2 * MARGIN
     first = Frame(MARGIN, MARGIN, body_width, HEIGHT - FIRST_BODY_TOP - MARGIN, id="first")
     later = Frame(MARGIN, MARGIN, body_width, HEIGHT - 2 * MARGIN, id="later")
-    doc.addPageTemplates([
-        PageTemplate("first", [first], onPage=_first_page(content)),
-        PageTemplate("later", [later]),
-    ])
+    doc.addPageTemplates(
+        [
+            PageTemplate("first", [first], onPage=_first_page(content)),
+            PageTemplate("later", [later]),
+        ]
+    )
     doc.build(_story(content), canvasmaker=_numbered(content))
     return buffer.getvalue()

@@ -21,8 +21,14 @@ from encaisse.letters.domain.address import address_block
 from encaisse.letters.domain.rates import bundled_rates
 from encaisse.letters.pdf import render_pdf
 
-SENDER = Sender("Encaisse Démo SAS", ("Service recouvrement", "10 rue de la Paix"), "75002",
-                "Paris", "FR", "SAS au capital de 100 000 EUR · RCS Paris 123 456 789")
+SENDER = Sender(
+    "Encaisse Démo SAS",
+    ("Service recouvrement", "10 rue de la Paix"),
+    "75002",
+    "Paris",
+    "FR",
+    "SAS au capital de 100 000 EUR · RCS Paris 123 456 789",
+)
 
 
 def _eur(amount: str) -> Money:
@@ -31,40 +37,74 @@ def _eur(amount: str) -> Money:
 
 def sample_notice(tenant: str = "DEMO", key: str = "sample-notice-1") -> SendLetter:
     invoices = (
-        InvoiceLine(invoice_number="FA-2024-0117", issue_date=date(2024, 1, 2),
-                    due_date=date(2024, 1, 31), amount=_eur("10000.00"),
-                    open_balance=_eur("10000.00")),
-        InvoiceLine(invoice_number="FA-2024-0342", issue_date=date(2024, 2, 14),
-                    due_date=date(2024, 3, 31), amount=_eur("8000.00"),
-                    open_balance=_eur("5000.00")),
-        InvoiceLine(invoice_number="FA-2024-0515", issue_date=date(2024, 4, 15),
-                    due_date=date(2024, 5, 15), amount=_eur("12345.67"),
-                    open_balance=_eur("12345.67")),
+        InvoiceLine(
+            invoice_number="FA-2024-0117",
+            issue_date=date(2024, 1, 2),
+            due_date=date(2024, 1, 31),
+            amount=_eur("10000.00"),
+            open_balance=_eur("10000.00"),
+        ),
+        InvoiceLine(
+            invoice_number="FA-2024-0342",
+            issue_date=date(2024, 2, 14),
+            due_date=date(2024, 3, 31),
+            amount=_eur("8000.00"),
+            open_balance=_eur("5000.00"),
+        ),
+        InvoiceLine(
+            invoice_number="FA-2024-0515",
+            issue_date=date(2024, 4, 15),
+            due_date=date(2024, 5, 15),
+            amount=_eur("12345.67"),
+            open_balance=_eur("12345.67"),
+        ),
     )
     return SendLetter(
-        tenant=tenant, idempotency_key=key, case_id="case-42", step="formal-notice",
-        kind=LetterKind.REGISTERED, template="formal_notice",
+        tenant=tenant,
+        idempotency_key=key,
+        case_id="case-42",
+        step="formal-notice",
+        kind=LetterKind.REGISTERED,
+        template="formal_notice",
         debtor=Debtor(customer_ref="C-0042", name="Boulangerie Lefèvre SARL", language="fr"),
-        address=PostalAddress(lines=("Service comptabilité", "12 rue de l'Église"),
-                              postal_code="69002", city="Lyon", country="FR"),
+        address=PostalAddress(
+            lines=("Service comptabilité", "12 rue de l'Église"),
+            postal_code="69002",
+            city="Lyon",
+            country="FR",
+        ),
         invoices=invoices,
         formal_notice=FormalNotice(
-            penalties_computed_on=date(2024, 5, 31), payment_deadline=date(2024, 6, 10),
+            penalties_computed_on=date(2024, 5, 31),
+            payment_deadline=date(2024, 6, 10),
             business_customer=True,
-            payments=(NoticePayment(invoice_number="FA-2024-0342", paid_on=date(2024, 4, 30),
-                                    amount=_eur("3000.00")),),
+            payments=(
+                NoticePayment(
+                    invoice_number="FA-2024-0342", paid_on=date(2024, 4, 30), amount=_eur("3000.00")
+                ),
+            ),
         ),
     )
 
 
 def render_sample(portal_url: str = "http://127.0.0.1:8100/access/sample-token") -> bytes:
     command = sample_notice()
-    block = address_block(command.debtor.name, command.address.lines,
-                          command.address.postal_code, command.address.city,
-                          command.address.country)
-    content = compose(command, block.lines, SENDER, today=date(2024, 5, 31),
-                      reference="C-0042 / LR-SAMPLE", portal_url=portal_url,
-                      rates=bundled_rates())
+    block = address_block(
+        command.debtor.name,
+        command.address.lines,
+        command.address.postal_code,
+        command.address.city,
+        command.address.country,
+    )
+    content = compose(
+        command,
+        block.lines,
+        SENDER,
+        today=date(2024, 5, 31),
+        reference="C-0042 / LR-SAMPLE",
+        portal_url=portal_url,
+        rates=bundled_rates(),
+    )
     return render_pdf(content, title="Mise en demeure")
 
 
@@ -75,8 +115,9 @@ def main(directory: str) -> None:
     pdf.write_bytes(render_sample())
     for old in out.glob("sample-formal-notice-*.png"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(out / "sample-formal-notice")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", str(pdf), str(out / "sample-formal-notice")], check=True
+    )
     print(f"written {pdf} and its pages, {datetime.now(UTC):%Y-%m-%d}")
 
 

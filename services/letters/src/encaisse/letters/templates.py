@@ -43,23 +43,67 @@ class Labels:
 
 LABELS = {
     "fr": Labels(
-        registered="Lettre recommandée avec accusé de réception", reference="Réf. :",
-        subject="Objet :", invoice="Facture", issued="Émise le", due="Échéance",
-        amount="Montant", open_balance="Reste dû", days_late="Jours", rate="Taux",
-        penalties="Pénalités", indemnity="Indemnité", total="Total", principal="Principal",
+        registered="Lettre recommandée avec accusé de réception",
+        reference="Réf. :",
+        subject="Objet :",
+        invoice="Facture",
+        issued="Émise le",
+        due="Échéance",
+        amount="Montant",
+        open_balance="Reste dû",
+        days_late="Jours",
+        rate="Taux",
+        penalties="Pénalités",
+        indemnity="Indemnité",
+        total="Total",
+        principal="Principal",
         page="Page {page} / {pages}",
-        months=("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-                "septembre", "octobre", "novembre", "décembre"),
+        months=(
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ),
         place_date="{city}, le {date}",
     ),
     "en": Labels(
-        registered="Registered letter with acknowledgement of receipt", reference="Ref.:",
-        subject="Subject:", invoice="Invoice", issued="Issued", due="Due",
-        amount="Amount", open_balance="Open", days_late="Days", rate="Rate",
-        penalties="Penalties", indemnity="Indemnity", total="Total", principal="Principal",
+        registered="Registered letter with acknowledgement of receipt",
+        reference="Ref.:",
+        subject="Subject:",
+        invoice="Invoice",
+        issued="Issued",
+        due="Due",
+        amount="Amount",
+        open_balance="Open",
+        days_late="Days",
+        rate="Rate",
+        penalties="Penalties",
+        indemnity="Indemnity",
+        total="Total",
+        principal="Principal",
         page="Page {page} of {pages}",
-        months=("January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December"),
+        months=(
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ),
         place_date="{city}, {date}",
     ),
 }
@@ -69,11 +113,12 @@ TEMPLATES: dict[tuple[str, str], Template] = {
         subject="Relance : factures échues impayées",
         salutation="Madame, Monsieur,",
         opening="Sauf erreur de notre part, les factures ci-dessous, échues, restent impayées "
-                "à ce jour pour un montant total de {total}. Nous vous remercions de bien "
-                "vouloir procéder à leur règlement dans les meilleurs délais.",
-        penalties="", interest="",
+        "à ce jour pour un montant total de {total}. Nous vous remercions de bien "
+        "vouloir procéder à leur règlement dans les meilleurs délais.",
+        penalties="",
+        interest="",
         consequence="Si votre règlement a croisé ce courrier, nous vous prions de ne pas en "
-                    "tenir compte.",
+        "tenir compte.",
         portal="Consultez votre relevé, réglez en ligne ou signalez un litige : {portal_url}",
         closing="Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
     ),
@@ -81,9 +126,10 @@ TEMPLATES: dict[tuple[str, str], Template] = {
         subject="Reminder: overdue invoices",
         salutation="Dear Sir or Madam,",
         opening="According to our records, the invoices below are overdue and remain unpaid "
-                "for a total of {total}. We would be grateful if you would settle them "
-                "at your earliest convenience.",
-        penalties="", interest="",
+        "for a total of {total}. We would be grateful if you would settle them "
+        "at your earliest convenience.",
+        penalties="",
+        interest="",
         consequence="If your payment has crossed this letter, please disregard it.",
         portal="See your statement, pay online or report a dispute: {portal_url}",
         closing="Yours faithfully,",
@@ -92,19 +138,19 @@ TEMPLATES: dict[tuple[str, str], Template] = {
         subject="Mise en demeure de payer",
         salutation="Madame, Monsieur,",
         opening="Malgré nos relances, les factures ci-dessous restent impayées. Par la "
-                "présente, nous vous mettons en demeure de nous régler la somme de {total} "
-                "au plus tard le {deadline}.",
+        "présente, nous vous mettons en demeure de nous régler la somme de {total} "
+        "au plus tard le {deadline}.",
         penalties="Les pénalités de retard courent du lendemain de l'échéance jusqu'au "
-                  "{computed_on} inclus, sur 365 jours, au taux de refinancement de la Banque "
-                  "centrale européenne en vigueur au 1er janvier ou au 1er juillet majoré de "
-                  "10 points, ou au taux de nos conditions (article L441-10 du Code de "
-                  "commerce). Une indemnité forfaitaire pour frais de recouvrement de 40 EUR "
-                  "est due pour chaque facture payée en retard (article D441-5).",
+        "{computed_on} inclus, sur 365 jours, au taux de refinancement de la Banque "
+        "centrale européenne en vigueur au 1er janvier ou au 1er juillet majoré de "
+        "10 points, ou au taux de nos conditions (article L441-10 du Code de "
+        "commerce). Une indemnité forfaitaire pour frais de recouvrement de 40 EUR "
+        "est due pour chaque facture payée en retard (article D441-5).",
         interest="Ces sommes porteront intérêts au taux légal à compter de la présente mise "
-                 "en demeure.",
+        "en demeure.",
         consequence="À défaut de paiement à cette date, nous engagerons sans autre avis une "
-                    "procédure judiciaire de recouvrement ; les pénalités continueront de "
-                    "courir jusqu'au paiement complet.",
+        "procédure judiciaire de recouvrement ; les pénalités continueront de "
+        "courir jusqu'au paiement complet.",
         portal="Consultez votre relevé, réglez en ligne ou signalez un litige : {portal_url}",
         closing="Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
     ),
@@ -112,15 +158,15 @@ TEMPLATES: dict[tuple[str, str], Template] = {
         subject="Formal notice to pay",
         salutation="Dear Sir or Madam,",
         opening="Despite our reminders, the invoices below remain unpaid. We hereby give you "
-                "formal notice to pay us {total} no later than {deadline}.",
+        "formal notice to pay us {total} no later than {deadline}.",
         penalties="Late-payment penalties run from the day after each due date to "
-                  "{computed_on} included, on a 365-day year, at the European Central Bank's "
-                  "main refinancing rate in force on 1 January or 1 July plus 10 points, or at "
-                  "the rate of our terms (French Commercial Code, L441-10). A fixed recovery "
-                  "indemnity of 40 EUR is due for each invoice paid late (D441-5).",
+        "{computed_on} included, on a 365-day year, at the European Central Bank's "
+        "main refinancing rate in force on 1 January or 1 July plus 10 points, or at "
+        "the rate of our terms (French Commercial Code, L441-10). A fixed recovery "
+        "indemnity of 40 EUR is due for each invoice paid late (D441-5).",
         interest="These sums will bear interest at the legal rate from this formal notice.",
         consequence="Failing payment by that date, we will start court proceedings without "
-                    "further notice; penalties keep running until payment in full.",
+        "further notice; penalties keep running until payment in full.",
         portal="See your statement, pay online or report a dispute: {portal_url}",
         closing="Yours faithfully,",
     ),

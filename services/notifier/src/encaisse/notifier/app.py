@@ -34,13 +34,19 @@ def sms_provider(settings: NotifierSettings, http: httpx.AsyncClient) -> SmsProv
 @asynccontextmanager
 async def bootstrap(settings: NotifierSettings) -> AsyncIterator[Runtime]:
     """Database, bus (command consumer, outbox relay) and the sending loop."""
-    async with start_runtime(
-        settings, outbox=db.outbox, inbox=db.inbox,
-        consumers=[(spec, build_handlers(settings)) for spec in QUEUES],
-    ) as runtime, httpx.AsyncClient(timeout=settings.smtp_timeout_seconds) as http:
+    async with (
+        start_runtime(
+            settings,
+            outbox=db.outbox,
+            inbox=db.inbox,
+            consumers=[(spec, build_handlers(settings)) for spec in QUEUES],
+        ) as runtime,
+        httpx.AsyncClient(timeout=settings.smtp_timeout_seconds) as http,
+    ):
         pool = SmtpPool(settings)
-        sender = Sender(settings, runtime.engine, db.outbox, pool, sms_provider(settings, http),
-                        http)
+        sender = Sender(
+            settings, runtime.engine, db.outbox, pool, sms_provider(settings, http), http
+        )
         task = asyncio.create_task(sender.run(), name="sending-loop")
         try:
             yield runtime
@@ -58,7 +64,7 @@ def build_app(settings: NotifierSettings) -> FastAPI:
         settings,
         title="Encaisse notifier",
         description="Emails and SMS from templates, their evidence and delivery reports. "
-                    "Staff bearer token required, except provider webhooks (signed).",
+        "Staff bearer token required, except provider webhooks (signed).",
         routers=routers,
         start=bootstrap,  # type: ignore[arg-type]
     )

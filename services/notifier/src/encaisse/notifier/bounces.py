@@ -67,8 +67,10 @@ def _address(block: Message) -> str:
 def parse_dsn(raw: bytes) -> list[Bounce]:
     """The failed recipients of a DSN; [] for anything else (an auto-reply, a delay notice)."""
     report = message_from_bytes(raw, policy=policy.compat32)
-    if report.get_content_type() != "multipart/report" or \
-            (report.get_param("report-type") or "").lower() != "delivery-status":
+    if (
+        report.get_content_type() != "multipart/report"
+        or (report.get_param("report-type") or "").lower() != "delivery-status"
+    ):
         return []
     original = _original_message_id(report)
     if not original:
@@ -80,29 +82,56 @@ def parse_dsn(raw: bytes) -> list[Bounce]:
         for block in part.get_payload()[1:]:  # the first block is about the message
             if _field(block, "Action").lower() != "failed":
                 continue
-            bounces.append(Bounce(original.strip(), _address(block),
-                                  _field(block, "Status").split(" ")[0],
-                                  _field(block, "Diagnostic-Code")))
+            bounces.append(
+                Bounce(
+                    original.strip(),
+                    _address(block),
+                    _field(block, "Status").split(" ")[0],
+                    _field(block, "Diagnostic-Code"),
+                )
+            )
     return bounces
 
 
-def delivery_status_notification(original_message_id: str, recipient: str, *,
-                                 status: str = "5.1.1", action: str = "failed",
-                                 diagnostic: str = "smtp; 550 5.1.1 User unknown",
-                                 reporting_mta: str = "mx.encaisse.localhost") -> bytes:
+def delivery_status_notification(
+    original_message_id: str,
+    recipient: str,
+    *,
+    status: str = "5.1.1",
+    action: str = "failed",
+    diagnostic: str = "smtp; 550 5.1.1 User unknown",
+    reporting_mta: str = "mx.encaisse.localhost",
+) -> bytes:
     """A DSN as an MTA writes it: the development SMTP server's simulated bounces, and tests."""
     lines = [
-        f"From: MAILER-DAEMON@{reporting_mta}", "Subject: Undelivered Mail Returned to Sender",
+        f"From: MAILER-DAEMON@{reporting_mta}",
+        "Subject: Undelivered Mail Returned to Sender",
         "MIME-Version: 1.0",
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="DSN"', "",
-        "--DSN", "Content-Type: text/plain", "",
-        "This is the mail system. Your message could not be delivered.", "",
-        "--DSN", "Content-Type: message/delivery-status", "",
-        f"Reporting-MTA: dns; {reporting_mta}", "",
-        f"Final-Recipient: rfc822; {recipient}", f"Action: {action}", f"Status: {status}",
-        f"Diagnostic-Code: {diagnostic}", "",
-        "--DSN", "Content-Type: text/rfc822-headers", "",
-        f"To: {recipient}", f"Message-ID: {original_message_id}", "", "--DSN--", "",
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="DSN"',
+        "",
+        "--DSN",
+        "Content-Type: text/plain",
+        "",
+        "This is the mail system. Your message could not be delivered.",
+        "",
+        "--DSN",
+        "Content-Type: message/delivery-status",
+        "",
+        f"Reporting-MTA: dns; {reporting_mta}",
+        "",
+        f"Final-Recipient: rfc822; {recipient}",
+        f"Action: {action}",
+        f"Status: {status}",
+        f"Diagnostic-Code: {diagnostic}",
+        "",
+        "--DSN",
+        "Content-Type: text/rfc822-headers",
+        "",
+        f"To: {recipient}",
+        f"Message-ID: {original_message_id}",
+        "",
+        "--DSN--",
+        "",
     ]
     return "\r\n".join(lines).encode()
 
@@ -119,15 +148,22 @@ async def process_maildir(directory: Path, engine: Any, outbox: Any) -> int:
             bounces = parse_dsn(f.read())
         async with engine.begin() as conn:
             for bounce in bounces:
-                row = await repo.find_by_reference(conn,
-                                                   header_message_id=bounce.original_message_id)
+                row = await repo.find_by_reference(
+                    conn, header_message_id=bounce.original_message_id
+                )
                 if row is None:
                     continue
                 detail = f"{bounce.status} {bounce.diagnostic}".strip()
                 if not bounce.fails_message(row.to_addresses, row.cc_addresses):
                     await repo.note(conn, row.id, f"copy to {bounce.recipient} bounced: {detail}")
-                elif await repo.mark_failed(conn, row.id, bounce.reason, detail, outbox=outbox,
-                                          statuses=("sending", "sent", "delivered")):
+                elif await repo.mark_failed(
+                    conn,
+                    row.id,
+                    bounce.reason,
+                    detail,
+                    outbox=outbox,
+                    statuses=("sending", "sent", "delivered"),
+                ):
                     applied += 1
         box.remove(key)
         if not bounces:

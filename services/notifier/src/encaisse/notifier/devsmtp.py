@@ -37,8 +37,9 @@ class MaildirHandler:
         self.maildir = _maildir(directory)
         self.bounces = _maildir(bounces) if bounces is not None else None
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          options: Any) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
         if address.lower().startswith("unknown"):
             return "550 5.1.1 User unknown"
         envelope.rcpt_tos.append(address)
@@ -46,16 +47,23 @@ class MaildirHandler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
-        trace = (f"X-Envelope-From: {envelope.mail_from}\r\n"
-                 f"X-Envelope-To: {', '.join(envelope.rcpt_tos)}\r\n").encode()
+        trace = (
+            f"X-Envelope-From: {envelope.mail_from}\r\n"
+            f"X-Envelope-To: {', '.join(envelope.rcpt_tos)}\r\n"
+        ).encode()
         self.maildir.add(trace + raw)  # kept as received, not re-generated
         bounced = [r for r in envelope.rcpt_tos if r.lower().startswith("bounce")]
         message = BytesHeaderParser().parsebytes(raw)
         if self.bounces is not None and bounced and message["Message-ID"]:
             for recipient in bounced:
-                self.bounces.add(delivery_status_notification(
-                    message["Message-ID"], recipient, status="5.2.2",
-                    diagnostic="smtp; 552 5.2.2 Mailbox full"))
+                self.bounces.add(
+                    delivery_status_notification(
+                        message["Message-ID"],
+                        recipient,
+                        status="5.2.2",
+                        diagnostic="smtp; 552 5.2.2 Mailbox full",
+                    )
+                )
         return "250 Message accepted for delivery"
 
 
@@ -70,10 +78,10 @@ class DiscardHandler:
         return "250 Message accepted for delivery"
 
 
-def controller(directory: Path | None, host: str = "127.0.0.1", port: int = 1025,
-               bounces: Path | None = None) -> Controller:
-    handler: Any = MaildirHandler(directory, bounces) if directory is not None else \
-        DiscardHandler()
+def controller(
+    directory: Path | None, host: str = "127.0.0.1", port: int = 1025, bounces: Path | None = None
+) -> Controller:
+    handler: Any = MaildirHandler(directory, bounces) if directory is not None else DiscardHandler()
     return Controller(handler, hostname=host, port=port)
 
 
@@ -82,12 +90,15 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1025)
     parser.add_argument("--maildir", type=Path, default=Path(".run/mailbox"))
-    parser.add_argument("--bounces", type=Path, default=None,
-                        help="maildir where simulated bounces (DSNs) are written")
+    parser.add_argument(
+        "--bounces",
+        type=Path,
+        default=None,
+        help="maildir where simulated bounces (DSNs) are written",
+    )
     parser.add_argument("--discard", action="store_true", help="keep nothing (benchmarks)")
     args = parser.parse_args()
-    smtp = controller(None if args.discard else args.maildir, args.host, args.port,
-                      args.bounces)
+    smtp = controller(None if args.discard else args.maildir, args.host, args.port, args.bounces)
     smtp.start()
     kept = "keeping nothing" if args.discard else f"keeping mail in {args.maildir}"
     print(f"development SMTP server on {args.host}:{args.port}, {kept}", flush=True)

@@ -15,8 +15,8 @@ from email.utils import parseaddr
 from functools import partial
 from typing import Any
 
-from encaisse.bus.consumer import Handlers, PermanentError
 from encaisse.bus import catalog
+from encaisse.bus.consumer import Handlers, PermanentError
 from encaisse.bus.topology import QueueSpec
 from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts import Envelope
@@ -32,13 +32,23 @@ COMMANDS_QUEUE = catalog.NOTIFIER_COMMANDS
 QUEUES: tuple[QueueSpec, ...] = (COMMANDS_QUEUE,)
 
 
-def portal_link(settings: NotifierSettings, tenant: str, customer_ref: str,
-                now: datetime) -> str | None:
+def portal_link(
+    settings: NotifierSettings, tenant: str, customer_ref: str, now: datetime
+) -> str | None:
     """The debtor's signed portal link (never logged), or None when no key is configured."""
-    if not settings.portal_link_key_id or settings.portal_link_key_id not in settings.portal_link_keys:
+    if (
+        not settings.portal_link_key_id
+        or settings.portal_link_key_id not in settings.portal_link_keys
+    ):
         return None
-    token = sign_link(settings.portal_link_keys, settings.portal_link_key_id, tenant,
-                      customer_ref, now=now, ttl=timedelta(days=settings.portal_link_days))
+    token = sign_link(
+        settings.portal_link_keys,
+        settings.portal_link_key_id,
+        tenant,
+        customer_ref,
+        now=now,
+        ttl=timedelta(days=settings.portal_link_days),
+    )
     return f"{settings.portal_base_url.rstrip('/')}/access/{token}"
 
 
@@ -46,16 +56,26 @@ def sender_of(settings: NotifierSettings, tenant: str) -> str:
     return settings.senders.get(tenant, settings.mail_from)
 
 
-async def _render(uow: UnitOfWork, settings: NotifierSettings, cmd: SendEmail | SendSms,
-                  sender: str, now: datetime) -> Rendered:
+async def _render(
+    uow: UnitOfWork,
+    settings: NotifierSettings,
+    cmd: SendEmail | SendSms,
+    sender: str,
+    now: datetime,
+) -> Rendered:
     overrides = await repo.tenant_overrides(uow.session, cmd.tenant, cmd.template)
     variables = message_context(
-        tenant=cmd.tenant, debtor=cmd.debtor, invoices=cmd.invoices,
+        tenant=cmd.tenant,
+        debtor=cmd.debtor,
+        invoices=cmd.invoices,
         language=cmd.debtor.language,
         portal_link=portal_link(settings, cmd.tenant, cmd.debtor.customer_ref, now)
-        if cmd.include_portal_link else None,
-        context=cmd.context, sender_name=parseaddr(sender)[0] or cmd.tenant,
-        today=now.astimezone(UTC).date(), step=cmd.step,
+        if cmd.include_portal_link
+        else None,
+        context=cmd.context,
+        sender_name=parseaddr(sender)[0] or cmd.tenant,
+        today=now.astimezone(UTC).date(),
+        step=cmd.step,
     )
     templates = Templates(overrides)
     try:
@@ -66,54 +86,83 @@ async def _render(uow: UnitOfWork, settings: NotifierSettings, cmd: SendEmail | 
         raise PermanentError(f"template {cmd.template!r}: {type(exc).__name__}: {exc}") from exc
 
 
-def _row(envelope: Envelope[Any], cmd: SendEmail | SendSms, rendered: Rendered,
-         settings: NotifierSettings, sender: str) -> dict[str, Any]:
+def _row(
+    envelope: Envelope[Any],
+    cmd: SendEmail | SendSms,
+    rendered: Rendered,
+    settings: NotifierSettings,
+    sender: str,
+) -> dict[str, Any]:
     return {
-        "id": str(uuid.uuid4()), "tenant": cmd.tenant, "command_key": cmd.idempotency_key,
-        "customer_ref": cmd.debtor.customer_ref, "case_id": cmd.case_id, "step": cmd.step,
-        "template": cmd.template, "language": rendered.language, "sender": sender,
-        "subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html,
-        "header_message_id": header_message_id(cmd.tenant, cmd.idempotency_key,
-                                               settings.message_id_domain),
-        "correlation_id": envelope.correlation_id, "causation_id": envelope.id,
+        "id": str(uuid.uuid4()),
+        "tenant": cmd.tenant,
+        "command_key": cmd.idempotency_key,
+        "customer_ref": cmd.debtor.customer_ref,
+        "case_id": cmd.case_id,
+        "step": cmd.step,
+        "template": cmd.template,
+        "language": rendered.language,
+        "sender": sender,
+        "subject": rendered.subject,
+        "body_text": rendered.text,
+        "body_html": rendered.html,
+        "header_message_id": header_message_id(
+            cmd.tenant, cmd.idempotency_key, settings.message_id_domain
+        ),
+        "correlation_id": envelope.correlation_id,
+        "causation_id": envelope.id,
         "status": "queued",
     }
 
 
 async def _queue(uow: UnitOfWork, row: dict[str, Any], invalid: str | None) -> None:
     if invalid:
-        row.update(status="failed", failure_reason=FailureReason.INVALID_ADDRESS.value,
-                   failure_detail=invalid, version=1)
+        row.update(
+            status="failed",
+            failure_reason=FailureReason.INVALID_ADDRESS.value,
+            failure_detail=invalid,
+            version=1,
+        )
     if not await repo.insert_message(uow.session, row):
         return  # this command was already taken: one message per idempotency key
     if invalid:
         stored = await repo.find_by_reference(uow.session, message_id=row["id"])
-        payload = repo.report_payload(stored, "failed", reason=FailureReason.INVALID_ADDRESS,
-                                      detail=invalid)
+        payload = repo.report_payload(
+            stored, "failed", reason=FailureReason.INVALID_ADDRESS, detail=invalid
+        )
         await uow.publish(payload, subject=stored.id)
 
 
-async def send_email(envelope: Envelope[SendEmail], uow: UnitOfWork, *,
-                     settings: NotifierSettings) -> None:
+async def send_email(
+    envelope: Envelope[SendEmail], uow: UnitOfWork, *, settings: NotifierSettings
+) -> None:
     cmd = envelope.payload
     sender = sender_of(settings, cmd.tenant)
     rendered = await _render(uow, settings, cmd, sender, datetime.now(UTC))
     bad_to = [a for a in cmd.to if not valid_email(a)]
     row = _row(envelope, cmd, rendered, settings, sender) | {
-        "channel": Channel.EMAIL.value, "recipient": cmd.to[0], "to_addresses": list(cmd.to),
+        "channel": Channel.EMAIL.value,
+        "recipient": cmd.to[0],
+        "to_addresses": list(cmd.to),
         "cc_addresses": [a for a in cmd.cc if valid_email(a)],
-        "attachments": [{"url": i.pdf_url, "filename": f"{i.invoice_number}.pdf"}
-                        for i in cmd.invoices if cmd.attach_invoice_pdfs and i.pdf_url],
+        "attachments": [
+            {"url": i.pdf_url, "filename": f"{i.invoice_number}.pdf"}
+            for i in cmd.invoices
+            if cmd.attach_invoice_pdfs and i.pdf_url
+        ],
     }
     await _queue(uow, row, f"malformed address: {', '.join(bad_to)}" if bad_to else None)
 
 
-async def send_sms(envelope: Envelope[SendSms], uow: UnitOfWork, *,
-                   settings: NotifierSettings) -> None:
+async def send_sms(
+    envelope: Envelope[SendSms], uow: UnitOfWork, *, settings: NotifierSettings
+) -> None:
     cmd = envelope.payload
     rendered = await _render(uow, settings, cmd, settings.sms_sender, datetime.now(UTC))
     row = _row(envelope, cmd, rendered, settings, settings.sms_sender) | {
-        "channel": Channel.SMS.value, "recipient": cmd.to, "to_addresses": [cmd.to],
+        "channel": Channel.SMS.value,
+        "recipient": cmd.to,
+        "to_addresses": [cmd.to],
         "cc_addresses": [],
     }
     invalid = None if valid_phone(cmd.to) else f"not an E.164 number: {cmd.to}"

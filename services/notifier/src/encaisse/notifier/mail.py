@@ -15,9 +15,9 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from datetime import datetime
 
 import aiosmtplib
 
@@ -67,8 +67,9 @@ class Email:
         if self.html:
             msg.add_alternative(self.html, subtype="html")
         for item in self.attachments:
-            msg.add_attachment(item.content, maintype=item.maintype, subtype=item.subtype,
-                               filename=item.filename)
+            msg.add_attachment(
+                item.content, maintype=item.maintype, subtype=item.subtype, filename=item.filename
+            )
         return msg
 
     @property
@@ -88,8 +89,9 @@ class DataUncertain(Exception):
     """The connection broke during DATA: the server may or may not have the message."""
 
 
-async def transmit(conn: aiosmtplib.SMTP, email: Email,
-                   before_data: Callable[[], Awaitable[None]]) -> list[str]:
+async def transmit(
+    conn: aiosmtplib.SMTP, email: Email, before_data: Callable[[], Awaitable[None]]
+) -> list[str]:
     """One SMTP transaction. Returns the Cc addresses the server refused (dropped).
 
     ``before_data`` runs once every recipient is accepted; if it raises, the
@@ -122,7 +124,7 @@ async def transmit(conn: aiosmtplib.SMTP, email: Email,
         await conn.data(payload)
     except aiosmtplib.SMTPResponseException:
         raise  # the server answered: it did not take the message
-    except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
         raise DataUncertain(repr(exc)) from exc
     return refused_cc
 
@@ -141,8 +143,9 @@ class SmtpPool:
     reuse; one that failed is closed, never handed out again.
     """
 
-    def __init__(self, settings: NotifierSettings, *, size: int | None = None,
-                 check_after: float = 10.0) -> None:
+    def __init__(
+        self, settings: NotifierSettings, *, size: int | None = None, check_after: float = 10.0
+    ) -> None:
         self._settings = settings
         self._slots = asyncio.Semaphore(size or settings.smtp_pool_size)
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
@@ -152,9 +155,13 @@ class SmtpPool:
     def _new(self) -> aiosmtplib.SMTP:
         s = self._settings
         return aiosmtplib.SMTP(
-            hostname=s.smtp_host, port=s.smtp_port, timeout=s.smtp_timeout_seconds,
-            use_tls=s.smtp_tls == "tls", start_tls=s.smtp_tls == "starttls",
-            validate_certs=s.smtp_validate_certs, username=s.smtp_username,
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            timeout=s.smtp_timeout_seconds,
+            use_tls=s.smtp_tls == "tls",
+            start_tls=s.smtp_tls == "starttls",
+            validate_certs=s.smtp_validate_certs,
+            username=s.smtp_username,
             cert_bundle=str(s.smtp_ca_file) if s.smtp_ca_file else None,
             password=s.smtp_password,
         )

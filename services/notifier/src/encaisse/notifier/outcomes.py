@@ -19,8 +19,11 @@ from encaisse.contracts.notifier import FailureReason
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-_UNKNOWN_USER = re.compile(r"user unknown|unknown user|no such user|mailbox unavailable|"
-                           r"does not exist|recipient rejected|invalid recipient", re.I)
+_UNKNOWN_USER = re.compile(
+    r"user unknown|unknown user|no such user|mailbox unavailable|"
+    r"does not exist|recipient rejected|invalid recipient",
+    re.I,
+)
 
 
 def valid_email(address: str) -> bool:

@@ -38,11 +38,11 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
-    pass_context,
     TemplateNotFound,
     TemplateSyntaxError,
     meta,
     nodes,
+    pass_context,
 )
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
@@ -50,24 +50,63 @@ from markupsafe import Markup, escape
 from encaisse.contracts.common import Debtor, InvoiceLine
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-DEFAULT_NAMES = ("courtesy_reminder", "first_reminder", "second_reminder", "thank_you",
-                 "direct_debit_rejected", "dispute_acknowledged", "promise_confirmed",
-                 "portal_link")
+DEFAULT_NAMES = (
+    "courtesy_reminder",
+    "first_reminder",
+    "second_reminder",
+    "thank_you",
+    "direct_debit_rejected",
+    "dispute_acknowledged",
+    "promise_confirmed",
+    "portal_link",
+)
 FALLBACK_LANGUAGES = ("en", "fr")
-VARIABLES = frozenset({"layout", "labels", "debtor", "tenant", "invoices", "totals",
-                       "portal_link", "context", "sender_name", "today", "step", "locale"})
+VARIABLES = frozenset(
+    {
+        "layout",
+        "labels",
+        "debtor",
+        "tenant",
+        "invoices",
+        "totals",
+        "portal_link",
+        "context",
+        "sender_name",
+        "today",
+        "step",
+        "locale",
+    }
+)
 
 LABELS: dict[str, dict[str, str]] = {
-    "fr": {"lang": "fr", "invoices_concerned": "Factures concernées :", "invoice": "Facture",
-           "date": "Date", "due_date": "Échéance", "amount": "Montant",
-           "open_balance": "Reste dû", "total": "Total", "colon": " :",
-           "portal": "Consultez votre relevé, payez ou signalez un litige depuis votre espace :",
-           "portal_button": "Accéder à mon espace", "regards": "Cordialement,"},
-    "en": {"lang": "en", "invoices_concerned": "Invoices concerned:", "invoice": "Invoice",
-           "date": "Date", "due_date": "Due date", "amount": "Amount",
-           "open_balance": "Open balance", "total": "Total", "colon": ":",
-           "portal": "See your statement, pay or raise a dispute from your portal:",
-           "portal_button": "Go to my portal", "regards": "Kind regards,"},
+    "fr": {
+        "lang": "fr",
+        "invoices_concerned": "Factures concernées :",
+        "invoice": "Facture",
+        "date": "Date",
+        "due_date": "Échéance",
+        "amount": "Montant",
+        "open_balance": "Reste dû",
+        "total": "Total",
+        "colon": " :",
+        "portal": "Consultez votre relevé, payez ou signalez un litige depuis votre espace :",
+        "portal_button": "Accéder à mon espace",
+        "regards": "Cordialement,",
+    },
+    "en": {
+        "lang": "en",
+        "invoices_concerned": "Invoices concerned:",
+        "invoice": "Invoice",
+        "date": "Date",
+        "due_date": "Due date",
+        "amount": "Amount",
+        "open_balance": "Open balance",
+        "total": "Total",
+        "colon": ":",
+        "portal": "See your statement, pay or raise a dispute from your portal:",
+        "portal_button": "Go to my portal",
+        "regards": "Kind regards,",
+    },
 }
 
 
@@ -138,8 +177,15 @@ def totals_by_currency(invoices: Iterable[InvoiceLine]) -> dict[str, tuple[Decim
 
 
 def message_context(
-    *, tenant: str, debtor: Debtor, invoices: Iterable[InvoiceLine], language: str,
-    portal_link: str | None, context: Mapping[str, str], sender_name: str, today: date,
+    *,
+    tenant: str,
+    debtor: Debtor,
+    invoices: Iterable[InvoiceLine],
+    language: str,
+    portal_link: str | None,
+    context: Mapping[str, str],
+    sender_name: str,
+    today: date,
     step: str | None = None,
 ) -> dict[str, Any]:
     invoices = list(invoices)
@@ -150,8 +196,11 @@ def message_context(
         "tenant": tenant,
         "invoices": invoice_rows(invoices, locale),
         "totals": [
-            {"currency": cur, "amount": _money(amount, cur, locale),
-             "open_balance": _money(balance, cur, locale)}
+            {
+                "currency": cur,
+                "amount": _money(amount, cur, locale),
+                "open_balance": _money(balance, cur, locale),
+            }
             for cur, (amount, balance) in totals_by_currency(invoices).items()
         ],
         "portal_link": portal_link,
@@ -180,8 +229,14 @@ def _date(ctx: Any, value: Any, style: str = "long") -> str:
 
 
 def _environment(loader: BaseLoader, html: bool) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(loader=loader, autoescape=html, undefined=StrictUndefined,
-                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    env = SandboxedEnvironment(
+        loader=loader,
+        autoescape=html,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
     env.filters["paragraphs"] = _paragraphs
     env.filters["date"] = _date
     return env
@@ -204,11 +259,16 @@ class Templates:
 
     def language_for(self, name: str, wanted: str) -> str:
         for language in (base_language(wanted), *FALLBACK_LANGUAGES):
-            if _key(name, language) in self._overrides or (TEMPLATES / _key(name, language)).exists():
+            if (
+                _key(name, language) in self._overrides
+                or (TEMPLATES / _key(name, language)).exists()
+            ):
                 return language
         raise TemplateMissing(f"no template {name!r}")
 
-    def render_email(self, name: str, wanted_language: str, variables: Mapping[str, Any]) -> Rendered:
+    def render_email(
+        self, name: str, wanted_language: str, variables: Mapping[str, Any]
+    ) -> Rendered:
         language = self.language_for(name, wanted_language)
         key = _key(name, language)
         variables = {**variables, "labels": LABELS.get(language, LABELS["en"])}
@@ -245,25 +305,34 @@ def check_template(source: str, sample: Mapping[str, Any]) -> None:
         raise TemplateRefused(exc.message or "syntax error", exc.lineno) from exc
     unknown = undeclared - VARIABLES - set(env.globals)
     if unknown:
-        first = min((n for n in tree.find_all(nodes.Name) if n.name in unknown),
-                    key=lambda n: n.lineno)
-        raise TemplateRefused(f"unknown variable {first.name!r}; known: "
-                              + ", ".join(sorted(VARIABLES - {'layout'})), first.lineno)
+        first = min(
+            (n for n in tree.find_all(nodes.Name) if n.name in unknown), key=lambda n: n.lineno
+        )
+        raise TemplateRefused(
+            f"unknown variable {first.name!r}; known: " + ", ".join(sorted(VARIABLES - {"layout"})),
+            first.lineno,
+        )
     extends = tree.find(nodes.Extends)
-    if extends is None or not (isinstance(extends.template, nodes.Name)
-                               and extends.template.name == "layout"):
-        raise TemplateRefused("a template starts with {% extends layout %}",
-                              extends.lineno if extends else 1)
+    if extends is None or not (
+        isinstance(extends.template, nodes.Name) and extends.template.name == "layout"
+    ):
+        raise TemplateRefused(
+            "a template starts with {% extends layout %}", extends.lineno if extends else 1
+        )
     blocks = {b.name for b in tree.find_all(nodes.Block)}
     for needed in ("subject", "message"):
         if needed not in blocks:
             raise TemplateRefused(f"the block {needed!r} is missing", None)
-    for layout, html in (("_subject.txt", False), ("_email.txt", False), ("_email.html", True),
-                         ("_sms.txt", False)):
+    for layout, html in (
+        ("_subject.txt", False),
+        ("_email.txt", False),
+        ("_email.html", True),
+        ("_sms.txt", False),
+    ):
         trial = _environment(ChoiceLoader([DictLoader({"t.j2": source}), _defaults_loader()]), html)
         try:
             trial.get_template("t.j2").render(sample, layout=layout)
-        except Exception as exc:  # noqa: BLE001 - whatever the template does wrong, it is refused
+        except Exception as exc:  # whatever the template does wrong, it is refused
             message = str(exc) if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"
             raise TemplateRefused(message, _template_line(exc)) from exc
 
@@ -272,8 +341,9 @@ def _template_line(exc: BaseException) -> int | None:
     """The line in the tenant's source where rendering failed. Jinja rewrites the traceback
     with template lines; the source under check is the only one without a file name (the
     layouts come from files)."""
-    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__)
-             if f.filename == "<template>"]
+    lines = [
+        f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"
+    ]
     return lines[-1] if lines else None
 
 

@@ -37,7 +37,8 @@ Db = AsyncSession | AsyncConnection
 async def insert_message(db: Db, row: dict[str, Any]) -> bool:
     """Insert unless the tenant already has a message for this command key; True if new."""
     inserted = await db.execute(
-        pg_insert(messages).values(**row)
+        pg_insert(messages)
+        .values(**row)
         .on_conflict_do_nothing(index_elements=["tenant", "command_key"])
         .returning(messages.c.id)
     )
@@ -46,19 +47,27 @@ async def insert_message(db: Db, row: dict[str, Any]) -> bool:
 
 async def tenant_overrides(db: Db, tenant: str, name: str) -> dict[tuple[str, str], str]:
     rows = await db.execute(
-        select(templates.c.name, templates.c.language, templates.c.source)
-        .where(templates.c.tenant == tenant, templates.c.name == name)
+        select(templates.c.name, templates.c.language, templates.c.source).where(
+            templates.c.tenant == tenant, templates.c.name == name
+        )
     )
     return {(r.name, r.language): r.source for r in rows}
 
 
-def report_payload(row: Row[Any], kind: str, *, reason: FailureReason | None = None,
-                   detail: str = "") -> Message:
+def report_payload(
+    row: Row[Any], kind: str, *, reason: FailureReason | None = None, detail: str = ""
+) -> Message:
     """The event telling what just happened to ``row`` (already at its new version)."""
     common = dict(
-        tenant=row.tenant, version=row.version, message_id=row.id, command_key=row.command_key,
-        channel=Channel(row.channel), customer_ref=row.customer_ref, case_id=row.case_id,
-        step=row.step, recipient=row.recipient,
+        tenant=row.tenant,
+        version=row.version,
+        message_id=row.id,
+        command_key=row.command_key,
+        channel=Channel(row.channel),
+        customer_ref=row.customer_ref,
+        case_id=row.case_id,
+        step=row.step,
+        recipient=row.recipient,
     )
     if kind == "sent":
         return MessageSent(**common)
@@ -66,16 +75,28 @@ def report_payload(row: Row[Any], kind: str, *, reason: FailureReason | None = N
         return MessageDelivered(**common)
     if kind == "uncertain":
         return MessageUncertain(**common, detail=detail[:2000])
-    return MessageFailed(**common, reason=reason or FailureReason.PROVIDER_ERROR,
-                         detail=detail[:2000])
+    return MessageFailed(
+        **common, reason=reason or FailureReason.PROVIDER_ERROR, detail=detail[:2000]
+    )
 
 
-async def report(db: Db, row: Row[Any], kind: str, *, outbox: Any,
-                 reason: FailureReason | None = None, detail: str = "") -> None:
+async def report(
+    db: Db,
+    row: Row[Any],
+    kind: str,
+    *,
+    outbox: Any,
+    reason: FailureReason | None = None,
+    detail: str = "",
+) -> None:
     """Stage the report in the outbox, in the command's correlation."""
     payload = report_payload(row, kind, reason=reason, detail=detail)
-    envelope = Envelope(payload=payload, subject=row.id, correlation_id=row.correlation_id,
-                        causation_id=row.causation_id)
+    envelope = Envelope(
+        payload=payload,
+        subject=row.id,
+        correlation_id=row.correlation_id,
+        causation_id=row.causation_id,
+    )
     await stage(db, outbox, [envelope])
 
 
@@ -83,8 +104,11 @@ async def claim(db: Db, *, batch: int, lease: timedelta) -> list[Row[Any]]:
     """Lease a batch of due messages (other senders skip them until the lease ends)."""
     due = (
         select(messages.c.id)
-        .where(messages.c.status == "queued", messages.c.next_attempt_at <= func.now(),
-               or_(messages.c.leased_until.is_(None), messages.c.leased_until < func.now()))
+        .where(
+            messages.c.status == "queued",
+            messages.c.next_attempt_at <= func.now(),
+            or_(messages.c.leased_until.is_(None), messages.c.leased_until < func.now()),
+        )
         .order_by(messages.c.next_attempt_at)
         .limit(batch)
         .with_for_update(skip_locked=True)
@@ -93,8 +117,9 @@ async def claim(db: Db, *, batch: int, lease: timedelta) -> list[Row[Any]]:
     rows = await db.execute(
         update(messages)
         .where(messages.c.id.in_(due))
-        .values(leased_until=func.now() + lease, attempts=messages.c.attempts + 1,
-                updated_at=func.now())
+        .values(
+            leased_until=func.now() + lease, attempts=messages.c.attempts + 1, updated_at=func.now()
+        )
         .returning(*messages.c)
     )
     return list(rows)
@@ -107,7 +132,8 @@ def _owned(row: Row[Any]) -> Any:
 async def mark_sending(db: Db, row: Row[Any], attachments: list[dict[str, Any]]) -> bool:
     """Record that DATA starts; False if the lease was lost (another sender has it)."""
     result = await db.execute(
-        update(messages).where(_owned(row), messages.c.status == "queued")
+        update(messages)
+        .where(_owned(row), messages.c.status == "queued")
         .values(status="sending", attachments=attachments, updated_at=func.now())
     )
     return result.rowcount == 1
@@ -115,38 +141,63 @@ async def mark_sending(db: Db, row: Row[Any], attachments: list[dict[str, Any]])
 
 async def _transition(db: Db, where: Any, **values: Any) -> Row[Any] | None:
     result = await db.execute(
-        update(messages).where(where)
-        .values(version=messages.c.version + 1, updated_at=func.now(), leased_until=None,
-                **values)
+        update(messages)
+        .where(where)
+        .values(version=messages.c.version + 1, updated_at=func.now(), leased_until=None, **values)
         .returning(*messages.c)
     )
     return result.first()
 
 
-async def mark_sent(db: Db, row: Row[Any], *, outbox: Any, provider_ref: str | None = None,
-                    note: str | None = None, uncertain: bool = False) -> None:
+async def mark_sent(
+    db: Db,
+    row: Row[Any],
+    *,
+    outbox: Any,
+    provider_ref: str | None = None,
+    note: str | None = None,
+    uncertain: bool = False,
+) -> None:
     done = await _transition(
-        db, and_(messages.c.id == row.id, messages.c.status.in_(("queued", "sending"))),
-        status="sent", sent_at=func.now(), provider_ref=provider_ref, last_error=note,
-        uncertain=uncertain)
+        db,
+        and_(messages.c.id == row.id, messages.c.status.in_(("queued", "sending"))),
+        status="sent",
+        sent_at=func.now(),
+        provider_ref=provider_ref,
+        last_error=note,
+        uncertain=uncertain,
+    )
     if done is not None:
-        await report(db, done, "uncertain" if uncertain else "sent", outbox=outbox,
-                     detail=note or "")
+        await report(
+            db, done, "uncertain" if uncertain else "sent", outbox=outbox, detail=note or ""
+        )
 
 
-async def mark_failed(db: Db, message_id: str, reason: FailureReason, detail: str, *,
-                      outbox: Any, statuses: tuple[str, ...] = ("queued", "sending")) -> bool:
+async def mark_failed(
+    db: Db,
+    message_id: str,
+    reason: FailureReason,
+    detail: str,
+    *,
+    outbox: Any,
+    statuses: tuple[str, ...] = ("queued", "sending"),
+) -> bool:
     done = await _transition(
-        db, and_(messages.c.id == message_id, messages.c.status.in_(statuses)),
-        status="failed", failure_reason=reason.value, failure_detail=detail[:4000])
+        db,
+        and_(messages.c.id == message_id, messages.c.status.in_(statuses)),
+        status="failed",
+        failure_reason=reason.value,
+        failure_detail=detail[:4000],
+    )
     if done is not None:
         await report(db, done, "failed", outbox=outbox, reason=reason, detail=detail)
     return done is not None
 
 
 async def mark_delivered(db: Db, message_id: str, *, outbox: Any) -> bool:
-    done = await _transition(db, and_(messages.c.id == message_id, messages.c.status == "sent"),
-                             status="delivered")
+    done = await _transition(
+        db, and_(messages.c.id == message_id, messages.c.status == "sent"), status="delivered"
+    )
     if done is not None:
         await report(db, done, "delivered", outbox=outbox)
     return done is not None
@@ -154,15 +205,24 @@ async def mark_delivered(db: Db, message_id: str, *, outbox: Any) -> bool:
 
 async def note(db: Db, message_id: str, text: str) -> None:
     """Keep a fact in the evidence that changes neither the status nor the events."""
-    await db.execute(update(messages).where(messages.c.id == message_id)
-                     .values(last_error=text[:4000], updated_at=func.now()))
+    await db.execute(
+        update(messages)
+        .where(messages.c.id == message_id)
+        .values(last_error=text[:4000], updated_at=func.now())
+    )
 
 
 async def reschedule(db: Db, row: Row[Any], at: datetime, error: str) -> None:
     await db.execute(
-        update(messages).where(_owned(row))
-        .values(status="queued", next_attempt_at=at, leased_until=None, last_error=error[:4000],
-                updated_at=func.now())
+        update(messages)
+        .where(_owned(row))
+        .values(
+            status="queued",
+            next_attempt_at=at,
+            leased_until=None,
+            last_error=error[:4000],
+            updated_at=func.now(),
+        )
     )
 
 
@@ -176,24 +236,38 @@ async def reconcile(db: Db, *, outbox: Any) -> int:
     """
     stale = and_(messages.c.status == "sending", messages.c.leased_until < func.now())
     await db.execute(
-        update(messages).where(stale, messages.c.channel == Channel.SMS.value)
+        update(messages)
+        .where(stale, messages.c.channel == Channel.SMS.value)
         .values(status="queued", leased_until=None, updated_at=func.now())
     )
-    rows = (await db.execute(
-        update(messages).where(stale, messages.c.channel == Channel.EMAIL.value)
-        .values(status="sent", uncertain=True, sent_at=func.now(), leased_until=None,
-                version=messages.c.version + 1, updated_at=func.now(),
-                last_error="the sender stopped during DATA; not sent again")
-        .returning(*messages.c)
-    )).all()
+    rows = (
+        await db.execute(
+            update(messages)
+            .where(stale, messages.c.channel == Channel.EMAIL.value)
+            .values(
+                status="sent",
+                uncertain=True,
+                sent_at=func.now(),
+                leased_until=None,
+                version=messages.c.version + 1,
+                updated_at=func.now(),
+                last_error="the sender stopped during DATA; not sent again",
+            )
+            .returning(*messages.c)
+        )
+    ).all()
     for row in rows:
         await report(db, row, "uncertain", outbox=outbox, detail=row.last_error)
     return len(rows)
 
 
-async def find_by_reference(db: Db, *, message_id: str | None = None,
-                            header_message_id: str | None = None,
-                            provider_ref: str | None = None) -> Row[Any] | None:
+async def find_by_reference(
+    db: Db,
+    *,
+    message_id: str | None = None,
+    header_message_id: str | None = None,
+    provider_ref: str | None = None,
+) -> Row[Any] | None:
     conditions = []
     if message_id:
         conditions.append(messages.c.id == message_id)

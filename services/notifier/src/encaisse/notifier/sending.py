@@ -55,9 +55,11 @@ from encaisse.notifier.sms import SmsFailure, SmsProvider
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = Counter("encaisse_notifier_sends_total",
-                   "tries to send a message, by channel and outcome "
-                   "(sent, uncertain, retried, failed)", ["channel", "outcome"])
+OUTCOMES = Counter(
+    "encaisse_notifier_sends_total",
+    "tries to send a message, by channel and outcome (sent, uncertain, retried, failed)",
+    ["channel", "outcome"],
+)
 
 
 class LeaseLost(Exception):
@@ -65,8 +67,15 @@ class LeaseLost(Exception):
 
 
 class Sender:
-    def __init__(self, settings: NotifierSettings, engine: AsyncEngine, outbox: Table, pool: Any,
-                 sms: SmsProvider, http: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        settings: NotifierSettings,
+        engine: AsyncEngine,
+        outbox: Table,
+        pool: Any,
+        sms: SmsProvider,
+        http: httpx.AsyncClient,
+    ) -> None:
         self._settings = settings
         self._engine = engine
         self._outbox = outbox
@@ -104,8 +113,11 @@ class Sender:
         """Wait for a message to finish, for ``stop``, or for the idle delay."""
         stopping = asyncio.ensure_future(self._stopping.wait())
         try:
-            await asyncio.wait({stopping, *in_flight}, timeout=self._settings.send_idle_seconds,
-                               return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                {stopping, *in_flight},
+                timeout=self._settings.send_idle_seconds,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
         finally:
             stopping.cancel()
 
@@ -123,13 +135,16 @@ class Sender:
 
     async def _claim(self, room: int) -> list[Row[Any]]:
         async with self._engine.begin() as conn:
-            return await repo.claim(conn, batch=room,
-                                    lease=timedelta(seconds=self._settings.send_lease_seconds))
+            return await repo.claim(
+                conn, batch=room, lease=timedelta(seconds=self._settings.send_lease_seconds)
+            )
 
     async def _bounces(self) -> None:
         directory = self._settings.bounce_maildir
-        if directory is None or \
-                time.monotonic() - self._last_bounces < self._settings.bounce_poll_seconds:
+        if (
+            directory is None
+            or time.monotonic() - self._last_bounces < self._settings.bounce_poll_seconds
+        ):
             return
         self._last_bounces = time.monotonic()
         await process_maildir(directory, self._engine, self._outbox)
@@ -156,10 +171,17 @@ class Sender:
         except DocumentUnavailable as exc:
             await self._failed(row, Failure(None, f"attachment: {exc}"))
             return
-        email = Email(sender=row.sender, to=row.to_addresses, cc=row.cc_addresses,
-                      subject=row.subject, text=row.body_text, html=row.body_html,
-                      message_id=row.header_message_id, date=datetime.now(UTC),
-                      attachments=files)
+        email = Email(
+            sender=row.sender,
+            to=row.to_addresses,
+            cc=row.cc_addresses,
+            subject=row.subject,
+            text=row.body_text,
+            html=row.body_html,
+            message_id=row.header_message_id,
+            date=datetime.now(UTC),
+            attachments=files,
+        )
         try:
             async with self._pool.connection() as conn:
                 refused = await transmit(conn, email, lambda: self._mark_sending(row, evidence))
@@ -177,8 +199,12 @@ class Sender:
     async def _send_sms(self, row: Row[Any]) -> None:
         await self._mark_sending(row, [])
         try:
-            ref = await self._sms.send(to=row.recipient, text=row.body_text, sender=row.sender,
-                                       key=f"{row.tenant}:{row.command_key}")
+            ref = await self._sms.send(
+                to=row.recipient,
+                text=row.body_text,
+                sender=row.sender,
+                key=f"{row.tenant}:{row.command_key}",
+            )
         except SmsFailure as exc:
             await self._failed(row, exc.failure)
             return
@@ -195,8 +221,12 @@ class Sender:
             if failure.transient:
                 delay = next_delay(row.attempts, self._settings.send_retry_delays_ms)
                 if delay is not None:
-                    log.warning("message %s: try %d failed, retrying: %s", row.id, row.attempts,
-                                failure.detail)
+                    log.warning(
+                        "message %s: try %d failed, retrying: %s",
+                        row.id,
+                        row.attempts,
+                        failure.detail,
+                    )
                     await repo.reschedule(conn, row, datetime.now(UTC) + delay, failure.detail)
                     OUTCOMES.labels(row.channel, "retried").inc()
                     return
@@ -216,7 +246,7 @@ class Sender:
                 evidence.append({**item, "skipped": str(exc)})
                 continue
             files.append(Attachment(item["filename"], content))
-            evidence.append({**item, "size": len(content),
-                             "sha256": hashlib.sha256(content).hexdigest()})
+            evidence.append(
+                {**item, "size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+            )
         return files, evidence
-

@@ -8,10 +8,14 @@ from encaisse.kit.settings import SECRET_MIN_LENGTH, DocumentSettings, PortalLin
 
 class NotifierSettings(PortalLinkSettings, DocumentSettings):
     service_name: ClassVar[str] = "notifier"
-    secret_settings: ClassVar[dict[str, int]] = {**PortalLinkSettings.secret_settings,
-                                                 "webhook_secrets": SECRET_MIN_LENGTH}
-    development_switches: ClassVar[tuple[str, ...]] = (*DocumentSettings.development_switches,
-                                                       "simulation")
+    secret_settings: ClassVar[dict[str, int]] = {
+        **PortalLinkSettings.secret_settings,
+        "webhook_secrets": SECRET_MIN_LENGTH,
+    }
+    development_switches: ClassVar[tuple[str, ...]] = (
+        *DocumentSettings.development_switches,
+        "simulation",
+    )
 
     http_port: int = 8103
 
@@ -55,7 +59,8 @@ class NotifierSettings(PortalLinkSettings, DocumentSettings):
     # sets its own (``{}`` for none).
     webhook_secrets: dict[str, str] = Field(
         default_factory=lambda: {"dev": "dev-webhook-secret"},
-        description="JSON map provider -> shared secret")
+        description="JSON map provider -> shared secret",
+    )
 
     portal_base_url: str = "http://127.0.0.1:8100"
     portal_link_days: int = 30
@@ -63,7 +68,6 @@ class NotifierSettings(PortalLinkSettings, DocumentSettings):
     # Development: the page /dev/mailbox shows what the local SMTP server kept.
     simulation: bool = False
     dev_mailbox_dir: Path = Path(".run/mailbox")
-
 
     def model_post_init(self, context: object) -> None:
         if self.simulation and self.bounce_maildir is None:

@@ -66,8 +66,11 @@ class HttpSms:
         if self._key:
             headers["Authorization"] = f"Bearer {self._key}"
         try:
-            response = await self._client.post(f"{self._url}/messages", headers=headers,
-                                               json={"to": to, "from": sender, "text": text})
+            response = await self._client.post(
+                f"{self._url}/messages",
+                headers=headers,
+                json={"to": to, "from": sender, "text": text},
+            )
         except httpx.HTTPError as exc:
             raise SmsFailure(Failure(None, f"connection: {exc!r}")) from exc
         detail = f"{response.status_code} {response.text[:500]}"

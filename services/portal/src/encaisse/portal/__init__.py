@@ -1,1 +1,2 @@
-"""Encaisse portal: the debtors' pages, reached by signed links; the only part facing the internet."""
+"""Encaisse portal: the debtors' pages, reached by signed links; the only part facing
+the internet."""

@@ -50,64 +50,86 @@ def csrf_ok(session: DebtorSession, submitted: str | None) -> bool:
 
 def form_csrf(key: str, form_cookie: str) -> str:
     """Before sign-in, the CSRF token is bound to a random cookie (signed double submit)."""
-    return hmac.new(key.encode(), b"portal-form:" + form_cookie.encode(),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        key.encode(), b"portal-form:" + form_cookie.encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def form_csrf_ok(key: str, form_cookie: str | None, submitted: str | None) -> bool:
-    return bool(form_cookie) and bool(submitted) and hmac.compare_digest(
-        form_csrf(key, form_cookie or ""), submitted or "")
-
-
-async def revoked_before(db_session: AsyncSession, tenant: str, customer_ref: str
-                         ) -> datetime | None:
-    return await db_session.scalar(
-        select(db.revocations.c.revoked_before).where(
-            db.revocations.c.tenant == tenant, db.revocations.c.customer_ref == customer_ref)
+    return (
+        bool(form_cookie)
+        and bool(submitted)
+        and hmac.compare_digest(form_csrf(key, form_cookie or ""), submitted or "")
     )
 
 
-async def check_link(db_session: AsyncSession, keys: dict[str, str], token: str,
-                     now: datetime) -> LinkClaims:
+async def revoked_before(
+    db_session: AsyncSession, tenant: str, customer_ref: str
+) -> datetime | None:
+    return await db_session.scalar(
+        select(db.revocations.c.revoked_before).where(
+            db.revocations.c.tenant == tenant, db.revocations.c.customer_ref == customer_ref
+        )
+    )
+
+
+async def check_link(
+    db_session: AsyncSession, keys: dict[str, str], token: str, now: datetime
+) -> LinkClaims:
     """A valid, unrevoked, unused link's claims; InvalidLink otherwise (no side effect)."""
     claims = verify_link(keys, token, now=now)
     revoked = await revoked_before(db_session, claims.tenant, claims.customer_ref)
     if revoked is not None and claims.issued_at <= revoked:
         raise InvalidLink("revoked")
     used = await db_session.scalar(
-        select(db.used_links.c.token_hash).where(db.used_links.c.token_hash == token_hash(token)))
+        select(db.used_links.c.token_hash).where(db.used_links.c.token_hash == token_hash(token))
+    )
     if used is not None:
         raise InvalidLink("already used")
     return claims
 
 
-async def exchange_link(db_session: AsyncSession, keys: dict[str, str], token: str,
-                        now: datetime, ttl: timedelta) -> DebtorSession:
+async def exchange_link(
+    db_session: AsyncSession, keys: dict[str, str], token: str, now: datetime, ttl: timedelta
+) -> DebtorSession:
     """Spend the link (once, even under concurrent clicks) and open a session."""
     claims = await check_link(db_session, keys, token, now)
     spent = await db_session.execute(
-        insert(db.used_links).values(
-            token_hash=token_hash(token), tenant=claims.tenant, customer_ref=claims.customer_ref,
-            expires_at=claims.expires_at, used_at=now,
-        ).on_conflict_do_nothing().returning(db.used_links.c.token_hash)
+        insert(db.used_links)
+        .values(
+            token_hash=token_hash(token),
+            tenant=claims.tenant,
+            customer_ref=claims.customer_ref,
+            expires_at=claims.expires_at,
+            used_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(db.used_links.c.token_hash)
     )
     if spent.first() is None:
         raise InvalidLink("already used")
     session_token = secrets.token_urlsafe(32)
-    await db_session.execute(db.sessions.insert().values(
-        token_hash=token_hash(session_token), tenant=claims.tenant,
-        customer_ref=claims.customer_ref, created_at=now, expires_at=now + ttl,
-    ))
+    await db_session.execute(
+        db.sessions.insert().values(
+            token_hash=token_hash(session_token),
+            tenant=claims.tenant,
+            customer_ref=claims.customer_ref,
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
     return DebtorSession(claims.tenant, claims.customer_ref, session_token)
 
 
-async def find_session(db_session: AsyncSession, token: str, now: datetime
-                       ) -> DebtorSession | None:
+async def find_session(db_session: AsyncSession, token: str, now: datetime) -> DebtorSession | None:
     s = db.sessions.c
-    row = (await db_session.execute(
-        select(s.tenant, s.customer_ref, s.created_at)
-        .where(s.token_hash == token_hash(token), s.expires_at > now)
-    )).first()
+    row = (
+        await db_session.execute(
+            select(s.tenant, s.customer_ref, s.created_at).where(
+                s.token_hash == token_hash(token), s.expires_at > now
+            )
+        )
+    ).first()
     if row is None:
         return None
     revoked = await revoked_before(db_session, row.tenant, row.customer_ref)
@@ -117,14 +139,23 @@ async def find_session(db_session: AsyncSession, token: str, now: datetime
 
 
 async def end_session(db_session: AsyncSession, token: str) -> None:
-    await db_session.execute(delete(db.sessions).where(db.sessions.c.token_hash == token_hash(token)))
+    await db_session.execute(
+        delete(db.sessions).where(db.sessions.c.token_hash == token_hash(token))
+    )
 
 
 async def revoke(db_session: AsyncSession, tenant: str, customer_ref: str, now: datetime) -> None:
     """Every link issued and every session opened up to now stops working."""
-    stmt = insert(db.revocations).values(tenant=tenant, customer_ref=customer_ref,
-                                         revoked_before=now)
-    await db_session.execute(stmt.on_conflict_do_update(
-        index_elements=["tenant", "customer_ref"], set_={"revoked_before": now}))
-    await db_session.execute(delete(db.sessions).where(
-        db.sessions.c.tenant == tenant, db.sessions.c.customer_ref == customer_ref))
+    stmt = insert(db.revocations).values(
+        tenant=tenant, customer_ref=customer_ref, revoked_before=now
+    )
+    await db_session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["tenant", "customer_ref"], set_={"revoked_before": now}
+        )
+    )
+    await db_session.execute(
+        delete(db.sessions).where(
+            db.sessions.c.tenant == tenant, db.sessions.c.customer_ref == customer_ref
+        )
+    )

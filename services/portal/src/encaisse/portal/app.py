@@ -27,31 +27,45 @@ MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 async def bootstrap(settings: PortalSettings, app: FastAPI) -> AsyncIterator[Runtime]:
     """Database, bus (read model's consumers, outbox relay) and the access tables' purge."""
     async with start_runtime(
-        settings, outbox=db.outbox, inbox=db.inbox,
+        settings,
+        outbox=db.outbox,
+        inbox=db.inbox,
         consumers=[(spec, HANDLERS) for spec in QUEUES],
     ) as runtime:
-        runtime.spawn(every(settings.portal_purge_interval_seconds,
-                            lambda: purge_now(runtime.sessions, settings, lambda: app_now(app)),
-                            "access purge"), "portal-purge")
+        runtime.spawn(
+            every(
+                settings.portal_purge_interval_seconds,
+                lambda: purge_now(runtime.sessions, settings, lambda: app_now(app)),
+                "access purge",
+            ),
+            "portal-purge",
+        )
         yield runtime
 
 
 def build_app(settings: PortalSettings) -> FastAPI:
-    routers = [link_requests.router, access.router, statement.router, actions.router,
-               payments.router, staff.router]
+    routers = [
+        link_requests.router,
+        access.router,
+        statement.router,
+        actions.router,
+        payments.router,
+        staff.router,
+    ]
     if settings.payment_provider == "sandbox":
         routers.append(payments.sandbox)
     app = create_app(
         settings,
         title="Encaisse portal",
         description="The debtors' portal (HTML pages) and its staff API under /staff "
-                    "(bearer token).",
+        "(bearer token).",
         routers=routers,
         start=lambda s: bootstrap(s, app),  # type: ignore[arg-type]
         public=True,
     )
-    app.state.payment_provider = provider_from(settings.payment_provider,
-                                               settings.payment_sandbox_secret)
+    app.state.payment_provider = provider_from(
+        settings.payment_provider, settings.payment_sandbox_secret
+    )
     install_pages(app, settings.portal_attachment_max_bytes)
     redact.install()
 

@@ -41,7 +41,8 @@ def _now() -> Column:
 
 
 customers = Table(
-    "customers", metadata,
+    "customers",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
     Column("name", String(300), nullable=False),
@@ -55,7 +56,8 @@ customers = Table(
 Index("ix_customers_email_lower", func.lower(customers.c.email))
 
 invoices = Table(
-    "invoices", metadata,
+    "invoices",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("invoice_number", String(100), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -72,7 +74,8 @@ invoices = Table(
 )
 
 payments = Table(
-    "payments", metadata,
+    "payments",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("payment_ref", String(100), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -87,7 +90,8 @@ payments = Table(
 )
 
 history = Table(
-    "history", metadata,
+    "history",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("item_id", String(100), nullable=False, comment="message or letter id"),
     Column("customer_ref", String(100), nullable=False),
@@ -102,7 +106,8 @@ history = Table(
 )
 
 notices = Table(
-    "notices", metadata,
+    "notices",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("idempotency_key", String(200), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -114,7 +119,8 @@ notices = Table(
 )
 
 revocations = Table(
-    "revocations", metadata,
+    "revocations",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
     Column("revoked_before", DateTime(timezone=True), nullable=False),
@@ -122,7 +128,8 @@ revocations = Table(
 )
 
 used_links = Table(
-    "used_links", metadata,
+    "used_links",
+    metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -132,7 +139,8 @@ used_links = Table(
 )
 
 sessions = Table(
-    "sessions", metadata,
+    "sessions",
+    metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -143,7 +151,8 @@ sessions = Table(
 )
 
 link_requests = Table(
-    "link_requests", metadata,
+    "link_requests",
+    metadata,
     Column("id", BigInteger, Identity(always=True), primary_key=True),
     Column("address_hash", String(64), nullable=False),
     Column("client_hash", String(64), nullable=False),
@@ -154,13 +163,15 @@ link_requests = Table(
 )
 
 tenant_settings = Table(
-    "tenant_settings", metadata,
+    "tenant_settings",
+    metadata,
     Column("tenant", String(64), primary_key=True),
     Column("promise_max_days", Integer, nullable=False),
 )
 
 disputes = Table(
-    "disputes", metadata,
+    "disputes",
+    metadata,
     Column("dispute_id", String(36), primary_key=True),
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -175,7 +186,8 @@ disputes = Table(
 )
 
 promises = Table(
-    "promises", metadata,
+    "promises",
+    metadata,
     Column("promise_id", String(36), primary_key=True),
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -186,7 +198,8 @@ promises = Table(
 )
 
 plans = Table(
-    "plans", metadata,
+    "plans",
+    metadata,
     Column("plan_id", String(36), primary_key=True),
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -197,7 +210,8 @@ plans = Table(
 )
 
 checkouts = Table(
-    "checkouts", metadata,
+    "checkouts",
+    metadata,
     Column("checkout_id", String(36), primary_key=True),
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),

@@ -83,19 +83,22 @@ def payment_for(invoices: list[Invoice]) -> PaymentRequest:
     """Pay the open balance of each invoice; one payment is in one currency."""
     currencies = {i.currency for i in invoices}
     if len(currencies) != 1:
-        raise Refused("invoices", "currencies",
-                      "invoices in different currencies are paid separately")
+        raise Refused(
+            "invoices", "currencies", "invoices in different currencies are paid separately"
+        )
     allocations = tuple(Allocation(i.number, i.open_balance) for i in invoices)
-    return PaymentRequest(sum((a.amount for a in allocations), Decimal("0")),
-                          currencies.pop(), allocations)
+    return PaymentRequest(
+        sum((a.amount for a in allocations), Decimal("0")), currencies.pop(), allocations
+    )
 
 
 def check_promise_date(promised: date, today: date, max_days: int) -> date:
     if promised < today:
         raise Refused("promised_date", "past_date", "the date must be today or later")
     if promised > today + timedelta(days=max_days):
-        raise Refused("promised_date", "too_late", f"the date must be within {max_days} days",
-                      days=max_days)
+        raise Refused(
+            "promised_date", "too_late", f"the date must be within {max_days} days", days=max_days
+        )
     return promised
 
 
@@ -103,9 +106,13 @@ def check_instalments(text: str) -> int:
     """The number of instalments the debtor typed, within the limits."""
     count = int(text) if text.strip().isdigit() else 0
     if not MIN_INSTALMENTS <= count <= MAX_INSTALMENTS:
-        raise Refused("instalments", "instalments",
-                      f"between {MIN_INSTALMENTS} and {MAX_INSTALMENTS} instalments",
-                      low=MIN_INSTALMENTS, high=MAX_INSTALMENTS)
+        raise Refused(
+            "instalments",
+            "instalments",
+            f"between {MIN_INSTALMENTS} and {MAX_INSTALMENTS} instalments",
+            low=MIN_INSTALMENTS,
+            high=MAX_INSTALMENTS,
+        )
     return count
 
 

@@ -40,13 +40,17 @@ WORDS: dict[str, dict[str, str]] = {
     "reason": {"fr": "Motif", "en": "Reason"},
     "reason.not_received": {"fr": "Facture non reçue", "en": "Invoice not received"},
     "reason.amount_wrong": {"fr": "Montant erroné", "en": "Amount wrong"},
-    "reason.goods_or_service": {"fr": "Problème de livraison ou de prestation",
-                                "en": "Goods or service issue"},
+    "reason.goods_or_service": {
+        "fr": "Problème de livraison ou de prestation",
+        "en": "Goods or service issue",
+    },
     "reason.already_paid": {"fr": "Déjà payée", "en": "Already paid"},
     "reason.other": {"fr": "Autre", "en": "Other"},
     "message": {"fr": "Votre message", "en": "Your message"},
-    "attachment": {"fr": "Pièce jointe (PDF ou image, 5 Mo au plus)",
-                   "en": "Attachment (PDF or image, at most 5 MB)"},
+    "attachment": {
+        "fr": "Pièce jointe (PDF ou image, 5 Mo au plus)",
+        "en": "Attachment (PDF or image, at most 5 MB)",
+    },
     "send": {"fr": "Envoyer", "en": "Send"},
     "promised_date": {"fr": "Date de paiement promise", "en": "Date you will pay"},
     "promise_limit": {"fr": "Au plus tard le", "en": "At the latest on"},
@@ -54,16 +58,26 @@ WORDS: dict[str, dict[str, str]] = {
     "invoices_concerned": {"fr": "Factures concernées", "en": "Invoices concerned"},
     "confirm": {"fr": "Confirmer", "en": "Confirm"},
     "back": {"fr": "Retour au relevé", "en": "Back to the statement"},
-    "done.dispute": {"fr": "Votre contestation est enregistrée. Nous revenons vers vous.",
-                     "en": "Your dispute is recorded. We will come back to you."},
-    "done.promise": {"fr": "Merci, votre promesse de paiement est enregistrée.",
-                     "en": "Thank you, your promise to pay is recorded."},
-    "done.plan": {"fr": "Votre demande d'échéancier est transmise.",
-                  "en": "Your request for a payment plan has been sent."},
-    "done.paid": {"fr": "Merci, votre paiement est accepté.",
-                  "en": "Thank you, your payment is accepted."},
-    "done.failed": {"fr": "Le paiement a échoué. Aucun montant n'a été prélevé.",
-                    "en": "The payment failed. Nothing was charged."},
+    "done.dispute": {
+        "fr": "Votre contestation est enregistrée. Nous revenons vers vous.",
+        "en": "Your dispute is recorded. We will come back to you.",
+    },
+    "done.promise": {
+        "fr": "Merci, votre promesse de paiement est enregistrée.",
+        "en": "Thank you, your promise to pay is recorded.",
+    },
+    "done.plan": {
+        "fr": "Votre demande d'échéancier est transmise.",
+        "en": "Your request for a payment plan has been sent.",
+    },
+    "done.paid": {
+        "fr": "Merci, votre paiement est accepté.",
+        "en": "Thank you, your payment is accepted.",
+    },
+    "done.failed": {
+        "fr": "Le paiement a échoué. Aucun montant n'a été prélevé.",
+        "en": "The payment failed. Nothing was charged.",
+    },
     "reference": {"fr": "Référence", "en": "Reference"},
     "pay": {"fr": "Paiement", "en": "Payment"},
     "to_pay": {"fr": "Montant à payer", "en": "Amount to pay"},
@@ -72,14 +86,18 @@ WORDS: dict[str, dict[str, str]] = {
     "card_fail": {"fr": "Simuler un refus", "en": "Simulate a decline"},
     "payment_pending": {"fr": "Paiement en cours", "en": "Payment in progress"},
     "access_title": {"fr": "Accéder à votre espace", "en": "Open your account"},
-    "access_text": {"fr": "Cliquez pour ouvrir votre espace client en toute sécurité.",
-                    "en": "Click to open your customer account securely."},
+    "access_text": {
+        "fr": "Cliquez pour ouvrir votre espace client en toute sécurité.",
+        "en": "Click to open your customer account securely.",
+    },
     "access_button": {"fr": "Ouvrir mon espace", "en": "Open my account"},
     "link_invalid": {"fr": "Ce lien n'est plus valable.", "en": "This link is no longer valid."},
     "ask_link": {"fr": "Recevoir un nouveau lien", "en": "Get a new link"},
     "email": {"fr": "Adresse e-mail", "en": "Email address"},
-    "link_sent": {"fr": "Si cette adresse est connue, un lien vient de lui être envoyé.",
-                  "en": "If this address is known, a link has just been sent to it."},
+    "link_sent": {
+        "fr": "Si cette adresse est connue, un lien vient de lui être envoyé.",
+        "en": "If this address is known, a link has just been sent to it.",
+    },
     "sent_on": {"fr": "Envoyé le", "en": "Sent on"},
     "channel": {"fr": "Canal", "en": "Channel"},
     "kind.email": {"fr": "E-mail", "en": "Email"},
@@ -100,24 +118,37 @@ WORDS: dict[str, dict[str, str]] = {
     "error": {"fr": "Erreur", "en": "Error"},
     "language": {"fr": "English", "en": "Français"},
     # refusals (``domain.Refused.kind``); {names} are its params
-    "err.choose_one": {"fr": "Choisissez au moins une facture.",
-                       "en": "Choose at least one invoice."},
-    "err.not_open": {"fr": "Une facture choisie n'est pas ouverte sur ce compte.",
-                     "en": "An invoice chosen is not open on this account."},
-    "err.currencies": {"fr": "Des factures en devises différentes se paient séparément.",
-                       "en": "Invoices in different currencies are paid separately."},
-    "err.past_date": {"fr": "La date doit être aujourd'hui ou plus tard.",
-                      "en": "The date must be today or later."},
-    "err.too_late": {"fr": "La date doit être dans les {days} jours.",
-                     "en": "The date must be within {days} days."},
+    "err.choose_one": {
+        "fr": "Choisissez au moins une facture.",
+        "en": "Choose at least one invoice.",
+    },
+    "err.not_open": {
+        "fr": "Une facture choisie n'est pas ouverte sur ce compte.",
+        "en": "An invoice chosen is not open on this account.",
+    },
+    "err.currencies": {
+        "fr": "Des factures en devises différentes se paient séparément.",
+        "en": "Invoices in different currencies are paid separately.",
+    },
+    "err.past_date": {
+        "fr": "La date doit être aujourd'hui ou plus tard.",
+        "en": "The date must be today or later.",
+    },
+    "err.too_late": {
+        "fr": "La date doit être dans les {days} jours.",
+        "en": "The date must be within {days} days.",
+    },
     "err.bad_date": {"fr": "Une date telle que 2030-01-31.", "en": "A date such as 2030-01-31."},
-    "err.instalments": {"fr": "Entre {low} et {high} échéances.",
-                        "en": "Between {low} and {high} instalments."},
+    "err.instalments": {
+        "fr": "Entre {low} et {high} échéances.",
+        "en": "Between {low} and {high} instalments.",
+    },
     "err.too_big": {"fr": "Le fichier dépasse {mb} Mo.", "en": "The file is larger than {mb} MB."},
-    "err.file_type": {"fr": "Le fichier doit être un PDF ou une image.",
-                      "en": "The file must be a PDF or an image."},
-    "err.message_missing": {"fr": "Dites-nous ce qui ne va pas.",
-                            "en": "Tell us what is wrong."},
+    "err.file_type": {
+        "fr": "Le fichier doit être un PDF ou une image.",
+        "en": "The file must be a PDF or an image.",
+    },
+    "err.message_missing": {"fr": "Dites-nous ce qui ne va pas.", "en": "Tell us what is wrong."},
 }
 
 
@@ -131,6 +162,7 @@ def translator(lang: str) -> Callable[[str], str]:
     def t(key: str) -> str:
         entry = WORDS.get(key)
         return entry[lang] if entry else key
+
     return t
 
 

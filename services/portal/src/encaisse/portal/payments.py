@@ -53,25 +53,37 @@ class SandboxProvider:
         return f"/sandbox/checkout/{checkout_id}"
 
     def _sign(self, checkout_id: str, outcome: str, ref: str) -> str:
-        return hmac.new(self._secret, f"{checkout_id}|{outcome}|{ref}".encode(),
-                        hashlib.sha256).hexdigest()
+        return hmac.new(
+            self._secret, f"{checkout_id}|{outcome}|{ref}".encode(), hashlib.sha256
+        ).hexdigest()
 
     def finish(self, checkout_id: str, succeed: bool) -> str:
         """The sandbox's redirect back to the portal, signed like a provider's."""
         outcome = "captured" if succeed else "declined"
         ref = f"sbx_{secrets.token_hex(8)}"
-        query = urlencode({"checkout": checkout_id, "outcome": outcome, "ref": ref,
-                           "sig": self._sign(checkout_id, outcome, ref)})
+        query = urlencode(
+            {
+                "checkout": checkout_id,
+                "outcome": outcome,
+                "ref": ref,
+                "sig": self._sign(checkout_id, outcome, ref),
+            }
+        )
         return f"/pay/return?{query}"
 
     def confirm(self, params: Mapping[str, str]) -> Outcome:
         try:
-            checkout_id, outcome, ref, sig = (params["checkout"], params["outcome"],
-                                              params["ref"], params["sig"])
+            checkout_id, outcome, ref, sig = (
+                params["checkout"],
+                params["outcome"],
+                params["ref"],
+                params["sig"],
+            )
         except KeyError as exc:
             raise BadProviderSignature(f"missing {exc.args[0]}") from exc
         if outcome not in ("captured", "declined") or not hmac.compare_digest(
-                self._sign(checkout_id, outcome, ref), sig):
+            self._sign(checkout_id, outcome, ref), sig
+        ):
             raise BadProviderSignature("bad signature")
         return Outcome(checkout_id, outcome == "captured", ref)
 

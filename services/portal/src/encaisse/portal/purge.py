@@ -7,8 +7,9 @@
 - a link request older than the rate limit's window.
 
 Each is kept an hour longer (``MARGIN``), for portals whose clocks differ a little:
-one a little behind must still find a link spent. Each batch is one short transaction; rows locked by another replica's clean-up are
-skipped, so two portals never wait for each other.
+one a little behind must still find a link spent. Each batch is one short transaction;
+rows locked by another replica's clean-up are skipped, so two portals never wait for
+each other.
 """
 
 from __future__ import annotations
@@ -40,28 +41,43 @@ class Purged:
         return self.sessions + self.used_links + self.link_requests
 
 
-async def purge(sessions: async_sessionmaker[AsyncSession], now: datetime,
-                batch_size: int = 1000) -> Purged:
+async def purge(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, batch_size: int = 1000
+) -> Purged:
     """Delete what had expired an hour before ``now``; how many rows of each table went."""
     before = now - MARGIN
     return Purged(
-        sessions=await _in_batches(sessions, db.sessions.c.token_hash,
-                                   db.sessions.c.expires_at <= before, batch_size),
-        used_links=await _in_batches(sessions, db.used_links.c.token_hash,
-                                     db.used_links.c.expires_at <= before, batch_size),
-        link_requests=await _in_batches(sessions, db.link_requests.c.id,
-                                        db.link_requests.c.requested_at <= before - WINDOW,
-                                        batch_size),
+        sessions=await _in_batches(
+            sessions, db.sessions.c.token_hash, db.sessions.c.expires_at <= before, batch_size
+        ),
+        used_links=await _in_batches(
+            sessions, db.used_links.c.token_hash, db.used_links.c.expires_at <= before, batch_size
+        ),
+        link_requests=await _in_batches(
+            sessions,
+            db.link_requests.c.id,
+            db.link_requests.c.requested_at <= before - WINDOW,
+            batch_size,
+        ),
     )
 
 
-async def _in_batches(sessions: async_sessionmaker[AsyncSession], key: Column,
-                      expired: ColumnElement[bool], batch_size: int) -> int:
+async def _in_batches(
+    sessions: async_sessionmaker[AsyncSession],
+    key: Column,
+    expired: ColumnElement[bool],
+    batch_size: int,
+) -> int:
     table: Table = key.table
     total = 0
     while True:
-        batch = (select(key).where(expired).limit(batch_size)
-                 .with_for_update(skip_locked=True).scalar_subquery())
+        batch = (
+            select(key)
+            .where(expired)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
         async with sessions() as session, session.begin():
             deleted = (await session.execute(delete(table).where(key.in_(batch)))).rowcount
         total += deleted
@@ -69,8 +85,11 @@ async def _in_batches(sessions: async_sessionmaker[AsyncSession], key: Column,
             return total
 
 
-async def purge_now(sessions: async_sessionmaker[AsyncSession], settings: PortalSettings,
-                    clock: Callable[[], datetime]) -> None:
+async def purge_now(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: PortalSettings,
+    clock: Callable[[], datetime],
+) -> None:
     """One clean-up at the portal's own time (``clock``); the runtime runs it every
     interval (``encaisse.kit.runtime.every``)."""
     done = await purge(sessions, clock(), settings.portal_purge_batch_size)

@@ -11,8 +11,9 @@ _TOKEN_PATH = re.compile(r"/access/(?!request\b)[^\s\"?/]+")
 class RedactLinks(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(_TOKEN_PATH.sub("/access/***", a) if isinstance(a, str) else a
-                                for a in record.args)
+            record.args = tuple(
+                _TOKEN_PATH.sub("/access/***", a) if isinstance(a, str) else a for a in record.args
+            )
         if isinstance(record.msg, str):
             record.msg = _TOKEN_PATH.sub("/access/***", record.msg)
         return True

@@ -16,8 +16,10 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
 # No script at all, styles from our own origin only, forms post back to us only.
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
 SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
@@ -31,10 +33,13 @@ _NO_CSP = ("/docs", "/redoc", "/openapi.json")
 FORM_OVERHEAD = 256 * 1024
 
 
-def render(request: Request, name: str, lang: str, status_code: int = 200,
-           **context: Any) -> HTMLResponse:
+def render(
+    request: Request, name: str, lang: str, status_code: int = 200, **context: Any
+) -> HTMLResponse:
     context.update(
-        lang=lang, t=i18n.translator(lang), refusal=lambda error: i18n.refusal(error, lang),
+        lang=lang,
+        t=i18n.translator(lang),
+        refusal=lambda error: i18n.refusal(error, lang),
         money=lambda amount, currency: i18n.money(amount, currency, lang),
         day=lambda value: i18n.day(value, lang),
         moment=lambda value, tz="Europe/Paris": i18n.moment(value, lang, tz),
@@ -58,8 +63,9 @@ def install_pages(app: FastAPI, max_attachment_bytes: int) -> None:
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Response:
-        refused = body_too_large(request.method, request.headers,
-                                 max_attachment_bytes + FORM_OVERHEAD)
+        refused = body_too_large(
+            request.method, request.headers, max_attachment_bytes + FORM_OVERHEAD
+        )
         if refused is not None:
             return PlainTextResponse("request body refused", status_code=refused)
         return await call_next(request)

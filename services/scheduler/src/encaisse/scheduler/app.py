@@ -34,10 +34,18 @@ async def run_today(runtime: Runtime, clock: Clock, settings: SchedulerSettings)
 def bootstrap(settings: SchedulerSettings, clock: Clock):
     @asynccontextmanager
     async def start(_: object) -> AsyncIterator[Runtime]:
-        async with start_runtime(settings, outbox=db.outbox, inbox=db.inbox,
-                                 consumers=[(spec, handlers(clock)) for spec in QUEUES]) as rt:
-            rt.spawn(every(settings.run_interval_seconds,
-                           lambda: run_today(rt, clock, settings), "day run"), "day-run")
+        async with start_runtime(
+            settings,
+            outbox=db.outbox,
+            inbox=db.inbox,
+            consumers=[(spec, handlers(clock)) for spec in QUEUES],
+        ) as rt:
+            rt.spawn(
+                every(
+                    settings.run_interval_seconds, lambda: run_today(rt, clock, settings), "day run"
+                ),
+                "day-run",
+            )
             yield rt
 
     return start
@@ -49,7 +57,7 @@ def build_app(settings: SchedulerSettings) -> FastAPI:
         settings,
         title="Encaisse scheduler",
         description="Profiles, scenarios, dunning cases, disputes, promises, collector tasks "
-                    "and the clock. Staff bearer token required.",
+        "and the clock. Staff bearer token required.",
         routers=ROUTERS,
         start=bootstrap(settings, clock),
     )

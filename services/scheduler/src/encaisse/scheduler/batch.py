@@ -106,17 +106,20 @@ WHERE c.tenant = k.tenant AND c.customer_ref = k.ref
 """)
 
 
-async def hold(conn: AsyncConnection, keys: list[tuple[str, str]], until: datetime,
-               deferred: list[Any]) -> None:
+async def hold(
+    conn: AsyncConnection, keys: list[tuple[str, str]], until: datetime, deferred: list[Any]
+) -> None:
     """Put customers the run could not decide aside until ``until``, their waiting
     messages kept (the run had taken them off the table)."""
     if not keys:
         return
-    await conn.execute(HOLD, {"tenants": [k[0] for k in keys], "refs": [k[1] for k in keys],
-                              "until": until})
+    await conn.execute(
+        HOLD, {"tenants": [k[0] for k in keys], "refs": [k[1] for k in keys], "until": until}
+    )
     if deferred:
-        await conn.execute(pg_insert(db.deferred).on_conflict_do_nothing(),
-                           [row._asdict() for row in deferred])
+        await conn.execute(
+            pg_insert(db.deferred).on_conflict_do_nothing(), [row._asdict() for row in deferred]
+        )
 
 
 def envelope(event: Event, subject: str | None) -> Envelope[Any]:
@@ -144,17 +147,22 @@ async def write(conn: AsyncConnection, batch: Batch, keys: list[tuple[str, str]]
         await conn.execute(ADVANCE, _arrays(batch))
     if batch.case_versions:
         items = list(batch.case_versions.items())
-        await conn.execute(CASE_VERSIONS, {"tenants": [k[0] for k, _ in items],
-                                           "refs": [k[1] for k, _ in items],
-                                           "versions": [v for _, v in items]})
+        await conn.execute(
+            CASE_VERSIONS,
+            {
+                "tenants": [k[0] for k, _ in items],
+                "refs": [k[1] for k, _ in items],
+                "versions": [v for _, v in items],
+            },
+        )
     for tenant, numbers in batch.broken.items():
         await conn.execute(BROKEN_PROMISES, {"tenant": tenant, "numbers": numbers})
     if batch.channel_days:
-        await conn.execute(pg_insert(db.channel_days).on_conflict_do_nothing(),
-                           batch.channel_days)
+        await conn.execute(pg_insert(db.channel_days).on_conflict_do_nothing(), batch.channel_days)
     for task in batch.tasks:  # few per batch; a record to complete is asked for once
-        made = await conn.execute(pg_insert(db.tasks).values(task).on_conflict_do_nothing()
-                                  .returning(db.tasks.c.id))
+        made = await conn.execute(
+            pg_insert(db.tasks).values(task).on_conflict_do_nothing().returning(db.tasks.c.id)
+        )
         if made.first() is not None:
             batch.messages.append(batch.task_events[task["id"]])
             batch.stats.tasks += 1

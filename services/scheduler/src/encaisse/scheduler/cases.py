@@ -57,32 +57,52 @@ async def refresh_cases(db_: Db, keys: Sequence[Key], now: datetime) -> list[Eve
     """
     if not keys:
         return []
-    rows = (await db_.execute(REFRESH, {"tenants": [k[0] for k in keys],
-                                        "refs": [k[1] for k in keys]})).all()
+    rows = (
+        await db_.execute(REFRESH, {"tenants": [k[0] for k in keys], "refs": [k[1] for k in keys]})
+    ).all()
     events: list[Event] = []
     for r in rows:
         if r.case_state == OPEN and r.was != OPEN:
-            events.append(CaseOpened(tenant=r.tenant, version=1, case_id=r.case_id,
-                                     customer_ref=r.customer_ref, profile=r.profile,
-                                     opened_at=now))
+            events.append(
+                CaseOpened(
+                    tenant=r.tenant,
+                    version=1,
+                    case_id=r.case_id,
+                    customer_ref=r.customer_ref,
+                    profile=r.profile,
+                    opened_at=now,
+                )
+            )
         elif r.case_state == CLOSED and r.was == OPEN:
-            events.append(CaseClosed(tenant=r.tenant, version=r.case_version, case_id=r.case_id,
-                                     customer_ref=r.customer_ref, closed_at=now))
+            events.append(
+                CaseClosed(
+                    tenant=r.tenant,
+                    version=r.case_version,
+                    case_id=r.case_id,
+                    customer_ref=r.customer_ref,
+                    closed_at=now,
+                )
+            )
     return events
 
 
 async def bump_case(db_: Db, tenant: str, customer_ref: str) -> tuple[str | None, int]:
     """The next version of the customer's case, for one more case event."""
     c = db.customers
-    row = (await db_.execute(
-        update(c).where(c.c.tenant == tenant, c.c.customer_ref == customer_ref)
-        .values(case_version=c.c.case_version + 1)
-        .returning(c.c.case_id, c.c.case_version)
-        .execution_options(synchronize_session=False))).one()
+    row = (
+        await db_.execute(
+            update(c)
+            .where(c.c.tenant == tenant, c.c.customer_ref == customer_ref)
+            .values(case_version=c.c.case_version + 1)
+            .returning(c.c.case_id, c.c.case_version)
+            .execution_options(synchronize_session=False)
+        )
+    ).one()
     return row.case_id, row.case_version
 
 
 async def case_of(db_: Db, tenant: str, customer_ref: str) -> str | None:
     c = db.customers
-    return await db_.scalar(select(c.c.case_id).where(c.c.tenant == tenant,
-                                                       c.c.customer_ref == customer_ref))
+    return await db_.scalar(
+        select(c.c.case_id).where(c.c.tenant == tenant, c.c.customer_ref == customer_ref)
+    )

@@ -29,6 +29,7 @@ class Clock:
         if not self.simulation:
             raise RuntimeError("the clock can only be set in simulation mode")
         stmt = pg_insert(db.clock).values(id=1, now=when)
-        await db_.execute(stmt.on_conflict_do_update(index_elements=["id"],
-                                                     set_={"now": stmt.excluded.now}))
+        await db_.execute(
+            stmt.on_conflict_do_update(index_elements=["id"], set_={"now": stmt.excluded.now})
+        )
         return when

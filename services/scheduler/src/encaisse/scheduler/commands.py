@@ -14,8 +14,15 @@ from encaisse.contracts.notifier import SendEmail, SendSms
 from encaisse.contracts.portal import PostNotice
 from encaisse.scheduler.domain.scenarios import Channel, Step
 
-EMAIL_TEMPLATES = {"courtesy_reminder", "first_reminder", "second_reminder", "thank_you",
-                   "direct_debit_rejected", "dispute_acknowledged", "promise_confirmed"}
+EMAIL_TEMPLATES = {
+    "courtesy_reminder",
+    "first_reminder",
+    "second_reminder",
+    "thank_you",
+    "direct_debit_rejected",
+    "dispute_acknowledged",
+    "promise_confirmed",
+}
 
 
 def command_key(case_id: str | None, step: str, channel: str, day: date) -> str:
@@ -37,55 +44,112 @@ def template_for(step: Step, channel: Channel) -> str:
 
 
 def debtor(customer: Any) -> Debtor:
-    return Debtor(customer_ref=customer.customer_ref, name=customer.name or customer.customer_ref,
-                  language=customer.language, timezone=customer.timezone,
-                  country=customer.country)
+    return Debtor(
+        customer_ref=customer.customer_ref,
+        name=customer.name or customer.customer_ref,
+        language=customer.language,
+        timezone=customer.timezone,
+        country=customer.country,
+    )
 
 
 def invoice_line(track: Any) -> InvoiceLine:
     return InvoiceLine(
-        invoice_number=track.invoice_number, issue_date=track.issue_date,
-        due_date=track.due_date, amount=Money(amount=track.amount, currency=track.currency),
+        invoice_number=track.invoice_number,
+        issue_date=track.issue_date,
+        due_date=track.due_date,
+        amount=Money(amount=track.amount, currency=track.currency),
         open_balance=Money(amount=track.open_balance, currency=track.currency),
-        pdf_url=track.pdf_url)
+        pdf_url=track.pdf_url,
+    )
 
 
-def build(*, tenant: str, channel: Channel, step: Step, key: str, case_id: str | None,
-          customer: Any, invoices: Sequence[Any], day: date, notice_deadline_days: int,
-          template: str | None = None, context: dict[str, str] | None = None) -> Command | None:
+def build(
+    *,
+    tenant: str,
+    channel: Channel,
+    step: Step,
+    key: str,
+    case_id: str | None,
+    customer: Any,
+    invoices: Sequence[Any],
+    day: date,
+    notice_deadline_days: int,
+    template: str | None = None,
+    context: dict[str, str] | None = None,
+) -> Command | None:
     """The command for one group; None for a channel that is not a message (call, escalation)."""
     lines = tuple(invoice_line(t) for t in invoices)
-    common = dict(tenant=tenant, idempotency_key=key, case_id=case_id, step=step.key,
-                  debtor=debtor(customer))
+    common = dict(
+        tenant=tenant, idempotency_key=key, case_id=case_id, step=step.key, debtor=debtor(customer)
+    )
     template = template or template_for(step, channel)
     if channel is Channel.EMAIL:
         cc = (customer.sales_rep_email,) if step.cc_sales_rep and customer.sales_rep_email else ()
-        return SendEmail(**common, template=template, to=(customer.email,), cc=cc,
-                         invoices=lines, attach_invoice_pdfs=any(t.pdf_url for t in invoices),
-                         context=context or {})
+        return SendEmail(
+            **common,
+            template=template,
+            to=(customer.email,),
+            cc=cc,
+            invoices=lines,
+            attach_invoice_pdfs=any(t.pdf_url for t in invoices),
+            context=context or {},
+        )
     if channel is Channel.SMS:
-        return SendSms(**common, template=template, to=customer.phone, invoices=lines,
-                       context=context or {})
+        return SendSms(
+            **common, template=template, to=customer.phone, invoices=lines, context=context or {}
+        )
     if channel in (Channel.LETTER, Channel.REGISTERED_LETTER):
         registered = channel is Channel.REGISTERED_LETTER
-        notice = FormalNotice(
-            penalties_computed_on=day, payment_deadline=day + timedelta(days=notice_deadline_days),
-            business_customer=customer.segment != "individual") if registered else None
-        return SendLetter(**common, kind=LetterKind.REGISTERED if registered else LetterKind.SIMPLE,
-                          template=template, address=PostalAddress(**customer.address),
-                          invoices=lines, formal_notice=notice, dated_on=day)
+        notice = (
+            FormalNotice(
+                penalties_computed_on=day,
+                payment_deadline=day + timedelta(days=notice_deadline_days),
+                business_customer=customer.segment != "individual",
+            )
+            if registered
+            else None
+        )
+        return SendLetter(
+            **common,
+            kind=LetterKind.REGISTERED if registered else LetterKind.SIMPLE,
+            template=template,
+            address=PostalAddress(**customer.address),
+            invoices=lines,
+            formal_notice=notice,
+            dated_on=day,
+        )
     if channel is Channel.PORTAL_NOTICE:
         return PostNotice(**common, template=template, invoices=lines)
     return None
 
 
-def outside_scenario(*, tenant: str, channel: Channel, template: str, step: str, key: str,
-                     case_id: str | None, customer: Any, invoices: Sequence[Any], day: date,
-                     notice_deadline_days: int,
-                     context: dict[str, str] | None = None) -> Command | None:
+def outside_scenario(
+    *,
+    tenant: str,
+    channel: Channel,
+    template: str,
+    step: str,
+    key: str,
+    case_id: str | None,
+    customer: Any,
+    invoices: Sequence[Any],
+    day: date,
+    notice_deadline_days: int,
+    context: dict[str, str] | None = None,
+) -> Command | None:
     """A message that is no scenario step (thank-you, acknowledgment, re-routed step)."""
-    command = build(tenant=tenant, channel=channel, step=Step(0, channel, template), key=key,
-                    case_id=case_id, customer=customer, invoices=invoices, day=day,
-                    notice_deadline_days=notice_deadline_days, template=template,
-                    context=context)
+    command = build(
+        tenant=tenant,
+        channel=channel,
+        step=Step(0, channel, template),
+        key=key,
+        case_id=case_id,
+        customer=customer,
+        invoices=invoices,
+        day=day,
+        notice_deadline_days=notice_deadline_days,
+        template=template,
+        context=context,
+    )
     return None if command is None else command.model_copy(update={"step": step})

@@ -40,9 +40,11 @@ from encaisse.scheduler.domain.windows import local_day
 __all__ = ["RunStats", "run_batch", "run_due"]
 
 log = logging.getLogger(__name__)
-HELD = Counter("encaisse_scheduler_customers_held_total",
-               "Customers the day run could not decide (their data fails), held for a while",
-               ["tenant"])
+HELD = Counter(
+    "encaisse_scheduler_customers_held_total",
+    "Customers the day run could not decide (their data fails), held for a while",
+    ["tenant"],
+)
 HELD_FOR = timedelta(hours=1)
 
 CLAIM = text("""
@@ -67,6 +69,7 @@ JOIN unnest(CAST(:tenants AS text[]), CAST(:refs AS text[])) AS k(tenant, ref)
 WHERE d.day >= CAST(:since AS date)
 """)
 
+
 @dataclass
 class TenantData:
     settings: repo.TenantSettings
@@ -85,8 +88,9 @@ async def run_due(engine: AsyncEngine, now: datetime, *, batch_size: int = 500) 
             return total
 
 
-async def run_batch(conn: AsyncConnection, now: datetime, limit: int,
-                    tenants: dict[str, TenantData]) -> RunStats:
+async def run_batch(
+    conn: AsyncConnection, now: datetime, limit: int, tenants: dict[str, TenantData]
+) -> RunStats:
     claimed = (await conn.execute(CLAIM, {"now": now, "limit": limit})).all()
     if not claimed:
         return RunStats()
@@ -106,12 +110,18 @@ async def run_batch(conn: AsyncConnection, now: datetime, limit: int,
             data = await _tenant(conn, tenants, customer.tenant)
             part = Batch(now)
             for d in deferred.get(key, []):
-                add_deferred(part, data.settings.notice_deadline_days, customer, d, invoices,
-                             used[key])
+                add_deferred(
+                    part, data.settings.notice_deadline_days, customer, d, invoices, used[key]
+                )
             _one_customer(part, data, customer, due.get(key, []), used.get(key, set()))
         except Exception:
-            log.exception("day run: customer %s of tenant %s could not be decided; held "
-                          "until %s, the others go on", key[1], key[0], now + HELD_FOR)
+            log.exception(
+                "day run: customer %s of tenant %s could not be decided; held "
+                "until %s, the others go on",
+                key[1],
+                key[0],
+                now + HELD_FOR,
+            )
             HELD.labels(key[0]).inc()
             held.append(key)
             continue
@@ -130,119 +140,262 @@ async def _tenant(conn: AsyncConnection, cache: dict[str, TenantData], tenant: s
     to read leaves the batch's transaction usable for the others)."""
     if tenant not in cache:
         async with conn.begin_nested():
-            cache[tenant] = TenantData(await repo.tenant_settings(conn, tenant),
-                                       await repo.scenarios(conn, tenant, with_deleted=True))
+            cache[tenant] = TenantData(
+                await repo.tenant_settings(conn, tenant),
+                await repo.scenarios(conn, tenant, with_deleted=True),
+            )
     return cache[tenant]
 
 
-def _one_customer(batch: Batch, data: TenantData, customer: Any, rows: list[Any],
-                  used: set[tuple[str, Any]]) -> None:
+def _one_customer(
+    batch: Batch, data: TenantData, customer: Any, rows: list[Any], used: set[tuple[str, Any]]
+) -> None:
     tenant, ref, case_id = customer.tenant, customer.customer_ref, customer.case_id
     person = repo.customer_from_row(customer)
     tracks = [repo.track_from_row(r) for r in rows]
     today = local_day(batch.now, person.timezone)
     used_today = frozenset(Channel(c) for c, d in used if d == today)
-    decision = decide(person, tracks, plans_from(data.scenarios), data.settings.window,
-                      batch.now, used_today)
+    decision = decide(
+        person, tracks, plans_from(data.scenarios), data.settings.window, batch.now, used_today
+    )
     batch.tracks += [(tenant, t) for t in decision.tracks]
     by_number = {r.invoice_number: r for r in rows}
     version = customer.case_version
     for group in decision.groups:
         _group(batch, data, customer, group, [by_number[n] for n in group.invoice_numbers])
     for skipped in decision.skipped:
-        batch.timeline.append(repo.timeline_row(
-            tenant, ref, case_id, batch.now, "skipped", [skipped.invoice_number],
-            channel=skipped.step.channel.value, step=skipped.step.key,
-            template=skipped.step.template, detail=skipped.reason))
+        batch.timeline.append(
+            repo.timeline_row(
+                tenant,
+                ref,
+                case_id,
+                batch.now,
+                "skipped",
+                [skipped.invoice_number],
+                channel=skipped.step.channel.value,
+                step=skipped.step.key,
+                template=skipped.step.template,
+                detail=skipped.reason,
+            )
+        )
         batch.stats.skipped += 1
     if decision.complete_record:
-        _task(batch, customer, TaskKind.COMPLETE_RECORD, today, [], None,
-              note="no valid phone number or postal address for a planned step")
+        _task(
+            batch,
+            customer,
+            TaskKind.COMPLETE_RECORD,
+            today,
+            [],
+            None,
+            note="no valid phone number or postal address for a planned step",
+        )
     if decision.promises_broken:
         version += 1
         batch.broken[tenant] += decision.promises_broken
-        batch.messages.append(envelope(CaseResumed(
-            tenant=tenant, version=version, case_id=case_id, customer_ref=ref,
-            reason="promise_broken", invoice_numbers=tuple(decision.promises_broken)), case_id))
-        batch.timeline.append(repo.timeline_row(tenant, ref, case_id, batch.now, "resumed",
-                                                decision.promises_broken,
-                                                detail="promise to pay broken"))
+        batch.messages.append(
+            envelope(
+                CaseResumed(
+                    tenant=tenant,
+                    version=version,
+                    case_id=case_id,
+                    customer_ref=ref,
+                    reason="promise_broken",
+                    invoice_numbers=tuple(decision.promises_broken),
+                ),
+                case_id,
+            )
+        )
+        batch.timeline.append(
+            repo.timeline_row(
+                tenant,
+                ref,
+                case_id,
+                batch.now,
+                "resumed",
+                decision.promises_broken,
+                detail="promise to pay broken",
+            )
+        )
     if decision.escalated:
         version += 1
         stake = _stake([by_number[n] for n in decision.escalated])
-        batch.messages.append(envelope(CaseEscalated(
-            tenant=tenant, version=version, case_id=case_id, customer_ref=ref,
-            invoice_numbers=tuple(decision.escalated), amount_at_stake=stake), case_id))
-        batch.timeline.append(repo.timeline_row(tenant, ref, case_id, batch.now, "escalated",
-                                                decision.escalated,
-                                                detail="end of the amicable phase: litigation"))
+        batch.messages.append(
+            envelope(
+                CaseEscalated(
+                    tenant=tenant,
+                    version=version,
+                    case_id=case_id,
+                    customer_ref=ref,
+                    invoice_numbers=tuple(decision.escalated),
+                    amount_at_stake=stake,
+                ),
+                case_id,
+            )
+        )
+        batch.timeline.append(
+            repo.timeline_row(
+                tenant,
+                ref,
+                case_id,
+                batch.now,
+                "escalated",
+                decision.escalated,
+                detail="end of the amicable phase: litigation",
+            )
+        )
         batch.stats.escalated += len(decision.escalated)
     if version != customer.case_version:
         batch.case_versions[(tenant, ref)] = version
 
 
-def _group(batch: Batch, data: TenantData, customer: Any, group: Group,
-           rows: list[Any]) -> None:
+def _group(batch: Batch, data: TenantData, customer: Any, group: Group, rows: list[Any]) -> None:
     tenant, ref, case_id = customer.tenant, customer.customer_ref, customer.case_id
     step, channel = group.step, group.channel
     key = commands.command_key(case_id, step.key, channel.value, group.day)
     entry = dict(channel=channel.value, step=step.key, template=step.template)
     if group.mode is Mode.VALIDATE:
-        batch.validations.append({
-            "id": str(uuid.uuid4()), "tenant": tenant, "customer_ref": ref, "case_id": case_id,
-            "channel": channel.value, "step": step.key, "offset_days": step.offset_days,
-            "template": step.template, "scenario_code": rows[0].scenario_code,
-            "invoice_numbers": list(group.invoice_numbers), "day": group.day,
-            "created_at": batch.now})
-        batch.timeline.append(repo.timeline_row(tenant, ref, case_id, batch.now, "pending",
-                                                group.invoice_numbers, **entry,
-                                                detail="waiting for validation"))
+        batch.validations.append(
+            {
+                "id": str(uuid.uuid4()),
+                "tenant": tenant,
+                "customer_ref": ref,
+                "case_id": case_id,
+                "channel": channel.value,
+                "step": step.key,
+                "offset_days": step.offset_days,
+                "template": step.template,
+                "scenario_code": rows[0].scenario_code,
+                "invoice_numbers": list(group.invoice_numbers),
+                "day": group.day,
+                "created_at": batch.now,
+            }
+        )
+        batch.timeline.append(
+            repo.timeline_row(
+                tenant,
+                ref,
+                case_id,
+                batch.now,
+                "pending",
+                group.invoice_numbers,
+                **entry,
+                detail="waiting for validation",
+            )
+        )
         batch.stats.validations += 1
         return
     if channel in (Channel.CALL, Channel.INTERNAL_ESCALATION) or group.mode is Mode.MANUAL:
-        kind = (TaskKind.CALL if channel is Channel.CALL else TaskKind.ESCALATION
-                if channel is Channel.INTERNAL_ESCALATION else TaskKind.MANUAL)
-        assignee = (data.settings.owner(customer.sales_rep_email)
-                    if kind is TaskKind.ESCALATION else None)
-        task_id = _task(batch, customer, kind, group.day, rows, step.key, assignee=assignee,
-                        note=f"{step.template} ({channel.value})")
-        batch.timeline.append(repo.timeline_row(tenant, ref, case_id, batch.now, "task",
-                                                group.invoice_numbers, **entry,
-                                                command_key=f"task:{task_id}",
-                                                detail=f"task {task_id}"))
+        kind = (
+            TaskKind.CALL
+            if channel is Channel.CALL
+            else TaskKind.ESCALATION
+            if channel is Channel.INTERNAL_ESCALATION
+            else TaskKind.MANUAL
+        )
+        assignee = (
+            data.settings.owner(customer.sales_rep_email) if kind is TaskKind.ESCALATION else None
+        )
+        task_id = _task(
+            batch,
+            customer,
+            kind,
+            group.day,
+            rows,
+            step.key,
+            assignee=assignee,
+            note=f"{step.template} ({channel.value})",
+        )
+        batch.timeline.append(
+            repo.timeline_row(
+                tenant,
+                ref,
+                case_id,
+                batch.now,
+                "task",
+                group.invoice_numbers,
+                **entry,
+                command_key=f"task:{task_id}",
+                detail=f"task {task_id}",
+            )
+        )
         return
-    command = commands.build(tenant=tenant, channel=channel, step=step, key=key, case_id=case_id,
-                             customer=customer, invoices=rows, day=group.day,
-                             notice_deadline_days=data.settings.notice_deadline_days)
+    command = commands.build(
+        tenant=tenant,
+        channel=channel,
+        step=step,
+        key=key,
+        case_id=case_id,
+        customer=customer,
+        invoices=rows,
+        day=group.day,
+        notice_deadline_days=data.settings.notice_deadline_days,
+    )
     assert command is not None
     batch.messages.append(Envelope(payload=command, subject=case_id or ref))
     if channel in MESSAGE_CHANNELS:
-        batch.channel_days.append({"tenant": tenant, "customer_ref": ref,
-                                   "channel": channel.value, "day": group.day})
-    batch.timeline.append(repo.timeline_row(tenant, ref, case_id, batch.now, "done",
-                                            group.invoice_numbers, **entry, command_key=key))
+        batch.channel_days.append(
+            {"tenant": tenant, "customer_ref": ref, "channel": channel.value, "day": group.day}
+        )
+    batch.timeline.append(
+        repo.timeline_row(
+            tenant, ref, case_id, batch.now, "done", group.invoice_numbers, **entry, command_key=key
+        )
+    )
     batch.stats.commands += 1
 
 
 def _stake(rows: list[Any]) -> Money:
     currency = rows[0].currency if rows else "EUR"
-    return Money(amount=sum((r.open_balance for r in rows if r.currency == currency), 0),
-                 currency=currency)
+    return Money(
+        amount=sum((r.open_balance for r in rows if r.currency == currency), 0), currency=currency
+    )
 
 
-def _task(batch: Batch, customer: Any, kind: TaskKind, day: Any, rows: list[Any],
-          step: str | None, *, assignee: str | None = None, note: str = "") -> str:
+def _task(
+    batch: Batch,
+    customer: Any,
+    kind: TaskKind,
+    day: Any,
+    rows: list[Any],
+    step: str | None,
+    *,
+    assignee: str | None = None,
+    note: str = "",
+) -> str:
     task_id = str(uuid.uuid4())
     numbers = tuple(r.invoice_number for r in rows)
     stake = _stake(rows) if rows else None
-    batch.tasks.append({
-        "id": task_id, "tenant": customer.tenant, "customer_ref": customer.customer_ref,
-        "case_id": customer.case_id, "kind": kind.value, "step": step, "due_on": day,
-        "assignee": assignee, "invoice_numbers": list(numbers),
-        "amount": stake.amount if stake else None, "currency": stake.currency if stake else None,
-        "note": note, "created_at": batch.now})
-    batch.task_events[task_id] = (envelope(TaskCreated(
-        tenant=customer.tenant, version=1, task_id=task_id, case_id=customer.case_id,
-        customer_ref=customer.customer_ref, kind=kind, due_on=day, assignee=assignee,
-        invoice_numbers=numbers, amount_at_stake=stake, note=note), task_id))
+    batch.tasks.append(
+        {
+            "id": task_id,
+            "tenant": customer.tenant,
+            "customer_ref": customer.customer_ref,
+            "case_id": customer.case_id,
+            "kind": kind.value,
+            "step": step,
+            "due_on": day,
+            "assignee": assignee,
+            "invoice_numbers": list(numbers),
+            "amount": stake.amount if stake else None,
+            "currency": stake.currency if stake else None,
+            "note": note,
+            "created_at": batch.now,
+        }
+    )
+    batch.task_events[task_id] = envelope(
+        TaskCreated(
+            tenant=customer.tenant,
+            version=1,
+            task_id=task_id,
+            case_id=customer.case_id,
+            customer_ref=customer.customer_ref,
+            kind=kind,
+            due_on=day,
+            assignee=assignee,
+            invoice_numbers=numbers,
+            amount_at_stake=stake,
+            note=note,
+        ),
+        task_id,
+    )
     return task_id

@@ -42,7 +42,8 @@ inbox = inbox_table(metadata)
 _now = func.now()
 
 tenants = Table(
-    "tenants", metadata,
+    "tenants",
+    metadata,
     Column("tenant", String(64), primary_key=True),
     Column("country", String(2), nullable=False, server_default="FR"),
     Column("window", JSONB, nullable=False),
@@ -54,7 +55,8 @@ tenants = Table(
 )
 
 profiles = Table(
-    "profiles", metadata,
+    "profiles",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("code", String(64), nullable=False),
     Column("name", String(200), nullable=False),
@@ -68,7 +70,8 @@ profiles = Table(
 )
 
 scenario_versions = Table(
-    "scenario_versions", metadata,
+    "scenario_versions",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("code", String(64), nullable=False),
     Column("version", Integer, nullable=False),
@@ -83,7 +86,8 @@ scenario_versions = Table(
 )
 
 customers = Table(
-    "customers", metadata,
+    "customers",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
     Column("version", Integer, nullable=False, server_default="0"),
@@ -107,12 +111,14 @@ customers = Table(
     Column("case_version", Integer, nullable=False, server_default="0"),
     Column("next_due_at", DateTime(timezone=True)),
     PrimaryKeyConstraint("tenant", "customer_ref"),
-    Index("ix_customers_next_due_at", "next_due_at",
-          postgresql_where=text("next_due_at IS NOT NULL")),
+    Index(
+        "ix_customers_next_due_at", "next_due_at", postgresql_where=text("next_due_at IS NOT NULL")
+    ),
 )
 
 tracks = Table(
-    "tracks", metadata,
+    "tracks",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("invoice_number", String(100), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -139,7 +145,8 @@ tracks = Table(
 )
 
 timeline = Table(
-    "timeline", metadata,
+    "timeline",
+    metadata,
     Column("id", BigInteger, Identity(always=True), primary_key=True),
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -153,12 +160,14 @@ timeline = Table(
     Column("command_key", String(200)),
     Column("detail", Text, nullable=False, server_default=""),
     Index("ix_timeline_customer", "tenant", "customer_ref", "at"),
-    Index("ix_timeline_command_key", "command_key",
-          postgresql_where=text("command_key IS NOT NULL")),
+    Index(
+        "ix_timeline_command_key", "command_key", postgresql_where=text("command_key IS NOT NULL")
+    ),
 )
 
 channel_days = Table(
-    "channel_days", metadata,
+    "channel_days",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
     Column("channel", String(32), nullable=False),
@@ -167,7 +176,8 @@ channel_days = Table(
 )
 
 deferred = Table(
-    "deferred", metadata,
+    "deferred",
+    metadata,
     Column("tenant", String(64), nullable=False),
     Column("command_key", String(200), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -187,7 +197,8 @@ deferred = Table(
 )
 
 validations = Table(
-    "validations", metadata,
+    "validations",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -207,7 +218,8 @@ validations = Table(
 )
 
 tasks = Table(
-    "tasks", metadata,
+    "tasks",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -227,12 +239,19 @@ tasks = Table(
     Column("done_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_tasks_open", "tenant", "status", "due_on"),
-    Index("uq_tasks_one_open_per_kind", "tenant", "customer_ref", "kind", unique=True,
-          postgresql_where=text("status = 'open' AND kind IN ('complete_record', 'fix_contact')")),
+    Index(
+        "uq_tasks_one_open_per_kind",
+        "tenant",
+        "customer_ref",
+        "kind",
+        unique=True,
+        postgresql_where=text("status = 'open' AND kind IN ('complete_record', 'fix_contact')"),
+    ),
 )
 
 disputes = Table(
-    "disputes", metadata,
+    "disputes",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -250,7 +269,8 @@ disputes = Table(
 )
 
 promises = Table(
-    "promises", metadata,
+    "promises",
+    metadata,
     Column("id", String(64), primary_key=True),
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
@@ -265,7 +285,8 @@ promises = Table(
 )
 
 clock = Table(
-    "clock", metadata,
+    "clock",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("now", DateTime(timezone=True), nullable=False),
 )

@@ -34,8 +34,9 @@ JOIN unnest(CAST(:tenants AS text[]), CAST(:numbers AS text[])) AS k(tenant, num
 """)
 
 
-async def due_deferred(conn: AsyncConnection, keys: dict[str, list[str]], now: datetime
-                       ) -> tuple[dict[tuple[str, str], list[Any]], dict[tuple[str, str], Any]]:
+async def due_deferred(
+    conn: AsyncConnection, keys: dict[str, list[str]], now: datetime
+) -> tuple[dict[tuple[str, str], list[Any]], dict[tuple[str, str], Any]]:
     """The claimed customers' messages whose window has opened (taken off the table),
     and the invoices they list."""
     deferred: dict[tuple[str, str], list[Any]] = defaultdict(list)
@@ -45,13 +46,22 @@ async def due_deferred(conn: AsyncConnection, keys: dict[str, list[str]], now: d
         pairs |= {(row.tenant, n) for n in row.invoice_numbers}
     if not pairs:
         return deferred, {}
-    rows = (await conn.execute(INVOICES, {"tenants": [p[0] for p in pairs],
-                                          "numbers": [p[1] for p in pairs]})).all()
+    rows = (
+        await conn.execute(
+            INVOICES, {"tenants": [p[0] for p in pairs], "numbers": [p[1] for p in pairs]}
+        )
+    ).all()
     return deferred, {(r.tenant, r.invoice_number): r for r in rows}
 
 
-def add_deferred(batch: Batch, notice_deadline_days: int, customer: Any, d: Any,
-                 invoices: dict[tuple[str, str], Any], used: set[tuple[str, Any]]) -> None:
+def add_deferred(
+    batch: Batch,
+    notice_deadline_days: int,
+    customer: Any,
+    d: Any,
+    invoices: dict[tuple[str, str], Any],
+    used: set[tuple[str, Any]],
+) -> None:
     """A message that waited (a thank-you, an act sent again), sent to the customer as it
     is now."""
     tenant, ref = customer.tenant, customer.customer_ref
@@ -61,30 +71,59 @@ def add_deferred(batch: Batch, notice_deadline_days: int, customer: Any, d: Any,
     if d.resend:  # a scenario act again: the invoices still followed, as they are now
         rows = [r for r in known if r.state == TrackState.ACTIVE.value and not r.excluded]
     else:  # a thank-you and the like: the invoices as they were when it was decided
-        rows = [actions.with_balance(r, Decimal(d.balances[r.invoice_number]))
-                for r in known if not r.excluded]
-    reason = route(channel, person).reason or ("" if rows else
-                                               "invoices paid, paused or excluded since"
-                                               if d.resend else "invoices excluded")
+        rows = [
+            actions.with_balance(r, Decimal(d.balances[r.invoice_number]))
+            for r in known
+            if not r.excluded
+        ]
+    reason = route(channel, person).reason or (
+        ""
+        if rows
+        else "invoices paid, paused or excluded since"
+        if d.resend
+        else "invoices excluded"
+    )
     entry = dict(channel=d.channel, step=d.step, template=d.template, command_key=d.command_key)
     if person.excluded or reason:
-        batch.timeline.append(repo.timeline_row(tenant, ref, d.case_id, batch.now, "skipped",
-                                                d.invoice_numbers, **entry,
-                                                detail=reason or "customer excluded"))
+        batch.timeline.append(
+            repo.timeline_row(
+                tenant,
+                ref,
+                d.case_id,
+                batch.now,
+                "skipped",
+                d.invoice_numbers,
+                **entry,
+                detail=reason or "customer excluded",
+            )
+        )
         batch.stats.skipped += 1
         return
     today = local_day(batch.now, person.timezone)
     command = commands.outside_scenario(
-        tenant=tenant, channel=channel, template=d.template, step=d.step, key=d.command_key,
-        case_id=d.case_id, customer=customer, invoices=rows, day=today,
-        notice_deadline_days=notice_deadline_days, context=d.context)
+        tenant=tenant,
+        channel=channel,
+        template=d.template,
+        step=d.step,
+        key=d.command_key,
+        case_id=d.case_id,
+        customer=customer,
+        invoices=rows,
+        day=today,
+        notice_deadline_days=notice_deadline_days,
+        context=d.context,
+    )
     if command is None:
         return
     batch.messages.append(Envelope(payload=command, subject=d.case_id or ref))
     if channel in MESSAGE_CHANNELS:
-        batch.channel_days.append({"tenant": tenant, "customer_ref": ref,
-                                   "channel": channel.value, "day": today})
+        batch.channel_days.append(
+            {"tenant": tenant, "customer_ref": ref, "channel": channel.value, "day": today}
+        )
         used.add((channel.value, today))  # a reminder on it today waits for the next day
-    batch.timeline.append(repo.timeline_row(tenant, ref, d.case_id, batch.now, "done",
-                                            [r.invoice_number for r in rows], **entry))
+    batch.timeline.append(
+        repo.timeline_row(
+            tenant, ref, d.case_id, batch.now, "done", [r.invoice_number for r in rows], **entry
+        )
+    )
     batch.stats.commands += 1

@@ -28,26 +28,40 @@ RESEND_AFTER = timedelta(hours=1)
 MAX_RESENDS = 3
 AGAIN = "~again"
 
-CONTACT_FLAGS = {Channel.EMAIL: "email_ok", Channel.SMS: "phone_ok", Channel.CALL: "phone_ok",
-                 Channel.LETTER: "address_ok", Channel.REGISTERED_LETTER: "address_ok"}
+CONTACT_FLAGS = {
+    Channel.EMAIL: "email_ok",
+    Channel.SMS: "phone_ok",
+    Channel.CALL: "phone_ok",
+    Channel.LETTER: "address_ok",
+    Channel.REGISTERED_LETTER: "address_ok",
+}
 
 
-async def delivery_failed(ctx: Context, channel: Channel, command_key: str, detail: str,
-                          *, contact_wrong: bool) -> None:
+async def delivery_failed(
+    ctx: Context, channel: Channel, command_key: str, detail: str, *, contact_wrong: bool
+) -> None:
     """Record the anomaly; a wrong contact switches to the next channel and asks for a fix.
 
     ``command_key`` names what failed: a command, or ``task:<id>`` for a call task whose
     number was wrong. What it was about goes out again on the next available channel,
     for the invoices still active (not paid, paused or excluded since).
     """
-    await repo.add_timeline(ctx.uow.session, [ctx.timeline(
-        "anomaly", [], channel=channel.value, command_key=command_key, detail=detail)])
+    await repo.add_timeline(
+        ctx.uow.session,
+        [
+            ctx.timeline(
+                "anomaly", [], channel=channel.value, command_key=command_key, detail=detail
+            )
+        ],
+    )
     if not contact_wrong:
         return
     c = db.customers
-    await ctx.uow.session.execute(update(c).where(c.c.tenant == ctx.tenant,
-                                                  c.c.customer_ref == ctx.ref)
-                                  .values({CONTACT_FLAGS[channel]: False}))
+    await ctx.uow.session.execute(
+        update(c)
+        .where(c.c.tenant == ctx.tenant, c.c.customer_ref == ctx.ref)
+        .values({CONTACT_FLAGS[channel]: False})
+    )
     ctx.row = await repo.lock_customer(ctx.uow.session, ctx.tenant, ctx.ref)
     ctx.customer = repo.customer_from_row(ctx.row)
     await create_task(ctx, TaskKind.FIX_CONTACT, [], note=f"{channel.value}: {detail}")
@@ -61,43 +75,69 @@ async def delivery_failed(ctx: Context, channel: Channel, command_key: str, deta
         return
     step = Step(0, channel, sent.template or "second_reminder")
     if other is Channel.CALL:
-        await create_task(ctx, TaskKind.CALL, rows, step=sent.step,
-                          note=f"{channel.value} failed: call instead")
+        await create_task(
+            ctx, TaskKind.CALL, rows, step=sent.step, note=f"{channel.value} failed: call instead"
+        )
         return
     template = commands.template_for(step, other)
     key = commands.command_key(ctx.row.case_id, sent.step or "step", other.value, ctx.today)
     await send(ctx, other, template, rows, key, sent.step or template)
 
 
-async def delivery_uncertain(ctx: Context, channel: Channel, command_key: str, recipient: str,
-                             detail: str) -> None:
+async def delivery_uncertain(
+    ctx: Context, channel: Channel, command_key: str, recipient: str, detail: str
+) -> None:
     """An email that may not have left: recorded, and a person asked to check it.
 
     It is not sent again automatically (it may have arrived); the task lists the
     invoices it was about, so the collector can resend or call.
     """
-    await repo.add_timeline(ctx.uow.session, [ctx.timeline(
-        "anomaly", [], channel=channel.value, command_key=command_key,
-        detail=f"uncertain: {detail}".strip(": "))])
+    await repo.add_timeline(
+        ctx.uow.session,
+        [
+            ctx.timeline(
+                "anomaly",
+                [],
+                channel=channel.value,
+                command_key=command_key,
+                detail=f"uncertain: {detail}".strip(": "),
+            )
+        ],
+    )
     sent = await _sent_as(ctx, command_key)
-    rows = [] if sent is None else await repo.customer_tracks(
-        ctx.uow.session, ctx.tenant, ctx.ref, sent.invoice_numbers)
+    rows = (
+        []
+        if sent is None
+        else await repo.customer_tracks(ctx.uow.session, ctx.tenant, ctx.ref, sent.invoice_numbers)
+    )
     what = sent.template if sent is not None and sent.template else "an email"
-    await create_task(ctx, TaskKind.CHECK_DELIVERY, rows, step=sent.step if sent else None,
-                      note=f"{what} to {recipient} may not have left ({detail}): check the "
-                           "relay's logs or ask the debtor; send it again if it did not")
+    await create_task(
+        ctx,
+        TaskKind.CHECK_DELIVERY,
+        rows,
+        step=sent.step if sent else None,
+        note=f"{what} to {recipient} may not have left ({detail}): check the "
+        "relay's logs or ask the debtor; send it again if it did not",
+    )
 
 
 async def _sent_as(ctx: Context, command_key: str) -> Any:
     """The timeline entry of what ``command_key`` sent (or the task it opened)."""
     t = db.timeline
-    return (await ctx.uow.session.execute(select(t).where(
-        t.c.tenant == ctx.tenant, t.c.command_key == command_key,
-        t.c.kind.in_(("done", "task"))).limit(1))).first()
+    return (
+        await ctx.uow.session.execute(
+            select(t)
+            .where(
+                t.c.tenant == ctx.tenant,
+                t.c.command_key == command_key,
+                t.c.kind.in_(("done", "task")),
+            )
+            .limit(1)
+        )
+    ).first()
 
 
-async def provider_failed(ctx: Context, channel: Channel, command_key: str,
-                          detail: str) -> None:
+async def provider_failed(ctx: Context, channel: Channel, command_key: str, detail: str) -> None:
     """The provider failed past its retries: the act is planned again, bounded."""
     await delivery_failed(ctx, channel, command_key, detail, contact_wrong=False)
     sent = await _sent_as(ctx, command_key)
@@ -109,14 +149,29 @@ async def provider_failed(ctx: Context, channel: Channel, command_key: str,
     base, again = _resend_of(command_key)
     template = sent.template or "second_reminder"
     if again >= MAX_RESENDS:
-        await create_task(ctx, TaskKind.MANUAL, rows, step=sent.step,
-                          note=f"{template} by {channel.value}: the provider failed "
-                               f"{again + 1} times ({detail}); send it another way")
+        await create_task(
+            ctx,
+            TaskKind.MANUAL,
+            rows,
+            step=sent.step,
+            note=f"{template} by {channel.value}: the provider failed "
+            f"{again + 1} times ({detail}); send it another way",
+        )
         return
-    slot = next_open_slot(ctx.now + RESEND_AFTER, ctx.settings.window, ctx.customer.timezone,
-                          ctx.customer.country)
-    await defer(ctx, channel, template, rows, f"{base}{AGAIN}{again + 1}",
-                sent.step or template, slot, why="the provider failed", resend=True)
+    slot = next_open_slot(
+        ctx.now + RESEND_AFTER, ctx.settings.window, ctx.customer.timezone, ctx.customer.country
+    )
+    await defer(
+        ctx,
+        channel,
+        template,
+        rows,
+        f"{base}{AGAIN}{again + 1}",
+        sent.step or template,
+        slot,
+        why="the provider failed",
+        resend=True,
+    )
     await ctx.refresh()
 
 
@@ -128,5 +183,8 @@ def _resend_of(command_key: str) -> tuple[str, int]:
 
 async def _active(ctx: Context, numbers: list[str]) -> list[Any]:
     """The invoices still followed now: not paid, paused or excluded since."""
-    return [r for r in await repo.customer_tracks(ctx.uow.session, ctx.tenant, ctx.ref, numbers)
-            if r.state == TrackState.ACTIVE.value and not r.excluded]
+    return [
+        r
+        for r in await repo.customer_tracks(ctx.uow.session, ctx.tenant, ctx.ref, numbers)
+        if r.state == TrackState.ACTIVE.value and not r.excluded
+    ]

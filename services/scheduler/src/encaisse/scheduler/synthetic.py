@@ -52,11 +52,28 @@ WHERE c.tenant = m.tenant AND c.customer_ref = m.customer_ref
 """)
 
 
-async def seed(conn: AsyncConnection, *, tenant: str, customers: int, per_customer: int,
-               today: date, due_from: int = -59, due_to: int = 30) -> None:
+async def seed(
+    conn: AsyncConnection,
+    *,
+    tenant: str,
+    customers: int,
+    per_customer: int,
+    today: date,
+    due_from: int = -59,
+    due_to: int = 30,
+) -> None:
     await repo.ensure_tenant(conn, tenant)
     await conn.execute(CUSTOMERS, {"tenant": tenant, "customers": customers})
-    await conn.execute(TRACKS, {"tenant": tenant, "customers": customers, "per": per_customer,
-                                "today": today, "due_from": due_from,
-                                "span": due_to - due_from + 1, "offsets": STANDARD_OFFSETS})
+    await conn.execute(
+        TRACKS,
+        {
+            "tenant": tenant,
+            "customers": customers,
+            "per": per_customer,
+            "today": today,
+            "due_from": due_from,
+            "span": due_to - due_from + 1,
+            "offsets": STANDARD_OFFSETS,
+        },
+    )
     await conn.execute(NEXT_DUE, {"tenant": tenant})

@@ -15,10 +15,15 @@ router = APIRouter(prefix="/v1/customers", tags=["customers"])
 RefPath = Annotated[Ref, Path(description="the customer's reference in the accounting system")]
 
 
-@router.put("/{ref}", response_model=CustomerOut, summary="create or update a customer",
-            responses={201: {"description": "created"}, 200: {"description": "updated or same"}})
-async def put_customer(ref: RefPath, body: CustomerIn, staff: Collector, runtime: RuntimeDep,
-                       response: Response) -> CustomerOut:
+@router.put(
+    "/{ref}",
+    response_model=CustomerOut,
+    summary="create or update a customer",
+    responses={201: {"description": "created"}, 200: {"description": "updated or same"}},
+)
+async def put_customer(
+    ref: RefPath, body: CustomerIn, staff: Collector, runtime: RuntimeDep, response: Response
+) -> CustomerOut:
     """Publishes `ledger.customer.upserted.v1` when something changed, nothing otherwise."""
     async with runtime.unit_of_work() as uow:
         outcome = await upsert_customer(uow, staff.tenant, ref, body)
@@ -27,7 +32,10 @@ async def put_customer(ref: RefPath, body: CustomerIn, staff: Collector, runtime
     return CustomerOut.model_validate(view)
 
 
-@router.get("/{ref}", response_model=CustomerOut,
-            summary="a customer, its open invoices and its open balance per currency")
+@router.get(
+    "/{ref}",
+    response_model=CustomerOut,
+    summary="a customer, its open invoices and its open balance per currency",
+)
 async def get_customer(ref: RefPath, staff: Viewer, session: Session) -> CustomerOut:
     return CustomerOut.model_validate(await customer_view(session, staff.tenant, ref))

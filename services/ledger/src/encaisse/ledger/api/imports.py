@@ -35,8 +35,9 @@ when `Content-Length` says so; else the lines before the limit are applied and t
 
 CSV columns: customers: {customers} (`address_lines` separated by `|`);
 invoices: {invoices}; payments: {payments} (`allocations` as `F-1:100.00|F-2:50`).
-""".format(max_line=MAX_LINE_BYTES,
-           **{k.value: ", ".join(sorted(v)) for k, v in CSV_COLUMNS.items()})
+""".format(
+    max_line=MAX_LINE_BYTES, **{k.value: ", ".join(sorted(v)) for k, v in CSV_COLUMNS.items()}
+)
 
 
 def _charset(content_type: str | None) -> str | None:
@@ -46,34 +47,50 @@ def _charset(content_type: str | None) -> str | None:
 
 
 def _too_large(limit: int, report: ImportOut | None, last_line: int = 0) -> JSONResponse:
-    msg = (f"the body is larger than {limit} bytes" + (
-        f": lines 1 to {last_line} were read and applied as reported; send the rest in "
-        "another file" if report is not None else ""))
+    msg = f"the body is larger than {limit} bytes" + (
+        f": lines 1 to {last_line} were read and applied as reported; send the rest in another file"
+        if report is not None
+        else ""
+    )
     body = {"detail": [{"loc": ["body"], "msg": msg, "type": "too_large"}]}
     if report is not None:
         body["report"] = report.model_dump(mode="json")
     return JSONResponse(body, status_code=413)
 
 
-@router.post("/{kind}", response_model=ImportOut, summary="import a CSV or NDJSON file",
-             description=_DESCRIPTION,
-             openapi_extra={"requestBody": {"required": True, "content": {
-                 "text/csv": {"schema": {"type": "string"}},
-                 "application/x-ndjson": {"schema": {"type": "string"}}}}})
-async def post_import(kind: ImportKind, request: Request, staff: Collector,
-                      runtime: RuntimeDep) -> ImportOut | JSONResponse:
+@router.post(
+    "/{kind}",
+    response_model=ImportOut,
+    summary="import a CSV or NDJSON file",
+    description=_DESCRIPTION,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def post_import(
+    kind: ImportKind, request: Request, staff: Collector, runtime: RuntimeDep
+) -> ImportOut | JSONResponse:
     limit: int = runtime.settings.import_max_bytes  # type: ignore[attr-defined]
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         return _too_large(limit, None)
     content_type = request.headers.get("content-type")
     importer = Importer(
-        runtime.sessions, staff.tenant, kind,
+        runtime.sessions,
+        staff.tenant,
+        kind,
         FileFormat.from_content_type(content_type),
         runtime.settings.import_chunk_size,  # type: ignore[attr-defined]
         lambda session: UnitOfWork(session, runtime.outbox),
         runtime.settings.import_parallel,  # type: ignore[attr-defined]
-        charset=_charset(content_type), max_body=limit,
+        charset=_charset(content_type),
+        max_body=limit,
     )
     try:
         report = await importer.run(request.stream())
@@ -81,6 +98,7 @@ async def post_import(kind: ImportKind, request: Request, staff: Collector,
         raise DomainError(("body",), str(exc)) from exc
     except BodyTooLarge:
         done = importer.report
-        return _too_large(limit, ImportOut.model_validate(done, from_attributes=True),
-                          done.last_line)
+        return _too_large(
+            limit, ImportOut.model_validate(done, from_attributes=True), done.last_line
+        )
     return ImportOut.model_validate(report, from_attributes=True)

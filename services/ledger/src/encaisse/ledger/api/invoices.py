@@ -17,12 +17,19 @@ router = APIRouter(prefix="/v1/invoices", tags=["invoices"])
 NumberPath = Annotated[Ref, Path(description="the invoice number")]
 
 
-@router.put("/{number}", response_model=InvoiceOut, summary="create or amend an invoice",
-            responses={201: {"description": "created"},
-                       200: {"description": "amended, or identical (nothing published)"},
-                       409: {"description": "the invoice is cancelled or written off"}})
-async def put(number: NumberPath, body: InvoiceIn, staff: Collector, runtime: RuntimeDep,
-              response: Response) -> InvoiceOut:
+@router.put(
+    "/{number}",
+    response_model=InvoiceOut,
+    summary="create or amend an invoice",
+    responses={
+        201: {"description": "created"},
+        200: {"description": "amended, or identical (nothing published)"},
+        409: {"description": "the invoice is cancelled or written off"},
+    },
+)
+async def put(
+    number: NumberPath, body: InvoiceIn, staff: Collector, runtime: RuntimeDep, response: Response
+) -> InvoiceOut:
     """Publishes `ledger.invoice.issued.v1` when new, `ledger.invoice.updated.v1`
     (reason `amended`) when changed, nothing when identical."""
     async with runtime.unit_of_work() as uow:
@@ -55,15 +62,26 @@ async def get(number: NumberPath, staff: Viewer, session: Session) -> InvoiceOut
 
 @router.get("", response_model=InvoicePage, summary="invoices, due first, a page at a time")
 async def search(
-    staff: Viewer, session: Session,
+    staff: Viewer,
+    session: Session,
     customer: Annotated[str | None, Query(description="a customer reference")] = None,
     status: Annotated[InvoiceStatus | None, Query()] = None,
-    overdue_on: Annotated[date | None, Query(
-        description="only invoices still to be paid whose due date is before this day")] = None,
+    overdue_on: Annotated[
+        date | None,
+        Query(description="only invoices still to be paid whose due date is before this day"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> InvoicePage:
-    total, rows = await list_invoices(session, staff.tenant, customer=customer, status=status,
-                                      overdue_on=overdue_on, limit=limit, offset=offset)
-    return InvoicePage(total=total, limit=limit, offset=offset,
-                       items=[InvoiceOut.model_validate(r) for r in rows])
+    total, rows = await list_invoices(
+        session,
+        staff.tenant,
+        customer=customer,
+        status=status,
+        overdue_on=overdue_on,
+        limit=limit,
+        offset=offset,
+    )
+    return InvoicePage(
+        total=total, limit=limit, offset=offset, items=[InvoiceOut.model_validate(r) for r in rows]
+    )

@@ -15,11 +15,19 @@ router = APIRouter(prefix="/v1/payments", tags=["payments"])
 RefPath = Annotated[Ref, Path(description="the payment reference")]
 
 
-@router.post("", response_model=PaymentOut, status_code=201, summary="record a payment",
-             responses={200: {"description": "already recorded: nothing changed"},
-                        409: {"description": "the ref names a different payment"}})
-async def post_payment(body: PaymentIn, staff: Collector, runtime: RuntimeDep,
-                       response: Response) -> PaymentOut:
+@router.post(
+    "",
+    response_model=PaymentOut,
+    status_code=201,
+    summary="record a payment",
+    responses={
+        200: {"description": "already recorded: nothing changed"},
+        409: {"description": "the ref names a different payment"},
+    },
+)
+async def post_payment(
+    body: PaymentIn, staff: Collector, runtime: RuntimeDep, response: Response
+) -> PaymentOut:
     """Idempotent by `ref`. Without allocations, the customer's open invoices in the
     payment's currency are paid oldest due date first; what is left stays unallocated.
     Publishes `ledger.payment.received.v1` and, per invoice paid, `ledger.invoice.settled.v1`
@@ -32,10 +40,14 @@ async def post_payment(body: PaymentIn, staff: Collector, runtime: RuntimeDep,
     return PaymentOut.model_validate(row)
 
 
-@router.post("/{ref}/rejection", response_model=PaymentOut,
-             summary="a direct debit came back unpaid: re-open what it paid")
-async def post_rejection(ref: RefPath, body: RejectionIn, staff: Collector,
-                         runtime: RuntimeDep) -> PaymentOut:
+@router.post(
+    "/{ref}/rejection",
+    response_model=PaymentOut,
+    summary="a direct debit came back unpaid: re-open what it paid",
+)
+async def post_rejection(
+    ref: RefPath, body: RejectionIn, staff: Collector, runtime: RuntimeDep
+) -> PaymentOut:
     """Publishes `ledger.invoice.updated.v1` (reason `reopened`) per invoice and
     `ledger.payment.rejected.v1`; a second call changes nothing."""
     async with runtime.unit_of_work() as uow:

@@ -26,13 +26,20 @@ async def get_aging(staff: Viewer, session: Session, as_of: AsOf = None) -> Agin
     return AgingOut(as_of=day, currencies=[AgingRow.model_validate(r) for r in rows])
 
 
-@router.get("/dso", response_model=DsoOut, summary="days sales outstanding per currency",
-            description=DSO_METHOD)
+@router.get(
+    "/dso",
+    response_model=DsoOut,
+    summary="days sales outstanding per currency",
+    description=DSO_METHOD,
+)
 async def get_dso(
-    staff: Viewer, session: Session, as_of: AsOf = None,
+    staff: Viewer,
+    session: Session,
+    as_of: AsOf = None,
     days: Annotated[int, Query(ge=1, le=366, description="length of the sales period")] = 90,
 ) -> DsoOut:
     day = as_of or date.today()
     rows = await days_sales_outstanding(session, staff.tenant, day, days)
-    return DsoOut(as_of=day, days=days, method=DSO_METHOD,
-                  currencies=[DsoRow.model_validate(r) for r in rows])
+    return DsoOut(
+        as_of=day, days=days, method=DSO_METHOD, currencies=[DsoRow.model_validate(r) for r in rows]
+    )

@@ -39,8 +39,13 @@ TrackerDep = Annotated[Tracker, Depends(get_tracker)]
 
 async def get_letter(letter_id: str, staff: Viewer, session: Session) -> Row[Any]:
     """A letter of the caller's tenant; another tenant's is not found, as a missing one."""
-    row = (await session.execute(select(db.letters).where(
-        db.letters.c.id == letter_id, db.letters.c.tenant == staff.tenant))).first()
+    row = (
+        await session.execute(
+            select(db.letters).where(
+                db.letters.c.id == letter_id, db.letters.c.tenant == staff.tenant
+            )
+        )
+    ).first()
     if row is None:
         raise NotFound("letter_id", f"no letter {letter_id}")
     return row

@@ -50,22 +50,42 @@ class ProofView(BaseModel):
 
 def _view(row: Any) -> LetterView:
     return LetterView(
-        id=row.id, customer_ref=row.customer_ref, case_id=row.case_id, step=row.step,
-        kind=row.kind, template=row.template, status=row.status,
-        recipient=row.recipient.get("lines", []), summary=row.summary,
-        pdf_sha256=row.pdf_sha256, pages=row.pdf_pages, tracking_number=row.tracking_number,
-        cost_amount=row.cost_amount, cost_currency=row.cost_currency, reason=row.reason,
-        detail=row.detail, created_at=row.created_at, updated_at=row.updated_at)
+        id=row.id,
+        customer_ref=row.customer_ref,
+        case_id=row.case_id,
+        step=row.step,
+        kind=row.kind,
+        template=row.template,
+        status=row.status,
+        recipient=row.recipient.get("lines", []),
+        summary=row.summary,
+        pdf_sha256=row.pdf_sha256,
+        pages=row.pdf_pages,
+        tracking_number=row.tracking_number,
+        cost_amount=row.cost_amount,
+        cost_currency=row.cost_currency,
+        reason=row.reason,
+        detail=row.detail,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
 
 
 @router.get("", summary="letters of a customer, newest first")
-async def list_letters(staff: Viewer, session: Session,
-                       customer: Annotated[str, Query(min_length=1, max_length=200)],
-                       limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[LetterView]:
-    rows = (await session.execute(
-        select(db.letters).where(db.letters.c.tenant == staff.tenant,
-                                 db.letters.c.customer_ref == customer)
-        .order_by(db.letters.c.created_at.desc()).limit(limit))).all()
+async def list_letters(
+    staff: Viewer,
+    session: Session,
+    customer: Annotated[str, Query(min_length=1, max_length=200)],
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[LetterView]:
+    rows = (
+        await session.execute(
+            select(db.letters)
+            .where(db.letters.c.tenant == staff.tenant, db.letters.c.customer_ref == customer)
+            .order_by(db.letters.c.created_at.desc())
+            .limit(limit)
+        )
+    ).all()
     return [_view(r) for r in rows]
 
 
@@ -74,34 +94,61 @@ async def get_letter(letter: LetterRow) -> LetterView:
     return _view(letter)
 
 
-@router.get("/{letter_id}/pdf", summary="the PDF as sent", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}})
+@router.get(
+    "/{letter_id}/pdf",
+    summary="the PDF as sent",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
 async def letter_pdf(letter: LetterRow, room: MailroomDep) -> Response:
     if letter.pdf_key is None:
         raise NotFound("letter_id", "this letter has no PDF: it was refused before rendering")
     data = await room.storage.get(letter.pdf_key, letter.pdf_sha256)
-    return Response(data, media_type="application/pdf",
-                    headers={"X-Content-SHA256": letter.pdf_sha256,
-                             "Content-Disposition": f'inline; filename="{letter.id}.pdf"'})
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={
+            "X-Content-SHA256": letter.pdf_sha256,
+            "Content-Disposition": f'inline; filename="{letter.id}.pdf"',
+        },
+    )
 
 
 @router.get("/{letter_id}/proofs", summary="proofs of deposit, receipt or return")
 async def list_proofs(letter: LetterRow, session: Session) -> list[ProofView]:
-    rows = (await session.execute(select(db.proofs).where(db.proofs.c.letter_id == letter.id)
-                                  .order_by(db.proofs.c.id))).all()
-    return [ProofView(kind=r.kind, sha256=r.sha256, size=r.size, content_type=r.content_type,
-                      received_at=r.received_at, url=f"/v1/letters/{letter.id}/proofs/{r.kind}")
-            for r in rows]
+    rows = (
+        await session.execute(
+            select(db.proofs).where(db.proofs.c.letter_id == letter.id).order_by(db.proofs.c.id)
+        )
+    ).all()
+    return [
+        ProofView(
+            kind=r.kind,
+            sha256=r.sha256,
+            size=r.size,
+            content_type=r.content_type,
+            received_at=r.received_at,
+            url=f"/v1/letters/{letter.id}/proofs/{r.kind}",
+        )
+        for r in rows
+    ]
 
 
-@router.get("/{letter_id}/proofs/{kind}", summary="one proof document", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}})
-async def proof_document(letter: LetterRow, kind: str, session: Session,
-                         room: MailroomDep) -> Response:
-    proof = (await session.execute(select(db.proofs).where(
-        db.proofs.c.letter_id == letter.id, db.proofs.c.kind == kind))).first()
+@router.get(
+    "/{letter_id}/proofs/{kind}",
+    summary="one proof document",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def proof_document(
+    letter: LetterRow, kind: str, session: Session, room: MailroomDep
+) -> Response:
+    proof = (
+        await session.execute(
+            select(db.proofs).where(db.proofs.c.letter_id == letter.id, db.proofs.c.kind == kind)
+        )
+    ).first()
     if proof is None:
         raise NotFound("kind", f"no {kind} proof for this letter")
     data = await room.storage.get(proof.storage_key, proof.sha256)
-    return Response(data, media_type=proof.content_type,
-                    headers={"X-Content-SHA256": proof.sha256})
+    return Response(data, media_type=proof.content_type, headers={"X-Content-SHA256": proof.sha256})

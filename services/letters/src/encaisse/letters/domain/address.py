@@ -17,13 +17,41 @@ MAX_LINES = 6
 MAX_CHARS = 38
 
 COUNTRY_NAMES = {  # as La Poste prints them, in French capitals
-    "AT": "AUTRICHE", "BE": "BELGIQUE", "BG": "BULGARIE", "CH": "SUISSE", "CY": "CHYPRE",
-    "CZ": "TCHEQUIE", "DE": "ALLEMAGNE", "DK": "DANEMARK", "EE": "ESTONIE", "ES": "ESPAGNE",
-    "FI": "FINLANDE", "FR": "FRANCE", "GB": "ROYAUME-UNI", "GR": "GRECE", "HR": "CROATIE",
-    "HU": "HONGRIE", "IE": "IRLANDE", "IT": "ITALIE", "LT": "LITUANIE", "LU": "LUXEMBOURG",
-    "LV": "LETTONIE", "MA": "MAROC", "MC": "MONACO", "MT": "MALTE", "NL": "PAYS-BAS",
-    "NO": "NORVEGE", "PL": "POLOGNE", "PT": "PORTUGAL", "RO": "ROUMANIE", "SE": "SUEDE",
-    "SI": "SLOVENIE", "SK": "SLOVAQUIE", "TN": "TUNISIE", "US": "ETATS-UNIS", "CA": "CANADA",
+    "AT": "AUTRICHE",
+    "BE": "BELGIQUE",
+    "BG": "BULGARIE",
+    "CH": "SUISSE",
+    "CY": "CHYPRE",
+    "CZ": "TCHEQUIE",
+    "DE": "ALLEMAGNE",
+    "DK": "DANEMARK",
+    "EE": "ESTONIE",
+    "ES": "ESPAGNE",
+    "FI": "FINLANDE",
+    "FR": "FRANCE",
+    "GB": "ROYAUME-UNI",
+    "GR": "GRECE",
+    "HR": "CROATIE",
+    "HU": "HONGRIE",
+    "IE": "IRLANDE",
+    "IT": "ITALIE",
+    "LT": "LITUANIE",
+    "LU": "LUXEMBOURG",
+    "LV": "LETTONIE",
+    "MA": "MAROC",
+    "MC": "MONACO",
+    "MT": "MALTE",
+    "NL": "PAYS-BAS",
+    "NO": "NORVEGE",
+    "PL": "POLOGNE",
+    "PT": "PORTUGAL",
+    "RO": "ROUMANIE",
+    "SE": "SUEDE",
+    "SI": "SLOVENIE",
+    "SK": "SLOVAQUIE",
+    "TN": "TUNISIE",
+    "US": "ETATS-UNIS",
+    "CA": "CANADA",
 }
 _FRENCH_POSTAL_CODE = re.compile(r"^[0-9]{5}$")
 
@@ -50,8 +78,15 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def address_block(name: str, street_lines: tuple[str, ...], postal_code: str, city: str,
-                  country: str, *, sender_country: str = "FR") -> AddressBlock:
+def address_block(
+    name: str,
+    street_lines: tuple[str, ...],
+    postal_code: str,
+    city: str,
+    country: str,
+    *,
+    sender_country: str = "FR",
+) -> AddressBlock:
     """The printed block, or ``AddressInvalid`` with every reason it cannot be printed."""
     reasons: list[str] = []
     street = [_clean(line) for line in street_lines if line.strip()]

@@ -118,11 +118,16 @@ def _cut_points(invoice: OverdueInvoice, first: date, last: date) -> list[date]:
 def _balance_on(invoice: OverdueInvoice, day: date) -> Decimal:
     """What was still owed during ``day``: a payment counts from the day after it."""
     return invoice.open_balance + sum(
-        (p.amount for p in invoice.payments if p.paid_on >= day), Decimal(0))
+        (p.amount for p in invoice.payments if p.paid_on >= day), Decimal(0)
+    )
 
 
-def segments(invoice: OverdueInvoice, computed_on: date, rates: RateTable,
-             contract_rate: Decimal | None = None) -> tuple[Segment, ...]:
+def segments(
+    invoice: OverdueInvoice,
+    computed_on: date,
+    rates: RateTable,
+    contract_rate: Decimal | None = None,
+) -> tuple[Segment, ...]:
     first, last = invoice.due_date + timedelta(days=1), computed_on
     if first > last:
         return ()
@@ -137,21 +142,34 @@ def segments(invoice: OverdueInvoice, computed_on: date, rates: RateTable,
     return tuple(result)
 
 
-def invoice_penalty(invoice: OverdueInvoice, computed_on: date, rates: RateTable, *,
-                    business: bool, contract_rate: Decimal | None = None) -> InvoicePenalty:
+def invoice_penalty(
+    invoice: OverdueInvoice,
+    computed_on: date,
+    rates: RateTable,
+    *,
+    business: bool,
+    contract_rate: Decimal | None = None,
+) -> InvoicePenalty:
     days_late = max(0, (computed_on - invoice.due_date).days)
     if not business or days_late == 0:
         return InvoicePenalty(invoice, days_late, (), Decimal("0.00"), Decimal("0.00"))
     parts = segments(invoice, computed_on, rates, contract_rate)
     exact = sum((s.amount for s in parts), Decimal(0))
-    return InvoicePenalty(invoice, days_late, parts, exact.quantize(CENT, ROUND_HALF_UP),
-                          INDEMNITY)
+    return InvoicePenalty(invoice, days_late, parts, exact.quantize(CENT, ROUND_HALF_UP), INDEMNITY)
 
 
-def notice_amounts(invoices: Iterable[OverdueInvoice], computed_on: date, rates: RateTable, *,
-                   business: bool, contract_rate: Decimal | None = None) -> NoticeAmounts:
-    lines = tuple(invoice_penalty(i, computed_on, rates, business=business,
-                                  contract_rate=contract_rate) for i in invoices)
+def notice_amounts(
+    invoices: Iterable[OverdueInvoice],
+    computed_on: date,
+    rates: RateTable,
+    *,
+    business: bool,
+    contract_rate: Decimal | None = None,
+) -> NoticeAmounts:
+    lines = tuple(
+        invoice_penalty(i, computed_on, rates, business=business, contract_rate=contract_rate)
+        for i in invoices
+    )
     return NoticeAmounts(lines, _totals(lines), sum((x.indemnity for x in lines), Decimal("0.00")))
 
 
@@ -160,5 +178,6 @@ def _totals(lines: Sequence[InvoicePenalty]) -> dict[str, Totals]:
     for line in lines:
         current = totals.get(line.invoice.currency, Totals())
         totals[line.invoice.currency] = Totals(
-            current.principal + line.invoice.open_balance, current.penalties + line.penalty)
+            current.principal + line.invoice.open_balance, current.penalties + line.penalty
+        )
     return totals

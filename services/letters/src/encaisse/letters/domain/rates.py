@@ -67,8 +67,9 @@ class RateTable:
         try:
             return self.legal[half]
         except KeyError:
-            raise MissingRate(f"the legal interest rate for {half} is missing from "
-                              "legal_interest_rates.csv") from None
+            raise MissingRate(
+                f"the legal interest rate for {half} is missing from legal_interest_rates.csv"
+            ) from None
 
     def statutory_rate(self, half: HalfYear) -> Decimal:
         """ECB rate in force on the half-year's first day, plus 10 points."""
@@ -87,10 +88,14 @@ def _rows(path: Path) -> Iterable[dict[str, str]]:
 
 
 def read_rates(directory: Path) -> RateTable:
-    ecb = sorted((date.fromisoformat(r["effective_from"]), Decimal(r["rate"]))
-                 for r in _rows(directory / "ecb_main_refinancing_rates.csv"))
-    legal = {HalfYear.parse(r["half_year"]): Decimal(r["rate"])
-             for r in _rows(directory / "legal_interest_rates.csv")}
+    ecb = sorted(
+        (date.fromisoformat(r["effective_from"]), Decimal(r["rate"]))
+        for r in _rows(directory / "ecb_main_refinancing_rates.csv")
+    )
+    legal = {
+        HalfYear.parse(r["half_year"]): Decimal(r["rate"])
+        for r in _rows(directory / "legal_interest_rates.csv")
+    }
     return RateTable(tuple(ecb), legal)
 
 

@@ -51,11 +51,14 @@ class Sending:
 def _sending(data: dict[str, Any]) -> Sending:
     events = tuple(
         PostalEvent(
-            type=e["type"], at=datetime.fromisoformat(e["at"]),
+            type=e["type"],
+            at=datetime.fromisoformat(e["at"]),
             tracking_number=e.get("tracking_number"),
             cost=Decimal(e["cost"]["amount"]) if e.get("cost") else None,
             currency=e["cost"]["currency"] if e.get("cost") else None,
-            reason=e.get("reason"), detail=e.get("detail", ""), proof=e.get("proof"),
+            reason=e.get("reason"),
+            detail=e.get("detail", ""),
+            proof=e.get("proof"),
         )
         for e in data.get("events", ())
     )
@@ -63,10 +66,12 @@ def _sending(data: dict[str, Any]) -> Sending:
 
 
 class HttpPostalProvider:
-    def __init__(self, base_url: str, api_key: str, *, timeout: float = 30.0,
-                 webhook_url: str | None = None) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout,
-                                       headers={"Authorization": f"Bearer {api_key}"})
+    def __init__(
+        self, base_url: str, api_key: str, *, timeout: float = 30.0, webhook_url: str | None = None
+    ) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=base_url, timeout=timeout, headers={"Authorization": f"Bearer {api_key}"}
+        )
         self._webhook_url = webhook_url
 
     async def close(self) -> None:
@@ -83,21 +88,33 @@ class HttpPostalProvider:
             raise ProviderRejected(f"{method} {url}: {response.status_code} {response.text}")
         return response
 
-    async def create_sending(self, idempotency_key: str, *, registered: bool,
-                             reference: str) -> Sending:
-        body = {"service": "registered_ar" if registered else "simple", "reference": reference,
-                "webhook_url": self._webhook_url}
-        response = await self._call("POST", "/v1/sendings", json=body,
-                                    headers={"Idempotency-Key": idempotency_key})
+    async def create_sending(
+        self, idempotency_key: str, *, registered: bool, reference: str
+    ) -> Sending:
+        body = {
+            "service": "registered_ar" if registered else "simple",
+            "reference": reference,
+            "webhook_url": self._webhook_url,
+        }
+        response = await self._call(
+            "POST", "/v1/sendings", json=body, headers={"Idempotency-Key": idempotency_key}
+        )
         return _sending(response.json())
 
     async def upload_document(self, sending_id: str, pdf: bytes) -> None:
-        await self._call("PUT", f"/v1/sendings/{sending_id}/document", content=pdf,
-                         headers={"Content-Type": "application/pdf"})
+        await self._call(
+            "PUT",
+            f"/v1/sendings/{sending_id}/document",
+            content=pdf,
+            headers={"Content-Type": "application/pdf"},
+        )
 
     async def add_recipient(self, sending_id: str, lines: tuple[str, ...], country: str) -> None:
-        await self._call("PUT", f"/v1/sendings/{sending_id}/recipient",
-                         json={"address_lines": list(lines), "country": country})
+        await self._call(
+            "PUT",
+            f"/v1/sendings/{sending_id}/recipient",
+            json={"address_lines": list(lines), "country": country},
+        )
 
     async def submit(self, sending_id: str) -> Sending:
         return _sending((await self._call("POST", f"/v1/sendings/{sending_id}/submit")).json())
@@ -109,11 +126,20 @@ class HttpPostalProvider:
         response = await self._call("GET", f"/v1/sendings/{sending_id}/proofs/{kind}")
         return response.content, response.headers.get("content-type", "application/pdf")
 
-    async def send(self, idempotency_key: str, *, registered: bool, reference: str, pdf: bytes,
-                   recipient: tuple[str, ...], country: str) -> Sending:
+    async def send(
+        self,
+        idempotency_key: str,
+        *,
+        registered: bool,
+        reference: str,
+        pdf: bytes,
+        recipient: tuple[str, ...],
+        country: str,
+    ) -> Sending:
         """Create, upload, address and submit; a sending already submitted is returned as is."""
-        sending = await self.create_sending(idempotency_key, registered=registered,
-                                            reference=reference)
+        sending = await self.create_sending(
+            idempotency_key, registered=registered, reference=reference
+        )
         if sending.status != "draft":
             return sending
         await self.upload_document(sending.id, pdf)

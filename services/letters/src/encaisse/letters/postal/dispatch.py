@@ -70,11 +70,15 @@ class Dispatcher:
         """Submit the oldest ready letter not resting; False when there is none."""
         letters = db.letters
         async with self._sessions() as session, session.begin():
-            row = (await session.execute(
-                select(letters).where(letters.c.status == READY,
-                                      letters.c.id.not_in(self._still_resting()))
-                .order_by(letters.c.created_at).limit(1).with_for_update(skip_locked=True)
-            )).first()
+            row = (
+                await session.execute(
+                    select(letters)
+                    .where(letters.c.status == READY, letters.c.id.not_in(self._still_resting()))
+                    .order_by(letters.c.created_at)
+                    .limit(1)
+                    .with_for_update(skip_locked=True)
+                )
+            ).first()
             if row is None:
                 return False
             try:
@@ -90,23 +94,48 @@ class Dispatcher:
         pdf = await self._room.storage.get(row.pdf_key, row.pdf_sha256)
         try:
             sending = await self._room.provider.send(
-                row.id, registered=row.kind == "registered", reference=row.id, pdf=pdf,
-                recipient=tuple(row.recipient["lines"]), country=row.recipient["country"])
+                row.id,
+                registered=row.kind == "registered",
+                reference=row.id,
+                pdf=pdf,
+                recipient=tuple(row.recipient["lines"]),
+                country=row.recipient["country"],
+            )
         except ProviderRejected as exc:
             log.error("letter %s refused by the provider: %s", row.id, exc)
-            await session.execute(update(letters).where(letters.c.id == row.id).values(
-                status=FAILED, version=row.version + 1, reason="provider_error",
-                detail=str(exc)[:2000]))
+            await session.execute(
+                update(letters)
+                .where(letters.c.id == row.id)
+                .values(
+                    status=FAILED,
+                    version=row.version + 1,
+                    reason="provider_error",
+                    detail=str(exc)[:2000],
+                )
+            )
             await UnitOfWork(session, db.outbox).publish(
-                report(LetterFailed, row, row.version + 1,
-                       reason=ReturnReason.PROVIDER_ERROR, detail=str(exc)[:500]),
-                subject=row.id)
+                report(
+                    LetterFailed,
+                    row,
+                    row.version + 1,
+                    reason=ReturnReason.PROVIDER_ERROR,
+                    detail=str(exc)[:500],
+                ),
+                subject=row.id,
+            )
             return
         if self._room.settings.test_crash_after_submit:
             os.kill(os.getpid(), signal.SIGKILL)  # test hook: die before recording
-        await session.execute(update(letters).where(letters.c.id == row.id).values(
-            status=SUBMITTED, provider_sending_id=sending.id, submitted_at=self._room.now(),
-            updated_at=self._room.now()))
+        await session.execute(
+            update(letters)
+            .where(letters.c.id == row.id)
+            .values(
+                status=SUBMITTED,
+                provider_sending_id=sending.id,
+                submitted_at=self._room.now(),
+                updated_at=self._room.now(),
+            )
+        )
         log.info("letter %s submitted as %s", row.id, sending.id)
 
     async def run(self) -> None:

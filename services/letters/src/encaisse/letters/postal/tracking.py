@@ -42,8 +42,10 @@ log = logging.getLogger(__name__)
 def _followed() -> ColumnElement[bool]:
     """``lifecycle.followed`` in SQL."""
     letters = db.letters
-    return or_(letters.c.status == SUBMITTED,
-               and_(letters.c.status == POSTED, letters.c.kind == REGISTERED))
+    return or_(
+        letters.c.status == SUBMITTED,
+        and_(letters.c.status == POSTED, letters.c.kind == REGISTERED),
+    )
 
 
 class Tracker:
@@ -54,10 +56,19 @@ class Tracker:
     async def track_all(self) -> None:
         letters = db.letters
         async with self._sessions() as session:
-            ids = (await session.scalars(select(letters.c.id).where(
-                _followed(), or_(letters.c.next_poll_at.is_(None),
-                                 letters.c.next_poll_at <= self._room.now()))
-                .order_by(letters.c.next_poll_at.nulls_first()))).all()
+            ids = (
+                await session.scalars(
+                    select(letters.c.id)
+                    .where(
+                        _followed(),
+                        or_(
+                            letters.c.next_poll_at.is_(None),
+                            letters.c.next_poll_at <= self._room.now(),
+                        ),
+                    )
+                    .order_by(letters.c.next_poll_at.nulls_first())
+                )
+            ).all()
         for letter_id in ids:
             try:
                 await self.track(letter_id)
@@ -69,8 +80,9 @@ class Tracker:
     async def track_sending(self, sending_id: str) -> bool:
         """A webhook's hint: follow that sending now. False when no letter has it."""
         async with self._sessions() as session:
-            letter_id = await session.scalar(select(db.letters.c.id).where(
-                db.letters.c.provider_sending_id == sending_id))
+            letter_id = await session.scalar(
+                select(db.letters.c.id).where(db.letters.c.provider_sending_id == sending_id)
+            )
         if letter_id is not None:
             await self.track(letter_id)
         return letter_id is not None
@@ -78,39 +90,72 @@ class Tracker:
     async def track(self, letter_id: str) -> None:
         letters = db.letters
         async with self._sessions() as session, session.begin():
-            row = (await session.execute(
-                select(letters).where(letters.c.id == letter_id, _followed())
-                .with_for_update(skip_locked=True))).first()
+            row = (
+                await session.execute(
+                    select(letters)
+                    .where(letters.c.id == letter_id, _followed())
+                    .with_for_update(skip_locked=True)
+                )
+            ).first()
             if row is None:
                 return
             sending = await self._room.provider.sending(row.provider_sending_id)
-            fresh = sending.events[row.provider_events_applied:]
-            log.debug("polled sending %s of letter %s: %d new events",
-                      row.provider_sending_id, row.id, len(fresh))
+            fresh = sending.events[row.provider_events_applied :]
+            log.debug(
+                "polled sending %s of letter %s: %d new events",
+                row.provider_sending_id,
+                row.id,
+                len(fresh),
+            )
             if not fresh:
-                await session.execute(update(letters).where(letters.c.id == row.id).values(
-                    unchanged_polls=row.unchanged_polls + 1,
-                    next_poll_at=self._next_poll(row.unchanged_polls + 1)))
+                await session.execute(
+                    update(letters)
+                    .where(letters.c.id == row.id)
+                    .values(
+                        unchanged_polls=row.unchanged_polls + 1,
+                        next_poll_at=self._next_poll(row.unchanged_polls + 1),
+                    )
+                )
                 return
             uow = UnitOfWork(session, db.outbox)
-            state: dict[str, Any] = {"status": row.status, "version": row.version,
-                                     "cost_amount": row.cost_amount,
-                                     "cost_currency": row.cost_currency,
-                                     "tracking_number": row.tracking_number}
+            state: dict[str, Any] = {
+                "status": row.status,
+                "version": row.version,
+                "cost_amount": row.cost_amount,
+                "cost_currency": row.cost_currency,
+                "tracking_number": row.tracking_number,
+            }
             for event in fresh:
                 await self._apply(session, uow, row, state, event)
-            await session.execute(update(letters).where(letters.c.id == row.id).values(
-                **state, provider_events_applied=len(sending.events),
-                updated_at=self._room.now(), unchanged_polls=0, next_poll_at=self._next_poll(0)))
+            await session.execute(
+                update(letters)
+                .where(letters.c.id == row.id)
+                .values(
+                    **state,
+                    provider_events_applied=len(sending.events),
+                    updated_at=self._room.now(),
+                    unchanged_polls=0,
+                    next_poll_at=self._next_poll(0),
+                )
+            )
 
     def _next_poll(self, unchanged_polls: int) -> datetime:
         settings = self._room.settings
-        delay = next_poll_delay(unchanged_polls, first=settings.postal_poll_seconds,
-                                longest=settings.postal_poll_max_seconds)
+        delay = next_poll_delay(
+            unchanged_polls,
+            first=settings.postal_poll_seconds,
+            longest=settings.postal_poll_max_seconds,
+        )
         return self._room.now() + timedelta(seconds=delay)
 
-    async def _apply(self, session: AsyncSession, uow: UnitOfWork, row: Row[Any],
-                     state: dict[str, Any], event: PostalEvent) -> None:
+    async def _apply(
+        self,
+        session: AsyncSession,
+        uow: UnitOfWork,
+        row: Row[Any],
+        state: dict[str, Any],
+        event: PostalEvent,
+    ) -> None:
         status = after(state["status"], event.type)
         if status is None:
             return
@@ -121,33 +166,62 @@ class Tracker:
         if event.tracking_number:
             state["tracking_number"] = event.tracking_number
         state["status"], state["version"] = status, state["version"] + 1
-        cost = (Money(amount=state["cost_amount"], currency=state["cost_currency"])
-                if state["cost_amount"] is not None else None)
+        cost = (
+            Money(amount=state["cost_amount"], currency=state["cost_currency"])
+            if state["cost_amount"] is not None
+            else None
+        )
         common = {"cost": cost}
         if event.type == "posted":
-            payload = report(LetterPosted, row, state["version"], **common,
-                             tracking_number=state["tracking_number"])
+            payload = report(
+                LetterPosted,
+                row,
+                state["version"],
+                **common,
+                tracking_number=state["tracking_number"],
+            )
         elif event.type == "delivered":
-            payload = report(LetterDelivered, row, state["version"], **common,
-                             delivered_on=event.at.date())
+            payload = report(
+                LetterDelivered, row, state["version"], **common, delivered_on=event.at.date()
+            )
         elif event.type == "returned":
             state["reason"], state["detail"] = event.reason, event.detail
-            payload = report(LetterReturned, row, state["version"], **common,
-                             reason=ReturnReason(event.reason), detail=event.detail)
+            payload = report(
+                LetterReturned,
+                row,
+                state["version"],
+                **common,
+                reason=ReturnReason(event.reason),
+                detail=event.detail,
+            )
         else:
             state["reason"], state["detail"] = "provider_error", event.detail
-            payload = report(LetterFailed, row, state["version"], **common,
-                             reason=ReturnReason.PROVIDER_ERROR, detail=event.detail)
+            payload = report(
+                LetterFailed,
+                row,
+                state["version"],
+                **common,
+                reason=ReturnReason.PROVIDER_ERROR,
+                detail=event.detail,
+            )
         await uow.publish(payload, subject=row.id)
 
     async def _keep_proof(self, session: AsyncSession, row: Row[Any], kind: str) -> None:
         data, content_type = await self._room.provider.proof(row.provider_sending_id, kind)
         key = f"{row.tenant}/{row.id}/proof-{kind}-{sha256(data)[:16]}.pdf"  # never overwritten
         stored = await self._room.storage.put(key, data)
-        await session.execute(pg_insert(db.proofs).values(
-            letter_id=row.id, kind=kind, storage_key=stored.key, sha256=stored.sha256,
-            size=stored.size, content_type=content_type,
-        ).on_conflict_do_nothing(index_elements=["letter_id", "kind"]))
+        await session.execute(
+            pg_insert(db.proofs)
+            .values(
+                letter_id=row.id,
+                kind=kind,
+                storage_key=stored.key,
+                sha256=stored.sha256,
+                size=stored.size,
+                content_type=content_type,
+            )
+            .on_conflict_do_nothing(index_elements=["letter_id", "kind"])
+        )
 
     async def run(self) -> None:
         while True:

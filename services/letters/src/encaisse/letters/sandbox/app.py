@@ -85,26 +85,52 @@ class Sandbox:
         t0 = s.submitted_at
         plan: list[dict[str, Any]] = [{"type": "accepted", "at": t0}]
         if s.outcome is Outcome.FAILED:
-            plan.append({"type": "failed", "at": t0 + self.step, "reason": "provider_error",
-                         "detail": "impression impossible"})
+            plan.append(
+                {
+                    "type": "failed",
+                    "at": t0 + self.step,
+                    "reason": "provider_error",
+                    "detail": "impression impossible",
+                }
+            )
         elif s.outcome is not Outcome.ACCEPTED:
-            plan.append({"type": "posted", "at": t0 + self.step, "proof": "deposit",
-                         "tracking_number": s.tracking_number,
-                         "cost": {"amount": str(s.cost), "currency": "EUR"}})
+            plan.append(
+                {
+                    "type": "posted",
+                    "at": t0 + self.step,
+                    "proof": "deposit",
+                    "tracking_number": s.tracking_number,
+                    "cost": {"amount": str(s.cost), "currency": "EUR"},
+                }
+            )
             if s.service == "registered_ar" and s.outcome is Outcome.DELIVERED:
                 plan.append({"type": "delivered", "at": t0 + 2 * self.step, "proof": "receipt"})
             elif s.service == "registered_ar" and s.outcome in RETURNS:
                 reason, detail = RETURNS[s.outcome]
-                plan.append({"type": "returned", "at": t0 + 2 * self.step, "proof": "return",
-                             "reason": reason, "detail": detail})
+                plan.append(
+                    {
+                        "type": "returned",
+                        "at": t0 + 2 * self.step,
+                        "proof": "return",
+                        "reason": reason,
+                        "detail": detail,
+                    }
+                )
         return [{**e, "at": e["at"].isoformat()} for e in plan if e["at"] <= now]
 
     def view(self, s: Sending) -> dict[str, Any]:
         events = self.events(s, datetime.now(UTC))
         status = events[-1]["type"] if events else ("submitted" if s.submitted_at else "draft")
-        return {"id": s.id, "idempotency_key": s.idempotency_key, "reference": s.reference,
-                "service": s.service, "status": status, "pages": s.pages,
-                "recipient": s.recipient, "events": events}
+        return {
+            "id": s.id,
+            "idempotency_key": s.idempotency_key,
+            "reference": s.reference,
+            "service": s.service,
+            "status": status,
+            "pages": s.pages,
+            "recipient": s.recipient,
+            "events": events,
+        }
 
 
 class NewSending(BaseModel):
@@ -176,14 +202,24 @@ def build_sandbox(*, step_seconds: float = 5.0, api_key: str = "sandbox-key") ->
     app.state.sandbox = box
 
     @app.post("/v1/sendings", status_code=201)
-    async def create(body: NewSending, box: Box, response: Response,
-                     idempotency_key: Annotated[str, Header(min_length=1)]) -> dict[str, Any]:
+    async def create(
+        body: NewSending,
+        box: Box,
+        response: Response,
+        idempotency_key: Annotated[str, Header(min_length=1)],
+    ) -> dict[str, Any]:
         if idempotency_key in box.by_key:
             response.status_code = 200
             return box.view(box.sendings[box.by_key[idempotency_key]])
         number = next(box.counter)
-        s = Sending(f"snd_{number:06d}", idempotency_key, body.service, body.reference,
-                    body.webhook_url, tracking_number=f"1A{number:011d}")
+        s = Sending(
+            f"snd_{number:06d}",
+            idempotency_key,
+            body.service,
+            body.reference,
+            body.webhook_url,
+            tracking_number=f"1A{number:011d}",
+        )
         box.sendings[s.id], box.by_key[idempotency_key] = s, s.id
         return box.view(s)
 
@@ -225,10 +261,14 @@ def build_sandbox(*, step_seconds: float = 5.0, api_key: str = "sandbox-key") ->
         event = next((e for e in box.events(s, datetime.now(UTC)) if e.get("proof") == kind), None)
         if event is None or s.document is None:
             raise HTTPException(404, f"no {kind} proof for this sending yet")
-        pdf = proof_pdf(kind, tracking_number=s.tracking_number,
-                        at=datetime.fromisoformat(event["at"]), recipient=s.recipient,
-                        document_sha256=hashlib.sha256(s.document).hexdigest(),
-                        detail=event.get("detail", ""))
+        pdf = proof_pdf(
+            kind,
+            tracking_number=s.tracking_number,
+            at=datetime.fromisoformat(event["at"]),
+            recipient=s.recipient,
+            document_sha256=hashlib.sha256(s.document).hexdigest(),
+            detail=event.get("detail", ""),
+        )
         return Response(pdf, media_type="application/pdf")
 
     @app.post("/_sandbox/outcomes", status_code=204)

@@ -16,8 +16,15 @@ TITLES = {
 }
 
 
-def proof_pdf(kind: str, *, tracking_number: str, at: datetime, recipient: list[str],
-              document_sha256: str, detail: str = "") -> bytes:
+def proof_pdf(
+    kind: str,
+    *,
+    tracking_number: str,
+    at: datetime,
+    recipient: list[str],
+    document_sha256: str,
+    detail: str = "",
+) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A5, invariant=True)
     width, height = A5
@@ -25,8 +32,13 @@ def proof_pdf(kind: str, *, tracking_number: str, at: datetime, recipient: list[
     canvas.setFont("Helvetica-Bold", 13)
     canvas.drawString(15 * mm, y, TITLES[kind])
     canvas.setFont("Helvetica", 9)
-    lines = [f"Envoi n° {tracking_number}", f"Date : {at:%d/%m/%Y %H:%M} UTC", "Destinataire :",
-             *[f"  {line}" for line in recipient], f"Empreinte du document : {document_sha256}"]
+    lines = [
+        f"Envoi n° {tracking_number}",
+        f"Date : {at:%d/%m/%Y %H:%M} UTC",
+        "Destinataire :",
+        *[f"  {line}" for line in recipient],
+        f"Empreinte du document : {document_sha256}",
+    ]
     if detail:
         lines.append(f"Motif : {detail}")
     if kind == "receipt":

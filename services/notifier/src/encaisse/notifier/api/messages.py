@@ -49,7 +49,8 @@ class MessageOut(BaseModel):
 
 @router.get("", summary="messages of one customer, newest first")
 async def list_messages(
-    staff: Viewer, runtime: RuntimeDep,
+    staff: Viewer,
+    runtime: RuntimeDep,
     customer: Annotated[str, Query(min_length=1, description="the customer's reference")],
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[MessageOut]:
@@ -57,7 +58,8 @@ async def list_messages(
         rows = await conn.execute(
             select(messages)
             .where(messages.c.tenant == staff.tenant, messages.c.customer_ref == customer)
-            .order_by(messages.c.created_at.desc(), messages.c.id).limit(limit)
+            .order_by(messages.c.created_at.desc(), messages.c.id)
+            .limit(limit)
         )
         return [MessageOut.model_validate(r, from_attributes=True) for r in rows]
 
@@ -65,9 +67,13 @@ async def list_messages(
 @router.get("/{message_id}", summary="one message")
 async def get_message(message_id: str, staff: Viewer, runtime: RuntimeDep) -> MessageOut:
     async with runtime.engine.connect() as conn:
-        row = (await conn.execute(
-            select(messages).where(messages.c.tenant == staff.tenant, messages.c.id == message_id)
-        )).first()
+        row = (
+            await conn.execute(
+                select(messages).where(
+                    messages.c.tenant == staff.tenant, messages.c.id == message_id
+                )
+            )
+        ).first()
     if row is None:
         raise NotFound(("path", "message_id"), "no such message")
     return MessageOut.model_validate(row, from_attributes=True)

@@ -29,14 +29,23 @@ router = APIRouter(prefix="/v1/templates", tags=["templates"])
 
 Name = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{0,99}$")]
 Language = Annotated[str, Path(pattern=r"^[a-z]{2,3}$", description="fr, en...")]
-SAMPLE_CONTEXT = {"promised_date": "2026-03-01", "promised_amount": "1 000,00 €",
-                  "rejection_reason": "AM04", "dispute_reference": "D-1"}
+SAMPLE_CONTEXT = {
+    "promised_date": "2026-03-01",
+    "promised_amount": "1 000,00 €",
+    "rejection_reason": "AM04",
+    "dispute_reference": "D-1",
+}
 
 
 class TemplateIn(BaseModel):
-    source: str = Field(min_length=1, max_length=100_000, description=(
-        "Jinja source: {% extends layout %} then the blocks subject, message "
-        "(paragraphs separated by blank lines), optionally sms and signature"))
+    source: str = Field(
+        min_length=1,
+        max_length=100_000,
+        description=(
+            "Jinja source: {% extends layout %} then the blocks subject, message "
+            "(paragraphs separated by blank lines), optionally sms and signature"
+        ),
+    )
 
 
 class TemplateOut(BaseModel):
@@ -48,27 +57,46 @@ class TemplateOut(BaseModel):
 
 def sample_variables(tenant: str) -> dict[str, Any]:
     eur = Money(amount=Decimal("1200.00"), currency="EUR")
-    invoice = InvoiceLine(invoice_number="F-0001", issue_date=date(2026, 1, 5),
-                          due_date=date(2026, 2, 4), amount=eur, open_balance=eur)
+    invoice = InvoiceLine(
+        invoice_number="F-0001",
+        issue_date=date(2026, 1, 5),
+        due_date=date(2026, 2, 4),
+        amount=eur,
+        open_balance=eur,
+    )
     return message_context(
-        tenant=tenant, debtor=Debtor(customer_ref="C-SAMPLE", name="Sample SA"),
-        invoices=[invoice], language="fr", portal_link="https://portal.example/access/sample",
-        context=SAMPLE_CONTEXT, sender_name=tenant, today=date(2026, 2, 20), step="sample",
+        tenant=tenant,
+        debtor=Debtor(customer_ref="C-SAMPLE", name="Sample SA"),
+        invoices=[invoice],
+        language="fr",
+        portal_link="https://portal.example/access/sample",
+        context=SAMPLE_CONTEXT,
+        sender_name=tenant,
+        today=date(2026, 2, 20),
+        step="sample",
     )
 
 
 @router.put("/{name}/{language}", summary="save the tenant's template (checked first)")
-async def save_template(name: Name, language: Language, body: TemplateIn, staff: Admin,
-                        runtime: RuntimeDep) -> TemplateOut:
+async def save_template(
+    name: Name, language: Language, body: TemplateIn, staff: Admin, runtime: RuntimeDep
+) -> TemplateOut:
     try:
         check_template(body.source, sample_variables(staff.tenant))
     except TemplateRefused as exc:
         raise DomainError(("body", "source"), str(exc), kind="template_error") from exc
     async with runtime.engine.begin() as conn:
-        values = {"tenant": staff.tenant, "name": name, "language": language,
-                  "source": body.source, "updated_by": staff.name}
+        values = {
+            "tenant": staff.tenant,
+            "name": name,
+            "language": language,
+            "source": body.source,
+            "updated_by": staff.name,
+        }
         await conn.execute(
-            pg_insert(templates).values(**values).on_conflict_do_update(
+            pg_insert(templates)
+            .values(**values)
+            .on_conflict_do_update(
                 index_elements=["tenant", "name", "language"],
                 set_={"source": body.source, "updated_by": staff.name},
             )
@@ -77,12 +105,17 @@ async def save_template(name: Name, language: Language, body: TemplateIn, staff:
 
 
 @router.get("/{name}/{language}", summary="the template in use: the tenant's, else the default")
-async def get_template(name: Name, language: Language, staff: Viewer,
-                       runtime: RuntimeDep) -> TemplateOut:
+async def get_template(
+    name: Name, language: Language, staff: Viewer, runtime: RuntimeDep
+) -> TemplateOut:
     async with runtime.engine.connect() as conn:
-        source = await conn.scalar(select(templates.c.source).where(
-            templates.c.tenant == staff.tenant, templates.c.name == name,
-            templates.c.language == language))
+        source = await conn.scalar(
+            select(templates.c.source).where(
+                templates.c.tenant == staff.tenant,
+                templates.c.name == name,
+                templates.c.language == language,
+            )
+        )
     if source is not None:
         return TemplateOut(name=name, language=language, source=source, overridden=True)
     default = TEMPLATES / language / f"{name}.j2"
@@ -94,19 +127,30 @@ async def get_template(name: Name, language: Language, staff: Viewer,
 @router.get("", summary="default template names and the tenant's overrides")
 async def list_templates(staff: Viewer, runtime: RuntimeDep) -> dict[str, Any]:
     async with runtime.engine.connect() as conn:
-        rows = await conn.execute(select(templates.c.name, templates.c.language).where(
-            templates.c.tenant == staff.tenant).order_by(templates.c.name, templates.c.language))
+        rows = await conn.execute(
+            select(templates.c.name, templates.c.language)
+            .where(templates.c.tenant == staff.tenant)
+            .order_by(templates.c.name, templates.c.language)
+        )
         overrides = [{"name": r.name, "language": r.language} for r in rows]
     return {"defaults": list(DEFAULT_NAMES), "overrides": overrides}
 
 
-@router.delete("/{name}/{language}", status_code=status.HTTP_204_NO_CONTENT,
-               summary="drop the tenant's template: the default applies again")
-async def delete_template(name: Name, language: Language, staff: Admin,
-                          runtime: RuntimeDep) -> None:
+@router.delete(
+    "/{name}/{language}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="drop the tenant's template: the default applies again",
+)
+async def delete_template(
+    name: Name, language: Language, staff: Admin, runtime: RuntimeDep
+) -> None:
     async with runtime.engine.begin() as conn:
-        result = await conn.execute(delete(templates).where(
-            templates.c.tenant == staff.tenant, templates.c.name == name,
-            templates.c.language == language))
+        result = await conn.execute(
+            delete(templates).where(
+                templates.c.tenant == staff.tenant,
+                templates.c.name == name,
+                templates.c.language == language,
+            )
+        )
     if result.rowcount == 0:
         raise NotFound(("path", "name"), f"the tenant has no template {name!r} in {language!r}")

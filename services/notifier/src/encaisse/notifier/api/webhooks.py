@@ -41,13 +41,15 @@ def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
     """The header is ``sha256=<hex>`` of the HMAC of the raw body; compared in constant time
     (as bytes: a header with other characters is simply wrong, not an error)."""
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return header is not None and hmac.compare_digest(expected.encode(),
-                                                      header.strip().encode())
+    return header is not None and hmac.compare_digest(expected.encode(), header.strip().encode())
 
 
 @router.post("/{provider}", summary="a provider's delivery reports (HMAC-signed body)")
 async def provider_webhook(
-    provider: str, request: Request, runtime: RuntimeDep, settings: SettingsDep,
+    provider: str,
+    request: Request,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
     signature: Annotated[str | None, Header(alias="X-Encaisse-Signature")] = None,
 ) -> dict[str, int]:
     secret = settings.webhook_secrets.get(provider)
@@ -64,9 +66,12 @@ async def provider_webhook(
     applied = unknown = 0
     async with runtime.engine.begin() as conn:
         for report in reports:
-            row = await repo.find_by_reference(conn, message_id=report.message_id,
-                                               header_message_id=report.header_message_id,
-                                               provider_ref=report.provider_ref)
+            row = await repo.find_by_reference(
+                conn,
+                message_id=report.message_id,
+                header_message_id=report.header_message_id,
+                provider_ref=report.provider_ref,
+            )
             if row is None:
                 unknown += 1
             elif await apply_report(conn, row.id, report):
@@ -79,9 +84,18 @@ async def apply_report(conn, message_id: str, report: ProviderReport) -> bool:
     if report.status == "delivered":
         return await repo.mark_delivered(conn, message_id, outbox=outbox)
     if report.status == "bounced":
-        reason = report.reason if report.reason == FailureReason.INVALID_ADDRESS else \
-            FailureReason.BOUNCED
+        reason = (
+            report.reason
+            if report.reason == FailureReason.INVALID_ADDRESS
+            else FailureReason.BOUNCED
+        )
     else:
         reason = report.reason or FailureReason.REJECTED
-    return await repo.mark_failed(conn, message_id, reason, report.detail or report.status,
-                                  outbox=outbox, statuses=("sending", "sent", "delivered"))
+    return await repo.mark_failed(
+        conn,
+        message_id,
+        reason,
+        report.detail or report.status,
+        outbox=outbox,
+        statuses=("sending", "sent", "delivered"),
+    )

@@ -59,55 +59,90 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == request.headers.get("host")
 
 
-def pre_session_page(request: Request, settings: PortalSettings, name: str, *, cookie: str,
-                     path: str, max_age: int, **context: Any) -> HTMLResponse:
+def pre_session_page(
+    request: Request,
+    settings: PortalSettings,
+    name: str,
+    *,
+    cookie: str,
+    path: str,
+    max_age: int,
+    **context: Any,
+) -> HTMLResponse:
     """A page whose form posts before sign-in: a random SameSite=Strict cookie and, in the
     form, its HMAC (signed double submit)."""
     value = secrets.token_urlsafe(16)
-    page = render(request, name, _lang(request),
-                  csrf=form_csrf(settings.current_link_key, value), **context)
-    page.set_cookie(cookie, value, max_age=max_age, path=path, httponly=True,
-                    secure=settings.portal_cookie_secure, samesite="strict")
+    page = render(
+        request, name, _lang(request), csrf=form_csrf(settings.current_link_key, value), **context
+    )
+    page.set_cookie(
+        cookie,
+        value,
+        max_age=max_age,
+        path=path,
+        httponly=True,
+        secure=settings.portal_cookie_secure,
+        samesite="strict",
+    )
     return page
 
 
-def pre_session_form_ok(request: Request, settings: PortalSettings, cookie: str | None,
-                        csrf: str | None) -> bool:
+def pre_session_form_ok(
+    request: Request, settings: PortalSettings, cookie: str | None, csrf: str | None
+) -> bool:
     """A form posted before sign-in: from our own site, with the token of its cookie."""
     return _same_origin(request) and form_csrf_ok(settings.current_link_key, cookie, csrf)
 
 
 @router.get("/access/{token}")
-async def link_page(request: Request, token: str, db: Db, settings: Settings,
-                    now: Now) -> HTMLResponse:
+async def link_page(
+    request: Request, token: str, db: Db, settings: Settings, now: Now
+) -> HTMLResponse:
     """Mail scanners fetch links: this page only shows a button."""
     try:
         await check_link(db, settings.portal_link_keys, token, now)
     except InvalidLink:
         return invalid_link_page(request)
-    return pre_session_page(request, settings, "access.html", cookie=LINK_FORM_COOKIE,
-                            path=LINK_FORM_PATH,
-                            max_age=int(settings.session_ttl.total_seconds()),
-                            action=f"/access/{token}")
+    return pre_session_page(
+        request,
+        settings,
+        "access.html",
+        cookie=LINK_FORM_COOKIE,
+        path=LINK_FORM_PATH,
+        max_age=int(settings.session_ttl.total_seconds()),
+        action=f"/access/{token}",
+    )
 
 
 @router.post("/access/{token}")
-async def open_session(request: Request, token: str, runtime: RuntimeDep, settings: Settings,
-                       now: Now, csrf: Annotated[str | None, Form()] = None,
-                       form_cookie: Annotated[str | None, Cookie(alias=LINK_FORM_COOKIE)] = None,
-                       ) -> Response:
+async def open_session(
+    request: Request,
+    token: str,
+    runtime: RuntimeDep,
+    settings: Settings,
+    now: Now,
+    csrf: Annotated[str | None, Form()] = None,
+    form_cookie: Annotated[str | None, Cookie(alias=LINK_FORM_COOKIE)] = None,
+) -> Response:
     if not pre_session_form_ok(request, settings, form_cookie, csrf):
         return render(request, "forbidden.html", _lang(request), status_code=403)
     try:
         async with runtime.sessions() as db, db.begin():
-            session = await exchange_link(db, settings.portal_link_keys, token, now,
-                                          settings.session_ttl)
+            session = await exchange_link(
+                db, settings.portal_link_keys, token, now, settings.session_ttl
+            )
     except InvalidLink:
         return invalid_link_page(request)
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(COOKIE, session.token, max_age=int(settings.session_ttl.total_seconds()),
-                        path="/", httponly=True, secure=settings.portal_cookie_secure,
-                        samesite="lax")
+    response.set_cookie(
+        COOKIE,
+        session.token,
+        max_age=int(settings.session_ttl.total_seconds()),
+        path="/",
+        httponly=True,
+        secure=settings.portal_cookie_secure,
+        samesite="lax",
+    )
     response.delete_cookie(LINK_FORM_COOKIE, path=LINK_FORM_PATH)
     return response
 

@@ -27,8 +27,7 @@ class BadCsrf(Exception):
 
 def app_now(app: FastAPI) -> datetime:
     """The portal's time: the app's clock where one is set (tests fix it), or the real one."""
-    clock: Callable[[], datetime] = getattr(app.state, "clock", None) or (
-        lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = getattr(app.state, "clock", None) or (lambda: datetime.now(UTC))
     return clock()
 
 
@@ -67,8 +66,9 @@ class Debtor:
         return self.customer.language
 
 
-async def _debtor(db: Db, now: Now,
-                  token: Annotated[str | None, Cookie(alias=COOKIE)] = None) -> Debtor:
+async def _debtor(
+    db: Db, now: Now, token: Annotated[str | None, Cookie(alias=COOKIE)] = None
+) -> Debtor:
     if not token:
         raise NotSignedIn()
     session = await find_session(db, token, now)
@@ -77,8 +77,9 @@ async def _debtor(db: Db, now: Now,
     return Debtor(session, await queries.customer(db, session))
 
 
-async def _checked(debtor: Annotated[Debtor, Depends(_debtor)],
-                   csrf: Annotated[str | None, Form()] = None) -> Debtor:
+async def _checked(
+    debtor: Annotated[Debtor, Depends(_debtor)], csrf: Annotated[str | None, Form()] = None
+) -> Debtor:
     if not csrf_ok(debtor.session, csrf):
         raise BadCsrf()
     return debtor

@@ -33,22 +33,31 @@ WINDOW = timedelta(hours=1)
 
 
 def _keyed(settings: PortalSettings, value: str) -> str:
-    return hmac.new(settings.current_link_key.encode(), value.encode(),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(settings.current_link_key.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
 @router.get("/access/request")
 async def request_page(request: Request, settings: Settings) -> HTMLResponse:
-    return pre_session_page(request, settings, "request_link.html", cookie=FORM_COOKIE,
-                            path="/access/request", max_age=int(WINDOW.total_seconds()))
+    return pre_session_page(
+        request,
+        settings,
+        "request_link.html",
+        cookie=FORM_COOKIE,
+        path="/access/request",
+        max_age=int(WINDOW.total_seconds()),
+    )
 
 
 @router.post("/access/request")
-async def request_link(request: Request, runtime: RuntimeDep, settings: Settings, now: Now,
-                       email: Annotated[str, Form(min_length=3, max_length=320)],
-                       csrf: Annotated[str | None, Form()] = None,
-                       form_cookie: Annotated[str | None, Cookie(alias=FORM_COOKIE)] = None,
-                       ) -> HTMLResponse:
+async def request_link(
+    request: Request,
+    runtime: RuntimeDep,
+    settings: Settings,
+    now: Now,
+    email: Annotated[str, Form(min_length=3, max_length=320)],
+    csrf: Annotated[str | None, Form()] = None,
+    form_cookie: Annotated[str | None, Cookie(alias=FORM_COOKIE)] = None,
+) -> HTMLResponse:
     if not pre_session_form_ok(request, settings, form_cookie, csrf):
         return render(request, "forbidden.html", _lang(request), status_code=403)
     address = email.strip().lower()
@@ -59,38 +68,55 @@ async def request_link(request: Request, runtime: RuntimeDep, settings: Settings
     return render(request, "request_link.html", _lang(request), sent=True)
 
 
-async def _allowed(uow: UnitOfWork, settings: PortalSettings, address: str, client: str,
-                   now: datetime) -> bool:
+async def _allowed(
+    uow: UnitOfWork, settings: PortalSettings, address: str, client: str, now: datetime
+) -> bool:
     r = db.link_requests.c
     address_hash, client_hash = _keyed(settings, address), _keyed(settings, "client:" + client)
     # one request at a time per address, so two concurrent asks cannot both slip through
-    await uow.session.execute(select(func.pg_advisory_xact_lock(
-        func.hashtext(address_hash))))
+    await uow.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(address_hash))))
     recent = await uow.session.execute(
-        select(func.count().filter(r.address_hash == address_hash),
-               func.count().filter(r.client_hash == client_hash))
-        .where(r.requested_at > now - WINDOW, r.requested_at <= now,
-               or_(r.address_hash == address_hash, r.client_hash == client_hash)))
+        select(
+            func.count().filter(r.address_hash == address_hash),
+            func.count().filter(r.client_hash == client_hash),
+        ).where(
+            r.requested_at > now - WINDOW,
+            r.requested_at <= now,
+            or_(r.address_hash == address_hash, r.client_hash == client_hash),
+        )
+    )
     by_address, by_client = recent.one()
     limit = settings.portal_link_requests_per_hour
     if by_address >= limit or by_client >= limit * 5:
         return False
-    await uow.session.execute(db.link_requests.insert().values(
-        address_hash=address_hash, client_hash=client_hash, requested_at=now))
+    await uow.session.execute(
+        db.link_requests.insert().values(
+            address_hash=address_hash, client_hash=client_hash, requested_at=now
+        )
+    )
     return True
 
 
 async def _send_links(uow: UnitOfWork, address: str, now: datetime) -> None:
     c = db.customers.c
     rows = await uow.session.execute(
-        select(c.tenant, c.customer_ref, c.name, c.language, c.timezone, c.country)
-        .where(func.lower(c.email) == address))
+        select(c.tenant, c.customer_ref, c.name, c.language, c.timezone, c.country).where(
+            func.lower(c.email) == address
+        )
+    )
     for row in rows:
         command = SendEmail(
-            tenant=row.tenant, idempotency_key=f"portal-link-{uuid.uuid4()}",
-            template="portal_link", to=(address,), include_portal_link=True,
-            debtor=DebtorContact(customer_ref=row.customer_ref, name=row.name,
-                                 language=row.language, timezone=row.timezone,
-                                 country=row.country),
+            tenant=row.tenant,
+            idempotency_key=f"portal-link-{uuid.uuid4()}",
+            template="portal_link",
+            to=(address,),
+            include_portal_link=True,
+            debtor=DebtorContact(
+                customer_ref=row.customer_ref,
+                name=row.name,
+                language=row.language,
+                timezone=row.timezone,
+                country=row.country,
+            ),
         )
         await uow.publish(command, subject=row.customer_ref)

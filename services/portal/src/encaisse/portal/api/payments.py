@@ -9,9 +9,9 @@ which the ledger records as a payment.
 from __future__ import annotations
 
 import uuid
-from types import SimpleNamespace
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -32,17 +32,22 @@ from encaisse.portal.web import render
 router = APIRouter(include_in_schema=False)
 
 
-async def _payable(s: Any, debtor: Debtor, numbers: list[str], now: datetime
-                   ) -> domain.PaymentRequest:
+async def _payable(
+    s: Any, debtor: Debtor, numbers: list[str], now: datetime
+) -> domain.PaymentRequest:
     invoices = await queries.open_invoices(s, debtor.session)
     busy = await queries.payments_in_progress(s, debtor.session, now)
-    return domain.payment_for(domain.chosen([i for i in invoices if i.number not in busy],
-                                            numbers))
+    return domain.payment_for(domain.chosen([i for i in invoices if i.number not in busy], numbers))
 
 
 @router.get("/pay")
-async def pay_page(request: Request, debtor: SignedIn, s: Db, now: Now,
-                   invoices: Annotated[list[str], Query()] = []) -> HTMLResponse:
+async def pay_page(
+    request: Request,
+    debtor: SignedIn,
+    s: Db,
+    now: Now,
+    invoices: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI copies it per request
+) -> HTMLResponse:
     try:
         payment = await _payable(s, debtor, invoices, now)
     except DomainError as error:
@@ -51,28 +56,44 @@ async def pay_page(request: Request, debtor: SignedIn, s: Db, now: Now,
 
 
 @router.post("/pay")
-async def start_checkout(request: Request, debtor: SignedInForm, runtime: RuntimeDep,
-                         provider: Provider, now: Now,
-                         invoices: Annotated[list[str], Form()]) -> Response:
+async def start_checkout(
+    request: Request,
+    debtor: SignedInForm,
+    runtime: RuntimeDep,
+    provider: Provider,
+    now: Now,
+    invoices: Annotated[list[str], Form()],
+) -> Response:
     async with runtime.unit_of_work() as uow:
         try:
             payment = await _payable(uow.session, debtor, invoices, now)
         except DomainError as error:
             return refused(request, "pay.html", debtor, error, payment=None)
         checkout_id = str(uuid.uuid4())
-        await uow.session.execute(db.checkouts.insert().values(
-            checkout_id=checkout_id, tenant=debtor.session.tenant,
-            customer_ref=debtor.session.customer_ref, amount=payment.amount,
-            currency=payment.currency, status="pending", provider=provider.name,
-            allocations=[{"invoice_number": a.invoice_number, "amount": str(a.amount)}
-                         for a in payment.allocations]))
-    return RedirectResponse(provider.start(checkout_id, payment.amount, payment.currency),
-                            status_code=303)
+        await uow.session.execute(
+            db.checkouts.insert().values(
+                checkout_id=checkout_id,
+                tenant=debtor.session.tenant,
+                customer_ref=debtor.session.customer_ref,
+                amount=payment.amount,
+                currency=payment.currency,
+                status="pending",
+                provider=provider.name,
+                allocations=[
+                    {"invoice_number": a.invoice_number, "amount": str(a.amount)}
+                    for a in payment.allocations
+                ],
+            )
+        )
+    return RedirectResponse(
+        provider.start(checkout_id, payment.amount, payment.currency), status_code=303
+    )
 
 
 @router.get("/pay/return")
-async def provider_return(request: Request, debtor: SignedIn, runtime: RuntimeDep,
-                          provider: Provider, now: Now) -> HTMLResponse:
+async def provider_return(
+    request: Request, debtor: SignedIn, runtime: RuntimeDep, provider: Provider, now: Now
+) -> HTMLResponse:
     try:
         outcome = provider.confirm(dict(request.query_params))
     except BadProviderSignature as exc:
@@ -80,42 +101,63 @@ async def provider_return(request: Request, debtor: SignedIn, runtime: RuntimeDe
     async with runtime.unit_of_work() as uow:
         checkout = await complete_checkout(uow, outcome, provider.name, now)
     if checkout is None or (checkout.tenant, checkout.customer_ref) != (
-            debtor.session.tenant, debtor.session.customer_ref):
+        debtor.session.tenant,
+        debtor.session.customer_ref,
+    ):
         raise HTTPException(404, "no such payment")
     what = "paid" if checkout.status == "captured" else "failed"
-    return render(request, "done.html", debtor.lang, debtor=debtor, what=what,
-                  reference=checkout.provider_ref or checkout.checkout_id)
+    return render(
+        request,
+        "done.html",
+        debtor.lang,
+        debtor=debtor,
+        what=what,
+        reference=checkout.provider_ref or checkout.checkout_id,
+    )
 
 
-async def complete_checkout(uow: UnitOfWork, outcome: Outcome, provider: str,
-                            now: datetime) -> Any:
+async def complete_checkout(uow: UnitOfWork, outcome: Outcome, provider: str, now: datetime) -> Any:
     """Record the provider's outcome once; a capture publishes PaymentCaptured. Idempotent."""
     k = db.checkouts.c
-    row = (await uow.session.execute(
-        select(db.checkouts).where(k.checkout_id == outcome.checkout_id).with_for_update()
-    )).first()
+    row = (
+        await uow.session.execute(
+            select(db.checkouts).where(k.checkout_id == outcome.checkout_id).with_for_update()
+        )
+    ).first()
     if row is None or row.status != "pending":
         return row
     status = "captured" if outcome.captured else "failed"
-    await uow.session.execute(db.checkouts.update().where(k.checkout_id == row.checkout_id)
-                              .values(status=status, provider_ref=outcome.provider_ref,
-                                      completed_at=now))
+    await uow.session.execute(
+        db.checkouts.update()
+        .where(k.checkout_id == row.checkout_id)
+        .values(status=status, provider_ref=outcome.provider_ref, completed_at=now)
+    )
     if outcome.captured:
-        await uow.publish(_captured(row, provider, outcome.provider_ref, now),
-                          subject=row.customer_ref)
-    return SimpleNamespace(**{**row._asdict(), "status": status,
-                              "provider_ref": outcome.provider_ref})
+        await uow.publish(
+            _captured(row, provider, outcome.provider_ref, now), subject=row.customer_ref
+        )
+    return SimpleNamespace(
+        **{**row._asdict(), "status": status, "provider_ref": outcome.provider_ref}
+    )
 
 
 def _captured(row: Any, provider: str, provider_ref: str, now: datetime) -> PaymentCaptured:
     return PaymentCaptured(
-        tenant=row.tenant, version=1, payment_ref=f"PORTAL-{row.checkout_id}",
-        customer_ref=row.customer_ref, amount=Money(amount=row.amount, currency=row.currency),
+        tenant=row.tenant,
+        version=1,
+        payment_ref=f"PORTAL-{row.checkout_id}",
+        customer_ref=row.customer_ref,
+        amount=Money(amount=row.amount, currency=row.currency),
         allocations=tuple(
-            CapturedAllocation(invoice_number=a["invoice_number"],
-                               amount=Money(amount=Decimal(a["amount"]), currency=row.currency))
-            for a in row.allocations),
-        captured_at=now, provider=provider, provider_ref=provider_ref,
+            CapturedAllocation(
+                invoice_number=a["invoice_number"],
+                amount=Money(amount=Decimal(a["amount"]), currency=row.currency),
+            )
+            for a in row.allocations
+        ),
+        captured_at=now,
+        provider=provider,
+        provider_ref=provider_ref,
     )
 
 
@@ -124,27 +166,36 @@ def _captured(row: Any, provider: str, provider_ref: str, now: datetime) -> Paym
 sandbox = APIRouter(include_in_schema=False)
 
 
-
 async def _pending_checkout(s: Any, debtor: Debtor, checkout_id: str) -> Any:
     k = db.checkouts.c
-    row = (await s.execute(select(db.checkouts).where(
-        k.checkout_id == checkout_id, k.tenant == debtor.session.tenant,
-        k.customer_ref == debtor.session.customer_ref))).first()
+    row = (
+        await s.execute(
+            select(db.checkouts).where(
+                k.checkout_id == checkout_id,
+                k.tenant == debtor.session.tenant,
+                k.customer_ref == debtor.session.customer_ref,
+            )
+        )
+    ).first()
     if row is None:
         raise HTTPException(404, "no such checkout")
     return row
 
 
 @sandbox.get("/sandbox/checkout/{checkout_id}")
-async def sandbox_page(request: Request, checkout_id: str, debtor: SignedIn,
-                       s: Db) -> HTMLResponse:
+async def sandbox_page(request: Request, checkout_id: str, debtor: SignedIn, s: Db) -> HTMLResponse:
     checkout = await _pending_checkout(s, debtor, checkout_id)
     return render(request, "sandbox.html", debtor.lang, debtor=debtor, checkout=checkout)
 
 
 @sandbox.post("/sandbox/checkout/{checkout_id}")
-async def sandbox_pay(checkout_id: str, debtor: SignedInForm, s: Db, provider: Provider,
-                      outcome: Annotated[str, Form(pattern="^(succeed|fail)$")]) -> Response:
+async def sandbox_pay(
+    checkout_id: str,
+    debtor: SignedInForm,
+    s: Db,
+    provider: Provider,
+    outcome: Annotated[str, Form(pattern="^(succeed|fail)$")],
+) -> Response:
     checkout = await _pending_checkout(s, debtor, checkout_id)
     finish = getattr(provider, "finish", None)
     if finish is None:

@@ -37,24 +37,38 @@ class TenantSettings(BaseModel):
 
 
 @router.post("/links", response_model=Link, summary="a signed link for one customer")
-async def issue_link(body: LinkRequest, staff: Collector, runtime: RuntimeDep,
-                     settings: Settings, now: Now) -> Link:
+async def issue_link(
+    body: LinkRequest, staff: Collector, runtime: RuntimeDep, settings: Settings, now: Now
+) -> Link:
     ttl = timedelta(days=body.ttl_days) if body.ttl_days else settings.link_ttl
     async with runtime.sessions() as s:
         revoked = await access.revoked_before(s, staff.tenant, body.customer_ref)
     # links carry whole seconds: one issued in the second of a revocation must outlive it
-    issued = now if revoked is None or now >= revoked + timedelta(seconds=1) else (
-        revoked + timedelta(seconds=1))
-    token = sign_link(settings.portal_link_keys, settings.portal_link_key_id, staff.tenant,
-                      body.customer_ref, now=issued, ttl=ttl)
+    issued = (
+        now
+        if revoked is None or now >= revoked + timedelta(seconds=1)
+        else (revoked + timedelta(seconds=1))
+    )
+    token = sign_link(
+        settings.portal_link_keys,
+        settings.portal_link_key_id,
+        staff.tenant,
+        body.customer_ref,
+        now=issued,
+        ttl=ttl,
+    )
     base = settings.portal_base_url.rstrip("/")
     return Link(url=f"{base}/access/{token}", expires_at=issued + ttl)
 
 
-@router.post("/customers/{customer_ref}/revoke", response_model=Revoked,
-             summary="every link issued and session opened so far stops working")
-async def revoke_links(customer_ref: str, staff: Collector, runtime: RuntimeDep,
-                       now: Now) -> Revoked:
+@router.post(
+    "/customers/{customer_ref}/revoke",
+    response_model=Revoked,
+    summary="every link issued and session opened so far stops working",
+)
+async def revoke_links(
+    customer_ref: str, staff: Collector, runtime: RuntimeDep, now: Now
+) -> Revoked:
     async with runtime.sessions() as s, s.begin():
         await access.revoke(s, staff.tenant, customer_ref, now)
     return Revoked(customer_ref=customer_ref, revoked_before=now)
@@ -62,9 +76,13 @@ async def revoke_links(customer_ref: str, staff: Collector, runtime: RuntimeDep,
 
 @router.put("/settings", response_model=TenantSettings, summary="the tenant's portal rules")
 async def put_settings(body: TenantSettings, staff: Admin, runtime: RuntimeDep) -> TenantSettings:
-    stmt = insert(db.tenant_settings).values(tenant=staff.tenant,
-                                             promise_max_days=body.promise_max_days)
+    stmt = insert(db.tenant_settings).values(
+        tenant=staff.tenant, promise_max_days=body.promise_max_days
+    )
     async with runtime.sessions() as s, s.begin():
-        await s.execute(stmt.on_conflict_do_update(
-            index_elements=["tenant"], set_={"promise_max_days": body.promise_max_days}))
+        await s.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant"], set_={"promise_max_days": body.promise_max_days}
+            )
+        )
     return body

@@ -28,8 +28,13 @@ PDF_MAX_BYTES = 20 * 1024 * 1024
 async def statement(request: Request, debtor: SignedIn, db: Db, now: Now) -> HTMLResponse:
     invoices = await queries.open_invoices(db, debtor.session)
     return render(
-        request, "statement.html", debtor.lang, debtor=debtor, invoices=invoices,
-        totals=totals_per_currency(invoices), today=now.date(),
+        request,
+        "statement.html",
+        debtor.lang,
+        debtor=debtor,
+        invoices=invoices,
+        totals=totals_per_currency(invoices),
+        today=now.date(),
         in_progress=await queries.payments_in_progress(db, debtor.session, now),
         notices=await queries.notices(db, debtor.session),
     )
@@ -43,11 +48,13 @@ async def _own_invoice(db: Db, debtor: SignedIn, number: str):
 
 
 @router.get("/invoices/{number}")
-async def invoice_page(request: Request, number: str, debtor: SignedIn, db: Db,
-                       now: Now) -> HTMLResponse:
+async def invoice_page(
+    request: Request, number: str, debtor: SignedIn, db: Db, now: Now
+) -> HTMLResponse:
     invoice, _ = await _own_invoice(db, debtor, number)
-    return render(request, "invoice.html", debtor.lang, debtor=debtor, invoice=invoice,
-                  today=now.date())
+    return render(
+        request, "invoice.html", debtor.lang, debtor=debtor, invoice=invoice, today=now.date()
+    )
 
 
 @router.get("/invoices/{number}/pdf")
@@ -56,10 +63,14 @@ async def invoice_pdf(number: str, debtor: SignedIn, db: Db, settings: Settings)
     _, pdf_url = await _own_invoice(db, debtor, number)
     if not pdf_url:
         raise HTTPException(404, "this invoice has no PDF")
-    content = await _fetch_pdf(settings.document_policy(PDF_MAX_BYTES),
-                               debtor.session.tenant, pdf_url)
-    return Response(content, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{_safe(number)}.pdf"'})
+    content = await _fetch_pdf(
+        settings.document_policy(PDF_MAX_BYTES), debtor.session.tenant, pdf_url
+    )
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{_safe(number)}.pdf"'},
+    )
 
 
 async def _fetch_pdf(policy: DocumentPolicy, tenant: str, url: str) -> bytes:
@@ -84,6 +95,11 @@ def _safe(name: str) -> str:
 
 @router.get("/history")
 async def history_page(request: Request, debtor: SignedIn, db: Db) -> HTMLResponse:
-    return render(request, "history.html", debtor.lang, debtor=debtor,
-                  items=await queries.history(db, debtor.session),
-                  payments=await queries.payments(db, debtor.session))
+    return render(
+        request,
+        "history.html",
+        debtor.lang,
+        debtor=debtor,
+        items=await queries.history(db, debtor.session),
+        payments=await queries.payments(db, debtor.session),
+    )

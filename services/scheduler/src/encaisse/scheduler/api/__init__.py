@@ -2,5 +2,11 @@
 
 from encaisse.scheduler.api import cases, clock, customers, profiles, scenarios, work
 
-ROUTERS = [clock.router, scenarios.router, profiles.router, cases.router, work.router,
-           customers.router]
+ROUTERS = [
+    clock.router,
+    scenarios.router,
+    profiles.router,
+    cases.router,
+    work.router,
+    customers.router,
+]

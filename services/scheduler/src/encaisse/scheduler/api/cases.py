@@ -65,17 +65,20 @@ class PromiseOut(BaseModel):
 async def open_dispute(body: DisputeIn, staff: Collector, rt: Rt, clock: ClockDep) -> DisputeOut:
     """The invoice's client-facing steps pause; the sales rep gets a task; the debtor an ack."""
     async with rt.unit_of_work() as uow:
-        ctx = await actions.context(uow, staff.tenant, body.customer_ref,
-                                    await now_of(uow, clock, staff.tenant))
-        dispute_id = await actions.open_dispute(ctx, body.invoice_number, body.reason.value,
-                                                body.message, source="api", by=staff.name)
+        ctx = await actions.context(
+            uow, staff.tenant, body.customer_ref, await now_of(uow, clock, staff.tenant)
+        )
+        dispute_id = await actions.open_dispute(
+            ctx, body.invoice_number, body.reason.value, body.message, source="api", by=staff.name
+        )
         return await _dispute(uow.session, staff.tenant, dispute_id)
 
 
 async def _dispute(session, tenant: str, dispute_id: str) -> DisputeOut:
     d = db.disputes
-    row = (await session.execute(select(d).where(d.c.tenant == tenant, d.c.id == dispute_id))
-           ).first()
+    row = (
+        await session.execute(select(d).where(d.c.tenant == tenant, d.c.id == dispute_id))
+    ).first()
     if row is None:
         raise NotFound("dispute_id", f"no dispute {dispute_id}")
     return DisputeOut(**{k: v for k, v in row._mapping.items() if k != "tenant"})
@@ -93,16 +96,19 @@ async def list_disputes(staff: Viewer, rt: Rt, status: str | None = None) -> lis
 
 
 @router.post("/disputes/{dispute_id}/resolve", response_model=DisputeOut)
-async def resolve_dispute(dispute_id: str, body: Resolution, staff: Collector, rt: Rt,
-                          clock: ClockDep) -> DisputeOut:
+async def resolve_dispute(
+    dispute_id: str, body: Resolution, staff: Collector, rt: Rt, clock: ClockDep
+) -> DisputeOut:
     """The scenario resumes; its remaining steps move by the days spent in dispute."""
     async with rt.unit_of_work() as uow:
         found = await _dispute(uow.session, staff.tenant, dispute_id)
-        ctx = await actions.context(uow, staff.tenant, found.customer_ref,
-                                    await now_of(uow, clock, staff.tenant))
+        ctx = await actions.context(
+            uow, staff.tenant, found.customer_ref, await now_of(uow, clock, staff.tenant)
+        )
         d = db.disputes
-        row = (await uow.session.execute(select(d).where(d.c.id == dispute_id)
-                                         .with_for_update())).one()
+        row = (
+            await uow.session.execute(select(d).where(d.c.id == dispute_id).with_for_update())
+        ).one()
         await actions.resolve_dispute(ctx, row, body.resolution, staff.name)
         return await _dispute(uow.session, staff.tenant, dispute_id)
 
@@ -111,11 +117,17 @@ async def resolve_dispute(dispute_id: str, body: Resolution, staff: Collector, r
 async def make_promise(body: PromiseIn, staff: Collector, rt: Rt, clock: ClockDep) -> PromiseOut:
     """Pause until the promised date plus the grace; a broken promise fires the next step."""
     async with rt.unit_of_work() as uow:
-        ctx = await actions.context(uow, staff.tenant, body.customer_ref,
-                                    await now_of(uow, clock, staff.tenant))
-        promise_id = await actions.make_promise(ctx, tuple(body.invoice_numbers),
-                                                body.promised_date, body.amount,
-                                                source="api", by=staff.name)
+        ctx = await actions.context(
+            uow, staff.tenant, body.customer_ref, await now_of(uow, clock, staff.tenant)
+        )
+        promise_id = await actions.make_promise(
+            ctx,
+            tuple(body.invoice_numbers),
+            body.promised_date,
+            body.amount,
+            source="api",
+            by=staff.name,
+        )
         return (await _promises(uow.session, staff.tenant, promise_id))[0]
 
 
@@ -125,9 +137,18 @@ async def _promises(session, tenant: str, promise_id: str | None = None) -> list
     if promise_id:
         query = query.where(p.c.id == promise_id)
     rows = (await session.execute(query)).all()
-    return [PromiseOut(id=r.id, customer_ref=r.customer_ref, invoice_numbers=r.invoice_numbers,
-                       promised_date=r.promised_date, status=r.status, source=r.source,
-                       made_by=r.made_by) for r in rows]
+    return [
+        PromiseOut(
+            id=r.id,
+            customer_ref=r.customer_ref,
+            invoice_numbers=r.invoice_numbers,
+            promised_date=r.promised_date,
+            status=r.status,
+            source=r.source,
+            made_by=r.made_by,
+        )
+        for r in rows
+    ]
 
 
 @router.get("/promises", response_model=list[PromiseOut])

@@ -51,8 +51,9 @@ async def set_clock(body: SetClock, staff: Admin, rt: Rt, clock: ClockDep) -> Cl
 
 
 @router.post("/clock/advance")
-async def advance_clock(body: Advance, staff: Admin, rt: Rt, clock: ClockDep,
-                        settings: SettingsDep) -> dict[str, Any]:
+async def advance_clock(
+    body: Advance, staff: Admin, rt: Rt, clock: ClockDep, settings: SettingsDep
+) -> dict[str, Any]:
     """Move the simulated clock forward, then run what fell due (once, as after downtime)."""
     _simulated(clock)
     async with rt.engine.begin() as conn:
@@ -63,8 +64,7 @@ async def advance_clock(body: Advance, staff: Admin, rt: Rt, clock: ClockDep,
 
 
 @router.post("/runs")
-async def run_now(staff: Admin, rt: Rt, clock: ClockDep, settings: SettingsDep
-                  ) -> dict[str, Any]:
+async def run_now(staff: Admin, rt: Rt, clock: ClockDep, settings: SettingsDep) -> dict[str, Any]:
     """Run what is due now, without waiting for the next loop."""
     async with rt.engine.connect() as conn:
         now = await clock.now(conn)

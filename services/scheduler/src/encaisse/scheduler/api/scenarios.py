@@ -66,8 +66,10 @@ class Switch(BaseModel):
 
 
 def _domain(code: str, body: ScenarioBody) -> Scenario:
-    steps = tuple(Step(s.offset_days, s.channel, s.template, s.mode, s.enabled, s.cc_sales_rep)
-                  for s in body.steps)
+    steps = tuple(
+        Step(s.offset_days, s.channel, s.template, s.mode, s.enabled, s.cc_sales_rep)
+        for s in body.steps
+    )
     try:
         return Scenario(code, body.name, steps, body.amicable_days)
     except InvalidScenario as exc:
@@ -75,16 +77,28 @@ def _domain(code: str, body: ScenarioBody) -> Scenario:
 
 
 def _out(row) -> ScenarioOut:
-    return ScenarioOut(code=row.code, name=row.name, version=row.version,
-                       amicable_days=row.amicable_days,
-                       steps=[StepBody(**s) for s in row.steps], changed_by=row.changed_by,
-                       changed_at=row.changed_at, change=row.change, deleted=row.deleted)
+    return ScenarioOut(
+        code=row.code,
+        name=row.name,
+        version=row.version,
+        amicable_days=row.amicable_days,
+        steps=[StepBody(**s) for s in row.steps],
+        changed_by=row.changed_by,
+        changed_at=row.changed_at,
+        change=row.change,
+        deleted=row.deleted,
+    )
 
 
 async def _versions(conn, tenant: str, code: str) -> list:
     v = db.scenario_versions
-    return list((await conn.execute(select(v).where(v.c.tenant == tenant, v.c.code == code)
-                                    .order_by(v.c.version))).all())
+    return list(
+        (
+            await conn.execute(
+                select(v).where(v.c.tenant == tenant, v.c.code == code).order_by(v.c.version)
+            )
+        ).all()
+    )
 
 
 async def _current(conn, tenant: str, code: str):
@@ -94,15 +108,31 @@ async def _current(conn, tenant: str, code: str):
     return versions[-1]
 
 
-async def _save(conn, tenant: str, scenario: Scenario, by: str, change: str,
-                deleted: bool = False):
+async def _save(conn, tenant: str, scenario: Scenario, by: str, change: str, deleted: bool = False):
     v = db.scenario_versions
-    version = (await conn.scalar(select(func.max(v.c.version)).where(
-        v.c.tenant == tenant, v.c.code == scenario.code)) or 0) + 1
-    row = (await conn.execute(v.insert().values(
-        tenant=tenant, code=scenario.code, version=version, name=scenario.name,
-        steps=repo.steps_to_json(scenario.steps), amicable_days=scenario.amicable_days,
-        deleted=deleted, changed_by=by, change=change).returning(v))).one()
+    version = (
+        await conn.scalar(
+            select(func.max(v.c.version)).where(v.c.tenant == tenant, v.c.code == scenario.code)
+        )
+        or 0
+    ) + 1
+    row = (
+        await conn.execute(
+            v.insert()
+            .values(
+                tenant=tenant,
+                code=scenario.code,
+                version=version,
+                name=scenario.name,
+                steps=repo.steps_to_json(scenario.steps),
+                amicable_days=scenario.amicable_days,
+                deleted=deleted,
+                changed_by=by,
+                change=change,
+            )
+            .returning(v)
+        )
+    ).one()
     return row
 
 
@@ -111,10 +141,14 @@ async def list_scenarios(staff: Viewer, rt: Rt) -> list[ScenarioOut]:
     async with rt.engine.begin() as conn:
         await repo.ensure_tenant(conn, staff.tenant)
         v = db.scenario_versions
-        rows = (await conn.execute(select(v).where(v.c.tenant == staff.tenant)
-                                   .ext(distinct_on(v.c.code))
-                                   .order_by(v.c.code, v.c.version.desc())
-                                   )).all()
+        rows = (
+            await conn.execute(
+                select(v)
+                .where(v.c.tenant == staff.tenant)
+                .ext(distinct_on(v.c.code))
+                .order_by(v.c.code, v.c.version.desc())
+            )
+        ).all()
     return [_out(r) for r in rows if not r.deleted]
 
 
@@ -127,8 +161,7 @@ async def create_scenario(body: NewScenario, staff: Admin, rt: Rt) -> ScenarioOu
         versions = await _versions(conn, staff.tenant, body.code)
         if versions and not versions[-1].deleted:
             raise Conflict(("body", "code"), f"scenario {body.code!r} already exists")
-        return _out(await _save(conn, staff.tenant, scenario, staff.name,
-                                body.change or "created"))
+        return _out(await _save(conn, staff.tenant, scenario, staff.name, body.change or "created"))
 
 
 @router.get("/{code}", response_model=ScenarioOut)
@@ -151,23 +184,26 @@ async def scenario_history(code: CodePath, staff: Viewer, rt: Rt) -> list[Scenar
 
 @router.put("/{code}", response_model=ScenarioOut)
 @forgets_rules
-async def update_scenario(code: CodePath, body: ScenarioBody, staff: Admin, rt: Rt,
-                          clock: ClockDep) -> ScenarioOut:
+async def update_scenario(
+    code: CodePath, body: ScenarioBody, staff: Admin, rt: Rt, clock: ClockDep
+) -> ScenarioOut:
     """A new version: it applies to the steps not yet done of every invoice following it."""
     scenario = _domain(code, body)
     async with rt.engine.begin() as conn:
         await repo.ensure_tenant(conn, staff.tenant)
         await _current(conn, staff.tenant, code)
-        saved = _out(await _save(conn, staff.tenant, scenario, staff.name,
-                                 body.change or "updated"))
+        saved = _out(
+            await _save(conn, staff.tenant, scenario, staff.name, body.change or "updated")
+        )
         await repo.nudge(conn, staff.tenant, await clock.now(conn), code)
         return saved
 
 
 @router.patch("/{code}/steps/{offset_days}", response_model=ScenarioOut)
 @forgets_rules
-async def switch_step(code: CodePath, offset_days: int, body: Switch, staff: Admin,
-                      rt: Rt, clock: ClockDep) -> ScenarioOut:
+async def switch_step(
+    code: CodePath, offset_days: int, body: Switch, staff: Admin, rt: Rt, clock: ClockDep
+) -> ScenarioOut:
     """Switch one step on or off in one call (a new version)."""
     async with rt.engine.begin() as conn:
         await repo.ensure_tenant(conn, staff.tenant)
@@ -178,8 +214,11 @@ async def switch_step(code: CodePath, offset_days: int, body: Switch, staff: Adm
         except InvalidScenario as exc:
             raise NotFound(("path", "offset_days"), str(exc)) from exc
         word = "on" if body.enabled else "off"
-        saved = _out(await _save(conn, staff.tenant, changed, staff.name,
-                                 f"step D{offset_days:+d} switched {word}"))
+        saved = _out(
+            await _save(
+                conn, staff.tenant, changed, staff.name, f"step D{offset_days:+d} switched {word}"
+            )
+        )
         await repo.nudge(conn, staff.tenant, await clock.now(conn), code)
         return saved
 
@@ -190,8 +229,7 @@ async def delete_scenario(code: CodePath, staff: Admin, rt: Rt) -> None:
     async with rt.engine.begin() as conn:
         await repo.ensure_tenant(conn, staff.tenant)
         row = await _current(conn, staff.tenant, code)
-        users = [p.code for p in await repo.profiles(conn, staff.tenant)
-                 if p.scenario_code == code]
+        users = [p.code for p in await repo.profiles(conn, staff.tenant) if p.scenario_code == code]
         if users:
             raise Conflict("code", f"profiles {users} still use scenario {code!r}")
         scenario = Scenario(code, row.name, repo.steps_from_json(row.steps), row.amicable_days)

@@ -74,48 +74,76 @@ def _validation(row) -> ValidationOut:
 
 
 @router.get("/validations", response_model=list[ValidationOut])
-async def list_validations(staff: Viewer, rt: Rt, status: str = "pending"
-                           ) -> list[ValidationOut]:
+async def list_validations(staff: Viewer, rt: Rt, status: str = "pending") -> list[ValidationOut]:
     v = db.validations
     async with rt.engine.connect() as conn:
-        rows = (await conn.execute(select(v).where(v.c.tenant == staff.tenant,
-                                                   v.c.status == status)
-                                   # one day run creates many at one time
-                                   .order_by(v.c.created_at, v.c.customer_ref, v.c.id))).all()
+        rows = (
+            await conn.execute(
+                select(v)
+                .where(v.c.tenant == staff.tenant, v.c.status == status)
+                # one day run creates many at one time
+                .order_by(v.c.created_at, v.c.customer_ref, v.c.id)
+            )
+        ).all()
     return [_validation(r) for r in rows]
 
 
 async def _decide(staff, rt, clock, validation_id: str, approve: bool) -> ValidationOut:
     v = db.validations
     async with rt.unit_of_work() as uow:
-        row = (await uow.session.execute(select(v).where(
-            v.c.tenant == staff.tenant, v.c.id == validation_id).with_for_update())).first()
+        row = (
+            await uow.session.execute(
+                select(v)
+                .where(v.c.tenant == staff.tenant, v.c.id == validation_id)
+                .with_for_update()
+            )
+        ).first()
         if row is None:
             raise NotFound("validation_id", f"no validation {validation_id}")
         if row.status != "pending":
             raise Conflict("validation_id", f"already {row.status}")
-        ctx = await actions.context(uow, staff.tenant, row.customer_ref,
-                                    await now_of(uow, clock, staff.tenant))
-        live = [r for r in await repo.customer_tracks(uow.session, staff.tenant,
-                                                      row.customer_ref, row.invoice_numbers)
-                if r.state in repo.LIVE]
+        ctx = await actions.context(
+            uow, staff.tenant, row.customer_ref, await now_of(uow, clock, staff.tenant)
+        )
+        live = [
+            r
+            for r in await repo.customer_tracks(
+                uow.session, staff.tenant, row.customer_ref, row.invoice_numbers
+            )
+            if r.state in repo.LIVE
+        ]
         status = "approved" if approve and live else "skipped"
         if status == "approved":
             key = commands.command_key(row.case_id, row.step, row.channel, row.day)
             await actions.send(ctx, Channel(row.channel), row.template, live, key, row.step)
         else:
             reason = f"skipped by {staff.name}" if not approve else "nothing left open"
-            await repo.add_timeline(uow.session, [ctx.timeline(
-                "skipped", row.invoice_numbers, channel=row.channel, step=row.step,
-                template=row.template, detail=reason)])
-        done = (await uow.session.execute(update(v).where(v.c.id == validation_id).values(
-            status=status, decided_by=staff.name, decided_at=ctx.now).returning(v))).one()
+            await repo.add_timeline(
+                uow.session,
+                [
+                    ctx.timeline(
+                        "skipped",
+                        row.invoice_numbers,
+                        channel=row.channel,
+                        step=row.step,
+                        template=row.template,
+                        detail=reason,
+                    )
+                ],
+            )
+        done = (
+            await uow.session.execute(
+                update(v)
+                .where(v.c.id == validation_id)
+                .values(status=status, decided_by=staff.name, decided_at=ctx.now)
+                .returning(v)
+            )
+        ).one()
         return _validation(done)
 
 
 @router.post("/validations/{validation_id}/approve", response_model=ValidationOut)
-async def approve(validation_id: str, staff: Collector, rt: Rt, clock: ClockDep
-                  ) -> ValidationOut:
+async def approve(validation_id: str, staff: Collector, rt: Rt, clock: ClockDep) -> ValidationOut:
     return await _decide(staff, rt, clock, validation_id, True)
 
 
@@ -132,8 +160,14 @@ def _task(row) -> TaskOut:
 
 
 @router.get("/tasks", response_model=list[TaskOut])
-async def list_tasks(staff: Viewer, rt: Rt, clock: ClockDep, day: date | None = None,
-                     kind: str | None = None, status: str = "open") -> list[TaskOut]:
+async def list_tasks(
+    staff: Viewer,
+    rt: Rt,
+    clock: ClockDep,
+    day: date | None = None,
+    kind: str | None = None,
+    status: str = "open",
+) -> list[TaskOut]:
     """Open tasks due on ``day`` or before, by amount at stake.
 
     Without ``day``, "today" is each task's customer's own day: the date the clock shows
@@ -151,48 +185,74 @@ async def list_tasks(staff: Viewer, rt: Rt, clock: ClockDep, day: date | None = 
             last_day = cast(func.timezone(zone, literal(now, DateTime(timezone=True))), Date)
         else:
             last_day = literal(day, Date)
-        query = (select(t).select_from(t.outerjoin(c, and_(c.c.tenant == t.c.tenant,
-                                                            c.c.customer_ref == t.c.customer_ref)))
-                 .where(t.c.tenant == staff.tenant, t.c.status == status,
-                        t.c.due_on <= last_day))
+        query = (
+            select(t)
+            .select_from(
+                t.outerjoin(c, and_(c.c.tenant == t.c.tenant, c.c.customer_ref == t.c.customer_ref))
+            )
+            .where(t.c.tenant == staff.tenant, t.c.status == status, t.c.due_on <= last_day)
+        )
         if kind:
             query = query.where(t.c.kind == kind)
-        rows = (await conn.execute(query.order_by(t.c.amount.desc().nulls_last(),
-                                                  t.c.due_on))).all()
+        rows = (
+            await conn.execute(query.order_by(t.c.amount.desc().nulls_last(), t.c.due_on))
+        ).all()
     return [_task(r) for r in rows]
 
 
 @router.post("/tasks/{task_id}/outcome", response_model=TaskOut)
-async def record_outcome(task_id: str, body: OutcomeIn, staff: Collector, rt: Rt,
-                         clock: ClockDep) -> TaskOut:
+async def record_outcome(
+    task_id: str, body: OutcomeIn, staff: Collector, rt: Rt, clock: ClockDep
+) -> TaskOut:
     """Reached, a promise with its date, a dispute, a wrong number, no answer."""
     t = db.tasks
     async with rt.unit_of_work() as uow:
-        row = (await uow.session.execute(select(t).where(
-            t.c.tenant == staff.tenant, t.c.id == task_id).with_for_update())).first()
+        row = (
+            await uow.session.execute(
+                select(t).where(t.c.tenant == staff.tenant, t.c.id == task_id).with_for_update()
+            )
+        ).first()
         if row is None:
             raise NotFound("task_id", f"no task {task_id}")
         if row.status != "open":
             raise Conflict("task_id", "this task is already done")
-        ctx = await actions.context(uow, staff.tenant, row.customer_ref,
-                                    await now_of(uow, clock, staff.tenant))
+        ctx = await actions.context(
+            uow, staff.tenant, row.customer_ref, await now_of(uow, clock, staff.tenant)
+        )
         numbers = tuple(row.invoice_numbers)
         if body.outcome is Outcome.PROMISE and numbers:
-            await actions.make_promise(ctx, numbers, body.promised_date, None,
-                                       source="call", by=staff.name)
+            await actions.make_promise(
+                ctx, numbers, body.promised_date, None, source="call", by=staff.name
+            )
         elif body.outcome is Outcome.DISPUTE:
             for number in numbers:
-                await actions.open_dispute(ctx, number, body.dispute_reason.value, body.note,
-                                           source="call", by=staff.name)
+                await actions.open_dispute(
+                    ctx, number, body.dispute_reason.value, body.note, source="call", by=staff.name
+                )
         elif body.outcome is Outcome.WRONG_NUMBER:
-            await deliveries.delivery_failed(ctx, Channel.CALL, f"task:{task_id}",
-                                          "wrong number", contact_wrong=True)
-        await repo.add_timeline(uow.session, [ctx.timeline(
-            "call_outcome", numbers, detail=f"{body.outcome.value} {body.note}".strip())])
-        done = (await uow.session.execute(update(t).where(t.c.id == task_id).values(
-            status="done", outcome=body.outcome.value,
-            outcome_detail=body.model_dump(mode="json"), done_by=staff.name,
-            done_at=ctx.now).returning(t))).one()
+            await deliveries.delivery_failed(
+                ctx, Channel.CALL, f"task:{task_id}", "wrong number", contact_wrong=True
+            )
+        await repo.add_timeline(
+            uow.session,
+            [
+                ctx.timeline(
+                    "call_outcome", numbers, detail=f"{body.outcome.value} {body.note}".strip()
+                )
+            ],
+        )
+        done = (
+            await uow.session.execute(
+                update(t)
+                .where(t.c.id == task_id)
+                .values(
+                    status="done",
+                    outcome=body.outcome.value,
+                    outcome_detail=body.model_dump(mode="json"),
+                    done_by=staff.name,
+                    done_at=ctx.now,
+                )
+                .returning(t)
+            )
+        ).one()
         return _task(done)
-
-

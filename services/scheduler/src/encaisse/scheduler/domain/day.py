@@ -79,9 +79,14 @@ def customer_slot(customer: Customer, window: SendingWindow) -> SlotFn:
     return slot
 
 
-def decide(customer: Customer, tracks: Iterable[Track], plans: Callable[[Track], Plan],
-           window: SendingWindow, now: datetime,
-           used_today: frozenset[Channel] = frozenset()) -> Decision:
+def decide(
+    customer: Customer,
+    tracks: Iterable[Track],
+    plans: Callable[[Track], Plan],
+    window: SendingWindow,
+    now: datetime,
+    used_today: frozenset[Channel] = frozenset(),
+) -> Decision:
     """What this customer's due tracks do at ``now``.
 
     ``used_today``: channels that already carried a message to this customer
@@ -97,8 +102,12 @@ def decide(customer: Customer, tracks: Iterable[Track], plans: Callable[[Track],
     out = Decision()
     fires: list[Fire] = []
     for track in tracks:
-        if track.state is TrackState.PAUSED and track.pause_until is not None \
-                and track.due_at is not None and track.due_at <= now:
+        if (
+            track.state is TrackState.PAUSED
+            and track.pause_until is not None
+            and track.due_at is not None
+            and track.due_at <= now
+        ):
             track = break_promise(track, plans(track), today, slot)
             out.promises_broken.append(track.invoice_number)
         if track.state is not TrackState.ACTIVE or track.due_at is None or track.due_at > now:
@@ -108,11 +117,14 @@ def decide(customer: Customer, tracks: Iterable[Track], plans: Callable[[Track],
         if opens > now and moved.fired is not None and not moved.fired.is_end:
             out.tracks.append(replace(track, due_at=opens))
             continue
-        out.skipped += [Skipped(track.invoice_number, s, "overtaken by a later step")
-                        for s in moved.overtaken]
+        out.skipped += [
+            Skipped(track.invoice_number, s, "overtaken by a later step") for s in moved.overtaken
+        ]
         after = moved.track
-        if after.path == REJECTED_DEBIT_PATH and REJECTED_DEBIT.step_after(after.last_offset) \
-                is None:
+        if (
+            after.path == REJECTED_DEBIT_PATH
+            and REJECTED_DEBIT.step_after(after.last_offset) is None
+        ):
             after = back_to_scenario(after, plans(replace(after, path="scenario")), today, slot)
         if moved.fired is None:
             out.tracks.append(after)
@@ -123,8 +135,13 @@ def decide(customer: Customer, tracks: Iterable[Track], plans: Callable[[Track],
             continue
         way = route(moved.fired.channel, customer)
         if way.channel is None or track.excluded:
-            out.skipped.append(Skipped(track.invoice_number, moved.fired,
-                                       "invoice excluded" if track.excluded else way.reason))
+            out.skipped.append(
+                Skipped(
+                    track.invoice_number,
+                    moved.fired,
+                    "invoice excluded" if track.excluded else way.reason,
+                )
+            )
             out.complete_record |= way.complete_record and not track.excluded
             out.tracks.append(after)
             continue

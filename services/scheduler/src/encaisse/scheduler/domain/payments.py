@@ -26,8 +26,12 @@ def thank_you_invoices(paid: Iterable[Paid], tracks: Mapping[str, Track]) -> tup
     settles nothing: no thank-you, the dunning goes on with the balance.
     """
     paid = list(paid)
-    settles_one = any(p.balance_after <= 0 and p.invoice_number in tracks
-                      and not tracks[p.invoice_number].excluded for p in paid)
+    settles_one = any(
+        p.balance_after <= 0
+        and p.invoice_number in tracks
+        and not tracks[p.invoice_number].excluded
+        for p in paid
+    )
     if not settles_one:
         return ()
     return tuple(sorted({p.invoice_number for p in paid if p.amount > 0}))

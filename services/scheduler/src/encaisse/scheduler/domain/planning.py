@@ -56,8 +56,9 @@ class RejectedDebitPath:
         return self.steps
 
     def step_after(self, last_offset: int | None) -> Step | None:
-        return next((s for s in self.steps if last_offset is None or s.offset_days > last_offset),
-                    None)
+        return next(
+            (s for s in self.steps if last_offset is None or s.offset_days > last_offset), None
+        )
 
 
 REJECTED_DEBIT = RejectedDebitPath()
@@ -83,8 +84,11 @@ class Track:
 
     @property
     def anchor(self) -> date:
-        return self.path_anchor if self.path == REJECTED_DEBIT_PATH and self.path_anchor \
+        return (
+            self.path_anchor
+            if self.path == REJECTED_DEBIT_PATH and self.path_anchor
             else self.due_date
+        )
 
     def day_of(self, step: Step) -> date:
         return self.anchor + timedelta(days=step.offset_days + self.shift_days)
@@ -113,8 +117,9 @@ def start(track: Track, scenario: Scenario, today: date, slot: SlotFn) -> Track:
     """
     passed = [s for s in scenario.planned() if track.day_of(s) <= today]
     last = passed[-2].offset_days if len(passed) >= 2 else None
-    return plan_next(replace(track, last_offset=last, path=SCENARIO_PATH, path_anchor=None),
-                     scenario, slot)
+    return plan_next(
+        replace(track, last_offset=last, path=SCENARIO_PATH, path_anchor=None), scenario, slot
+    )
 
 
 def advance(track: Track, plan: Plan, now: datetime, slot: SlotFn) -> Advance:
@@ -141,36 +146,54 @@ def back_to_scenario(track: Track, scenario: Scenario, today: date, slot: SlotFn
     """After the rejected-debit path: the scenario goes on from today, without catch-up."""
     back = replace(track, path=SCENARIO_PATH, path_anchor=None)
     passed = [s for s in scenario.planned() if back.day_of(s) <= today]
-    return plan_next(replace(back, last_offset=passed[-1].offset_days if passed else None),
-                     scenario, slot)
+    return plan_next(
+        replace(back, last_offset=passed[-1].offset_days if passed else None), scenario, slot
+    )
 
 
 def reject_debit(track: Track, rejected_on: date, balance: Decimal, slot: SlotFn) -> Track:
     """A rejected direct debit re-opens the invoice on the short dedicated path."""
-    reopened = replace(track, state=TrackState.ACTIVE, path=REJECTED_DEBIT_PATH,
-                       path_anchor=rejected_on, last_offset=None, open_balance=balance,
-                       pause_until=None, paused_on=None)
+    reopened = replace(
+        track,
+        state=TrackState.ACTIVE,
+        path=REJECTED_DEBIT_PATH,
+        path_anchor=rejected_on,
+        last_offset=None,
+        open_balance=balance,
+        pause_until=None,
+        paused_on=None,
+    )
     return plan_next(reopened, REJECTED_DEBIT, slot)
 
 
 def pause_for_dispute(track: Track, today: date) -> Track:
-    return replace(track, state=TrackState.PAUSED, paused_on=today, pause_until=None,
-                   due_at=None)
+    return replace(track, state=TrackState.PAUSED, paused_on=today, pause_until=None, due_at=None)
 
 
-def pause_for_promise(track: Track, today: date, promised: date, grace_days: int,
-                      slot: SlotFn) -> Track:
+def pause_for_promise(
+    track: Track, today: date, promised: date, grace_days: int, slot: SlotFn
+) -> Track:
     """Wait until the promised date plus the grace; the wake-up is the track's ``due_at``."""
     until = promised + timedelta(days=grace_days)
-    return replace(track, state=TrackState.PAUSED, paused_on=track.paused_on or today,
-                   pause_until=until, due_at=slot(until + timedelta(days=1)))
+    return replace(
+        track,
+        state=TrackState.PAUSED,
+        paused_on=track.paused_on or today,
+        pause_until=until,
+        due_at=slot(until + timedelta(days=1)),
+    )
 
 
 def resume_after_dispute(track: Track, plan: Plan, today: date, slot: SlotFn) -> Track:
     """Remaining steps move by the days spent in dispute."""
     paused = (today - track.paused_on).days if track.paused_on else 0
-    resumed = replace(track, state=TrackState.ACTIVE, shift_days=track.shift_days + paused,
-                      paused_on=None, pause_until=None)
+    resumed = replace(
+        track,
+        state=TrackState.ACTIVE,
+        shift_days=track.shift_days + paused,
+        paused_on=None,
+        pause_until=None,
+    )
     return plan_next(resumed, plan, slot)
 
 
@@ -185,5 +208,10 @@ def break_promise(track: Track, plan: Plan, today: date, slot: SlotFn) -> Track:
 
 
 def close(track: Track, balance: Decimal | None = None) -> Track:
-    return replace(track, state=TrackState.CLOSED, due_at=None, pause_until=None,
-                   open_balance=track.open_balance if balance is None else balance)
+    return replace(
+        track,
+        state=TrackState.CLOSED,
+        due_at=None,
+        pause_until=None,
+        open_balance=track.open_balance if balance is None else balance,
+    )

@@ -10,8 +10,8 @@ offset identifies a step, and a track remembers the offset of its last step.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from enum import StrEnum
+from functools import cached_property
 
 
 class Channel(StrEnum):
@@ -25,8 +25,9 @@ class Channel(StrEnum):
 
 
 CLIENT_FACING = frozenset(Channel) - {Channel.INTERNAL_ESCALATION}
-MESSAGE_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS, Channel.LETTER,
-                              Channel.REGISTERED_LETTER, Channel.PORTAL_NOTICE})
+MESSAGE_CHANNELS = frozenset(
+    {Channel.EMAIL, Channel.SMS, Channel.LETTER, Channel.REGISTERED_LETTER, Channel.PORTAL_NOTICE}
+)
 
 
 class Mode(StrEnum):
@@ -84,11 +85,13 @@ class Scenario:
         if len(set(offsets)) != len(offsets):
             raise InvalidScenario("steps", "two steps of a scenario cannot fall on the same day")
         if not MIN_AMICABLE_DAYS <= self.amicable_days <= MAX_AMICABLE_DAYS:
-            raise InvalidScenario("amicable_days", f"must be between {MIN_AMICABLE_DAYS} "
-                                  f"and {MAX_AMICABLE_DAYS}")
+            raise InvalidScenario(
+                "amicable_days", f"must be between {MIN_AMICABLE_DAYS} and {MAX_AMICABLE_DAYS}"
+            )
         if offsets and offsets[-1] >= self.amicable_days:
-            raise InvalidScenario("steps", "every step must come before the end of the "
-                                  "amicable phase")
+            raise InvalidScenario(
+                "steps", "every step must come before the end of the amicable phase"
+            )
 
     @property
     def end(self) -> Step:
@@ -114,8 +117,9 @@ class Scenario:
     def with_step_enabled(self, offset: int, enabled: bool) -> Scenario:
         if not any(s.offset_days == offset for s in self.steps):
             raise InvalidScenario("offset_days", f"no step on day {offset:+d}")
-        steps = tuple(replace(s, enabled=enabled) if s.offset_days == offset else s
-                      for s in self.steps)
+        steps = tuple(
+            replace(s, enabled=enabled) if s.offset_days == offset else s for s in self.steps
+        )
         return replace(self, steps=steps)
 
 
@@ -127,31 +131,67 @@ class Profile:
     segments: tuple[str, ...] = field(default=())
 
 
-def _s(offset: int, channel: Channel, template: str, mode: Mode = Mode.AUTO,
-       cc: bool = False) -> Step:
+def _s(
+    offset: int, channel: Channel, template: str, mode: Mode = Mode.AUTO, cc: bool = False
+) -> Step:
     return Step(offset, channel, template, mode, True, cc)
 
 
-E, C, L, R, I = (Channel.EMAIL, Channel.CALL, Channel.LETTER, Channel.REGISTERED_LETTER,
-                 Channel.INTERNAL_ESCALATION)
+E, C, L, R, I = (  # noqa: E741 - the channels' initials, for the scenario tables below
+    Channel.EMAIL,
+    Channel.CALL,
+    Channel.LETTER,
+    Channel.REGISTERED_LETTER,
+    Channel.INTERNAL_ESCALATION,
+)
 
 DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
-    Scenario("standard", "Standard (SMEs, individuals)", (
-        _s(-7, E, "courtesy_reminder"), _s(7, E, "first_reminder"),
-        _s(14, E, "second_reminder", cc=True), _s(21, C, "call"),
-        _s(28, L, "reminder_letter"), _s(35, R, "formal_notice"))),
-    Scenario("key_account", "Key account", (
-        _s(-15, C, "check_invoice_received"), _s(-5, E, "courtesy_reminder"),
-        _s(5, C, "call"), _s(15, E, "first_reminder", cc=True),
-        _s(30, I, "account_manager_escalation"),
-        _s(45, R, "formal_notice", Mode.VALIDATE))),
-    Scenario("export", "Export", (
-        _s(-7, E, "courtesy_reminder"), _s(7, E, "first_reminder"),
-        _s(14, E, "second_reminder"), _s(21, C, "call"), _s(28, E, "second_reminder", cc=True),
-        _s(35, R, "formal_notice"))),
-    Scenario("public_body", "Public body", (
-        _s(-7, E, "courtesy_reminder"), _s(15, E, "first_reminder"), _s(30, C, "call"),
-        _s(45, L, "reminder_letter"))),
+    Scenario(
+        "standard",
+        "Standard (SMEs, individuals)",
+        (
+            _s(-7, E, "courtesy_reminder"),
+            _s(7, E, "first_reminder"),
+            _s(14, E, "second_reminder", cc=True),
+            _s(21, C, "call"),
+            _s(28, L, "reminder_letter"),
+            _s(35, R, "formal_notice"),
+        ),
+    ),
+    Scenario(
+        "key_account",
+        "Key account",
+        (
+            _s(-15, C, "check_invoice_received"),
+            _s(-5, E, "courtesy_reminder"),
+            _s(5, C, "call"),
+            _s(15, E, "first_reminder", cc=True),
+            _s(30, I, "account_manager_escalation"),
+            _s(45, R, "formal_notice", Mode.VALIDATE),
+        ),
+    ),
+    Scenario(
+        "export",
+        "Export",
+        (
+            _s(-7, E, "courtesy_reminder"),
+            _s(7, E, "first_reminder"),
+            _s(14, E, "second_reminder"),
+            _s(21, C, "call"),
+            _s(28, E, "second_reminder", cc=True),
+            _s(35, R, "formal_notice"),
+        ),
+    ),
+    Scenario(
+        "public_body",
+        "Public body",
+        (
+            _s(-7, E, "courtesy_reminder"),
+            _s(15, E, "first_reminder"),
+            _s(30, C, "call"),
+            _s(45, L, "reminder_letter"),
+        ),
+    ),
 )
 
 DEFAULT_PROFILES: tuple[Profile, ...] = (
@@ -164,8 +204,14 @@ DEFAULT_PROFILE = "standard"
 EXPORT_PROFILE = "export"
 
 
-def profile_for(*, explicit: str | None, segment: str, country: str, tenant_country: str,
-                profiles: tuple[Profile, ...]) -> str:
+def profile_for(
+    *,
+    explicit: str | None,
+    segment: str,
+    country: str,
+    tenant_country: str,
+    profiles: tuple[Profile, ...],
+) -> str:
     """Explicit choice first; a customer abroad is export; else the profile listing its segment."""
     codes = {p.code for p in profiles}
     if explicit and explicit in codes:

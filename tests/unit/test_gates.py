@@ -1,0 +1,39 @@
+"""The gates ``make lint`` and ``make test`` run: a violation fails them, naming the file
+and the line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RUFF = Path(sys.executable).parent / "ruff"
+
+
+def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(RUFF), *args, "--config", str(ROOT / "pyproject.toml")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def test_the_tree_passes_the_gates():
+    assert _ruff("check", ".").returncode == 0
+    assert _ruff("format", "--check", ".").returncode == 0
+
+
+def test_a_violation_fails_the_lint_gate_naming_file_and_line(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import os\nimport asyncio\n\n\nasync def f(items=[]):\n    return items\n")
+    found = _ruff("check", str(bad))
+    assert found.returncode != 0
+    for rule in ("F401", "I001", "B006"):  # pyflakes, isort, bugbear
+        assert rule in found.stdout
+    assert f"{bad}:1:" in found.stdout or "bad.py:1:" in found.stdout
+    unformatted = tmp_path / "ugly.py"
+    unformatted.write_text("x = {  'a':1 }\n")
+    assert _ruff("format", "--check", str(unformatted)).returncode != 0
