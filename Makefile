@@ -22,6 +22,7 @@ run: venv servers
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 test: venv servers lint
 	scripts/test-setup.sh

@@ -37,3 +37,20 @@ def test_a_violation_fails_the_lint_gate_naming_file_and_line(tmp_path):
     unformatted = tmp_path / "ugly.py"
     unformatted.write_text("x = {  'a':1 }\n")
     assert _ruff("format", "--check", str(unformatted)).returncode != 0
+
+
+def test_a_layering_violation_fails_the_import_contracts():
+    """A domain module that imports an I/O library breaks its contract (the probe module
+    lives in the tree for the duration of the test only)."""
+    probe = ROOT / "services/scheduler/src/encaisse/scheduler/domain/_gate_probe.py"
+    lint = [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"]
+    try:
+        probe.write_text("import sqlalchemy  # a domain rule doing I/O\n")
+        broken = subprocess.run(lint, capture_output=True, text=True, cwd=ROOT, check=False)
+    finally:
+        probe.unlink(missing_ok=True)
+    assert broken.returncode != 0
+    assert "Domain rules import no I/O library BROKEN" in broken.stdout
+    assert "encaisse.scheduler.domain._gate_probe -> sqlalchemy" in broken.stdout
+    kept = subprocess.run(lint, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert kept.returncode == 0, kept.stdout[-2000:]
