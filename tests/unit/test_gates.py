@@ -3,6 +3,7 @@ and the line."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,15 @@ def test_a_layering_violation_fails_the_import_contracts():
     assert "encaisse.scheduler.domain._gate_probe -> sqlalchemy" in broken.stdout
     kept = subprocess.run(lint, capture_output=True, text=True, cwd=ROOT, check=False)
     assert kept.returncode == 0, kept.stdout[-2000:]
+
+
+def test_the_types_check_and_every_ignore_says_why():
+    mypy = Path(sys.executable).parent / "mypy"
+    checked = subprocess.run([str(mypy)], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert checked.returncode == 0, checked.stdout[-3000:]
+    bare = []
+    for path in [*ROOT.glob("libs/*/src/**/*.py"), *ROOT.glob("services/*/src/**/*.py")]:
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if "type: ignore" in line and not re.search(r"type: ignore\[[\w, -]+\]\s*#\s*\S", line):
+                bare.append(f"{path.relative_to(ROOT)}:{number}")
+    assert not bare, f"a type: ignore without its code and reason: {bare}"

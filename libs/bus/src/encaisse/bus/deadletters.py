@@ -122,7 +122,7 @@ class DeadLetters:
         kept = await channel.declare_queue(queue, passive=True)
         done: list[tuple[DeadLetter, str, str]] = []
         try:
-            for _ in range(kept.declaration_result.message_count):
+            for _ in range(kept.declaration_result.message_count or 0):
                 message = await kept.get(no_ack=False, fail=False)
                 if message is None:
                     break
@@ -159,7 +159,7 @@ class DeadLetters:
         channel = await self._connection.channel()
         publisher = Publisher(self._connection)
         dead = await channel.declare_queue(name, passive=True)
-        total = dead.declaration_result.message_count
+        total = dead.declaration_result.message_count or 0
         chosen: list[DeadLetter] = []
         taken = 0
         try:

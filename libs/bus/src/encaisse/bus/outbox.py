@@ -131,7 +131,8 @@ class OutboxRelay:
                 .limit(self._batch_size)
             )
         ).all()
-        ids, messages = [], 0
+        ids: list[Any] = []
+        messages = 0
         for row_id, size in heads:
             messages += size or 1
             if ids and messages > self._batch_size:

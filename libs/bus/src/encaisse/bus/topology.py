@@ -27,6 +27,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractQueue
@@ -144,7 +145,7 @@ async def declare_exchanges(
         )
 
 
-def _quorum(**extra: object) -> dict[str, object]:
+def _quorum(**extra: Any) -> dict[str, Any]:
     return {"x-queue-type": "quorum", **extra}
 
 

@@ -114,7 +114,7 @@ def build_document(messages: dict[str, type[Message]] | None = None) -> dict[str
 
 
 def render(document: dict[str, Any]) -> str:
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100))
 
 
 def public_messages() -> dict[str, type[Message]]:

@@ -46,7 +46,8 @@ class Envelope(Generic[M]):
 
     @property
     def tenant(self) -> str:
-        return self.payload.tenant  # type: ignore[attr-defined]
+        tenant: str = self.payload.tenant  # type: ignore[attr-defined]  # M is bound to Message
+        return tenant
 
     @property
     def type(self) -> str:
@@ -134,7 +135,7 @@ def decode(headers: dict[str, Any], content_type: str | None, body: bytes) -> En
         payload = model.model_validate(data)
     except ValidationError as exc:
         raise InvalidEnvelope(f"{attrs['type']}: {exc}") from exc
-    if attrs.get("tenant") and attrs["tenant"] != payload.tenant:  # type: ignore[attr-defined]
+    if attrs.get("tenant") and attrs["tenant"] != payload.tenant:  # type: ignore[attr-defined]  # every payload is a Message with a tenant
         raise InvalidEnvelope("the tenant extension differs from the payload's tenant")
     time = attrs.get("time") or datetime.now(UTC)
     if time.tzinfo is None:

@@ -8,6 +8,7 @@ import os
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
@@ -54,7 +55,9 @@ def create_app(
         description=description,
         version="1.0.0",
         lifespan=lifespan,
-        **({"docs_url": None, "redoc_url": None, "openapi_url": None} if hidden else {}),
+        docs_url=None if hidden else "/docs",
+        redoc_url=None if hidden else "/redoc",
+        openapi_url=None if hidden else "/openapi.json",
     )
     app.state.settings = settings
     app.state.tokens = TokenDirectory(settings.staff_tokens)
@@ -90,7 +93,10 @@ async def _declare_topology(amqp_url: str) -> None:
         await connection.close()
 
 
-def _settings(settings_class: type[ServiceSettings]) -> ServiceSettings:
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def _settings(settings_class: type[S]) -> S:
     """The service's settings, or an exit naming each setting at fault (no traceback)."""
     try:
         return settings_class()
@@ -106,8 +112,8 @@ def _settings(settings_class: type[ServiceSettings]) -> ServiceSettings:
 
 
 def main(
-    settings_class: type[ServiceSettings],
-    app_factory: Callable[[ServiceSettings], FastAPI],
+    settings_class: type[S],
+    app_factory: Callable[[S], FastAPI],
     migrations_dir: Path,
     argv: Sequence[str] | None = None,
 ) -> None:

@@ -95,7 +95,8 @@ def customers(rng: random.Random) -> list[tuple[str, CustomerIn]]:
             f"+3314{n:07d}"
             if country == "FR"
             else phonenumbers.format_number(
-                phonenumbers.example_number(country), phonenumbers.PhoneNumberFormat.E164
+                phonenumbers.example_number(country),  # type: ignore[arg-type]  # known: FR, DE, BE...
+                phonenumbers.PhoneNumberFormat.E164,
             )
         )
         ref = f"CUST-{n + 1:03d}"
@@ -156,8 +157,8 @@ async def load(settings: LedgerSettings, today: date | None = None) -> None:
     try:
         async with sessions() as session, session.begin():
             uow = UnitOfWork(session, db.outbox)
-            for ref, data in customers(rng):
-                await upsert_customer(uow, TENANT, ref, data)
+            for ref, customer in customers(rng):
+                await upsert_customer(uow, TENANT, ref, customer)
             refs = [ref for ref, _ in customers(random.Random(2026))]
             known = set(
                 (
@@ -167,9 +168,9 @@ async def load(settings: LedgerSettings, today: date | None = None) -> None:
                 ).scalars()
             )
             batch = invoices(rng, refs, today)
-            for number, data in batch:
+            for number, invoice in batch:
                 if number not in known:
-                    await put_invoice(uow, TENANT, number, data)
+                    await put_invoice(uow, TENANT, number, invoice)
         await _payments(sessions, batch, today)
     finally:
         await engine.dispose()

@@ -86,7 +86,8 @@ class CsvRecords:
         if self._plain is None:
             yield from self._parse(lines[:end], first)
             return
-        plain, group, start, inside = self._plain, [], 0, False
+        plain, start, inside = self._plain, 0, False
+        group: list[str] = []
         for offset, text in enumerate(lines[:end]):
             if type(text) is BadLine:
                 if group:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from encaisse.bus.uow import UnitOfWork
@@ -117,11 +117,12 @@ class Importer:
         self._parallel = max(1, parallel)
         self._uow = uow_factory
         self._charset, self._max_body = charset, max_body
-        self._model = {
+        models: dict[ImportKind, type[BaseModel]] = {
             ImportKind.CUSTOMERS: CustomerRow,
             ImportKind.INVOICES: InvoiceRow,
             ImportKind.PAYMENTS: PaymentIn,
-        }[kind]
+        }
+        self._model = models[kind]
         self._chunk: Chunk = []
         self._keys: set[str] = set()
         self._applying: asyncio.Task[None] | None = None
@@ -155,8 +156,9 @@ class Importer:
                 self.report.last_line = record[0]
                 await self._add(record[1], record)
             else:
-                self.report.last_line = record.line  # type: ignore[union-attr]
-                await self._take(record)  # type: ignore[arg-type]
+                assert isinstance(record, Record)
+                self.report.last_line = record.line
+                await self._take(record)
             if n % 200 == 0:  # let the chunk in flight take its next round trip
                 await asyncio.sleep(0)
 
@@ -260,7 +262,7 @@ class Importer:
     async def _customers(self, session: AsyncSession, chunk: Chunk) -> None:
         uow = self._uow(session)
         for _, row in chunk:
-            outcome = await upsert_customer(uow, self._tenant, row.ref, row)  # type: ignore
+            outcome = await upsert_customer(uow, self._tenant, row.ref, row)
             self._count(outcome)
 
     async def _payments(self, session: AsyncSession, chunk: Chunk) -> None:
@@ -268,7 +270,7 @@ class Importer:
         for line, row in chunk:
             try:
                 async with session.begin_nested():
-                    created = await record_payment(uow, self._tenant, row)  # type: ignore
+                    created = await record_payment(uow, self._tenant, row)
             except DomainError as exc:
                 self.report.reject(
                     line, [(".".join(str(p) for p in exc.loc[1:]) or "line", exc.message)]

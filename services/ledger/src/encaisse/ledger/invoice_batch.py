@@ -230,7 +230,7 @@ async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
     conn = await session.connection()
     await conn.execute(text("SELECT 1"))
     raw = await conn.get_raw_connection()
-    return raw.driver_connection  # type: ignore[return-value]
+    return raw.driver_connection
 
 
 def ce_time(now: datetime | None = None) -> str:

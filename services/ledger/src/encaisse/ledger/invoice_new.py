@@ -193,14 +193,14 @@ async def insert_new(
     }
     if correlation_id is not None:
         shared["ce-correlationid"] = correlation_id
-    row = bundle_row("encaisse.events", shared, lines)
+    bundle = bundle_row("encaisse.events", shared, lines)
     await conn.execute(
         INSERT_BUNDLE,
-        row["message_id"],
-        row["exchange"],
-        row["routing_key"],
-        json.dumps(row["headers"]),
-        row["body"],
-        row["aggregate_id"],
+        bundle["message_id"],
+        bundle["exchange"],
+        bundle["routing_key"],
+        json.dumps(bundle["headers"]),
+        bundle["body"],
+        bundle["aggregate_id"],
     )
     return len(rows), unknown

@@ -56,6 +56,6 @@ def build_app(settings: LettersSettings) -> FastAPI:
         description="PDF letters and registered letters through a postal provider, with their "
         "proofs. Staff bearer token required.",
         routers=[letters.router, postal.router],
-        start=lambda s: bootstrap(s, app),  # type: ignore[arg-type]
+        start=lambda s: bootstrap(s, app),  # type: ignore[arg-type]  # bootstrap takes the service's own settings class
     )
     return app

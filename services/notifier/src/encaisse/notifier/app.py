@@ -66,5 +66,5 @@ def build_app(settings: NotifierSettings) -> FastAPI:
         description="Emails and SMS from templates, their evidence and delivery reports. "
         "Staff bearer token required, except provider webhooks (signed).",
         routers=routers,
-        start=bootstrap,  # type: ignore[arg-type]
+        start=bootstrap,  # type: ignore[arg-type]  # bootstrap takes the service's own settings class
     )

@@ -44,13 +44,19 @@ class Bounce:
 def _original_message_id(report: Message) -> str | None:
     for part in report.walk():
         ctype = part.get_content_type()
+        # the standard library types payloads loosely: each kind is known by its content type
+        payload: Any = (
+            part.get_payload(decode=True)
+            if ctype == "text/rfc822-headers"
+            else (part.get_payload())
+        )
         if ctype == "text/rfc822-headers":
-            headers = message_from_string(part.get_payload(decode=True).decode(errors="replace"))
+            headers = message_from_string(payload.decode(errors="replace"))
             return headers.get("Message-ID")
         if ctype == "message/rfc822":
-            inner = part.get_payload()
-            original = inner[0] if isinstance(inner, list) else inner
-            return original.get("Message-ID")
+            original = payload[0] if isinstance(payload, list) else payload
+            found: str | None = original.get("Message-ID")
+            return found
     return None
 
 
@@ -69,7 +75,7 @@ def parse_dsn(raw: bytes) -> list[Bounce]:
     report = message_from_bytes(raw, policy=policy.compat32)
     if (
         report.get_content_type() != "multipart/report"
-        or (report.get_param("report-type") or "").lower() != "delivery-status"
+        or str(report.get_param("report-type") or "").lower() != "delivery-status"
     ):
         return []
     original = _original_message_id(report)
@@ -79,7 +85,8 @@ def parse_dsn(raw: bytes) -> list[Bounce]:
     for part in report.walk():
         if part.get_content_type() != "message/delivery-status":
             continue
-        for block in part.get_payload()[1:]:  # the first block is about the message
+        blocks: Any = part.get_payload()
+        for block in blocks[1:]:  # the first block is about the message
             if _field(block, "Action").lower() != "failed":
                 continue
             bounces.append(

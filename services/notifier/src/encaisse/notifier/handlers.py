@@ -127,6 +127,7 @@ async def _queue(uow: UnitOfWork, row: dict[str, Any], invalid: str | None) -> N
         return  # this command was already taken: one message per idempotency key
     if invalid:
         stored = await repo.find_by_reference(uow.session, message_id=row["id"])
+        assert stored is not None  # inserted in this transaction
         payload = repo.report_payload(
             stored, "failed", reason=FailureReason.INVALID_ADDRESS, detail=invalid
         )

@@ -136,7 +136,7 @@ async def mark_sending(db: Db, row: Row[Any], attachments: list[dict[str, Any]])
         .where(_owned(row), messages.c.status == "queued")
         .values(status="sending", attachments=attachments, updated_at=func.now())
     )
-    return result.rowcount == 1
+    return result.rowcount == 1  # type: ignore[attr-defined]  # a CursorResult for a DML
 
 
 async def _transition(db: Db, where: Any, **values: Any) -> Row[Any] | None:

@@ -60,7 +60,7 @@ def build_app(settings: PortalSettings) -> FastAPI:
         description="The debtors' portal (HTML pages) and its staff API under /staff "
         "(bearer token).",
         routers=routers,
-        start=lambda s: bootstrap(s, app),  # type: ignore[arg-type]
+        start=lambda s: bootstrap(s, app),  # type: ignore[arg-type]  # bootstrap takes the service's own settings class
         public=True,
     )
     app.state.payment_provider = provider_from(

@@ -131,4 +131,4 @@ def attachment_type(content: bytes, max_bytes: int) -> str:
     kind = filetype.guess(content)
     if kind is None or kind.mime not in ATTACHMENT_TYPES:
         raise Refused("attachment", "file_type", "the file must be a PDF or an image")
-    return kind.mime
+    return str(kind.mime)

@@ -79,7 +79,8 @@ async def _in_batches(
             .scalar_subquery()
         )
         async with sessions() as session, session.begin():
-            deleted = (await session.execute(delete(table).where(key.in_(batch)))).rowcount
+            done = await session.execute(delete(table).where(key.in_(batch)))
+            deleted = done.rowcount  # type: ignore[attr-defined]  # a CursorResult for a DML
         total += deleted
         if deleted < batch_size:
             return total

@@ -389,8 +389,7 @@ async def make_promise(
                 ctx.timeline(
                     "paused",
                     numbers,
-                    detail=f"promise to pay on {promised.isoformat()} "
-                    f"(grace until {until_day.isoformat()})",
+                    detail=f"promise to pay on {promised.isoformat()} (grace until {until_day})",
                 )
             ],
         )

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import select, text, update
 
-from encaisse.contracts import Event
 from encaisse.contracts.scheduler import CaseClosed, CaseOpened
 from encaisse.scheduler import db
 from encaisse.scheduler.repo import Db, Key
@@ -47,7 +46,9 @@ RETURNING c.tenant, c.customer_ref, c.case_id, c.case_version, c.profile, c.case
 """)
 
 
-async def refresh_cases(db_: Db, keys: Sequence[Key], now: datetime) -> list[Event]:
+async def refresh_cases(
+    db_: Db, keys: Sequence[Key], now: datetime
+) -> list[CaseOpened | CaseClosed]:
     """Set-based: ``next_due_at`` from the live tracks and deferred messages; open or close
     each case.
 
@@ -60,7 +61,7 @@ async def refresh_cases(db_: Db, keys: Sequence[Key], now: datetime) -> list[Eve
     rows = (
         await db_.execute(REFRESH, {"tenants": [k[0] for k in keys], "refs": [k[1] for k in keys]})
     ).all()
-    events: list[Event] = []
+    events: list[CaseOpened | CaseClosed] = []
     for r in rows:
         if r.case_state == OPEN and r.was != OPEN:
             events.append(

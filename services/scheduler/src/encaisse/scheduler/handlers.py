@@ -8,6 +8,7 @@ customer event fills in later.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
@@ -20,7 +21,7 @@ from encaisse.bus import catalog
 from encaisse.bus.consumer import Handlers
 from encaisse.bus.topology import QueueSpec
 from encaisse.bus.uow import UnitOfWork
-from encaisse.contracts import Envelope
+from encaisse.contracts import Envelope, Message
 from encaisse.contracts.ledger import (
     CustomerUpserted,
     InvoiceCancelled,
@@ -355,7 +356,7 @@ async def on_plan(env: Envelope[PlanRequested], uow: UnitOfWork, clock: Clock) -
 
 def handlers(clock: Clock) -> Handlers:
     """The handler of each message type, with its dependencies bound (see ``app.bootstrap``)."""
-    table = {
+    table: dict[type[Message], Callable[..., Awaitable[None]]] = {
         CustomerUpserted: on_customer,
         InvoiceIssued: on_invoice,
         InvoiceUpdated: on_invoice,

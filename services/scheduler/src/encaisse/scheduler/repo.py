@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from encaisse.scheduler import db
 from encaisse.scheduler.domain.contacts import Customer
@@ -106,6 +106,8 @@ async def ensure_tenant(db_: Db, tenant: str) -> None:
     refused first request, until the process restarted.)
     """
     engine = db_.bind if isinstance(db_, AsyncSession) else db_.engine
+    if not isinstance(engine, AsyncEngine):
+        raise TypeError("ensure_tenant needs a session or connection of an engine")
     marker = (id(engine), tenant)
     if marker in _seeded:
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from email.message import Message
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -43,7 +44,7 @@ invoices: {invoices}; payments: {payments} (`allocations` as `F-1:100.00|F-2:50`
 def _charset(content_type: str | None) -> str | None:
     message = Message()
     message["content-type"] = content_type or "text/csv"
-    return message.get_param("charset")  # type: ignore[return-value]
+    return message.get_param("charset")  # type: ignore[return-value]  # a charset parameter is a str
 
 
 def _too_large(limit: int, report: ImportOut | None, last_line: int = 0) -> JSONResponse:
@@ -52,7 +53,7 @@ def _too_large(limit: int, report: ImportOut | None, last_line: int = 0) -> JSON
         if report is not None
         else ""
     )
-    body = {"detail": [{"loc": ["body"], "msg": msg, "type": "too_large"}]}
+    body: dict[str, Any] = {"detail": [{"loc": ["body"], "msg": msg, "type": "too_large"}]}
     if report is not None:
         body["report"] = report.model_dump(mode="json")
     return JSONResponse(body, status_code=413)
@@ -76,7 +77,7 @@ def _too_large(limit: int, report: ImportOut | None, last_line: int = 0) -> JSON
 async def post_import(
     kind: ImportKind, request: Request, staff: Collector, runtime: RuntimeDep
 ) -> ImportOut | JSONResponse:
-    limit: int = runtime.settings.import_max_bytes  # type: ignore[attr-defined]
+    limit: int = runtime.settings.import_max_bytes  # type: ignore[attr-defined]  # the ledger's settings
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         return _too_large(limit, None)
@@ -86,9 +87,9 @@ async def post_import(
         staff.tenant,
         kind,
         FileFormat.from_content_type(content_type),
-        runtime.settings.import_chunk_size,  # type: ignore[attr-defined]
+        runtime.settings.import_chunk_size,  # type: ignore[attr-defined]  # the ledger's settings
         lambda session: UnitOfWork(session, runtime.outbox),
-        runtime.settings.import_parallel,  # type: ignore[attr-defined]
+        runtime.settings.import_parallel,  # type: ignore[attr-defined]  # the ledger's settings
         charset=_charset(content_type),
         max_body=limit,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -17,7 +18,7 @@ from encaisse.letters.mailroom import Mailroom
 from encaisse.letters.postal.tracking import Tracker
 
 
-async def get_session(runtime: RuntimeDep):  # type: ignore[no-untyped-def]
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     async with runtime.sessions() as session:
         yield session
 

@@ -54,4 +54,4 @@ def followed(kind: str, status: str) -> bool:
 def next_poll_delay(unchanged_polls: int, *, first: float, longest: float) -> float:
     """Seconds before the next poll of a sending: ``first`` after a change, doubling with
     each poll that found nothing new, never more than ``longest``."""
-    return min(longest, first * 2 ** min(unchanged_polls, 30))
+    return float(min(longest, first * 2 ** min(unchanged_polls, 30)))

@@ -191,7 +191,8 @@ class Tracker:
                 row,
                 state["version"],
                 **common,
-                reason=ReturnReason(event.reason),
+                # a return the provider gives no reason for: the address, most likely
+                reason=ReturnReason(event.reason or ReturnReason.ADDRESS_UNKNOWN),
                 detail=event.detail,
             )
         else:

@@ -85,7 +85,7 @@ async def apply_report(conn, message_id: str, report: ProviderReport) -> bool:
         return await repo.mark_delivered(conn, message_id, outbox=outbox)
     if report.status == "bounced":
         reason = (
-            report.reason
+            FailureReason.INVALID_ADDRESS
             if report.reason == FailureReason.INVALID_ADDRESS
             else FailureReason.BOUNCED
         )

@@ -231,7 +231,7 @@ async def plan_form(
     s: Db,
     invoices: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI copies it per request
 ) -> HTMLResponse:
-    context = {"limits": (domain.MIN_INSTALMENTS, domain.MAX_INSTALMENTS)}
+    context: dict[str, Any] = {"limits": (domain.MIN_INSTALMENTS, domain.MAX_INSTALMENTS)}
     try:
         chosen = await _choice(s, debtor, invoices)
     except DomainError as error:

@@ -196,7 +196,7 @@ async def exclude_invoice(
             )
             .values(excluded=body.excluded)
         )
-        if done.rowcount == 0:
+        if done.rowcount == 0:  # type: ignore[attr-defined]  # a CursorResult for a DML
             raise NotFound("invoice_number", f"no invoice {invoice_number} for {customer_ref}")
         await repo.add_timeline(
             uow.session,

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import Date, DateTime, and_, cast, func, literal, select, update
+from sqlalchemy import ColumnElement, Date, DateTime, and_, cast, func, literal, select, update
 
 from encaisse.contracts.portal import DisputeReason
 from encaisse.kit.auth import Collector, Viewer
@@ -182,7 +182,9 @@ async def list_tasks(
         if day is None:
             now = await clock.now(conn)
             zone = func.coalesce(c.c.timezone, "UTC")
-            last_day = cast(func.timezone(zone, literal(now, DateTime(timezone=True))), Date)
+            last_day: ColumnElement[date] = cast(
+                func.timezone(zone, literal(now, DateTime(timezone=True))), Date
+            )
         else:
             last_day = literal(day, Date)
         query = (
@@ -221,6 +223,7 @@ async def record_outcome(
         )
         numbers = tuple(row.invoice_numbers)
         if body.outcome is Outcome.PROMISE and numbers:
+            assert body.promised_date is not None  # the body's validator requires it
             await actions.make_promise(
                 ctx, numbers, body.promised_date, None, source="call", by=staff.name
             )

@@ -125,7 +125,9 @@ def decide(
             after.path == REJECTED_DEBIT_PATH
             and REJECTED_DEBIT.step_after(after.last_offset) is None
         ):
-            after = back_to_scenario(after, plans(replace(after, path="scenario")), today, slot)
+            scenario = plans(replace(after, path="scenario"))
+            assert isinstance(scenario, Scenario)  # the scenario path's plan is its scenario
+            after = back_to_scenario(after, scenario, today, slot)
         if moved.fired is None:
             out.tracks.append(after)
             continue
