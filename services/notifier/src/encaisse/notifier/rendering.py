@@ -38,7 +38,6 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
-    TemplateNotFound,
     TemplateSyntaxError,
     meta,
     nodes,
@@ -345,11 +344,3 @@ def _template_line(exc: BaseException) -> int | None:
         f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"
     ]
     return lines[-1] if lines else None
-
-
-def is_known_default(name: str) -> bool:
-    return any((TEMPLATES / _key(name, lang)).exists() for lang in LABELS)
-
-
-def template_not_found(exc: Exception) -> bool:
-    return isinstance(exc, TemplateNotFound | TemplateMissing)

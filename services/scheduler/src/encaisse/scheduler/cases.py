@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, text, update
+from sqlalchemy import text, update
 
 from encaisse.contracts.scheduler import CaseClosed, CaseOpened
 from encaisse.scheduler import db
@@ -100,10 +100,3 @@ async def bump_case(db_: Db, tenant: str, customer_ref: str) -> tuple[str | None
         )
     ).one()
     return row.case_id, row.case_version
-
-
-async def case_of(db_: Db, tenant: str, customer_ref: str) -> str | None:
-    c = db.customers
-    return await db_.scalar(
-        select(c.c.case_id).where(c.c.tenant == tenant, c.c.customer_ref == customer_ref)
-    )

@@ -8,7 +8,7 @@ from datetime import datetime, time
 from time import monotonic as time_monotonic
 from typing import Any
 
-from sqlalchemy import and_, func, select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
@@ -324,30 +324,6 @@ def timeline_row(
     }
     row.update(extra)
     return row
-
-
-async def refresh_next_due(db_: Db, keys: Sequence[Key]) -> None:
-    """Each customer's ``next_due_at``: the earliest ``due_at`` of its live tracks (set-based)."""
-    if not keys:
-        return
-    c, t = db.customers, db.tracks
-    earliest = (
-        select(func.min(t.c.due_at))
-        .where(t.c.tenant == c.c.tenant, t.c.customer_ref == c.c.customer_ref, t.c.state.in_(LIVE))
-        .scalar_subquery()
-    )
-    await db_.execute(
-        update(c)
-        .where(tuple_(c.c.tenant, c.c.customer_ref).in_(list(keys)))
-        .values(next_due_at=earliest)
-        .execution_options(synchronize_session=False)
-    )
-    await db_.execute(
-        update(c)
-        .where(and_(tuple_(c.c.tenant, c.c.customer_ref).in_(list(keys)), c.c.excluded))
-        .values(next_due_at=None)
-        .execution_options(synchronize_session=False)
-    )
 
 
 async def nudge(db_: Db, tenant: str, now: datetime, scenario_code: str | None = None) -> None:

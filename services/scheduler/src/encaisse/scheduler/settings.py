@@ -11,4 +11,3 @@ class SchedulerSettings(ServiceSettings):
     simulation: bool = False
     run_interval_seconds: float = 60.0
     run_batch_size: int = 500
-    portal_base_url: str = "http://127.0.0.1:8100"

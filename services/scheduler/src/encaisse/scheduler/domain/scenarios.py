@@ -24,7 +24,6 @@ class Channel(StrEnum):
     PORTAL_NOTICE = "portal_notice"
 
 
-CLIENT_FACING = frozenset(Channel) - {Channel.INTERNAL_ESCALATION}
 MESSAGE_CHANNELS = frozenset(
     {Channel.EMAIL, Channel.SMS, Channel.LETTER, Channel.REGISTERED_LETTER, Channel.PORTAL_NOTICE}
 )
@@ -58,10 +57,6 @@ class Step:
     @property
     def is_end(self) -> bool:
         return self.template == LITIGATION and self.channel is Channel.INTERNAL_ESCALATION
-
-    @property
-    def client_facing(self) -> bool:
-        return self.channel in CLIENT_FACING
 
 
 class InvalidScenario(ValueError):
