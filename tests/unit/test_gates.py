@@ -67,3 +67,15 @@ def test_the_types_check_and_every_ignore_says_why():
             if "type: ignore" in line and not re.search(r"type: ignore\[[\w, -]+\]\s*#\s*\S", line):
                 bare.append(f"{path.relative_to(ROOT)}:{number}")
     assert not bare, f"a type: ignore without its code and reason: {bare}"
+
+
+def test_an_untyped_domain_rule_fails_the_type_gate():
+    probe = ROOT / "services/scheduler/src/encaisse/scheduler/domain/_type_probe.py"
+    mypy = [str(Path(sys.executable).parent / "mypy")]
+    try:
+        probe.write_text("def untyped(x):\n    return x\n")
+        broken = subprocess.run(mypy, capture_output=True, text=True, cwd=ROOT, check=False)
+    finally:
+        probe.unlink(missing_ok=True)
+    assert broken.returncode != 0
+    assert "_type_probe.py:1: error: Function is missing a type annotation" in broken.stdout
