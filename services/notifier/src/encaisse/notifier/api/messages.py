@@ -7,12 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from encaisse.kit.auth import Viewer
 from encaisse.kit.errors import NotFound
+from encaisse.notifier import repository as repo
 from encaisse.notifier.api.deps import RuntimeDep
-from encaisse.notifier.db import messages
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
 
@@ -55,25 +54,14 @@ async def list_messages(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[MessageOut]:
     async with runtime.engine.connect() as conn:
-        rows = await conn.execute(
-            select(messages)
-            .where(messages.c.tenant == staff.tenant, messages.c.customer_ref == customer)
-            .order_by(messages.c.created_at.desc(), messages.c.id)
-            .limit(limit)
-        )
-        return [MessageOut.model_validate(r, from_attributes=True) for r in rows]
+        rows = await repo.of_customer(conn, staff.tenant, customer, limit)
+    return [MessageOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 @router.get("/{message_id}", summary="one message")
 async def get_message(message_id: str, staff: Viewer, runtime: RuntimeDep) -> MessageOut:
     async with runtime.engine.connect() as conn:
-        row = (
-            await conn.execute(
-                select(messages).where(
-                    messages.c.tenant == staff.tenant, messages.c.id == message_id
-                )
-            )
-        ).first()
+        row = await repo.one(conn, staff.tenant, message_id)
     if row is None:
         raise NotFound(("path", "message_id"), "no such message")
     return MessageOut.model_validate(row, from_attributes=True)

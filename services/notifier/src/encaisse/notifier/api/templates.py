@@ -8,15 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from encaisse.contracts import Money
 from encaisse.contracts.common import Debtor, InvoiceLine
 from encaisse.kit.auth import Admin, Viewer
 from encaisse.kit.errors import DomainError, NotFound
+from encaisse.notifier import repository as repo
 from encaisse.notifier.api.deps import RuntimeDep
-from encaisse.notifier.db import templates
 from encaisse.notifier.rendering import (
     DEFAULT_NAMES,
     TEMPLATES,
@@ -86,21 +84,7 @@ async def save_template(
     except TemplateRefused as exc:
         raise DomainError(("body", "source"), str(exc), kind="template_error") from exc
     async with runtime.engine.begin() as conn:
-        values = {
-            "tenant": staff.tenant,
-            "name": name,
-            "language": language,
-            "source": body.source,
-            "updated_by": staff.name,
-        }
-        await conn.execute(
-            pg_insert(templates)
-            .values(**values)
-            .on_conflict_do_update(
-                index_elements=["tenant", "name", "language"],
-                set_={"source": body.source, "updated_by": staff.name},
-            )
-        )
+        await repo.save_template(conn, staff.tenant, name, language, body.source, staff.name)
     return TemplateOut(name=name, language=language, source=body.source, overridden=True)
 
 
@@ -109,13 +93,7 @@ async def get_template(
     name: Name, language: Language, staff: Viewer, runtime: RuntimeDep
 ) -> TemplateOut:
     async with runtime.engine.connect() as conn:
-        source = await conn.scalar(
-            select(templates.c.source).where(
-                templates.c.tenant == staff.tenant,
-                templates.c.name == name,
-                templates.c.language == language,
-            )
-        )
+        source = await repo.template_source(conn, staff.tenant, name, language)
     if source is not None:
         return TemplateOut(name=name, language=language, source=source, overridden=True)
     default = TEMPLATES / language / f"{name}.j2"
@@ -127,12 +105,7 @@ async def get_template(
 @router.get("", summary="default template names and the tenant's overrides")
 async def list_templates(staff: Viewer, runtime: RuntimeDep) -> dict[str, Any]:
     async with runtime.engine.connect() as conn:
-        rows = await conn.execute(
-            select(templates.c.name, templates.c.language)
-            .where(templates.c.tenant == staff.tenant)
-            .order_by(templates.c.name, templates.c.language)
-        )
-        overrides = [{"name": r.name, "language": r.language} for r in rows]
+        overrides = await repo.overridden(conn, staff.tenant)
     return {"defaults": list(DEFAULT_NAMES), "overrides": overrides}
 
 
@@ -145,12 +118,6 @@ async def delete_template(
     name: Name, language: Language, staff: Admin, runtime: RuntimeDep
 ) -> None:
     async with runtime.engine.begin() as conn:
-        result = await conn.execute(
-            delete(templates).where(
-                templates.c.tenant == staff.tenant,
-                templates.c.name == name,
-                templates.c.language == language,
-            )
-        )
-    if result.rowcount == 0:
+        deleted = await repo.delete_template(conn, staff.tenant, name, language)
+    if not deleted:
         raise NotFound(("path", "name"), f"the tenant has no template {name!r} in {language!r}")

@@ -29,7 +29,7 @@ from encaisse.contracts.notifier import (
     MessageSent,
     MessageUncertain,
 )
-from encaisse.notifier.db import messages, templates
+from encaisse.notifier.db import messages
 
 Db = AsyncSession | AsyncConnection
 
@@ -43,15 +43,6 @@ async def insert_message(db: Db, row: dict[str, Any]) -> bool:
         .returning(messages.c.id)
     )
     return inserted.first() is not None
-
-
-async def tenant_overrides(db: Db, tenant: str, name: str) -> dict[tuple[str, str], str]:
-    rows = await db.execute(
-        select(templates.c.name, templates.c.language, templates.c.source).where(
-            templates.c.tenant == tenant, templates.c.name == name
-        )
-    )
-    return {(r.name, r.language): r.source for r in rows}
 
 
 def report_payload(
@@ -259,22 +250,3 @@ async def reconcile(db: Db, *, outbox: Any) -> int:
     for row in rows:
         await report(db, row, "uncertain", outbox=outbox, detail=row.last_error)
     return len(rows)
-
-
-async def find_by_reference(
-    db: Db,
-    *,
-    message_id: str | None = None,
-    header_message_id: str | None = None,
-    provider_ref: str | None = None,
-) -> Row[Any] | None:
-    conditions = []
-    if message_id:
-        conditions.append(messages.c.id == message_id)
-    if header_message_id:
-        conditions.append(messages.c.header_message_id == header_message_id)
-    if provider_ref:
-        conditions.append(messages.c.provider_ref == provider_ref)
-    if not conditions:
-        return None
-    return (await db.execute(select(messages).where(or_(*conditions)).limit(1))).first()
