@@ -15,13 +15,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import func, or_, select
 
 from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts.common import Debtor as DebtorContact
 from encaisse.contracts.notifier import SendEmail
 from encaisse.kit.runtime import RuntimeDep
-from encaisse.portal import db
+from encaisse.portal import repository
 from encaisse.portal.access import FORM_COOKIE
 from encaisse.portal.api.access import _lang, pre_session_form_ok, pre_session_page
 from encaisse.portal.api.deps import Now, Settings
@@ -71,40 +70,19 @@ async def request_link(
 async def _allowed(
     uow: UnitOfWork, settings: PortalSettings, address: str, client: str, now: datetime
 ) -> bool:
-    r = db.link_requests.c
     address_hash, client_hash = _keyed(settings, address), _keyed(settings, "client:" + client)
-    # one request at a time per address, so two concurrent asks cannot both slip through
-    await uow.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(address_hash))))
-    recent = await uow.session.execute(
-        select(
-            func.count().filter(r.address_hash == address_hash),
-            func.count().filter(r.client_hash == client_hash),
-        ).where(
-            r.requested_at > now - WINDOW,
-            r.requested_at <= now,
-            or_(r.address_hash == address_hash, r.client_hash == client_hash),
-        )
+    return await repository.take_link_request(
+        uow.session,
+        address_hash,
+        client_hash,
+        now,
+        WINDOW,
+        settings.portal_link_requests_per_hour,
     )
-    by_address, by_client = recent.one()
-    limit = settings.portal_link_requests_per_hour
-    if by_address >= limit or by_client >= limit * 5:
-        return False
-    await uow.session.execute(
-        db.link_requests.insert().values(
-            address_hash=address_hash, client_hash=client_hash, requested_at=now
-        )
-    )
-    return True
 
 
 async def _send_links(uow: UnitOfWork, address: str, now: datetime) -> None:
-    c = db.customers.c
-    rows = await uow.session.execute(
-        select(c.tenant, c.customer_ref, c.name, c.language, c.timezone, c.country).where(
-            func.lower(c.email) == address
-        )
-    )
-    for row in rows:
+    for row in await repository.customers_by_email(uow.session, address):
         command = SendEmail(
             tenant=row.tenant,
             idempotency_key=f"portal-link-{uuid.uuid4()}",

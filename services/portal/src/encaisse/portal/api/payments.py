@@ -16,14 +16,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts import Money
 from encaisse.contracts.portal import CapturedAllocation, PaymentCaptured
 from encaisse.kit.errors import DomainError
 from encaisse.kit.runtime import RuntimeDep
-from encaisse.portal import db, domain, queries
+from encaisse.portal import domain, queries, repository
 from encaisse.portal.api.actions import refused
 from encaisse.portal.api.deps import Db, Debtor, Now, Provider, SignedIn, SignedInForm
 from encaisse.portal.payments import BadProviderSignature, Outcome
@@ -70,20 +69,18 @@ async def start_checkout(
         except DomainError as error:
             return refused(request, "pay.html", debtor, error, payment=None)
         checkout_id = str(uuid.uuid4())
-        await uow.session.execute(
-            db.checkouts.insert().values(
-                checkout_id=checkout_id,
-                tenant=debtor.session.tenant,
-                customer_ref=debtor.session.customer_ref,
-                amount=payment.amount,
-                currency=payment.currency,
-                status="pending",
-                provider=provider.name,
-                allocations=[
-                    {"invoice_number": a.invoice_number, "amount": str(a.amount)}
-                    for a in payment.allocations
-                ],
-            )
+        await repository.add_checkout(
+            uow.session,
+            checkout_id,
+            debtor.session.tenant,
+            debtor.session.customer_ref,
+            payment.amount,
+            payment.currency,
+            provider.name,
+            [
+                {"invoice_number": a.invoice_number, "amount": str(a.amount)}
+                for a in payment.allocations
+            ],
         )
     return RedirectResponse(
         provider.start(checkout_id, payment.amount, payment.currency), status_code=303
@@ -118,20 +115,11 @@ async def provider_return(
 
 async def complete_checkout(uow: UnitOfWork, outcome: Outcome, provider: str, now: datetime) -> Any:
     """Record the provider's outcome once; a capture publishes PaymentCaptured. Idempotent."""
-    k = db.checkouts.c
-    row = (
-        await uow.session.execute(
-            select(db.checkouts).where(k.checkout_id == outcome.checkout_id).with_for_update()
-        )
-    ).first()
+    row = await repository.locked_checkout(uow.session, outcome.checkout_id)
     if row is None or row.status != "pending":
         return row
     status = "captured" if outcome.captured else "failed"
-    await uow.session.execute(
-        db.checkouts.update()
-        .where(k.checkout_id == row.checkout_id)
-        .values(status=status, provider_ref=outcome.provider_ref, completed_at=now)
-    )
+    await repository.complete(uow.session, row.checkout_id, status, outcome.provider_ref, now)
     if outcome.captured:
         await uow.publish(
             _captured(row, provider, outcome.provider_ref, now), subject=row.customer_ref
@@ -167,16 +155,9 @@ sandbox = APIRouter(include_in_schema=False)
 
 
 async def _pending_checkout(s: Any, debtor: Debtor, checkout_id: str) -> Any:
-    k = db.checkouts.c
-    row = (
-        await s.execute(
-            select(db.checkouts).where(
-                k.checkout_id == checkout_id,
-                k.tenant == debtor.session.tenant,
-                k.customer_ref == debtor.session.customer_ref,
-            )
-        )
-    ).first()
+    row = await repository.customer_checkout(
+        s, debtor.session.tenant, debtor.session.customer_ref, checkout_id
+    )
     if row is None:
         raise HTTPException(404, "no such checkout")
     return row

@@ -6,12 +6,11 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlalchemy.dialects.postgresql import insert
 
 from encaisse.kit.auth import Admin, Collector
 from encaisse.kit.links import sign_link
 from encaisse.kit.runtime import RuntimeDep
-from encaisse.portal import access, db
+from encaisse.portal import access, repository
 from encaisse.portal.api.deps import Now, Settings
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -76,13 +75,6 @@ async def revoke_links(
 
 @router.put("/settings", response_model=TenantSettings, summary="the tenant's portal rules")
 async def put_settings(body: TenantSettings, staff: Admin, runtime: RuntimeDep) -> TenantSettings:
-    stmt = insert(db.tenant_settings).values(
-        tenant=staff.tenant, promise_max_days=body.promise_max_days
-    )
     async with runtime.sessions() as s, s.begin():
-        await s.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["tenant"], set_={"promise_max_days": body.promise_max_days}
-            )
-        )
+        await repository.save_promise_limit(s, staff.tenant, body.promise_max_days)
     return body
