@@ -1,12 +1,12 @@
 """The scheduler's HTTP API: one router per resource."""
 
-from encaisse.scheduler.api import cases, clock, customers, profiles, scenarios, work
+from encaisse.scheduler.api import clock, customers, disputes_promises, profiles, scenarios, work
 
 ROUTERS = [
     clock.router,
     scenarios.router,
     profiles.router,
-    cases.router,
+    disputes_promises.router,
     work.router,
     customers.router,
 ]
