@@ -42,6 +42,8 @@ from encaisse.kit.migrations import upgrade
 from encaisse.ledger.app import MIGRATIONS, build_app
 from encaisse.ledger.settings import LedgerSettings
 
+# the benchmark runs the ledger with its development settings (short staff token)
+os.environ.setdefault("ENCAISSE_ENV", "development")
 ADMIN = os.environ.get("ENCAISSE_BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP = os.environ.get("ENCAISSE_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 TENANT = "BENCH"
