@@ -15,9 +15,11 @@ import aio_pika
 from prometheus_client import REGISTRY
 
 from encaisse.bus.catalog import LEDGER_PORTAL_PAYMENTS, declare_subscriptions
+from encaisse.bus.consumer import Consumer
 from encaisse.bus.publisher import Outgoing, Publisher, connect
 from encaisse.bus.topology import COMMANDS, EVENTS
 from encaisse.kit.runtime import declare_topology, watch_unrouted
+from support.bus import scratch_schema
 
 
 def _dlq(amqp_url: str, *args: str) -> str:
@@ -89,7 +91,7 @@ async def test_unroutable_events_and_commands_are_kept_counted_and_rerouted(amqp
 
 
 async def test_a_broker_whose_events_exchange_predates_its_alternate_is_used_as_it_is(
-    amqp_url, caplog
+    database_url, amqp_url, caplog
 ):
     connection = await connect(amqp_url)
     try:
@@ -99,5 +101,18 @@ async def test_a_broker_whose_events_exchange_predates_its_alternate_is_used_as_
             await declare_topology(connection)  # what every service does at start
         assert "rabbitmqctl set_policy" in caplog.text and "encaisse.unrouted-events" in caplog.text
         await channel.declare_queue(LEDGER_PORTAL_PAYMENTS.name, passive=True)  # declared
+        async with scratch_schema(database_url) as schema:  # and its consumers start too
+            consumer = Consumer(
+                connection,
+                LEDGER_PORTAL_PAYMENTS,
+                {},
+                schema.sessions,
+                outbox=schema.outbox,
+                inbox=schema.inbox,
+                publisher=Publisher(connection),
+            )
+            await consumer.start()
+            assert consumer.consuming
+            await consumer.stop()
     finally:
         await connection.close()

@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from encaisse.bus import headers as h
 from encaisse.bus.metrics import DEAD_LETTERS, HANDLER_SECONDS, MESSAGES_HANDLED
 from encaisse.bus.publisher import Outgoing, Publisher
-from encaisse.bus.topology import DEAD, QueueSpec, declare
+from encaisse.bus.topology import DEAD, QueueSpec, declare, exchanges_as_they_are
 from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts import Envelope, InvalidEnvelope, Message, decode
 
@@ -82,10 +82,14 @@ class Consumer:
         )
         self._workers: list[asyncio.Task[None]] = []
 
-    async def start(self) -> None:
+    async def start(self, as_is: frozenset[str] | None = None) -> None:
+        """Declare the queue (and the exchanges: those of ``as_is``, or that the broker has
+        with other arguments, as they are) and consume."""
+        if as_is is None:
+            as_is = await exchanges_as_they_are(self._connection)
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=self.spec.prefetch)
-        self._queue = (await declare(channel, self.spec))[self.spec.name]
+        self._queue = (await declare(channel, self.spec, as_is=as_is))[self.spec.name]
         self._workers = [
             asyncio.create_task(self._work(), name=f"{self.spec.name}-worker-{i}")
             for i in range(self.spec.workers)

@@ -46,15 +46,16 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], what: str)
         await asyncio.sleep(seconds)
 
 
-async def declare_topology(connection: AbstractConnection) -> None:
+async def declare_topology(connection: AbstractConnection) -> frozenset[str]:
     """Every Encaisse queue and binding, before this service publishes anything
-    (``encaisse.bus.catalog``)."""
+    (``encaisse.bus.catalog``). Returns the exchanges used as the broker has them."""
     as_is = await exchanges_as_they_are(connection)
     channel = await connection.channel()
     try:
         await declare_subscriptions(channel, as_is=as_is)
     finally:
         await channel.close()
+    return as_is
 
 
 @dataclass
@@ -159,7 +160,7 @@ async def _with_broker(
         batch_size=settings.relay_batch_size,
         idle_delay=settings.relay_idle_seconds,
     )
-    await declare_topology(connection)
+    as_is = await declare_topology(connection)
     for spec, handlers in consumers:
         spec = dataclasses.replace(spec, retry_delays_ms=settings.retry_delays_ms)
         consumer = Consumer(
@@ -171,7 +172,7 @@ async def _with_broker(
             inbox=runtime.inbox,
             publisher=publisher,
         )
-        await consumer.start()
+        await consumer.start(as_is)
         runtime.consumers.append(consumer)
     if run_relay:
         runtime.spawn(relay.run(), "outbox-relay")
