@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from encaisse.kit.errors import DomainError
+from encaisse.kit.failures import DomainError
 from encaisse.portal import access, domain, i18n, redact, web
 from encaisse.portal.payments import BadProviderSignature, SandboxProvider
 
@@ -45,7 +45,7 @@ def test_chosen_refuses_unknown_or_closed_invoices_and_empty_choices():
     for numbers in ([], ["B"], ["C"], ["Z"], ["A", "Z"]):
         with pytest.raises(DomainError) as err:
             domain.chosen(invoices, numbers)
-        assert err.value.loc == ("invoices",)
+        assert err.value.field == ("invoices",)
 
 
 def test_a_payment_is_the_sum_of_open_balances_in_one_currency():
@@ -62,7 +62,7 @@ def test_promise_date_between_today_and_the_limit():
     for bad in (TODAY - timedelta(days=1), TODAY + timedelta(days=31)):
         with pytest.raises(DomainError) as err:
             domain.check_promise_date(bad, TODAY, 30)
-        assert err.value.loc == ("promised_date",)
+        assert err.value.field == ("promised_date",)
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,7 @@ def test_instalments_limits(typed, ok):
     else:
         with pytest.raises(DomainError) as err:
             domain.check_instalments(typed)
-        assert err.value.loc == ("instalments",)
+        assert err.value.field == ("instalments",)
 
 
 def test_a_dispute_needs_a_message():
@@ -91,7 +91,7 @@ def test_a_dispute_needs_a_message():
     for empty in ("", "   \n"):
         with pytest.raises(DomainError) as err:
             domain.dispute_message(empty)
-        assert err.value.loc == ("message",)
+        assert err.value.field == ("message",)
 
 
 def test_refusals_are_told_in_the_debtors_language():

@@ -8,7 +8,7 @@ import os
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
@@ -24,7 +24,8 @@ from encaisse.kit.migrations import upgrade
 from encaisse.kit.runtime import Runtime, declare_topology
 from encaisse.kit.settings import ServiceSettings
 
-Starter = Callable[[ServiceSettings], AbstractAsyncContextManager[Runtime]]
+Starter = Callable[[Any], AbstractAsyncContextManager[Runtime[Any]]]
+"""A service's ``bootstrap``: its own settings class in, its runtime out."""
 
 
 def create_app(

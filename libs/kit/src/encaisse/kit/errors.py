@@ -1,5 +1,8 @@
 """Error shapes: a 422 names the field at fault, in FastAPI's own ``detail`` format.
 
+Domain errors (``encaisse.kit.failures``) carry a field path only; here they get their
+status (422, 404, 409) and their location in the request.
+
 A request that cannot reach the database (refused, cut, the pool exhausted, the server
 starting or stopping) answers 503 in the same shape, with ``Retry-After``: the client, a
 load balancer or the console tries again; it is not a bug of the request.
@@ -12,6 +15,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 
+from encaisse.kit.failures import Conflict, DomainError, NotFound
+
 RETRY_AFTER_SECONDS = 5
 
 _UNREACHABLE = (
@@ -23,24 +28,17 @@ _UNREACHABLE = (
 )
 
 
-class DomainError(Exception):
-    """A business rule refused the input. ``field`` is the location, as FastAPI gives it."""
-
-    status_code = 422
-
-    def __init__(self, field: str | tuple[str | int, ...], message: str, kind: str = "value_error"):
-        super().__init__(message)
-        self.loc = (field,) if isinstance(field, str) else field
-        self.message = message
-        self.kind = kind
+STATUS = {NotFound: 404, Conflict: 409, DomainError: 422}
 
 
-class NotFound(DomainError):
-    status_code = 404
-
-
-class Conflict(DomainError):
-    status_code = 409
+def location(request: Request, exc: DomainError) -> list[str | int]:
+    """Where the field at fault came from: a path parameter, a query parameter, or the body."""
+    head = exc.field[0] if exc.field else None
+    if head in request.path_params:
+        return ["path", *exc.field]
+    if head in request.query_params:
+        return ["query", *exc.field]
+    return ["body", *exc.field]
 
 
 def database_unreachable(exc: BaseException) -> bool:
@@ -70,6 +68,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse(
-            {"detail": [{"loc": list(exc.loc), "msg": exc.message, "type": exc.kind}]},
-            status_code=exc.status_code,
+            {"detail": [{"loc": location(request, exc), "msg": exc.message, "type": exc.kind}]},
+            status_code=next(code for kind, code in STATUS.items() if isinstance(exc, kind)),
         )

@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 from aio_pika.abc import AbstractConnection
 from aio_pika.exceptions import AMQPError
@@ -27,6 +27,7 @@ from encaisse.bus.outbox import OutboxRelay
 from encaisse.bus.publisher import Publisher, connect
 from encaisse.bus.topology import QueueSpec, exchanges_as_they_are
 from encaisse.bus.uow import UnitOfWork
+from encaisse.kit.clock import Clock, SystemClock
 from encaisse.kit.db import make_engine, make_sessions
 from encaisse.kit.settings import ServiceSettings
 
@@ -34,16 +35,19 @@ log = logging.getLogger(__name__)
 
 
 async def every(seconds: float, job: Callable[[], Awaitable[object]], what: str) -> None:
-    """Run ``job`` now, then every ``seconds``, until cancelled: a background task of the
-    service (``Runtime.spawn``). A failing run is logged and the next one goes on."""
+    """Run ``job`` now, then every ``seconds``, until cancelled: a background loop of the
+    service (``Runtime.every``). A job that returns ``True`` says more work is waiting and
+    runs again at once. A failing run is logged and the next one goes on."""
     while True:
         try:
-            await job()
+            more = await job()
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("%s failed; trying again in %s s", what, seconds)
-        await asyncio.sleep(seconds)
+            more = False
+        if more is not True:
+            await asyncio.sleep(seconds)
 
 
 async def declare_topology(connection: AbstractConnection) -> frozenset[str]:
@@ -58,16 +62,26 @@ async def declare_topology(connection: AbstractConnection) -> frozenset[str]:
     return as_is
 
 
+P = TypeVar("P")
+
+
 @dataclass
-class Runtime:
-    """``connection``, ``publisher`` and ``relay`` are None until the broker first answers
+class Runtime(Generic[P]):
+    """What every service runs on, built by its ``bootstrap(settings)``: its settings, clock,
+    database, broker connection, outbox relay and consumers, and ``parts``, the service's
+    own dependencies (a frozen dataclass of its ``app`` module), bound once and read by its
+    routes (``deps.py``) and handlers.
+
+    ``connection``, ``publisher`` and ``relay`` are None until the broker first answers
     (a service starts, and serves what needs only its database, while the broker is down)."""
 
     settings: ServiceSettings
+    clock: Clock
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     outbox: Table
     inbox: Table
+    parts: P
     connection: AbstractConnection | None = None
     publisher: Publisher | None = None
     relay: OutboxRelay | None = None
@@ -91,9 +105,15 @@ class Runtime:
             yield UnitOfWork(session, self.outbox)
 
     def spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
+        """A long-running worker with a stop of its own (the relay, the notifier's sending
+        pool); a periodic job goes through ``every``."""
         task = asyncio.create_task(coro, name=name)
         self.tasks.append(task)
         return task
+
+    def every(self, seconds: float, job: Callable[[], Awaitable[object]], what: str) -> None:
+        """Run ``job`` now and every ``seconds`` until the service stops (``every``)."""
+        self.spawn(every(seconds, job, what), what.replace(" ", "-"))
 
 
 @asynccontextmanager
@@ -102,15 +122,24 @@ async def start_runtime(
     *,
     outbox: Table,
     inbox: Table,
-    consumers: Sequence[tuple[QueueSpec, Handlers]] = (),
+    parts: Callable[[Runtime[None]], P],
+    consumers: Callable[[P], Sequence[tuple[QueueSpec, Handlers]]] = lambda _: (),
+    clock: Clock | None = None,
     run_relay: bool = True,
-) -> AsyncIterator[Runtime]:
-    """The service's parts. Started while the broker is down, it serves (and reports
-    not ready on ``/readyz``) and connects when the broker comes: under Kubernetes a
-    crash loop would delay recovery by minutes."""
+) -> AsyncIterator[Runtime[P]]:
+    """The service's runtime: ``parts`` builds the service's own dependencies from the
+    database and clock (nothing connects yet), ``consumers`` gives its queues with their
+    handlers bound to those parts. Started while the broker is down, it serves (and
+    reports not ready on ``/readyz``) and connects when the broker comes: under
+    Kubernetes a crash loop would delay recovery by minutes."""
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
-    runtime = Runtime(settings, engine, make_sessions(engine), outbox, inbox)
+    base: Runtime[None] = Runtime(
+        settings, clock or SystemClock(), engine, make_sessions(engine), outbox, inbox, None
+    )
+    runtime = cast(Runtime[P], base)  # the same object, typed with the parts set next
+    runtime.parts = parts(base)
     try:
+        queues = consumers(runtime.parts)
         try:
             connection = await connect(settings.amqp_url)
         except BROKER_DOWN as exc:
@@ -118,9 +147,9 @@ async def start_runtime(
                 "the broker does not answer (%s): serving without it, connecting in the background",
                 exc,
             )
-            runtime.spawn(_connect_later(runtime, consumers, run_relay), "broker-connect")
+            runtime.spawn(_connect_later(runtime, queues, run_relay), "broker-connect")
         else:
-            await _with_broker(runtime, connection, consumers, run_relay)
+            await _with_broker(runtime, connection, queues, run_relay)
         yield runtime
     finally:
         await _stop(runtime)
@@ -131,7 +160,7 @@ RECONNECT_SECONDS = 2.0
 
 
 async def _connect_later(
-    runtime: Runtime, consumers: Sequence[tuple[QueueSpec, Handlers]], run_relay: bool
+    runtime: Runtime[Any], consumers: Sequence[tuple[QueueSpec, Handlers]], run_relay: bool
 ) -> None:
     while True:
         await asyncio.sleep(RECONNECT_SECONDS)
@@ -145,7 +174,7 @@ async def _connect_later(
 
 
 async def _with_broker(
-    runtime: Runtime,
+    runtime: Runtime[Any],
     connection: AbstractConnection,
     consumers: Sequence[tuple[QueueSpec, Handlers]],
     run_relay: bool,
@@ -186,7 +215,7 @@ async def _with_broker(
     )
 
 
-async def _stop(runtime: Runtime) -> None:
+async def _stop(runtime: Runtime[Any]) -> None:
     for consumer in runtime.consumers:
         await consumer.stop()
     if runtime.relay is not None:
@@ -215,9 +244,9 @@ async def watch_unrouted(connection: AbstractConnection) -> None:
         UNROUTED_WAITING.labels(queue).set(-1 if count is None else count)
 
 
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+def get_runtime(request: Request) -> Runtime[Any]:
+    runtime: Runtime[Any] = request.app.state.runtime
     return runtime
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+RuntimeDep = Annotated[Runtime[Any], Depends(get_runtime)]

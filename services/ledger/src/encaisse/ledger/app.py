@@ -25,12 +25,13 @@ to the token's tenant.
 """
 
 
-def bootstrap(settings: ServiceSettings) -> AbstractAsyncContextManager[Runtime]:
+def bootstrap(settings: ServiceSettings) -> AbstractAsyncContextManager[Runtime[None]]:
     return start_runtime(
         settings,
         outbox=db.outbox,
         inbox=db.inbox,
-        consumers=[(spec, HANDLERS) for spec in QUEUES],
+        parts=lambda _: None,
+        consumers=lambda _: [(spec, HANDLERS) for spec in QUEUES],
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from encaisse.bus.uow import UnitOfWork
-from encaisse.kit.errors import NotFound
+from encaisse.kit.failures import NotFound
 from encaisse.ledger import db
 from encaisse.ledger.domain import SETTLEABLE
 from encaisse.ledger.events import customer_event
@@ -86,7 +86,7 @@ async def customer_view(session: AsyncSession, tenant: str, ref: str) -> dict[st
         .first()
     )
     if row is None:
-        raise NotFound(("path", "ref"), f"no customer {ref!r}")
+        raise NotFound("ref", f"no customer {ref!r}")
     i = db.invoices
     open_rows = (
         (

@@ -11,7 +11,7 @@ from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts import Envelope
 from encaisse.contracts.ledger import PaymentMethod
 from encaisse.contracts.portal import PaymentCaptured
-from encaisse.kit.errors import DomainError
+from encaisse.kit.failures import DomainError
 from encaisse.ledger.models import PaymentIn
 from encaisse.ledger.payments import record_payment
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from encaisse.bus.uow import UnitOfWork
-from encaisse.kit.errors import DomainError
+from encaisse.kit.failures import DomainError
 from encaisse.ledger.customers import Outcome, upsert_customer
 from encaisse.ledger.file_lines import BodyTooLarge
 from encaisse.ledger.import_files import FileFormat, Record, records
@@ -273,7 +273,7 @@ class Importer:
                     created = await record_payment(uow, self._tenant, row)
             except DomainError as exc:
                 self.report.reject(
-                    line, [(".".join(str(p) for p in exc.loc[1:]) or "line", exc.message)]
+                    line, [(".".join(str(p) for p in exc.field) or "line", exc.message)]
                 )
                 continue
             self._count(Outcome.CREATED if created else Outcome.UNCHANGED)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts.ledger import InvoiceCancelled, InvoiceStatus, InvoiceWrittenOff
-from encaisse.kit.errors import Conflict, DomainError, NotFound
+from encaisse.kit.failures import Conflict, DomainError, NotFound
 from encaisse.ledger import db
 from encaisse.ledger.domain import FINAL, SETTLEABLE
 from encaisse.ledger.events import invoice_event
@@ -38,7 +38,7 @@ async def put_invoice(uow: UnitOfWork, tenant: str, number: str, data: InvoiceIn
         error = (
             Conflict if rejection.problem in ("final", "raced", "other_customer") else DomainError
         )
-        raise error(("body", rejection.field), rejection.reason)
+        raise error(rejection.field, rejection.reason)
     return result.created == 1
 
 
@@ -53,7 +53,7 @@ async def _locked(session: AsyncSession, tenant: str, number: str) -> Any:
         .first()
     )
     if row is None:
-        raise NotFound(("path", "number"), f"no invoice {number!r}")
+        raise NotFound("number", f"no invoice {number!r}")
     return row
 
 
@@ -69,9 +69,9 @@ async def close_invoice(
     if row["status"] == status:
         return dict(row)
     if row["status"] in FINAL or row["status"] == InvoiceStatus.PAID:
-        raise Conflict(("path", "number"), f"the invoice is {row['status']}")
+        raise Conflict("number", f"the invoice is {row['status']}")
     if status == InvoiceStatus.CANCELLED and row["status"] != InvoiceStatus.OPEN:
-        raise Conflict(("path", "number"), "a partially paid invoice cannot be cancelled")
+        raise Conflict("number", "a partially paid invoice cannot be cancelled")
     updated = (
         (
             await uow.session.execute(
@@ -96,7 +96,7 @@ async def get_invoice(session: AsyncSession, tenant: str, number: str) -> dict[s
         .first()
     )
     if row is None:
-        raise NotFound(("path", "number"), f"no invoice {number!r}")
+        raise NotFound("number", f"no invoice {number!r}")
     return dict(row)
 
 

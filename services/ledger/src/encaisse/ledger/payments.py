@@ -23,7 +23,7 @@ from encaisse.contracts.ledger import (
     PaymentReceived,
     PaymentRejected,
 )
-from encaisse.kit.errors import Conflict, DomainError, NotFound
+from encaisse.kit.failures import Conflict, DomainError, NotFound
 from encaisse.ledger import db
 from encaisse.ledger.domain import (
     SETTLEABLE,
@@ -67,7 +67,7 @@ async def _existing(session: AsyncSession, tenant: str, cmd: PaymentIn) -> bool:
         )
     ).all()
     if not _same_payment(row, [tuple(s) for s in shares], cmd):
-        raise Conflict(("body", "ref"), f"payment {cmd.ref!r} was already recorded differently")
+        raise Conflict("ref", f"payment {cmd.ref!r} was already recorded differently")
     return True
 
 
@@ -96,7 +96,7 @@ def check_allocations(cmd: PaymentIn, invoices: dict[str, Any]) -> list[Share]:
     """The allocations as given, each checked against its invoice; raise naming the field."""
     seen: set[str] = set()
     for n, al in enumerate(cmd.allocations):
-        loc = ("body", "allocations", n)
+        loc = ("allocations", n)
         inv = invoices.get(al.invoice_number)
         if inv is None or inv["customer_ref"] != cmd.customer_ref:
             raise DomainError(
@@ -107,7 +107,7 @@ def check_allocations(cmd: PaymentIn, invoices: dict[str, Any]) -> list[Share]:
         seen.add(al.invoice_number)
         if inv["currency"] != cmd.currency:
             raise DomainError(
-                ("body", "currency"),
+                "currency",
                 f"{cmd.currency} differs from invoice {inv['number']}'s currency {inv['currency']}",
             )
         if inv["status"] not in SETTLEABLE:
@@ -118,7 +118,7 @@ def check_allocations(cmd: PaymentIn, invoices: dict[str, Any]) -> list[Share]:
             )
     shares = [Share(al.invoice_number, al.amount) for al in cmd.allocations]
     if unallocated(cmd.amount, shares) < 0:
-        raise DomainError(("body", "allocations"), "the allocations exceed the payment amount")
+        raise DomainError("allocations", "the allocations exceed the payment amount")
     return shares
 
 
@@ -128,7 +128,7 @@ async def record_payment(uow: UnitOfWork, tenant: str, cmd: PaymentIn) -> bool:
     if await _existing(session, tenant, cmd):
         return False
     if not await _customer_exists(session, tenant, cmd.customer_ref):
-        raise DomainError(("body", "customer_ref"), f"unknown customer {cmd.customer_ref!r}")
+        raise DomainError("customer_ref", f"unknown customer {cmd.customer_ref!r}")
     invoices = await _lock_invoices(session, tenant, cmd)
     if cmd.allocations:
         shares = check_allocations(cmd, invoices)
@@ -267,11 +267,11 @@ async def reject_payment(
         .first()
     )
     if payment is None:
-        raise NotFound(("path", "ref"), f"no payment {ref!r}")
+        raise NotFound("ref", f"no payment {ref!r}")
     if payment["status"] == "rejected":
         return False
     if payment["method"] != PaymentMethod.DIRECT_DEBIT:
-        raise Conflict(("path", "ref"), "only a direct debit can be rejected")
+        raise Conflict("ref", "only a direct debit can be rejected")
     shares = (
         (
             await session.execute(
@@ -352,7 +352,7 @@ async def get_payment(session: AsyncSession, tenant: str, ref: str) -> dict[str,
         .first()
     )
     if row is None:
-        raise NotFound(("path", "ref"), f"no payment {ref!r}")
+        raise NotFound("ref", f"no payment {ref!r}")
     shares = (
         (
             await session.execute(

@@ -25,7 +25,7 @@ MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 
 @asynccontextmanager
-async def bootstrap(settings: LettersSettings, app: FastAPI) -> AsyncIterator[Runtime]:
+async def bootstrap(settings: LettersSettings, app: FastAPI) -> AsyncIterator[Runtime[None]]:
     """Wire storage, provider and rates; consume commands; dispatch and track sendings."""
     webhook = (
         settings.postal_webhook_url
@@ -38,7 +38,8 @@ async def bootstrap(settings: LettersSettings, app: FastAPI) -> AsyncIterator[Ru
             settings,
             outbox=db.outbox,
             inbox=db.inbox,
-            consumers=[(spec, handlers(room)) for spec in QUEUES],
+            parts=lambda _: None,
+            consumers=lambda _: [(spec, handlers(room)) for spec in QUEUES],
         ) as runtime:
             tracker = Tracker(runtime.sessions, room)
             app.state.mailroom, app.state.tracker = room, tracker
@@ -56,6 +57,6 @@ def build_app(settings: LettersSettings) -> FastAPI:
         description="PDF letters and registered letters through a postal provider, with their "
         "proofs. Staff bearer token required.",
         routers=[letters.router, postal.router],
-        start=lambda s: bootstrap(s, app),  # type: ignore[arg-type]  # bootstrap takes the service's own settings class
+        start=lambda s: bootstrap(s, app),
     )
     return app

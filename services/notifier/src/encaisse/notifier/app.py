@@ -32,14 +32,15 @@ def sms_provider(settings: NotifierSettings, http: httpx.AsyncClient) -> SmsProv
 
 
 @asynccontextmanager
-async def bootstrap(settings: NotifierSettings) -> AsyncIterator[Runtime]:
+async def bootstrap(settings: NotifierSettings) -> AsyncIterator[Runtime[None]]:
     """Database, bus (command consumer, outbox relay) and the sending loop."""
     async with (
         start_runtime(
             settings,
             outbox=db.outbox,
             inbox=db.inbox,
-            consumers=[(spec, build_handlers(settings)) for spec in QUEUES],
+            parts=lambda _: None,
+            consumers=lambda _: [(spec, build_handlers(settings)) for spec in QUEUES],
         ) as runtime,
         httpx.AsyncClient(timeout=settings.smtp_timeout_seconds) as http,
     ):
@@ -66,5 +67,5 @@ def build_app(settings: NotifierSettings) -> FastAPI:
         description="Emails and SMS from templates, their evidence and delivery reports. "
         "Staff bearer token required, except provider webhooks (signed).",
         routers=routers,
-        start=bootstrap,  # type: ignore[arg-type]  # bootstrap takes the service's own settings class
+        start=bootstrap,
     )

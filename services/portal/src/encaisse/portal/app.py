@@ -24,13 +24,14 @@ MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 
 @asynccontextmanager
-async def bootstrap(settings: PortalSettings, app: FastAPI) -> AsyncIterator[Runtime]:
+async def bootstrap(settings: PortalSettings, app: FastAPI) -> AsyncIterator[Runtime[None]]:
     """Database, bus (read model's consumers, outbox relay) and the access tables' purge."""
     async with start_runtime(
         settings,
         outbox=db.outbox,
         inbox=db.inbox,
-        consumers=[(spec, HANDLERS) for spec in QUEUES],
+        parts=lambda _: None,
+        consumers=lambda _: [(spec, HANDLERS) for spec in QUEUES],
     ) as runtime:
         runtime.spawn(
             every(
@@ -60,7 +61,7 @@ def build_app(settings: PortalSettings) -> FastAPI:
         description="The debtors' portal (HTML pages) and its staff API under /staff "
         "(bearer token).",
         routers=routers,
-        start=lambda s: bootstrap(s, app),  # type: ignore[arg-type]  # bootstrap takes the service's own settings class
+        start=lambda s: bootstrap(s, app),
         public=True,
     )
     app.state.payment_provider = provider_from(

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import filetype
 
-from encaisse.kit.errors import DomainError
+from encaisse.kit.failures import DomainError
 
 PAYABLE = ("open", "partially_paid")
 ATTACHMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp")

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts import Money
 from encaisse.contracts.scheduler import CasePaused, CaseResumed, PauseReason, TaskCreated, TaskKind
-from encaisse.kit.errors import Conflict, DomainError, NotFound
+from encaisse.kit.failures import Conflict, DomainError, NotFound
 from encaisse.scheduler import commands, db, repo
 from encaisse.scheduler.cases import bump_case, refresh_cases
 from encaisse.scheduler.domain.contacts import Customer

@@ -33,12 +33,13 @@ async def run_today(runtime: Runtime, clock: Clock, settings: SchedulerSettings)
 
 def bootstrap(settings: SchedulerSettings, clock: Clock):
     @asynccontextmanager
-    async def start(_: object) -> AsyncIterator[Runtime]:
+    async def start(_: object) -> AsyncIterator[Runtime[None]]:
         async with start_runtime(
             settings,
             outbox=db.outbox,
             inbox=db.inbox,
-            consumers=[(spec, handlers(clock)) for spec in QUEUES],
+            parts=lambda _: None,
+            consumers=lambda _: [(spec, handlers(clock)) for spec in QUEUES],
         ) as rt:
             rt.spawn(
                 every(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from encaisse.bus.uow import UnitOfWork
-from encaisse.kit.errors import DomainError
+from encaisse.kit.failures import DomainError
 from encaisse.ledger.api.deps import Collector, RuntimeDep
 from encaisse.ledger.api.schemas import ImportOut
 from encaisse.ledger.file_lines import MAX_LINE_BYTES, BodyTooLarge
@@ -96,7 +96,7 @@ async def post_import(
     try:
         report = await importer.run(request.stream())
     except BadFile as exc:
-        raise DomainError(("body",), str(exc)) from exc
+        raise DomainError((), str(exc)) from exc
     except BodyTooLarge:
         done = importer.report
         return _too_large(

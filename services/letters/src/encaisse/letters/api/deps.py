@@ -11,7 +11,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from encaisse.kit.auth import Viewer
-from encaisse.kit.errors import NotFound
+from encaisse.kit.failures import NotFound
 from encaisse.kit.runtime import RuntimeDep
 from encaisse.letters import db
 from encaisse.letters.mailroom import Mailroom

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from encaisse.kit.auth import Viewer
-from encaisse.kit.errors import NotFound
+from encaisse.kit.failures import NotFound
 from encaisse.letters import db
 from encaisse.letters.api.deps import LetterRow, MailroomDep, Session
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from markupsafe import escape
 
-from encaisse.kit.errors import NotFound
+from encaisse.kit.failures import NotFound
 from encaisse.notifier.api.deps import SettingsDep
 
 router = APIRouter(prefix="/dev/mailbox", tags=["development"], include_in_schema=False)
@@ -66,7 +66,7 @@ async def mailbox_page(settings: SettingsDep) -> HTMLResponse:
 async def mail_page(key: str, settings: SettingsDep) -> HTMLResponse:
     box = mailbox.Maildir(settings.dev_mailbox_dir, create=True)
     if key not in box:
-        raise NotFound(("path", "key"), "no such email")
+        raise NotFound("key", "no such email")
     mail = _read(box, key)
     headers = "".join(
         f"<tr><th>{escape(name)}</th><td>{escape(mail.get(name, ''))}</td></tr>"

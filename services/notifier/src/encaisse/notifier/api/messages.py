@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from encaisse.kit.auth import Viewer
-from encaisse.kit.errors import NotFound
+from encaisse.kit.failures import NotFound
 from encaisse.notifier import repository as repo
 from encaisse.notifier.api.deps import RuntimeDep
 
@@ -63,5 +63,5 @@ async def get_message(message_id: str, staff: Viewer, runtime: RuntimeDep) -> Me
     async with runtime.engine.connect() as conn:
         row = await repo.one(conn, staff.tenant, message_id)
     if row is None:
-        raise NotFound(("path", "message_id"), "no such message")
+        raise NotFound("message_id", "no such message")
     return MessageOut.model_validate(row, from_attributes=True)

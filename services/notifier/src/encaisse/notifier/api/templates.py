@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from encaisse.contracts import Money
 from encaisse.contracts.common import Debtor, InvoiceLine
 from encaisse.kit.auth import Admin, Viewer
-from encaisse.kit.errors import DomainError, NotFound
+from encaisse.kit.failures import DomainError, NotFound
 from encaisse.notifier import repository as repo
 from encaisse.notifier.api.deps import RuntimeDep
 from encaisse.notifier.rendering import (
@@ -82,7 +82,7 @@ async def save_template(
     try:
         check_template(body.source, sample_variables(staff.tenant))
     except TemplateRefused as exc:
-        raise DomainError(("body", "source"), str(exc), kind="template_error") from exc
+        raise DomainError("source", str(exc), kind="template_error") from exc
     async with runtime.engine.begin() as conn:
         await repo.save_template(conn, staff.tenant, name, language, body.source, staff.name)
     return TemplateOut(name=name, language=language, source=body.source, overridden=True)
@@ -98,7 +98,7 @@ async def get_template(
         return TemplateOut(name=name, language=language, source=source, overridden=True)
     default = TEMPLATES / language / f"{name}.j2"
     if not default.exists():
-        raise NotFound(("path", "name"), f"no template {name!r} in {language!r}")
+        raise NotFound("name", f"no template {name!r} in {language!r}")
     return TemplateOut(name=name, language=language, source=default.read_text(), overridden=False)
 
 
@@ -120,4 +120,4 @@ async def delete_template(
     async with runtime.engine.begin() as conn:
         deleted = await repo.delete_template(conn, staff.tenant, name, language)
     if not deleted:
-        raise NotFound(("path", "name"), f"the tenant has no template {name!r} in {language!r}")
+        raise NotFound("name", f"the tenant has no template {name!r} in {language!r}")

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Header, HTTPException, Request, status
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from encaisse.contracts.notifier import FailureReason
-from encaisse.kit.errors import DomainError
+from encaisse.kit.failures import DomainError
 from encaisse.notifier import repository as repo
 from encaisse.notifier.api.deps import RuntimeDep, SettingsDep
 from encaisse.notifier.db import outbox
@@ -61,7 +61,7 @@ async def provider_webhook(
     try:
         parsed = _REPORTS.validate_json(body)
     except ValidationError as exc:
-        raise DomainError(("body",), exc.errors()[0]["msg"]) from exc
+        raise DomainError((), exc.errors()[0]["msg"]) from exc
     reports = parsed if isinstance(parsed, list) else [parsed]
     applied = unknown = 0
     async with runtime.engine.begin() as conn:

@@ -15,7 +15,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Upload
 from fastapi.responses import HTMLResponse
 
 from encaisse.contracts.portal import DisputeOpened, DisputeReason, PlanRequested, PromiseMade
-from encaisse.kit.errors import DomainError
+from encaisse.kit.failures import DomainError
 from encaisse.kit.runtime import RuntimeDep
 from encaisse.portal import db, domain, queries
 from encaisse.portal.api.deps import Db, Debtor, Now, Settings, SignedIn, SignedInForm
@@ -36,7 +36,7 @@ def refused(
         status_code=422,
         debtor=debtor,
         error=error,
-        error_field=error.loc[-1],
+        error_field=error.field[-1],
         **context,
     )
 

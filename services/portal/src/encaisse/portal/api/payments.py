@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts import Money
 from encaisse.contracts.portal import CapturedAllocation, PaymentCaptured
-from encaisse.kit.errors import DomainError
+from encaisse.kit.failures import DomainError
 from encaisse.kit.runtime import RuntimeDep
 from encaisse.portal import domain, queries, repository
 from encaisse.portal.api.actions import refused

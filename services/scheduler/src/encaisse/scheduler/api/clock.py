@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
 
 from encaisse.kit.auth import Admin, Viewer
-from encaisse.kit.errors import Conflict
+from encaisse.kit.failures import Conflict
 from encaisse.scheduler.api.deps import ClockDep, Rt, SettingsDep
 from encaisse.scheduler.dayrun import run_due
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import select, update
 
 from encaisse.kit.auth import Admin, Collector, Viewer
-from encaisse.kit.errors import DomainError, NotFound
+from encaisse.kit.failures import DomainError, NotFound
 from encaisse.kit.money import at_precision
 from encaisse.scheduler import actions, db, repo
 from encaisse.scheduler.api.deps import ClockDep, Rt, forgets_rules, now_of
@@ -226,7 +226,7 @@ async def set_profile(
         row = await repo.lock_customer(uow.session, staff.tenant, customer_ref)
         profiles = await repo.profiles(uow.session, staff.tenant)
         if body.profile is not None and body.profile not in {p.code for p in profiles}:
-            raise DomainError(("body", "profile"), f"no profile {body.profile!r}")
+            raise DomainError("profile", f"no profile {body.profile!r}")
         settings = await repo.tenant_settings(uow.session, staff.tenant)
         code = profile_for(
             explicit=body.profile,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from encaisse.contracts import Money
 from encaisse.contracts.portal import DisputeReason
 from encaisse.kit.auth import Collector, Viewer
-from encaisse.kit.errors import NotFound
+from encaisse.kit.failures import NotFound
 from encaisse.scheduler import actions, db
 from encaisse.scheduler.api.deps import ClockDep, Rt, now_of
 

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from encaisse.contracts.ledger import Segment
 from encaisse.kit.auth import Admin, Viewer
-from encaisse.kit.errors import Conflict, DomainError, NotFound
+from encaisse.kit.failures import Conflict, DomainError, NotFound
 from encaisse.scheduler import db, repo
 from encaisse.scheduler.api.deps import ClockDep, Rt, forgets_rules
 from encaisse.scheduler.domain.windows import SendingWindow
@@ -83,7 +83,7 @@ class TenantBody(BaseModel):
 
 async def _check_scenario(conn, tenant: str, code: str) -> None:
     if code not in await repo.scenarios(conn, tenant):
-        raise DomainError(("body", "scenario_code"), f"no scenario {code!r}")
+        raise DomainError("scenario_code", f"no scenario {code!r}")
 
 
 def _out(row) -> ProfileOut:
@@ -158,7 +158,7 @@ async def create_profile(body: NewProfile, staff: Admin, rt: Rt) -> ProfileOut:
             )
         ).first()
         if row is None:
-            raise Conflict(("body", "code"), f"profile {body.code!r} already exists")
+            raise Conflict("code", f"profile {body.code!r} already exists")
         return _out(row)
 
 

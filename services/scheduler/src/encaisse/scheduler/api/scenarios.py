@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 
 from encaisse.kit.auth import Admin, Viewer
-from encaisse.kit.errors import Conflict, DomainError, NotFound
+from encaisse.kit.failures import Conflict, DomainError, NotFound
 from encaisse.scheduler import db, repo
 from encaisse.scheduler.api.deps import ClockDep, Rt, forgets_rules
 from encaisse.scheduler.domain.scenarios import (
@@ -73,7 +73,7 @@ def _domain(code: str, body: ScenarioBody) -> Scenario:
     try:
         return Scenario(code, body.name, steps, body.amicable_days)
     except InvalidScenario as exc:
-        raise DomainError(("body", exc.field), str(exc)) from exc
+        raise DomainError(exc.field, str(exc)) from exc
 
 
 def _out(row) -> ScenarioOut:
@@ -160,7 +160,7 @@ async def create_scenario(body: NewScenario, staff: Admin, rt: Rt) -> ScenarioOu
         await repo.ensure_tenant(conn, staff.tenant)
         versions = await _versions(conn, staff.tenant, body.code)
         if versions and not versions[-1].deleted:
-            raise Conflict(("body", "code"), f"scenario {body.code!r} already exists")
+            raise Conflict("code", f"scenario {body.code!r} already exists")
         return _out(await _save(conn, staff.tenant, scenario, staff.name, body.change or "created"))
 
 
@@ -212,7 +212,7 @@ async def switch_step(
         try:
             changed = current.with_step_enabled(offset_days, body.enabled)
         except InvalidScenario as exc:
-            raise NotFound(("path", "offset_days"), str(exc)) from exc
+            raise NotFound("offset_days", str(exc)) from exc
         word = "on" if body.enabled else "off"
         saved = _out(
             await _save(

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Date, DateTime, and_, cast, func, literal,
 
 from encaisse.contracts.portal import DisputeReason
 from encaisse.kit.auth import Collector, Viewer
-from encaisse.kit.errors import Conflict, NotFound
+from encaisse.kit.failures import Conflict, NotFound
 from encaisse.kit.money import at_precision
 from encaisse.scheduler import actions, commands, db, deliveries, repo
 from encaisse.scheduler.api.deps import ClockDep, Rt, now_of
