@@ -50,9 +50,10 @@ def settings_env(database_url: str, amqp_url: str, **extra: Any) -> dict[str, st
 
 
 async def service_app(
-    service: str, database_url: str, amqp_url: str, monkeypatch=None, **extra: Any
+    service: str, database_url: str, amqp_url: str, monkeypatch=None, clock=None, **extra: Any
 ):
-    """Migrate, then build the service's app with settings read from the environment."""
+    """Migrate, then build the service's app with settings read from the environment
+    (and ``clock``, a ``SettableClock``, when the test sets the time)."""
     await migrate(service, database_url)
     app_module = importlib.import_module(f"encaisse.{service}.app")
     settings_module = importlib.import_module(f"encaisse.{service}.settings")
@@ -64,7 +65,9 @@ async def service_app(
     settings = settings_class(
         _env_file=None, **_fields(settings_env(database_url, amqp_url, **extra))
     )
-    return app_module.build_app(settings)
+    if clock is None:
+        return app_module.build_app(settings)
+    return app_module.build_app(settings, clock=clock)
 
 
 def _fields(env: dict[str, str]) -> dict[str, Any]:
