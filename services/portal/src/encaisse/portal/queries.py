@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from encaisse.kit.money import at_precision
 from encaisse.portal import db
 from encaisse.portal.access import DebtorSession
 from encaisse.portal.domain import PAYABLE, Invoice
@@ -45,8 +46,8 @@ def _invoice(row: Any) -> Invoice:
         row.invoice_number,
         row.issue_date,
         row.due_date,
-        row.amount,
-        row.open_balance,
+        at_precision(row.amount, row.currency),
+        at_precision(row.open_balance, row.currency),
         row.currency,
         row.status,
         bool(row.pdf_url),

@@ -21,6 +21,7 @@ from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts import Money
 from encaisse.contracts.portal import CapturedAllocation, PaymentCaptured
 from encaisse.kit.failures import DomainError
+from encaisse.kit.money import at_precision
 from encaisse.kit.runtime import RuntimeDep
 from encaisse.portal import domain, queries, repository
 from encaisse.portal.api.actions import refused
@@ -135,7 +136,7 @@ def _captured(row: Any, provider: str, provider_ref: str, now: datetime) -> Paym
         version=1,
         payment_ref=f"PORTAL-{row.checkout_id}",
         customer_ref=row.customer_ref,
-        amount=Money(amount=row.amount, currency=row.currency),
+        amount=Money(amount=at_precision(row.amount, row.currency), currency=row.currency),
         allocations=tuple(
             CapturedAllocation(
                 invoice_number=a["invoice_number"],
