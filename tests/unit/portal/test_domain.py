@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -189,3 +189,25 @@ def test_link_tokens_are_masked_in_log_records():
     )
     redact.RedactLinks().filter(kept)
     assert kept.getMessage() == "GET /access/request"
+
+
+def test_revocation_and_the_issue_time_of_a_link_after_it():
+    revoked_at = datetime(2030, 1, 1, 12, 0, 0, 500_000, tzinfo=UTC)
+    assert access.revoked(revoked_at, revoked_at) and not access.revoked(revoked_at, None)
+    assert not access.revoked(revoked_at + timedelta(microseconds=1), revoked_at)
+    # links carry whole seconds: one issued in the second of the revocation outlives it
+    same_second = revoked_at + timedelta(milliseconds=200)
+    assert access.link_issue_time(same_second, revoked_at) == revoked_at + timedelta(seconds=1)
+    later = revoked_at + timedelta(seconds=5)
+    assert access.link_issue_time(later, revoked_at) == later
+    assert access.link_issue_time(same_second, None) == same_second
+
+
+def test_the_portal_handles_every_message_of_its_queues():
+    from encaisse.portal.app import PortalParts
+    from encaisse.portal.handlers import QUEUES, handlers
+    from encaisse.portal.payments import SandboxProvider
+
+    bound = handlers(PortalParts(payment_provider=SandboxProvider("s3cret")))
+    assert {spec.name for spec in QUEUES} == {"portal.read_model", "portal.notices"}
+    assert all(callable(handle) for handle in bound.values()) and len(bound) == 17
