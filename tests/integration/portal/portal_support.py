@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from encaisse.bus.publisher import Publisher, connect
 from encaisse.contracts import Envelope, Money, decode
 from encaisse.contracts import ledger as L
+from encaisse.kit.clock import SettableClock
 from encaisse.portal import db
 from support.http import serve
 from support.services import TENANT, service_app
@@ -39,8 +40,10 @@ class Portal:
         http: httpx.AsyncClient,
         publisher: Publisher,
         captured: list[Envelope[Any]],
+        clock: SettableClock,
     ) -> None:
         self.app, self.url, self.http = app, url, http
+        self.clock = clock
         self.publisher = publisher
         self.captured = captured
         self.tenant = TENANT
@@ -117,9 +120,9 @@ class Portal:
         return number
 
     async def _row(self, table: Any, **where: Any) -> Any:
-        async with self.runtime.sessions() as s:
+        async with self.runtime.sessions() as session:
             query = select(table).where(*(table.c[k] == v for k, v in where.items()))
-            return (await s.execute(query)).first()
+            return (await session.execute(query)).first()
 
     async def until(self, probe: Any, timeout: float = 15.0) -> Any:
         async with asyncio.timeout(timeout):
@@ -130,8 +133,8 @@ class Portal:
                 await asyncio.sleep(0.05)
 
     async def outbox_empty(self) -> bool:
-        async with self.runtime.sessions() as s:
-            return await s.scalar(select(func.count()).select_from(db.outbox)) == 0
+        async with self.runtime.sessions() as session:
+            return await session.scalar(select(func.count()).select_from(db.outbox)) == 0
 
     async def link(self, customer_ref: str, token: str = "collector-token", **body: Any) -> str:
         answer = await self.http.post(
@@ -171,13 +174,13 @@ class Portal:
     def stop_clock(self) -> datetime:
         """Fix the portal's clock at a past moment of this test's own (rate-limit windows)."""
         moment = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(minutes=uuid.uuid4().int % 10**6)
-        self.app.state.clock = lambda: moment
+        self.clock.set(moment)
         return moment
 
     async def requests_at(self, moment: datetime) -> int:
         """Link requests recorded at ``moment`` (those within the limits)."""
-        async with self.runtime.sessions() as s:
-            return await s.scalar(
+        async with self.runtime.sessions() as session:
+            return await session.scalar(
                 select(func.count())
                 .select_from(db.link_requests)
                 .where(db.link_requests.c.requested_at == moment)
@@ -220,7 +223,8 @@ def csrf_of(html: str) -> str:
 async def running_portal(database_url: str, amqp_url: str, **extra: Any) -> AsyncIterator[Portal]:
     extra.setdefault("portal_link_keys", LINK_KEYS)
     extra.setdefault("portal_link_key_id", "k1")
-    app = await service_app("portal", database_url, amqp_url, **extra)
+    clock = SettableClock()  # the wall clock until a test sets it
+    app = await service_app("portal", database_url, amqp_url, clock=clock, **extra)
     connection = await connect(amqp_url)
     captured: list[Envelope[Any]] = []
     async with serve(app) as url:
@@ -237,7 +241,7 @@ async def running_portal(database_url: str, amqp_url: str, **extra: Any) -> Asyn
 
         await queue.consume(on_message)
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-            yield Portal(app, url, http, Publisher(connection), captured)
+            yield Portal(app, url, http, Publisher(connection), captured, clock)
         await connection.close()
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from encaisse.kit.links import sign_link, token_hash
 from encaisse.portal import db
-from encaisse.portal.access import COOKIE, LINK_FORM_COOKIE
+from encaisse.portal.api.deps import COOKIE, LINK_FORM_COOKIE
 from integration.portal.portal_support import LINK_KEYS, cookie_of, set_cookie
 
 
@@ -246,24 +246,24 @@ async def test_links_and_sessions_are_stored_as_hashes_only(portal):
     ref = await portal.customer()
     link = await portal.link(ref)
     token = link.rsplit("/", 1)[1]
-    session = (await portal.sign_in(link))["Cookie"].split("=", 1)[1]
-    async with portal.runtime.sessions() as s:
+    session_token = (await portal.sign_in(link))["Cookie"].split("=", 1)[1]
+    async with portal.runtime.sessions() as session:
         used = (
-            await s.execute(select(db.used_links).where(db.used_links.c.customer_ref == ref))
+            await session.execute(select(db.used_links).where(db.used_links.c.customer_ref == ref))
         ).all()
         opened = (
-            await s.execute(select(db.sessions).where(db.sessions.c.customer_ref == ref))
+            await session.execute(select(db.sessions).where(db.sessions.c.customer_ref == ref))
         ).all()
         dump = "\n".join(
             [
                 str(r)
                 for t in (db.used_links, db.sessions, db.revocations)
-                for r in (await s.execute(select(t))).all()
+                for r in (await session.execute(select(t))).all()
             ]
         )
     assert [r.token_hash for r in used] == [token_hash(token)]
-    assert [r.token_hash for r in opened] == [token_hash(session)]
-    assert token not in dump and session not in dump
+    assert [r.token_hash for r in opened] == [token_hash(session_token)]
+    assert token not in dump and session_token not in dump
 
 
 async def test_enumerating_invoice_checkout_and_session_ids_finds_nothing(portal):
@@ -314,7 +314,7 @@ async def test_a_session_ends_on_sign_out_and_after_its_hours(portal):
     headers = await portal.signed_in(ref)
     hours = portal.app.state.settings.portal_session_hours
     later = datetime.now(UTC) + timedelta(hours=hours, seconds=1)
-    portal.app.state.clock = lambda: later
+    portal.clock.set(later)
     assert (await portal.http.get("/", headers=headers)).status_code == 401
-    portal.app.state.clock = lambda: later - timedelta(seconds=2)
+    portal.clock.set(later - timedelta(seconds=2))
     assert (await portal.http.get("/", headers=headers)).status_code == 200

@@ -37,6 +37,27 @@ async def test_statement_lists_open_invoices_with_totals_per_currency_and_ignore
     assert "12 d" in page and "€100.00" in page
 
 
+async def test_the_statement_shows_each_currency_with_its_own_decimals(portal):
+    """KWD has three decimals, JPY none, EUR two, in French and in English alike."""
+    expected = {
+        "fr": {
+            "KWD": "1\u202f234,567\xa0KWD",
+            "JPY": "1\u202f234\xa0JPY",
+            "EUR": "1\u202f234,50\xa0€",
+        },
+        "en": {"KWD": "KWD1,234.567", "JPY": "¥1,234", "EUR": "€1,234.50"},
+    }
+    for lang, amounts in expected.items():
+        ref = await portal.customer(language=lang)
+        for currency, amount in (("KWD", "1234.567"), ("JPY", "1234"), ("EUR", "1234.50")):
+            await portal.invoice(ref, amount, currency=currency)
+        page = (await portal.http.get("/", headers=await portal.signed_in(ref))).text
+        totals = dict(re.findall(r'data-currency="(\w+)">([^<]+)<', page))
+        assert totals == amounts, lang
+        balances = re.findall(r'<dd class="balance">([^<]+)<', page)
+        assert sorted(balances) == sorted(amounts.values()), lang
+
+
 async def test_an_invoice_page_and_its_pdf(portal, caplog):
     pdf_server = FastAPI()
     asked: list[str] = []

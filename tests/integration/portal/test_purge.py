@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from encaisse.kit.db import make_engine, make_sessions
 from encaisse.portal import db
-from encaisse.portal.api.link_requests import WINDOW
-from encaisse.portal.purge import MARGIN, Purged, purge
+from encaisse.portal.domain.access import LINK_REQUEST_WINDOW as WINDOW
+from encaisse.portal.domain.access import PURGE_MARGIN as MARGIN
+from encaisse.portal.usecases.purge import Purged, purge
 from integration.portal.portal_support import running_portal
 from support.services import migrate
 
@@ -18,24 +19,24 @@ NOW = datetime(2030, 6, 1, 12, tzinfo=UTC)
 
 async def _rows(sessions) -> dict[str, set[str]]:
     """The keys left in each table (``_seed`` names them by their offset in minutes)."""
-    async with sessions() as s:
+    async with sessions() as session:
         found = {}
         for table, _column, key in (
             (db.sessions, "expires_at", "token_hash"),
             (db.used_links, "expires_at", "token_hash"),
             (db.link_requests, "requested_at", "address_hash"),
         ):
-            rows = await s.execute(select(table.c[key]))
+            rows = await session.execute(select(table.c[key]))
             found[table.name] = {r[0] for r in rows}
         return found
 
 
 async def _seed(sessions, now: datetime, minutes: list[int]) -> None:
     """For each offset, a session and a used link expiring, and a link request made, then."""
-    async with sessions() as s, s.begin():
+    async with sessions() as session, session.begin():
         for m in minutes:
             at = now + timedelta(minutes=m)
-            await s.execute(
+            await session.execute(
                 db.sessions.insert().values(
                     token_hash=f"s{m}",
                     tenant="ACME",
@@ -44,7 +45,7 @@ async def _seed(sessions, now: datetime, minutes: list[int]) -> None:
                     expires_at=at,
                 )
             )
-            await s.execute(
+            await session.execute(
                 db.used_links.insert().values(
                     token_hash=f"l{m}",
                     tenant="ACME",
@@ -53,7 +54,7 @@ async def _seed(sessions, now: datetime, minutes: list[int]) -> None:
                     used_at=at - timedelta(days=30),
                 )
             )
-            await s.execute(
+            await session.execute(
                 db.link_requests.insert().values(
                     address_hash=f"r{m}", client_hash=f"r{m}", requested_at=at - WINDOW
                 )
@@ -83,9 +84,9 @@ async def test_the_purge_deletes_only_what_expired_past_the_margin_in_batches(fr
         assert await purge(sessions, NOW, batch_size=3) == Purged()  # nothing more to do
         later = await purge(sessions, NOW + MARGIN + timedelta(hours=2), batch_size=2)
         assert later == Purged(sessions=4, used_links=4, link_requests=4)  # batch = count
-        async with sessions() as s:
+        async with sessions() as session:
             for table in (db.sessions, db.used_links, db.link_requests):
-                assert await s.scalar(select(func.count()).select_from(table)) == 0
+                assert await session.scalar(select(func.count()).select_from(table)) == 0
     finally:
         await engine.dispose()
 

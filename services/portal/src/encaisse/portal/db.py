@@ -31,6 +31,9 @@ from encaisse.kit.db import service_metadata
 
 SCHEMA = "portal"
 metadata = service_metadata(SCHEMA)
+# Amounts as the ledger sends them, at any currency's precision (KWD has three decimals);
+# read back at the currency's own (``encaisse.kit.money.at_precision``).
+AMOUNT = Numeric(18, 4)
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
@@ -63,8 +66,8 @@ invoices = Table(
     Column("customer_ref", String(100), nullable=False),
     Column("issue_date", Date, nullable=False),
     Column("due_date", Date, nullable=False),
-    Column("amount", Numeric(18, 2), nullable=False),
-    Column("open_balance", Numeric(18, 2), nullable=False),
+    Column("amount", AMOUNT, nullable=False),
+    Column("open_balance", AMOUNT, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("status", String(20), nullable=False),
     Column("pdf_url", Text),
@@ -80,7 +83,7 @@ payments = Table(
     Column("payment_ref", String(100), nullable=False),
     Column("customer_ref", String(100), nullable=False),
     Column("paid_on", Date, nullable=False),
-    Column("amount", Numeric(18, 2), nullable=False),
+    Column("amount", AMOUNT, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("method", String(20), nullable=False),
     Column("status", String(20), nullable=False),
@@ -216,7 +219,7 @@ checkouts = Table(
     Column("tenant", String(64), nullable=False),
     Column("customer_ref", String(100), nullable=False),
     Column("allocations", JSONB, nullable=False, comment="[{invoice_number, amount}]"),
-    Column("amount", Numeric(18, 2), nullable=False),
+    Column("amount", AMOUNT, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("status", String(20), nullable=False, comment="pending, captured or failed"),
     Column("provider", String(30), nullable=False),

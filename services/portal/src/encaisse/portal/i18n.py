@@ -7,7 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency
+
+from encaisse.kit.money import format_money
 
 LANGUAGES = ("fr", "en")
 DEFAULT = "fr"
@@ -175,7 +176,8 @@ def refusal(error: Exception, lang: str) -> str:
 
 
 def money(amount: Decimal, currency: str, lang: str) -> str:
-    return format_currency(amount, currency, locale=lang)
+    """``amount`` with its currency's own decimals (``encaisse.kit.money.format_money``)."""
+    return format_money(amount, currency, lang)
 
 
 def day(value: date, lang: str) -> str:

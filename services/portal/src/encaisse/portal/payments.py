@@ -2,7 +2,7 @@
 
 A checkout goes: the portal asks the provider to start one and sends the
 debtor there; the provider sends the debtor back with a signed result; the
-portal checks the signature with ``confirm`` and records the outcome. The
+portal checks the signature with ``confirm`` and records its result. The
 sandbox is served by the portal itself (``api/sandbox.py``) in development
 and tests: its page can succeed or fail, and it signs its result like a real
 provider signs its return and webhook calls.
@@ -25,7 +25,9 @@ class BadProviderSignature(ValueError):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class CheckoutResult:
+    """What the payment provider answered for a checkout: captured or not, and its reference."""
+
     checkout_id: str
     captured: bool
     provider_ref: str
@@ -38,7 +40,7 @@ class PaymentProvider(Protocol):
         """Where to send the debtor to pay."""
         ...
 
-    def confirm(self, params: Mapping[str, str]) -> Outcome:
+    def confirm(self, params: Mapping[str, str]) -> CheckoutResult:
         """Check the provider's signed result; raise BadProviderSignature when forged."""
         ...
 
@@ -71,7 +73,7 @@ class SandboxProvider:
         )
         return f"/pay/return?{query}"
 
-    def confirm(self, params: Mapping[str, str]) -> Outcome:
+    def confirm(self, params: Mapping[str, str]) -> CheckoutResult:
         try:
             checkout_id, outcome, ref, sig = (
                 params["checkout"],
@@ -85,7 +87,7 @@ class SandboxProvider:
             self._sign(checkout_id, outcome, ref), sig
         ):
             raise BadProviderSignature("bad signature")
-        return Outcome(checkout_id, outcome == "captured", ref)
+        return CheckoutResult(checkout_id, outcome == "captured", ref)
 
 
 def provider_from(name: str, sandbox_secret: str) -> PaymentProvider:

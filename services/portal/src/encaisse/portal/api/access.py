@@ -3,7 +3,7 @@
 The exchange is a login: a site must not sign a visitor in as someone else. Its
 POST comes from our own site (``Sec-Fetch-Site``, or ``Origin``) and carries the
 page's CSRF token, bound to a random pre-session cookie (SameSite=Strict), the
-signed double submit of the link request form (``access.form_csrf``).
+signed double submit of the link request form (``domain.access.form_csrf``).
 """
 
 from __future__ import annotations
@@ -16,19 +16,11 @@ from fastapi import APIRouter, Cookie, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from encaisse.kit.links import InvalidLink
-from encaisse.kit.runtime import RuntimeDep
-from encaisse.portal.access import (
-    COOKIE,
-    LINK_FORM_COOKIE,
-    check_link,
-    end_session,
-    exchange_link,
-    form_csrf,
-    form_csrf_ok,
-)
-from encaisse.portal.api.deps import Db, Now, Settings, SignedInForm
+from encaisse.portal.api.deps import COOKIE, LINK_FORM_COOKIE, Now, Settings, SignedInForm, Uow
+from encaisse.portal.domain.access import form_csrf, form_csrf_ok
 from encaisse.portal.i18n import language_of
 from encaisse.portal.settings import PortalSettings
+from encaisse.portal.usecases.access import check_link, sign_in, sign_out
 from encaisse.portal.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,12 +28,13 @@ router = APIRouter(include_in_schema=False)
 LINK_FORM_PATH = "/access/"
 
 
-def _lang(request: Request) -> str:
+def page_language(request: Request) -> str:
+    """Before sign-in, the browser's language."""
     return language_of(request.headers.get("accept-language"))
 
 
 def invalid_link_page(request: Request, status_code: int = 401) -> HTMLResponse:
-    return render(request, "invalid_link.html", _lang(request), status_code=status_code)
+    return render(request, "invalid_link.html", page_language(request), status_code=status_code)
 
 
 def _same_origin(request: Request) -> bool:
@@ -73,7 +66,11 @@ def pre_session_page(
     form, its HMAC (signed double submit)."""
     value = secrets.token_urlsafe(16)
     page = render(
-        request, name, _lang(request), csrf=form_csrf(settings.current_link_key, value), **context
+        request,
+        name,
+        page_language(request),
+        csrf=form_csrf(settings.current_link_key, value),
+        **context,
     )
     page.set_cookie(
         cookie,
@@ -96,11 +93,11 @@ def pre_session_form_ok(
 
 @router.get("/access/{token}")
 async def link_page(
-    request: Request, token: str, db: Db, settings: Settings, now: Now
+    request: Request, token: str, uow: Uow, settings: Settings, now: Now
 ) -> HTMLResponse:
     """Mail scanners fetch links: this page only shows a button."""
     try:
-        await check_link(db, settings.portal_link_keys, token, now)
+        await check_link(uow.session, settings.portal_link_keys, token, now)
     except InvalidLink:
         return invalid_link_page(request)
     return pre_session_page(
@@ -118,25 +115,24 @@ async def link_page(
 async def open_session(
     request: Request,
     token: str,
-    runtime: RuntimeDep,
+    uow: Uow,
     settings: Settings,
     now: Now,
     csrf: Annotated[str | None, Form()] = None,
     form_cookie: Annotated[str | None, Cookie(alias=LINK_FORM_COOKIE)] = None,
 ) -> Response:
     if not pre_session_form_ok(request, settings, form_cookie, csrf):
-        return render(request, "forbidden.html", _lang(request), status_code=403)
+        return render(request, "forbidden.html", page_language(request), status_code=403)
     try:
-        async with runtime.sessions() as db, db.begin():
-            session = await exchange_link(
-                db, settings.portal_link_keys, token, now, settings.session_ttl
-            )
+        portal_session = await sign_in(
+            uow.session, settings.portal_link_keys, token, now, settings.session_ttl
+        )
     except InvalidLink:
         return invalid_link_page(request)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         COOKIE,
-        session.token,
+        portal_session.token,
         max_age=int(settings.session_ttl.total_seconds()),
         path="/",
         httponly=True,
@@ -148,9 +144,8 @@ async def open_session(
 
 
 @router.post("/logout")
-async def sign_out(debtor: SignedInForm, runtime: RuntimeDep) -> Response:
-    async with runtime.sessions() as db, db.begin():
-        await end_session(db, debtor.session.token)
+async def log_out(debtor: SignedInForm, uow: Uow) -> Response:
+    await sign_out(uow.session, debtor.portal_session)
     response = RedirectResponse("/access/request", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -1,20 +1,27 @@
-"""Annotated dependencies of the portal's routes."""
+"""Annotated dependencies of the portal's routes: all from the runtime (its settings, clock,
+parts and units of work), bound once at start."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, cast
 
-from fastapi import Cookie, Depends, FastAPI, Form, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import Cookie, Depends, Form
 
+from encaisse.bus.uow import UnitOfWork
 from encaisse.kit.runtime import RuntimeDep
-from encaisse.portal import queries
-from encaisse.portal.access import COOKIE, DebtorSession, csrf_ok, find_session
+from encaisse.portal.domain.access import PortalSession, csrf_ok
+from encaisse.portal.domain.statement import StatementCustomer
 from encaisse.portal.payments import PaymentProvider
 from encaisse.portal.settings import PortalSettings
+from encaisse.portal.usecases.access import find_session
+from encaisse.portal.usecases.statement import customer
+
+COOKIE = "encaisse_portal"
+FORM_COOKIE = "encaisse_form"  # the link request form's (/access/request)
+LINK_FORM_COOKIE = "encaisse_link_form"  # a link page's, whose button opens the session
 
 
 class NotSignedIn(Exception):
@@ -25,41 +32,40 @@ class BadCsrf(Exception):
     """A form without the session's CSRF token (status 403)."""
 
 
-def app_now(app: FastAPI) -> datetime:
-    """The portal's time: the app's clock where one is set (tests fix it), or the real one."""
-    clock: Callable[[], datetime] = getattr(app.state, "clock", None) or (lambda: datetime.now(UTC))
-    return clock()
+def _settings(runtime: RuntimeDep) -> PortalSettings:
+    return cast(PortalSettings, runtime.settings)
 
 
-def _now(request: Request) -> datetime:
-    return app_now(request.app)
+def _now(runtime: RuntimeDep) -> datetime:
+    """The portal's time, once per request: its runtime's clock (tests set it)."""
+    return runtime.clock.now()
 
 
-def _settings(request: Request) -> PortalSettings:
-    return request.app.state.settings
+def _provider(runtime: RuntimeDep) -> PaymentProvider:
+    provider: PaymentProvider = runtime.parts.payment_provider
+    return provider
 
 
-def _provider(request: Request) -> PaymentProvider:
-    return request.app.state.payment_provider
-
-
-async def _db(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    async with runtime.sessions() as session:
-        yield session
+async def _unit_of_work(runtime: RuntimeDep) -> AsyncIterator[UnitOfWork]:
+    """One transaction per request, committed before the answer leaves (so a redirect's
+    next page sees what it recorded), rolled back on an error."""
+    async with runtime.unit_of_work() as uow:
+        yield uow
 
 
 Now = Annotated[datetime, Depends(_now)]
 Settings = Annotated[PortalSettings, Depends(_settings)]
 Provider = Annotated[PaymentProvider, Depends(_provider)]
-Db = Annotated[AsyncSession, Depends(_db)]
+Uow = Annotated[UnitOfWork, Depends(_unit_of_work, scope="function")]
 
 
 @dataclass(frozen=True)
-class Debtor:
-    """The signed-in customer, and the language their pages are in."""
+class SignedInDebtor:
+    """The debtor signed in to this request's session, and the customer whose pages they
+    read, in its language."""
 
-    session: DebtorSession
-    customer: queries.Customer
+    portal_session: PortalSession
+    customer: StatementCustomer
 
     @property
     def lang(self) -> str:
@@ -67,24 +73,25 @@ class Debtor:
 
 
 async def _debtor(
-    db: Db, now: Now, token: Annotated[str | None, Cookie(alias=COOKIE)] = None
-) -> Debtor:
+    uow: Uow, now: Now, token: Annotated[str | None, Cookie(alias=COOKIE)] = None
+) -> SignedInDebtor:
     if not token:
         raise NotSignedIn()
-    session = await find_session(db, token, now)
-    if session is None:
+    portal_session = await find_session(uow.session, token, now)
+    if portal_session is None:
         raise NotSignedIn()
-    return Debtor(session, await queries.customer(db, session))
+    return SignedInDebtor(portal_session, await customer(uow.session, portal_session))
 
 
 async def _checked(
-    debtor: Annotated[Debtor, Depends(_debtor)], csrf: Annotated[str | None, Form()] = None
-) -> Debtor:
-    if not csrf_ok(debtor.session, csrf):
+    debtor: Annotated[SignedInDebtor, Depends(_debtor)],
+    csrf: Annotated[str | None, Form()] = None,
+) -> SignedInDebtor:
+    if not csrf_ok(debtor.portal_session, csrf):
         raise BadCsrf()
     return debtor
 
 
-SignedIn = Annotated[Debtor, Depends(_debtor)]
-SignedInForm = Annotated[Debtor, Depends(_checked)]
+SignedIn = Annotated[SignedInDebtor, Depends(_debtor)]
+SignedInForm = Annotated[SignedInDebtor, Depends(_checked)]
 """A signed-in debtor posting a form that carries the session's CSRF token."""

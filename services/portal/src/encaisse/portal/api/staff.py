@@ -8,10 +8,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from encaisse.kit.auth import Admin, Collector
-from encaisse.kit.links import sign_link
-from encaisse.kit.runtime import RuntimeDep
-from encaisse.portal import access, repository
-from encaisse.portal.api.deps import Now, Settings
+from encaisse.portal.api.deps import Now, Settings, Uow
+from encaisse.portal.usecases import access, actions
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 
@@ -37,27 +35,13 @@ class TenantSettings(BaseModel):
 
 @router.post("/links", response_model=Link, summary="a signed link for one customer")
 async def issue_link(
-    body: LinkRequest, staff: Collector, runtime: RuntimeDep, settings: Settings, now: Now
+    body: LinkRequest, staff: Collector, uow: Uow, settings: Settings, now: Now
 ) -> Link:
     ttl = timedelta(days=body.ttl_days) if body.ttl_days else settings.link_ttl
-    async with runtime.sessions() as s:
-        revoked = await access.revoked_before(s, staff.tenant, body.customer_ref)
-    # links carry whole seconds: one issued in the second of a revocation must outlive it
-    issued = (
-        now
-        if revoked is None or now >= revoked + timedelta(seconds=1)
-        else (revoked + timedelta(seconds=1))
+    url, expires_at = await access.issue_link(
+        uow.session, settings, staff.tenant, body.customer_ref, ttl, now
     )
-    token = sign_link(
-        settings.portal_link_keys,
-        settings.portal_link_key_id,
-        staff.tenant,
-        body.customer_ref,
-        now=issued,
-        ttl=ttl,
-    )
-    base = settings.portal_base_url.rstrip("/")
-    return Link(url=f"{base}/access/{token}", expires_at=issued + ttl)
+    return Link(url=url, expires_at=expires_at)
 
 
 @router.post(
@@ -65,16 +49,12 @@ async def issue_link(
     response_model=Revoked,
     summary="every link issued and session opened so far stops working",
 )
-async def revoke_links(
-    customer_ref: str, staff: Collector, runtime: RuntimeDep, now: Now
-) -> Revoked:
-    async with runtime.sessions() as s, s.begin():
-        await access.revoke(s, staff.tenant, customer_ref, now)
+async def revoke_links(customer_ref: str, staff: Collector, uow: Uow, now: Now) -> Revoked:
+    await access.revoke(uow.session, staff.tenant, customer_ref, now)
     return Revoked(customer_ref=customer_ref, revoked_before=now)
 
 
 @router.put("/settings", response_model=TenantSettings, summary="the tenant's portal rules")
-async def put_settings(body: TenantSettings, staff: Admin, runtime: RuntimeDep) -> TenantSettings:
-    async with runtime.sessions() as s, s.begin():
-        await repository.save_promise_limit(s, staff.tenant, body.promise_max_days)
+async def put_settings(body: TenantSettings, staff: Admin, uow: Uow) -> TenantSettings:
+    await actions.set_promise_limit(uow.session, staff.tenant, body.promise_max_days)
     return body

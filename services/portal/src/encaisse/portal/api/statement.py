@@ -14,9 +14,9 @@ from encaisse.kit.documents import (
     DocumentUnavailable,
     fetch_document,
 )
-from encaisse.portal import queries
-from encaisse.portal.api.deps import Db, Now, Settings, SignedIn
-from encaisse.portal.domain import totals_per_currency
+from encaisse.portal.api.deps import Now, Settings, SignedIn, SignedInDebtor, Uow
+from encaisse.portal.domain.statement import Invoice
+from encaisse.portal.usecases import statement as usecases
 from encaisse.portal.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -25,23 +25,23 @@ PDF_MAX_BYTES = 20 * 1024 * 1024
 
 
 @router.get("/")
-async def statement(request: Request, debtor: SignedIn, db: Db, now: Now) -> HTMLResponse:
-    invoices = await queries.open_invoices(db, debtor.session)
+async def statement(request: Request, debtor: SignedIn, uow: Uow, now: Now) -> HTMLResponse:
+    shown = await usecases.statement(uow.session, debtor.portal_session, now)
     return render(
         request,
         "statement.html",
         debtor.lang,
         debtor=debtor,
-        invoices=invoices,
-        totals=totals_per_currency(invoices),
-        today=now.date(),
-        in_progress=await queries.payments_in_progress(db, debtor.session, now),
-        notices=await queries.notices(db, debtor.session),
+        invoices=shown.invoices,
+        totals=shown.totals,
+        today=shown.today,
+        in_progress=shown.in_progress,
+        notices=shown.notices,
     )
 
 
-async def _own_invoice(db: Db, debtor: SignedIn, number: str):
-    found = await queries.invoice(db, debtor.session, number)
+async def _own_invoice(uow: Uow, debtor: SignedInDebtor, number: str) -> tuple[Invoice, str | None]:
+    found = await usecases.own_invoice(uow.session, debtor.portal_session, number)
     if found is None:  # unknown and another customer's invoice look the same
         raise HTTPException(404, "no such invoice")
     return found
@@ -49,22 +49,22 @@ async def _own_invoice(db: Db, debtor: SignedIn, number: str):
 
 @router.get("/invoices/{number}")
 async def invoice_page(
-    request: Request, number: str, debtor: SignedIn, db: Db, now: Now
+    request: Request, number: str, debtor: SignedIn, uow: Uow, now: Now
 ) -> HTMLResponse:
-    invoice, _ = await _own_invoice(db, debtor, number)
+    invoice, _ = await _own_invoice(uow, debtor, number)
     return render(
         request, "invoice.html", debtor.lang, debtor=debtor, invoice=invoice, today=now.date()
     )
 
 
 @router.get("/invoices/{number}/pdf")
-async def invoice_pdf(number: str, debtor: SignedIn, db: Db, settings: Settings) -> Response:
+async def invoice_pdf(number: str, debtor: SignedIn, uow: Uow, settings: Settings) -> Response:
     """The ledger's PDF, fetched server-side so its address never reaches the browser."""
-    _, pdf_url = await _own_invoice(db, debtor, number)
+    _, pdf_url = await _own_invoice(uow, debtor, number)
     if not pdf_url:
         raise HTTPException(404, "this invoice has no PDF")
     content = await _fetch_pdf(
-        settings.document_policy(PDF_MAX_BYTES), debtor.session.tenant, pdf_url
+        settings.document_policy(PDF_MAX_BYTES), debtor.portal_session.tenant, pdf_url
     )
     return Response(
         content,
@@ -94,12 +94,8 @@ def _safe(name: str) -> str:
 
 
 @router.get("/history")
-async def history_page(request: Request, debtor: SignedIn, db: Db) -> HTMLResponse:
+async def history_page(request: Request, debtor: SignedIn, uow: Uow) -> HTMLResponse:
+    items, payments = await usecases.history(uow.session, debtor.portal_session)
     return render(
-        request,
-        "history.html",
-        debtor.lang,
-        debtor=debtor,
-        items=await queries.history(db, debtor.session),
-        payments=await queries.payments(db, debtor.session),
+        request, "history.html", debtor.lang, debtor=debtor, items=items, payments=payments
     )

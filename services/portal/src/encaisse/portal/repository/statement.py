@@ -2,42 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from encaisse.kit.money import at_precision
 from encaisse.portal import db
-from encaisse.portal.access import DebtorSession
-from encaisse.portal.domain import PAYABLE, Invoice
+from encaisse.portal.domain.access import PortalSession
+from encaisse.portal.domain.statement import PAYABLE, PENDING_WINDOW, Invoice, StatementCustomer
 from encaisse.portal.i18n import language_of
 
-# A captured payment shows as "in progress" until the ledger's event lands.
-PENDING_WINDOW = timedelta(days=7)
 
-
-@dataclass(frozen=True)
-class Customer:
-    name: str
-    email: str | None
-    language: str
-    timezone: str
-
-
-async def customer(s: AsyncSession, who: DebtorSession) -> Customer:
+async def customer(session: AsyncSession, who: PortalSession) -> StatementCustomer:
     c = db.customers.c
     row = (
-        await s.execute(
+        await session.execute(
             select(c.name, c.email, c.language, c.timezone).where(
                 c.tenant == who.tenant, c.customer_ref == who.customer_ref
             )
         )
     ).first()
     if row is None:  # the link came before the ledger's event: still show something sane
-        return Customer(who.customer_ref, None, language_of(None), "Europe/Paris")
-    return Customer(row.name, row.email, language_of(row.language), row.timezone)
+        return StatementCustomer(who.customer_ref, None, language_of(None), "Europe/Paris")
+    return StatementCustomer(row.name, row.email, language_of(row.language), row.timezone)
 
 
 def _invoice(row: Any) -> Invoice:
@@ -45,17 +34,17 @@ def _invoice(row: Any) -> Invoice:
         row.invoice_number,
         row.issue_date,
         row.due_date,
-        row.amount,
-        row.open_balance,
+        at_precision(row.amount, row.currency),
+        at_precision(row.open_balance, row.currency),
         row.currency,
         row.status,
         bool(row.pdf_url),
     )
 
 
-async def open_invoices(s: AsyncSession, who: DebtorSession) -> list[Invoice]:
+async def open_invoices(session: AsyncSession, who: PortalSession) -> list[Invoice]:
     i = db.invoices.c
-    rows = await s.execute(
+    rows = await session.execute(
         select(db.invoices)
         .where(
             i.tenant == who.tenant,
@@ -69,11 +58,12 @@ async def open_invoices(s: AsyncSession, who: DebtorSession) -> list[Invoice]:
 
 
 async def invoice(
-    s: AsyncSession, who: DebtorSession, number: str
+    session: AsyncSession, who: PortalSession, number: str
 ) -> tuple[Invoice, str | None] | None:
+    """The customer's invoice and its PDF's address; None for an unknown one or another's."""
     i = db.invoices.c
     row = (
-        await s.execute(
+        await session.execute(
             select(db.invoices).where(
                 i.tenant == who.tenant,
                 i.customer_ref == who.customer_ref,
@@ -84,9 +74,12 @@ async def invoice(
     return None if row is None else (_invoice(row), row.pdf_url)
 
 
-async def payments_in_progress(s: AsyncSession, who: DebtorSession, now: datetime) -> set[str]:
+async def payments_in_progress(
+    session: AsyncSession, who: PortalSession, now: datetime
+) -> set[str]:
+    """Invoices paid in the portal lately, whose payment the ledger has not reported yet."""
     k = db.checkouts.c
-    rows = await s.execute(
+    rows = await session.execute(
         select(k.allocations).where(
             k.tenant == who.tenant,
             k.customer_ref == who.customer_ref,
@@ -97,10 +90,10 @@ async def payments_in_progress(s: AsyncSession, who: DebtorSession, now: datetim
     return {a["invoice_number"] for (allocations,) in rows for a in allocations}
 
 
-async def history(s: AsyncSession, who: DebtorSession) -> list[Any]:
+async def history(session: AsyncSession, who: PortalSession) -> list[Any]:
     h = db.history.c
     return list(
-        await s.execute(
+        await session.execute(
             select(h.kind, h.status, h.sent_at, h.updated_at)
             .where(h.tenant == who.tenant, h.customer_ref == who.customer_ref)
             .order_by(h.sent_at.desc())
@@ -109,10 +102,10 @@ async def history(s: AsyncSession, who: DebtorSession) -> list[Any]:
     )
 
 
-async def payments(s: AsyncSession, who: DebtorSession) -> list[Any]:
+async def payments(session: AsyncSession, who: PortalSession) -> list[Any]:
     p = db.payments.c
     return list(
-        await s.execute(
+        await session.execute(
             select(p.payment_ref, p.paid_on, p.amount, p.currency, p.status)
             .where(p.tenant == who.tenant, p.customer_ref == who.customer_ref)
             .order_by(p.paid_on.desc())
@@ -121,20 +114,13 @@ async def payments(s: AsyncSession, who: DebtorSession) -> list[Any]:
     )
 
 
-async def notices(s: AsyncSession, who: DebtorSession) -> list[Any]:
+async def notices(session: AsyncSession, who: PortalSession) -> list[Any]:
     n = db.notices.c
     return list(
-        await s.execute(
+        await session.execute(
             select(n.template, n.invoice_numbers, n.created_at)
             .where(n.tenant == who.tenant, n.customer_ref == who.customer_ref)
             .order_by(n.created_at.desc())
             .limit(5)
         )
     )
-
-
-async def promise_max_days(s: AsyncSession, tenant: str, default: int) -> int:
-    days = await s.scalar(
-        select(db.tenant_settings.c.promise_max_days).where(db.tenant_settings.c.tenant == tenant)
-    )
-    return days or default
