@@ -2,7 +2,7 @@
 them as evidence (``reading``), the tenants' templates (``templates``)."""
 
 from encaisse.notifier.repository.messages import (
-    Db,
+    MessageRow,
     claim,
     insert_message,
     mark_delivered,
@@ -25,7 +25,7 @@ from encaisse.notifier.repository.templates import (
 )
 
 __all__ = [
-    "Db",
+    "MessageRow",
     "claim",
     "delete_template",
     "find_by_reference",
