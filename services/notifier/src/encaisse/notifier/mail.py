@@ -1,7 +1,7 @@
 """Email over SMTP with aiosmtplib: composing, a connection pool, one transaction in steps.
 
 The SMTP transaction is split (MAIL, RCPT, then a callback, then DATA) so that
-the sending loop can record "DATA under way" in the database after the server
+the sending pool can record "DATA under way" in the database after the server
 accepted the recipients and before the message itself goes: see
 ``encaisse.notifier.sending`` for why.
 """
