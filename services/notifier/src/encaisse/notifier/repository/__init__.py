@@ -9,11 +9,11 @@ from encaisse.notifier.repository.messages import (
     mark_failed,
     mark_sending,
     mark_sent,
+    message_event,
     note,
     reconcile,
-    report,
-    report_payload,
     reschedule,
+    stage_event,
 )
 from encaisse.notifier.repository.reading import find_by_reference, of_customer, one
 from encaisse.notifier.repository.templates import (
@@ -34,15 +34,15 @@ __all__ = [
     "mark_failed",
     "mark_sending",
     "mark_sent",
+    "message_event",
     "note",
     "of_customer",
     "one",
     "overridden",
     "reconcile",
-    "report",
-    "report_payload",
     "reschedule",
     "save_template",
+    "stage_event",
     "template_source",
     "tenant_overrides",
 ]

@@ -46,7 +46,7 @@ async def insert_message(session: AsyncSession, row: dict[str, Any]) -> bool:
     return inserted.first() is not None
 
 
-def report_payload(
+def message_event(
     row: Row[Any], kind: str, *, reason: FailureReason | None = None, detail: str = ""
 ) -> Message:
     """The event telling what just happened to ``row`` (already at its new version)."""
@@ -72,7 +72,7 @@ def report_payload(
     )
 
 
-async def report(
+async def stage_event(
     session: AsyncSession,
     row: Row[Any],
     kind: str,
@@ -80,8 +80,8 @@ async def report(
     reason: FailureReason | None = None,
     detail: str = "",
 ) -> None:
-    """Stage the report in the outbox, in the command's correlation."""
-    payload = report_payload(row, kind, reason=reason, detail=detail)
+    """Stage the event about ``row`` in the outbox, in the command's correlation."""
+    payload = message_event(row, kind, reason=reason, detail=detail)
     envelope = Envelope(
         payload=payload,
         subject=row.id,
@@ -160,7 +160,7 @@ async def mark_sent(
         uncertain=uncertain,
     )
     if done is not None:
-        await report(session, done, "uncertain" if uncertain else "sent", detail=note or "")
+        await stage_event(session, done, "uncertain" if uncertain else "sent", detail=note or "")
 
 
 async def mark_failed(
@@ -179,7 +179,7 @@ async def mark_failed(
         failure_detail=detail[:4000],
     )
     if done is not None:
-        await report(session, done, "failed", reason=reason, detail=detail)
+        await stage_event(session, done, "failed", reason=reason, detail=detail)
     return done is not None
 
 
@@ -188,7 +188,7 @@ async def mark_delivered(session: AsyncSession, message_id: str) -> bool:
         session, and_(messages.c.id == message_id, messages.c.status == "sent"), status="delivered"
     )
     if done is not None:
-        await report(session, done, "delivered")
+        await stage_event(session, done, "delivered")
     return done is not None
 
 
@@ -248,5 +248,5 @@ async def reconcile(session: AsyncSession) -> int:
         )
     ).all()
     for row in rows:
-        await report(session, row, "uncertain", detail=row.last_error)
+        await stage_event(session, row, "uncertain", detail=row.last_error)
     return len(rows)

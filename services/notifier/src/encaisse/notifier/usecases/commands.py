@@ -124,7 +124,7 @@ async def _queue(uow: UnitOfWork, row: dict[str, Any], invalid: str | None) -> N
     if invalid:
         stored = await repo.find_by_reference(uow.session, message_id=row["id"])
         assert stored is not None  # inserted in this transaction
-        payload = repo.report_payload(
+        payload = repo.message_event(
             stored, "failed", reason=FailureReason.INVALID_ADDRESS, detail=invalid
         )
         await uow.publish(payload, subject=stored.id)
