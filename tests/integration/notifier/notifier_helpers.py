@@ -92,9 +92,12 @@ def notifier_settings(smtp: SmtpServer, **extra: Any) -> dict[str, Any]:
 
 @asynccontextmanager
 async def running_notifier(
-    database_url: str, amqp_url: str, smtp: SmtpServer, **extra: Any
+    database_url: str, amqp_url: str, smtp: SmtpServer, clock: Any = None, **extra: Any
 ) -> AsyncIterator[Any]:
-    app = await service_app("notifier", database_url, amqp_url, **notifier_settings(smtp, **extra))
+    """The notifier served over HTTP; ``clock`` (a ``SettableClock``) sets its time."""
+    app = await service_app(
+        "notifier", database_url, amqp_url, clock=clock, **notifier_settings(smtp, **extra)
+    )
     async with client(app, token="admin-token") as http:
         yield http
 

@@ -10,7 +10,7 @@ import mailbox
 from notifier_helpers import Bus, email_command, eventually, notifier_settings, running_notifier
 
 from encaisse.contracts.notifier import FailureReason, SendSms
-from encaisse.notifier.bounces import delivery_status_notification
+from encaisse.notifier.domain.bounces import delivery_status_notification
 from support.http import client
 from support.services import TENANT, service_app
 

@@ -17,8 +17,8 @@ import pytest
 from notifier_helpers import Bus, email_command, eventually, running_notifier
 
 from encaisse.contracts.notifier import FailureReason
-from encaisse.notifier.bounces import parse_dsn
 from encaisse.notifier.devsmtp import controller
+from encaisse.notifier.domain.bounces import parse_dsn
 from support.http import free_port
 
 PROCFILE = Path(__file__).parents[3] / "services" / "notifier" / "Procfile.dev"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
+import pytest
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI, Response
 from notifier_helpers import (
@@ -21,7 +23,8 @@ from notifier_helpers import (
 from encaisse.bus.deadletters import DeadLetters
 from encaisse.bus.publisher import connect
 from encaisse.contracts.notifier import FailureReason
-from encaisse.kit.links import verify_link
+from encaisse.kit.clock import SettableClock
+from encaisse.kit.links import InvalidLink, verify_link
 from support.http import free_port, serve
 from support.services import TENANT
 
@@ -74,6 +77,24 @@ async def test_french_email_lists_invoices_with_totals_per_currency_and_a_portal
         assert evidence[0]["body_html"] == html.replace("\r\n", "\n").removesuffix("\n")
         assert evidence[0]["subject"] == mail["Subject"]
         assert evidence[0]["header_message_id"] == mail["Message-ID"]
+
+
+async def test_the_runtime_clock_dates_the_email_and_its_portal_link(database_url, amqp_url, smtp):
+    """One clock: the Date a debtor reads and the link's expiry come from the runtime's."""
+    at = datetime(2026, 2, 20, 9, 30, tzinfo=UTC)
+    async with (
+        running_notifier(database_url, amqp_url, smtp, clock=SettableClock(at)),
+        Bus(amqp_url) as bus,
+    ):
+        await bus.send(email_command())
+        await eventually(lambda: bus.of_type("message.sent.v1"))
+        mail = smtp.received[0]
+        assert parsedate_to_datetime(mail["Date"]) == at
+        text, _ = _parts(mail)
+        token = next(line for line in text.splitlines() if "/access/" in line).rsplit("/", 1)[1]
+        verify_link(LINK_KEYS, token, now=at + timedelta(days=29))
+        with pytest.raises(InvalidLink):
+            verify_link(LINK_KEYS, token, now=at + timedelta(days=31))
 
 
 async def test_english_email_is_formatted_for_an_english_reader(database_url, amqp_url, smtp):

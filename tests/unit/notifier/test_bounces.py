@@ -1,7 +1,7 @@
 """Parsing delivery status notifications (RFC 3464): no I/O."""
 
 from encaisse.contracts.notifier import FailureReason
-from encaisse.notifier.bounces import delivery_status_notification, parse_dsn
+from encaisse.notifier.domain.bounces import delivery_status_notification, parse_dsn
 
 
 def dsn(

@@ -5,14 +5,14 @@ from datetime import timedelta
 import pytest
 
 from encaisse.contracts.notifier import FailureReason
-from encaisse.notifier.mail import header_message_id
-from encaisse.notifier.outcomes import (
+from encaisse.notifier.domain.outcomes import (
     dsn_status,
     next_delay,
     smtp_reply,
     valid_email,
     valid_phone,
 )
+from encaisse.notifier.mail import header_message_id
 from encaisse.notifier.settings import NotifierSettings
 
 

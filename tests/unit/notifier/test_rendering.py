@@ -9,15 +9,13 @@ import pytest
 
 from encaisse.contracts import Money
 from encaisse.contracts.common import Debtor, InvoiceLine
+from encaisse.notifier.domain.content import locale_for, message_context, totals_by_currency
 from encaisse.notifier.rendering import (
     DEFAULT_NAMES,
     TemplateMissing,
     TemplateRefused,
     Templates,
     check_template,
-    locale_for,
-    message_context,
-    totals_by_currency,
 )
 
 
@@ -324,3 +322,41 @@ def test_template_check_refuses_a_template_that_does_not_extend_the_layout():
             "{% block message %}x{% endblock %}",
             _variables(),
         )
+
+
+# the one money formatter (encaisse.kit.money.format_money): each currency's own decimals,
+# written as the debtor's language and country write them (U+202F, U+00A0 as babel gives)
+MONEY_LINES = [
+    _line("K-1", "1234.567", "1234.567", "KWD"),
+    _line("J-1", "1234", "1234", "JPY"),
+    _line("E-1", "1234.50", "1234.50", "EUR"),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "country", "kwd", "jpy", "eur"),
+    [
+        ("fr", "FR", "1\u202f234,567\xa0KWD", "1\u202f234\xa0JPY", "1\u202f234,50\xa0€"),
+        ("en", "GB", "KWD1,234.567", "JP¥1,234", "€1,234.50"),
+    ],
+)
+def test_an_email_prints_kwd_jpy_and_eur_amounts_with_their_own_decimals(
+    language, country, kwd, jpy, eur
+):
+    debtor = Debtor(customer_ref="C1", name="Durand", language=language, country=country)
+    variables = message_context(
+        tenant="ACME",
+        debtor=debtor,
+        invoices=MONEY_LINES,
+        language=language,
+        portal_link=None,
+        context={},
+        sender_name="ACME",
+        today=date(2026, 2, 20),
+    )
+    rendered = Templates().render_email("first_reminder", language, variables)
+    for part in (rendered.text, rendered.html):
+        for amount in (kwd, jpy, eur):
+            assert part.count(amount) == 4  # amount and open balance, in the table and total
+    assert "1,234.57" not in rendered.text and "1\u202f234,57" not in rendered.text
+    assert "1,234.00" not in rendered.text and "1\u202f234,00" not in rendered.text

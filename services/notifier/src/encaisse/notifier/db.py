@@ -1,7 +1,7 @@
 """The notifier's tables, in its own schema ``notifier``.
 
 ``messages`` is both the evidence (the rendered content of everything sent) and
-the work queue of the sending loop (``status`` and ``next_attempt_at``); its
+the work queue of the sending pool (``status`` and ``next_attempt_at``); its
 unique ``(tenant, command_key)`` is what makes a command act once.
 """
 

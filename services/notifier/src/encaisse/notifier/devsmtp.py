@@ -16,7 +16,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from encaisse.notifier.bounces import delivery_status_notification
+from encaisse.notifier.domain.bounces import delivery_status_notification
 
 
 def _maildir(directory: Path) -> mailbox.Maildir:

@@ -1,7 +1,7 @@
 """Email over SMTP with aiosmtplib: composing, a connection pool, one transaction in steps.
 
 The SMTP transaction is split (MAIL, RCPT, then a callback, then DATA) so that
-the sending loop can record "DATA under way" in the database after the server
+the sending pool can record "DATA under way" in the database after the server
 accepted the recipients and before the message itself goes: see
 ``encaisse.notifier.sending`` for why.
 """
@@ -90,7 +90,7 @@ class DataUncertain(Exception):
 
 
 async def transmit(
-    conn: aiosmtplib.SMTP, email: Email, before_data: Callable[[], Awaitable[None]]
+    smtp: aiosmtplib.SMTP, email: Email, before_data: Callable[[], Awaitable[None]]
 ) -> list[str]:
     """One SMTP transaction. Returns the Cc addresses the server refused (dropped).
 
@@ -105,23 +105,23 @@ async def transmit(
     email would be recorded as possibly sent while it never left.
     """
     payload = email.compose().as_bytes()
-    await conn.mail(email.envelope_sender)
+    await smtp.mail(email.envelope_sender)
     refused_cc = []
     for address in (*email.to, *email.cc):
         try:
-            await conn.rcpt(address)
+            await smtp.rcpt(address)
         except aiosmtplib.SMTPRecipientRefused as exc:
             if address in email.to:
-                await _reset(conn)
+                await _reset(smtp)
                 raise RecipientRefused(address, exc.code, exc.message) from exc
             refused_cc.append(address)
     try:
         await before_data()
     except BaseException:
-        await _reset(conn)
+        await _reset(smtp)
         raise
     try:
-        await conn.data(payload)
+        await smtp.data(payload)
     except aiosmtplib.SMTPResponseException:
         raise  # the server answered: it did not take the message
     except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
@@ -129,11 +129,11 @@ async def transmit(
     return refused_cc
 
 
-async def _reset(conn: aiosmtplib.SMTP) -> None:
+async def _reset(smtp: aiosmtplib.SMTP) -> None:
     try:
-        await conn.rset()
+        await smtp.rset()
     except Exception:
-        conn.close()
+        smtp.close()
 
 
 class SmtpPool:
@@ -153,57 +153,57 @@ class SmtpPool:
         self.opened = 0
 
     def _new(self) -> aiosmtplib.SMTP:
-        s = self._settings
+        settings = self._settings
         return aiosmtplib.SMTP(
-            hostname=s.smtp_host,
-            port=s.smtp_port,
-            timeout=s.smtp_timeout_seconds,
-            use_tls=s.smtp_tls == "tls",
-            start_tls=s.smtp_tls == "starttls",
-            validate_certs=s.smtp_validate_certs,
-            username=s.smtp_username,
-            cert_bundle=str(s.smtp_ca_file) if s.smtp_ca_file else None,
-            password=s.smtp_password,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            timeout=settings.smtp_timeout_seconds,
+            use_tls=settings.smtp_tls == "tls",
+            start_tls=settings.smtp_tls == "starttls",
+            validate_certs=settings.smtp_validate_certs,
+            username=settings.smtp_username,
+            cert_bundle=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
+            password=settings.smtp_password,
         )
 
     async def _take(self) -> aiosmtplib.SMTP:
         while self._idle:
-            conn, since = self._idle.pop()
-            if not conn.is_connected:
+            smtp, since = self._idle.pop()
+            if not smtp.is_connected:
                 continue
             if time.monotonic() - since > self._check_after:
                 try:
-                    await conn.noop()
+                    await smtp.noop()
                 except Exception:
-                    conn.close()
+                    smtp.close()
                     continue
-            return conn
-        conn = self._new()
-        await conn.connect()
+            return smtp
+        smtp = self._new()
+        await smtp.connect()
         self.opened += 1
-        return conn
+        return smtp
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[aiosmtplib.SMTP]:
         async with self._slots:
-            conn = await self._take()
+            smtp = await self._take()
             healthy = False
             try:
-                yield conn
+                yield smtp
                 healthy = True
             finally:
-                if healthy and conn.is_connected:
-                    self._idle.append((conn, time.monotonic()))
+                if healthy and smtp.is_connected:
+                    self._idle.append((smtp, time.monotonic()))
                 else:
-                    conn.close()
+                    smtp.close()
 
     async def close(self) -> None:
         idle, self._idle = self._idle, []
-        for conn, _ in idle:
+        for smtp, _ in idle:
             try:
-                await asyncio.wait_for(conn.quit(), 2)
+                await asyncio.wait_for(smtp.quit(), 2)
             except Exception:
-                conn.close()
+                smtp.close()
 
 
 class OneShot:
@@ -215,16 +215,16 @@ class OneShot:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[aiosmtplib.SMTP]:
-        conn = self._pool._new()
-        await conn.connect()
+        smtp = self._pool._new()
+        await smtp.connect()
         self.opened += 1
         try:
-            yield conn
+            yield smtp
         finally:
             try:
-                await conn.quit()
+                await smtp.quit()
             except Exception:
-                conn.close()
+                smtp.close()
 
     async def close(self) -> None:
         return None

@@ -9,7 +9,8 @@ override only writes words. The same source is compiled twice: with HTML
 autoescaping for the HTML part, without for the plain text.
 
 Defaults live in ``templates/<language>/<name>.j2``; a tenant's overrides, kept
-in the database, come first. Pure: no I/O besides reading the packaged defaults.
+in the database, come first. No I/O besides reading the packaged defaults; the
+variables (``domain.content.message_context``) are the domain's.
 
 Every date a debtor reads is in their locale: the invoice table and ``today`` come
 formatted; a date carried in ``context`` (an ISO date, as the scheduler sends it) goes
@@ -20,17 +21,14 @@ through the ``date`` filter: ``{{ context.promised_date | date }}`` prints "7 d�
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_currency
 from jinja2 import (
     BaseLoader,
     ChoiceLoader,
@@ -46,7 +44,19 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from encaisse.contracts.common import Debtor, InvoiceLine
+# the variables come from the domain; re-exported for the benchmark (bench/notifier.py)
+from encaisse.notifier.domain.content import LABELS, base_language, message_context
+
+__all__ = [
+    "DEFAULT_NAMES",
+    "TEMPLATES",
+    "Rendered",
+    "TemplateMissing",
+    "TemplateRefused",
+    "Templates",
+    "check_template",
+    "message_context",
+]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_NAMES = (
@@ -77,37 +87,6 @@ VARIABLES = frozenset(
     }
 )
 
-LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "lang": "fr",
-        "invoices_concerned": "Factures concernées :",
-        "invoice": "Facture",
-        "date": "Date",
-        "due_date": "Échéance",
-        "amount": "Montant",
-        "open_balance": "Reste dû",
-        "total": "Total",
-        "colon": " :",
-        "portal": "Consultez votre relevé, payez ou signalez un litige depuis votre espace :",
-        "portal_button": "Accéder à mon espace",
-        "regards": "Cordialement,",
-    },
-    "en": {
-        "lang": "en",
-        "invoices_concerned": "Invoices concerned:",
-        "invoice": "Invoice",
-        "date": "Date",
-        "due_date": "Due date",
-        "amount": "Amount",
-        "open_balance": "Open balance",
-        "total": "Total",
-        "colon": ":",
-        "portal": "See your statement, pay or raise a dispute from your portal:",
-        "portal_button": "Go to my portal",
-        "regards": "Kind regards,",
-    },
-}
-
 
 class TemplateMissing(LookupError):
     """No template of that name in any language, for the tenant or by default."""
@@ -128,87 +107,6 @@ class Rendered:
     subject: str
     text: str
     html: str | None
-
-
-def base_language(tag: str) -> str:
-    return tag.replace("-", "_").split("_")[0].lower() or "fr"
-
-
-def locale_for(language: str, country: str) -> Locale:
-    """The recipient's locale: language and country (en_FR exists), else the language alone."""
-    lang = base_language(language)
-    for candidate in (f"{lang}_{country}", lang):
-        try:
-            return Locale.parse(candidate)
-        except (UnknownLocaleError, ValueError):
-            continue
-    return Locale.parse("en")
-
-
-def _money(amount: Decimal, currency: str, locale: Locale) -> str:
-    return format_currency(amount, currency, locale=locale)
-
-
-def invoice_rows(invoices: Iterable[InvoiceLine], locale: Locale) -> list[dict[str, Any]]:
-    return [
-        {
-            "number": inv.invoice_number,
-            "issue_date": format_date(inv.issue_date, "short", locale=locale),
-            "due_date": format_date(inv.due_date, "short", locale=locale),
-            "amount": _money(inv.amount.amount, inv.amount.currency, locale),
-            "open_balance": _money(inv.open_balance.amount, inv.open_balance.currency, locale),
-            "currency": inv.amount.currency,
-            "pdf_url": inv.pdf_url,
-        }
-        for inv in invoices
-    ]
-
-
-def totals_by_currency(invoices: Iterable[InvoiceLine]) -> dict[str, tuple[Decimal, Decimal]]:
-    """Sum of amounts and of open balances, per currency (never mixed)."""
-    totals: dict[str, tuple[Decimal, Decimal]] = {}
-    for inv in invoices:
-        for money, index in ((inv.amount, 0), (inv.open_balance, 1)):
-            pair = list(totals.get(money.currency, (Decimal(0), Decimal(0))))
-            pair[index] += money.amount
-            totals[money.currency] = (pair[0], pair[1])
-    return dict(sorted(totals.items()))
-
-
-def message_context(
-    *,
-    tenant: str,
-    debtor: Debtor,
-    invoices: Iterable[InvoiceLine],
-    language: str,
-    portal_link: str | None,
-    context: Mapping[str, str],
-    sender_name: str,
-    today: date,
-    step: str | None = None,
-) -> dict[str, Any]:
-    invoices = list(invoices)
-    locale = locale_for(language, debtor.country)
-    return {
-        "labels": LABELS.get(language, LABELS["en"]),
-        "debtor": {"name": debtor.name, "customer_ref": debtor.customer_ref},
-        "tenant": tenant,
-        "invoices": invoice_rows(invoices, locale),
-        "totals": [
-            {
-                "currency": cur,
-                "amount": _money(amount, cur, locale),
-                "open_balance": _money(balance, cur, locale),
-            }
-            for cur, (amount, balance) in totals_by_currency(invoices).items()
-        ],
-        "portal_link": portal_link,
-        "context": dict(context),
-        "sender_name": sender_name,
-        "today": format_date(today, "long", locale=locale),
-        "step": step or "",
-        "locale": str(locale),
-    }
 
 
 def _paragraphs(value: str) -> Markup:

@@ -1,9 +1,9 @@
-"""The sending loop: takes queued messages and sends each once, even across a crash.
+"""The sending pool: takes queued messages and sends each once, even across a crash.
 
 Why not send from the bus handler: the handler's transaction (inbox + message
 row) must commit before anything leaves, else a crash after the send and
 before the commit would redeliver the command and send again. So the handler
-only queues; this loop sends, in steps that each commit:
+only queues; this pool sends, in steps that each commit:
 
 1. claim a batch of due rows with a lease (``FOR UPDATE SKIP LOCKED``: any
    number of replicas share the work);
@@ -17,10 +17,11 @@ The MIME message is composed before 1, so that between 3 and 4 nothing runs but
 the commit's answer. A crash before 3 leaves the row ``queued``: after the lease
 it is sent again, safely, since the server never got the message. A crash between
 3 and 5 (the server may have it) leaves ``sending``: once the lease is over,
-``reconcile`` keeps it as sent, flagged ``uncertain``, does not send it again, and
-publishes ``MessageUncertain`` (not ``MessageSent``); so does a connection that
-breaks during DATA. The scheduler opens a ``check_delivery`` task on it: a person
-checks the relay's logs or asks the debtor, and sends it again by hand if need be.
+``reconcile`` (every second, through ``Runtime.every``) keeps it as sent, flagged
+``uncertain``, does not send it again, and publishes ``MessageUncertain`` (not
+``MessageSent``); so does a connection that breaks during DATA. The scheduler opens a
+``check_delivery`` task on it: a person checks the relay's logs or asks the debtor, and
+sends it again by hand if need be.
 
 Limits: at most once in that window, and never silently: an email lost there is
 reported uncertain, with a task. The stable Message-ID lets receivers that
@@ -34,22 +35,21 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import aiosmtplib
 import httpx
 from prometheus_client import Counter
-from sqlalchemy import Row, Table
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from encaisse.contracts.notifier import Channel, FailureReason
+from encaisse.kit.clock import Clock
 from encaisse.kit.documents import DocumentRefused, DocumentUnavailable, fetch_document
 from encaisse.notifier import repository as repo
-from encaisse.notifier.bounces import process_maildir
+from encaisse.notifier.domain.outcomes import Failure, next_delay, smtp_reply
 from encaisse.notifier.mail import Attachment, DataUncertain, Email, RecipientRefused, transmit
-from encaisse.notifier.outcomes import Failure, next_delay, smtp_reply
+from encaisse.notifier.repository import MessageRow
 from encaisse.notifier.settings import NotifierSettings
 from encaisse.notifier.sms import SmsFailure, SmsProvider
 
@@ -61,43 +61,53 @@ OUTCOMES = Counter(
     ["channel", "outcome"],
 )
 
+RECONCILE_SECONDS = 1.0
+
+
+async def reconcile(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Messages a stopped sender left during DATA (its lease over): counted as sent,
+    uncertain (``repository.reconcile``)."""
+    async with sessions() as session, session.begin():
+        if await repo.reconcile(session):
+            log.warning("messages left during DATA by a stopped sender counted as sent")
+
 
 class LeaseLost(Exception):
     """Another sender took the row (our lease ran out): leave it to them."""
 
 
-class Sender:
+class SendingPool:
+    """Keeps up to ``send_batch_size`` messages in flight over the SMTP pool and the SMS
+    provider, claiming more as they finish; ``stop`` lets those in flight finish."""
+
     def __init__(
         self,
         settings: NotifierSettings,
-        engine: AsyncEngine,
-        outbox: Table,
-        pool: Any,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        smtp_pool: Any,
         sms: SmsProvider,
         http: httpx.AsyncClient,
     ) -> None:
         self._settings = settings
-        self._engine = engine
-        self._outbox = outbox
-        self._pool = pool
+        self._sessions = sessions
+        self._clock = clock
+        self._smtp_pool = smtp_pool  # an SmtpPool (or the benchmark's OneShot)
         self._sms = sms
         self._http = http
         self._stopping = asyncio.Event()
-        self._last_reconcile = 0.0
-        self._last_bounces = 0.0
 
     async def run(self) -> None:
-        """Keep up to ``send_batch_size`` messages in flight, claiming more as they finish."""
+        """Until ``stop``: claim what is due, as room frees up."""
         in_flight: set[asyncio.Task[None]] = set()
         while not self._stopping.is_set():
             room = self._settings.send_batch_size - len(in_flight)
             try:
-                await self._housekeeping()
                 rows = await self._claim(room) if room > 0 else []
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("sending loop failed; retrying")
+                log.exception("sending pool failed to claim; retrying")
                 rows = []
             for row in rows:
                 task = asyncio.create_task(self.send(row))
@@ -124,32 +134,13 @@ class Sender:
     def stop(self) -> None:
         self._stopping.set()
 
-    async def _housekeeping(self) -> None:
-        """Reconcile what a stopped sender left (at most once a second) and read bounces."""
-        if time.monotonic() - self._last_reconcile > 1.0:
-            async with self._engine.begin() as conn:
-                if await repo.reconcile(conn, outbox=self._outbox):
-                    log.warning("messages left during DATA by a stopped sender counted as sent")
-            self._last_reconcile = time.monotonic()
-        await self._bounces()
-
-    async def _claim(self, room: int) -> list[Row[Any]]:
-        async with self._engine.begin() as conn:
+    async def _claim(self, room: int) -> list[MessageRow]:
+        async with self._sessions() as session, session.begin():
             return await repo.claim(
-                conn, batch=room, lease=timedelta(seconds=self._settings.send_lease_seconds)
+                session, batch=room, lease=timedelta(seconds=self._settings.send_lease_seconds)
             )
 
-    async def _bounces(self) -> None:
-        directory = self._settings.bounce_maildir
-        if (
-            directory is None
-            or time.monotonic() - self._last_bounces < self._settings.bounce_poll_seconds
-        ):
-            return
-        self._last_bounces = time.monotonic()
-        await process_maildir(directory, self._engine, self._outbox)
-
-    async def send(self, row: Row[Any]) -> None:
+    async def send(self, row: MessageRow) -> None:
         try:
             if row.channel == Channel.SMS.value:
                 await self._send_sms(row)
@@ -160,12 +151,12 @@ class Sender:
         except Exception:  # the database failed us: the lease runs out, then it is tried again
             log.exception("message %s: could not be sent or recorded", row.id)
 
-    async def _mark_sending(self, row: Row[Any], attachments: list[dict[str, Any]]) -> None:
-        async with self._engine.begin() as conn:
-            if not await repo.mark_sending(conn, row, attachments):
+    async def _mark_sending(self, row: MessageRow, attachments: list[dict[str, Any]]) -> None:
+        async with self._sessions() as session, session.begin():
+            if not await repo.mark_sending(session, row, attachments):
                 raise LeaseLost(row.id)
 
-    async def _send_email(self, row: Row[Any]) -> None:
+    async def _send_email(self, row: MessageRow) -> None:
         try:
             files, evidence = await self._attachments(row)
         except DocumentUnavailable as exc:
@@ -179,12 +170,12 @@ class Sender:
             text=row.body_text,
             html=row.body_html,
             message_id=row.header_message_id,
-            date=datetime.now(UTC),
+            date=self._clock.now(),
             attachments=files,
         )
         try:
-            async with self._pool.connection() as conn:
-                refused = await transmit(conn, email, lambda: self._mark_sending(row, evidence))
+            async with self._smtp_pool.connection() as smtp:
+                refused = await transmit(smtp, email, lambda: self._mark_sending(row, evidence))
         except RecipientRefused as exc:
             await self._failed(row, smtp_reply(exc.code, exc.message, at_recipient=True))
         except DataUncertain as exc:
@@ -196,7 +187,7 @@ class Sender:
         else:
             await self._sent(row, note=f"cc refused: {', '.join(refused)}" if refused else None)
 
-    async def _send_sms(self, row: Row[Any]) -> None:
+    async def _send_sms(self, row: MessageRow) -> None:
         await self._mark_sending(row, [])
         try:
             ref = await self._sms.send(
@@ -210,14 +201,14 @@ class Sender:
             return
         await self._sent(row, provider_ref=ref)
 
-    async def _sent(self, row: Row[Any], **kwargs: Any) -> None:
-        async with self._engine.begin() as conn:
-            await repo.mark_sent(conn, row, outbox=self._outbox, **kwargs)
+    async def _sent(self, row: MessageRow, **kwargs: Any) -> None:
+        async with self._sessions() as session, session.begin():
+            await repo.mark_sent(session, row, **kwargs)
         OUTCOMES.labels(row.channel, "uncertain" if kwargs.get("uncertain") else "sent").inc()
 
-    async def _failed(self, row: Row[Any], failure: Failure) -> None:
+    async def _failed(self, row: MessageRow, failure: Failure) -> None:
         """A final failure is reported; a transient one waits its turn, until the delays run out."""
-        async with self._engine.begin() as conn:
+        async with self._sessions() as session, session.begin():
             if failure.transient:
                 delay = next_delay(row.attempts, self._settings.send_retry_delays_ms)
                 if delay is not None:
@@ -227,14 +218,14 @@ class Sender:
                         row.attempts,
                         failure.detail,
                     )
-                    await repo.reschedule(conn, row, datetime.now(UTC) + delay, failure.detail)
+                    await repo.reschedule(session, row, delay, failure.detail)
                     OUTCOMES.labels(row.channel, "retried").inc()
                     return
             reason = failure.reason or FailureReason.PROVIDER_ERROR
-            await repo.mark_failed(conn, row.id, reason, failure.detail, outbox=self._outbox)
+            await repo.mark_failed(session, row.id, reason, failure.detail)
         OUTCOMES.labels(row.channel, "failed").inc()
 
-    async def _attachments(self, row: Row[Any]) -> tuple[list[Attachment], list[dict[str, Any]]]:
+    async def _attachments(self, row: MessageRow) -> tuple[list[Attachment], list[dict[str, Any]]]:
         """Fetch invoice PDFs; one refused (an origin not allowed, over the size limit,
         missing) is left out, and said so; one unavailable now retries the send."""
         files, evidence = [], []

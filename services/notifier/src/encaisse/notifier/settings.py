@@ -37,7 +37,7 @@ class NotifierSettings(PortalLinkSettings, DocumentSettings):
     message_id_domain: str = "encaisse.localhost"
     attachment_max_bytes: int = 5_000_000
 
-    # The sending loop: rows claimed for a lease, transient failures retried after these delays.
+    # The sending pool: rows claimed for a lease, transient failures retried after these delays.
     send_batch_size: int = 16
     send_lease_seconds: float = 60.0
     send_idle_seconds: float = 0.05

@@ -14,7 +14,7 @@ from typing import Protocol
 import httpx
 
 from encaisse.contracts.notifier import FailureReason
-from encaisse.notifier.outcomes import Failure
+from encaisse.notifier.domain.outcomes import Failure
 
 
 class SmsFailure(Exception):

@@ -8,10 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from encaisse.kit.auth import Viewer
-from encaisse.kit.failures import NotFound
-from encaisse.notifier import repository as repo
-from encaisse.notifier.api.deps import RuntimeDep
+from encaisse.notifier.api.deps import Uow, Viewer
+from encaisse.notifier.usecases import evidence
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
 
@@ -49,19 +47,15 @@ class MessageOut(BaseModel):
 @router.get("", summary="messages of one customer, newest first")
 async def list_messages(
     staff: Viewer,
-    runtime: RuntimeDep,
+    uow: Uow,
     customer: Annotated[str, Query(min_length=1, description="the customer's reference")],
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[MessageOut]:
-    async with runtime.engine.connect() as conn:
-        rows = await repo.of_customer(conn, staff.tenant, customer, limit)
+    rows = await evidence.messages_of_customer(uow.session, staff.tenant, customer, limit)
     return [MessageOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 @router.get("/{message_id}", summary="one message")
-async def get_message(message_id: str, staff: Viewer, runtime: RuntimeDep) -> MessageOut:
-    async with runtime.engine.connect() as conn:
-        row = await repo.one(conn, staff.tenant, message_id)
-    if row is None:
-        raise NotFound("message_id", "no such message")
+async def get_message(message_id: str, staff: Viewer, uow: Uow) -> MessageOut:
+    row = await evidence.message(uow.session, staff.tenant, message_id)
     return MessageOut.model_validate(row, from_attributes=True)

@@ -11,28 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Request, status
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from encaisse.contracts.notifier import FailureReason
 from encaisse.kit.failures import DomainError
-from encaisse.notifier import repository as repo
-from encaisse.notifier.api.deps import RuntimeDep, SettingsDep
-from encaisse.notifier.db import outbox
+from encaisse.notifier.api.deps import SettingsDep, Uow
+from encaisse.notifier.domain.reports import ProviderReport
+from encaisse.notifier.usecases.reports import record_reports
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
-
-
-class ProviderReport(BaseModel):
-    message_id: str | None = None
-    header_message_id: str | None = None
-    provider_ref: str | None = None
-    status: Literal["delivered", "bounced", "rejected", "failed"]
-    reason: FailureReason | None = None
-    detail: str = ""
-
 
 _REPORTS = TypeAdapter(ProviderReport | list[ProviderReport])
 
@@ -48,7 +37,7 @@ def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
 async def provider_webhook(
     provider: str,
     request: Request,
-    runtime: RuntimeDep,
+    uow: Uow,
     settings: SettingsDep,
     signature: Annotated[str | None, Header(alias="X-Encaisse-Signature")] = None,
 ) -> dict[str, int]:
@@ -62,40 +51,4 @@ async def provider_webhook(
         parsed = _REPORTS.validate_json(body)
     except ValidationError as exc:
         raise DomainError((), exc.errors()[0]["msg"]) from exc
-    reports = parsed if isinstance(parsed, list) else [parsed]
-    applied = unknown = 0
-    async with runtime.engine.begin() as conn:
-        for report in reports:
-            row = await repo.find_by_reference(
-                conn,
-                message_id=report.message_id,
-                header_message_id=report.header_message_id,
-                provider_ref=report.provider_ref,
-            )
-            if row is None:
-                unknown += 1
-            elif await apply_report(conn, row.id, report):
-                applied += 1
-    return {"applied": applied, "unknown": unknown}
-
-
-async def apply_report(conn, message_id: str, report: ProviderReport) -> bool:
-    """One event per real change; a report repeated, or stale, changes nothing."""
-    if report.status == "delivered":
-        return await repo.mark_delivered(conn, message_id, outbox=outbox)
-    if report.status == "bounced":
-        reason = (
-            FailureReason.INVALID_ADDRESS
-            if report.reason == FailureReason.INVALID_ADDRESS
-            else FailureReason.BOUNCED
-        )
-    else:
-        reason = report.reason or FailureReason.REJECTED
-    return await repo.mark_failed(
-        conn,
-        message_id,
-        reason,
-        report.detail or report.status,
-        outbox=outbox,
-        statuses=("sending", "sent", "delivered"),
-    )
+    return await record_reports(uow.session, parsed if isinstance(parsed, list) else [parsed])

@@ -2,18 +2,18 @@
 them as evidence (``reading``), the tenants' templates (``templates``)."""
 
 from encaisse.notifier.repository.messages import (
-    Db,
+    MessageRow,
     claim,
     insert_message,
     mark_delivered,
     mark_failed,
     mark_sending,
     mark_sent,
+    message_event,
     note,
     reconcile,
-    report,
-    report_payload,
     reschedule,
+    stage_event,
 )
 from encaisse.notifier.repository.reading import find_by_reference, of_customer, one
 from encaisse.notifier.repository.templates import (
@@ -25,7 +25,7 @@ from encaisse.notifier.repository.templates import (
 )
 
 __all__ = [
-    "Db",
+    "MessageRow",
     "claim",
     "delete_template",
     "find_by_reference",
@@ -34,15 +34,15 @@ __all__ = [
     "mark_failed",
     "mark_sending",
     "mark_sent",
+    "message_event",
     "note",
     "of_customer",
     "one",
     "overridden",
     "reconcile",
-    "report",
-    "report_payload",
     "reschedule",
     "save_template",
+    "stage_event",
     "template_source",
     "tenant_overrides",
 ]

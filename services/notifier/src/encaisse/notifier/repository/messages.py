@@ -12,12 +12,12 @@ State machine of a message (``messages.status``)::
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from encaisse.bus.outbox import stage
 from encaisse.contracts import Envelope, Message
@@ -29,14 +29,15 @@ from encaisse.contracts.notifier import (
     MessageSent,
     MessageUncertain,
 )
-from encaisse.notifier.db import messages
+from encaisse.notifier.db import messages, outbox
 
-Db = AsyncSession | AsyncConnection
+MessageRow = Row[Any]
+"""A row of ``notifier.messages``, as the sending pool and the use cases hold it."""
 
 
-async def insert_message(db: Db, row: dict[str, Any]) -> bool:
+async def insert_message(session: AsyncSession, row: dict[str, Any]) -> bool:
     """Insert unless the tenant already has a message for this command key; True if new."""
-    inserted = await db.execute(
+    inserted = await session.execute(
         pg_insert(messages)
         .values(**row)
         .on_conflict_do_nothing(index_elements=["tenant", "command_key"])
@@ -45,7 +46,7 @@ async def insert_message(db: Db, row: dict[str, Any]) -> bool:
     return inserted.first() is not None
 
 
-def report_payload(
+def message_event(
     row: Row[Any], kind: str, *, reason: FailureReason | None = None, detail: str = ""
 ) -> Message:
     """The event telling what just happened to ``row`` (already at its new version)."""
@@ -71,27 +72,26 @@ def report_payload(
     )
 
 
-async def report(
-    db: Db,
+async def stage_event(
+    session: AsyncSession,
     row: Row[Any],
     kind: str,
     *,
-    outbox: Any,
     reason: FailureReason | None = None,
     detail: str = "",
 ) -> None:
-    """Stage the report in the outbox, in the command's correlation."""
-    payload = report_payload(row, kind, reason=reason, detail=detail)
+    """Stage the event about ``row`` in the outbox, in the command's correlation."""
+    payload = message_event(row, kind, reason=reason, detail=detail)
     envelope = Envelope(
         payload=payload,
         subject=row.id,
         correlation_id=row.correlation_id,
         causation_id=row.causation_id,
     )
-    await stage(db, outbox, [envelope])
+    await stage(session, outbox, [envelope])
 
 
-async def claim(db: Db, *, batch: int, lease: timedelta) -> list[Row[Any]]:
+async def claim(session: AsyncSession, *, batch: int, lease: timedelta) -> list[Row[Any]]:
     """Lease a batch of due messages (other senders skip them until the lease ends)."""
     due = (
         select(messages.c.id)
@@ -105,7 +105,7 @@ async def claim(db: Db, *, batch: int, lease: timedelta) -> list[Row[Any]]:
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    rows = await db.execute(
+    rows = await session.execute(
         update(messages)
         .where(messages.c.id.in_(due))
         .values(
@@ -120,9 +120,11 @@ def _owned(row: Row[Any]) -> Any:
     return and_(messages.c.id == row.id, messages.c.leased_until == row.leased_until)
 
 
-async def mark_sending(db: Db, row: Row[Any], attachments: list[dict[str, Any]]) -> bool:
+async def mark_sending(
+    session: AsyncSession, row: Row[Any], attachments: list[dict[str, Any]]
+) -> bool:
     """Record that DATA starts; False if the lease was lost (another sender has it)."""
-    result = await db.execute(
+    result = await session.execute(
         update(messages)
         .where(_owned(row), messages.c.status == "queued")
         .values(status="sending", attachments=attachments, updated_at=func.now())
@@ -130,8 +132,8 @@ async def mark_sending(db: Db, row: Row[Any], attachments: list[dict[str, Any]])
     return result.rowcount == 1  # type: ignore[attr-defined]  # a CursorResult for a DML
 
 
-async def _transition(db: Db, where: Any, **values: Any) -> Row[Any] | None:
-    result = await db.execute(
+async def _transition(session: AsyncSession, where: Any, **values: Any) -> Row[Any] | None:
+    result = await session.execute(
         update(messages)
         .where(where)
         .values(version=messages.c.version + 1, updated_at=func.now(), leased_until=None, **values)
@@ -141,16 +143,15 @@ async def _transition(db: Db, where: Any, **values: Any) -> Row[Any] | None:
 
 
 async def mark_sent(
-    db: Db,
+    session: AsyncSession,
     row: Row[Any],
     *,
-    outbox: Any,
     provider_ref: str | None = None,
     note: str | None = None,
     uncertain: bool = False,
 ) -> None:
     done = await _transition(
-        db,
+        session,
         and_(messages.c.id == row.id, messages.c.status.in_(("queued", "sending"))),
         status="sent",
         sent_at=func.now(),
@@ -159,57 +160,56 @@ async def mark_sent(
         uncertain=uncertain,
     )
     if done is not None:
-        await report(
-            db, done, "uncertain" if uncertain else "sent", outbox=outbox, detail=note or ""
-        )
+        await stage_event(session, done, "uncertain" if uncertain else "sent", detail=note or "")
 
 
 async def mark_failed(
-    db: Db,
+    session: AsyncSession,
     message_id: str,
     reason: FailureReason,
     detail: str,
     *,
-    outbox: Any,
     statuses: tuple[str, ...] = ("queued", "sending"),
 ) -> bool:
     done = await _transition(
-        db,
+        session,
         and_(messages.c.id == message_id, messages.c.status.in_(statuses)),
         status="failed",
         failure_reason=reason.value,
         failure_detail=detail[:4000],
     )
     if done is not None:
-        await report(db, done, "failed", outbox=outbox, reason=reason, detail=detail)
+        await stage_event(session, done, "failed", reason=reason, detail=detail)
     return done is not None
 
 
-async def mark_delivered(db: Db, message_id: str, *, outbox: Any) -> bool:
+async def mark_delivered(session: AsyncSession, message_id: str) -> bool:
     done = await _transition(
-        db, and_(messages.c.id == message_id, messages.c.status == "sent"), status="delivered"
+        session, and_(messages.c.id == message_id, messages.c.status == "sent"), status="delivered"
     )
     if done is not None:
-        await report(db, done, "delivered", outbox=outbox)
+        await stage_event(session, done, "delivered")
     return done is not None
 
 
-async def note(db: Db, message_id: str, text: str) -> None:
+async def note(session: AsyncSession, message_id: str, text: str) -> None:
     """Keep a fact in the evidence that changes neither the status nor the events."""
-    await db.execute(
+    await session.execute(
         update(messages)
         .where(messages.c.id == message_id)
         .values(last_error=text[:4000], updated_at=func.now())
     )
 
 
-async def reschedule(db: Db, row: Row[Any], at: datetime, error: str) -> None:
-    await db.execute(
+async def reschedule(session: AsyncSession, row: Row[Any], delay: timedelta, error: str) -> None:
+    """Queue the message again after ``delay``, on the database's clock (the one its lease
+    and ``claim`` read, shared by every replica)."""
+    await session.execute(
         update(messages)
         .where(_owned(row))
         .values(
             status="queued",
-            next_attempt_at=at,
+            next_attempt_at=func.now() + delay,
             leased_until=None,
             last_error=error[:4000],
             updated_at=func.now(),
@@ -217,7 +217,7 @@ async def reschedule(db: Db, row: Row[Any], at: datetime, error: str) -> None:
     )
 
 
-async def reconcile(db: Db, *, outbox: Any) -> int:
+async def reconcile(session: AsyncSession) -> int:
     """Messages left in 'sending' by a sender that died (its lease is over).
 
     Email: the server may have the message; sending again could make two, so it is
@@ -226,13 +226,13 @@ async def reconcile(db: Db, *, outbox: Any) -> int:
     deduplicates on our idempotency key, so it goes back to the queue.
     """
     stale = and_(messages.c.status == "sending", messages.c.leased_until < func.now())
-    await db.execute(
+    await session.execute(
         update(messages)
         .where(stale, messages.c.channel == Channel.SMS.value)
         .values(status="queued", leased_until=None, updated_at=func.now())
     )
     rows = (
-        await db.execute(
+        await session.execute(
             update(messages)
             .where(stale, messages.c.channel == Channel.EMAIL.value)
             .values(
@@ -248,5 +248,5 @@ async def reconcile(db: Db, *, outbox: Any) -> int:
         )
     ).all()
     for row in rows:
-        await report(db, row, "uncertain", outbox=outbox, detail=row.last_error)
+        await stage_event(session, row, "uncertain", detail=row.last_error)
     return len(rows)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Row, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from encaisse.notifier.db import messages
-from encaisse.notifier.repository.messages import Db
 
 
-async def of_customer(db: Db, tenant: str, customer_ref: str, limit: int) -> list[Row[Any]]:
+async def of_customer(
+    session: AsyncSession, tenant: str, customer_ref: str, limit: int
+) -> list[Row[Any]]:
     """A customer's messages, newest first."""
-    rows = await db.execute(
+    rows = await session.execute(
         select(messages)
         .where(messages.c.tenant == tenant, messages.c.customer_ref == customer_ref)
         .order_by(messages.c.created_at.desc(), messages.c.id)
@@ -21,16 +23,16 @@ async def of_customer(db: Db, tenant: str, customer_ref: str, limit: int) -> lis
     return list(rows)
 
 
-async def one(db: Db, tenant: str, message_id: str) -> Row[Any] | None:
+async def one(session: AsyncSession, tenant: str, message_id: str) -> Row[Any] | None:
     return (
-        await db.execute(
+        await session.execute(
             select(messages).where(messages.c.tenant == tenant, messages.c.id == message_id)
         )
     ).first()
 
 
 async def find_by_reference(
-    db: Db,
+    session: AsyncSession,
     *,
     message_id: str | None = None,
     header_message_id: str | None = None,
@@ -45,4 +47,4 @@ async def find_by_reference(
         conditions.append(messages.c.provider_ref == provider_ref)
     if not conditions:
         return None
-    return (await db.execute(select(messages).where(or_(*conditions)).limit(1))).first()
+    return (await session.execute(select(messages).where(or_(*conditions)).limit(1))).first()

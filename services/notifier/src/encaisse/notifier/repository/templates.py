@@ -6,13 +6,15 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from encaisse.notifier.db import templates
-from encaisse.notifier.repository.messages import Db
 
 
-async def tenant_overrides(db: Db, tenant: str, name: str) -> dict[tuple[str, str], str]:
-    rows = await db.execute(
+async def tenant_overrides(
+    session: AsyncSession, tenant: str, name: str
+) -> dict[tuple[str, str], str]:
+    rows = await session.execute(
         select(templates.c.name, templates.c.language, templates.c.source).where(
             templates.c.tenant == tenant, templates.c.name == name
         )
@@ -21,9 +23,9 @@ async def tenant_overrides(db: Db, tenant: str, name: str) -> dict[tuple[str, st
 
 
 async def save_template(
-    db: Db, tenant: str, name: str, language: str, source: str, by: str
+    session: AsyncSession, tenant: str, name: str, language: str, source: str, by: str
 ) -> None:
-    await db.execute(
+    await session.execute(
         pg_insert(templates)
         .values(tenant=tenant, name=name, language=language, source=source, updated_by=by)
         .on_conflict_do_update(
@@ -33,8 +35,10 @@ async def save_template(
     )
 
 
-async def template_source(db: Db, tenant: str, name: str, language: str) -> str | None:
-    source: str | None = await db.scalar(
+async def template_source(
+    session: AsyncSession, tenant: str, name: str, language: str
+) -> str | None:
+    source: str | None = await session.scalar(
         select(templates.c.source).where(
             templates.c.tenant == tenant,
             templates.c.name == name,
@@ -44,9 +48,9 @@ async def template_source(db: Db, tenant: str, name: str, language: str) -> str 
     return source
 
 
-async def overridden(db: Db, tenant: str) -> list[dict[str, Any]]:
+async def overridden(session: AsyncSession, tenant: str) -> list[dict[str, Any]]:
     """The tenant's templates: name and language each."""
-    rows = await db.execute(
+    rows = await session.execute(
         select(templates.c.name, templates.c.language)
         .where(templates.c.tenant == tenant)
         .order_by(templates.c.name, templates.c.language)
@@ -54,9 +58,9 @@ async def overridden(db: Db, tenant: str) -> list[dict[str, Any]]:
     return [{"name": r.name, "language": r.language} for r in rows]
 
 
-async def delete_template(db: Db, tenant: str, name: str, language: str) -> bool:
+async def delete_template(session: AsyncSession, tenant: str, name: str, language: str) -> bool:
     """Drop the tenant's template; False when it had none."""
-    result = await db.execute(
+    result = await session.execute(
         delete(templates).where(
             templates.c.tenant == tenant,
             templates.c.name == name,
