@@ -16,7 +16,7 @@ import sys
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from encaisse.letters.handlers import letter_id_for
+from encaisse.letters.usecases.letters import letter_id_for
 from integration.letters.conftest import letters_settings
 from integration.letters.test_lifecycle import TENANT, notice
 from support.http import free_port, wait_ready
