@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from encaisse.contracts.common import Debtor
 from encaisse.contracts.letters import FormalNotice, LetterKind
-from encaisse.letters.domain.compose import compose, money
+from encaisse.letters.domain.compose import compose
+from encaisse.letters.domain.formats import money
 from encaisse.letters.domain.lifecycle import UnexpectedEvent, after
 from encaisse.letters.domain.rates import bundled_rates
 from encaisse.letters.domain.templates import UnknownTemplate
