@@ -13,7 +13,7 @@ import sys
 import time
 from datetime import date
 
-from encaisse.letters.compose import compose
+from encaisse.letters.domain.compose import compose
 from encaisse.letters.domain.rates import bundled_rates
 from encaisse.letters.pdf import render_pdf
 from encaisse.letters.sample import SENDER, sample_notice

@@ -72,10 +72,10 @@ class Sandbox:
     url: str
     http: httpx.AsyncClient
 
-    async def choose(self, word: str, outcome: str) -> None:
+    async def choose(self, word: str, fate: str) -> None:
         (
             await self.http.post(
-                "/_sandbox/outcomes", json={"when_recipient_contains": word, "outcome": outcome}
+                "/_sandbox/fates", json={"when_recipient_contains": word, "fate": fate}
             )
         ).raise_for_status()
 

@@ -16,7 +16,7 @@ import sys
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from encaisse.letters.handlers import letter_id_for
+from encaisse.letters.usecases.letters import letter_id_for
 from integration.letters.conftest import letters_settings
 from integration.letters.test_lifecycle import TENANT, notice
 from support.http import free_port, wait_ready
@@ -34,8 +34,13 @@ async def _start(env: dict[str, str]) -> asyncio.subprocess.Process:
     )
 
 
+# A process's start (imports, database, broker) takes 5 to 25 s on a loaded two-core
+# machine: each phase waits on its own condition, with room for that.
+START_SECONDS = 90.0
+
+
 async def _ready(port: int) -> None:
-    await wait_ready(f"http://127.0.0.1:{port}")
+    await wait_ready(f"http://127.0.0.1:{port}", timeout=START_SECONDS)
 
 
 async def _status(database_url: str, letter_id: str) -> tuple[str, str | None]:
@@ -63,7 +68,7 @@ async def test_killed_after_submit_then_restarted_sends_once(
     command = notice("notice-crash")
     letter_id = letter_id_for(TENANT, command.idempotency_key)
     await bus.send(command)
-    async with asyncio.timeout(30):
+    async with asyncio.timeout(60):
         output, _ = await crashing.communicate()
     assert crashing.returncode == -signal.SIGKILL, output.decode()[-2000:]
     [sending] = await sandbox.sendings()
@@ -72,6 +77,8 @@ async def test_killed_after_submit_then_restarted_sends_once(
 
     restarted = await _start(env)
     try:
+        # the wait for its events starts once it serves, not while it imports
+        await _ready(port)
         await bus.events.wait(lambda: bus.events.of(letter_id) == ["posted", "delivered"])
         assert await _status(database_url, letter_id) == ("delivered", sending["id"])
         assert [s["id"] for s in await sandbox.sendings()] == [sending["id"]]

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from encaisse.letters.handlers import letter_id_for
+from encaisse.letters.usecases.letters import letter_id_for
 from integration.letters.test_lifecycle import TENANT, notice
 
 

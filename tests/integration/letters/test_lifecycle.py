@@ -1,6 +1,6 @@
 """Letters end to end inside the service: command in, PDF stored, sandbox lifecycle, events out.
 
-Every outcome the sandbox plays, step by step: ``test_outcomes.py``.
+Every fate the sandbox plays, step by step: ``test_fates.py``.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from encaisse.bus.publisher import connect
 from encaisse.contracts.ledger import PostalAddress
 from encaisse.contracts.letters import LetterKind
 from encaisse.kit.links import verify_link
-from encaisse.letters.handlers import letter_id_for
 from encaisse.letters.sample import sample_notice
+from encaisse.letters.usecases.letters import letter_id_for
 from integration.letters.conftest import LINK_KEYS, letters_settings
 from support.http import free_port, serve
 from support.services import service_app
@@ -64,13 +64,13 @@ async def test_a_formal_notice_is_rendered_posted_delivered_and_proven(bus, sand
         "Mise en demeure de payer",
         "FA-2024-0117",
         "FA-2024-0342",
-        "10 000,00 EUR",
-        "480,68 EUR",
-        "156,92 EUR",
-        "78,47 EUR",
-        "120,00 EUR",
-        "716,07 EUR",
-        "28 181,74 EUR",
+        "10 000,00 €",
+        "480,68 €",
+        "156,92 €",
+        "78,47 €",
+        "120,00 €",
+        "716,07 €",
+        "28 181,74 €",
         "10 juin 2024",
         "LETTRE RECOMMANDÉE",
     ):

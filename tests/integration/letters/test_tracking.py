@@ -7,7 +7,7 @@ import asyncio
 import time
 
 from encaisse.contracts.letters import LetterKind
-from encaisse.letters.handlers import letter_id_for
+from encaisse.letters.usecases.letters import letter_id_for
 from integration.letters.test_lifecycle import TENANT, notice
 
 

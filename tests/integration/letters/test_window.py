@@ -13,8 +13,8 @@ from datetime import date
 from PIL import Image
 
 from encaisse.letters import window
-from encaisse.letters.compose import compose
 from encaisse.letters.domain.address import MAX_CHARS, address_block
+from encaisse.letters.domain.compose import compose
 from encaisse.letters.domain.rates import bundled_rates
 from encaisse.letters.pdf import render_pdf
 from encaisse.letters.sample import SENDER, sample_notice

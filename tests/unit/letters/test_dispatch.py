@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from encaisse.letters.postal.dispatch import LONGEST_REST, resting_delay
+from encaisse.letters.usecases.dispatch import LONGEST_REST, resting_delay
 
 
 def test_the_rest_doubles_up_to_five_minutes():

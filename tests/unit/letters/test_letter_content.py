@@ -11,14 +11,23 @@ from pypdf import PdfReader
 
 from encaisse.contracts.common import Debtor
 from encaisse.contracts.letters import FormalNotice, LetterKind
-from encaisse.letters.compose import compose, money
+from encaisse.letters.domain.compose import compose
+from encaisse.letters.domain.formats import money
 from encaisse.letters.domain.lifecycle import UnexpectedEvent, after
 from encaisse.letters.domain.rates import bundled_rates
+from encaisse.letters.domain.templates import UnknownTemplate
 from encaisse.letters.pdf import render_pdf
 from encaisse.letters.sample import SENDER, render_sample, sample_notice
-from encaisse.letters.templates import UnknownTemplate
 
 BLOCK = ("Boulangerie Lefèvre SARL", "12 rue de l'Église", "69002 LYON")
+NNBSP, NBSP = "\u202f", "\xa0"  # babel's French group separator, and before the currency
+
+
+def fr(text: str) -> str:
+    """``28 181,74 €`` as babel writes it in French: groups apart by a narrow no-break space,
+    the currency or the percent sign after a no-break space."""
+    head, _, sign = text.rpartition(" ")
+    return head.replace(" ", NNBSP) + NBSP + sign
 
 
 def _compose(command, url="http://portal/access/t"):
@@ -34,8 +43,8 @@ def _compose(command, url="http://portal/access/t"):
 
 
 def test_money_is_printed_in_the_reader_s_language():
-    assert money(Decimal("28181.74"), "EUR", "fr") == "28 181,74 EUR"
-    assert money(Decimal("28181.74"), "EUR", "en") == "EUR 28,181.74"
+    assert money(Decimal("28181.74"), "EUR", "fr") == fr("28 181,74 €")
+    assert money(Decimal("28181.74"), "EUR", "en") == "€28,181.74"
 
 
 def test_the_sample_notice_splits_principal_penalties_and_indemnity():
@@ -43,16 +52,16 @@ def test_the_sample_notice_splits_principal_penalties_and_indemnity():
     assert content.table.rows[1] == (
         "FA-2024-0342",
         "31/03/2024",
-        "5 000,00 EUR",
+        fr("5 000,00 €"),
         "61",
-        "14,50 %",
-        "156,92 EUR",
-        "40,00 EUR",
+        fr("14,50 %"),
+        fr("156,92 €"),
+        fr("40,00 €"),
     )
     assert content.table.totals == (
-        ("Total", "", "27 345,67 EUR", "", "", "716,07 EUR", "120,00 EUR"),
+        ("Total", "", fr("27 345,67 €"), "", "", fr("716,07 €"), fr("120,00 €")),
     )
-    assert "28 181,74 EUR au plus tard le 10 juin 2024" in content.before_table[0]
+    assert fr("28 181,74 €") + " au plus tard le 10 juin 2024" in content.before_table[0]
     assert content.summary["totals"] == {"EUR": "28181.74"}
     assert content.summary["invoices"][1]["penalty"] == "156.92"
 
@@ -71,9 +80,9 @@ def test_an_english_notice_to_a_consumer_has_no_penalties_but_legal_interest():
     )
     content = _compose(command)
     assert content.subject == "Formal notice to pay"
-    assert "EUR 27,345.67 no later than 10 June 2024" in content.before_table[0]
+    assert "€27,345.67 no later than 10 June 2024" in content.before_table[0]
     assert "legal rate" in content.after_table[0]
-    assert all(row[5] == "EUR 0.00" and row[6] == "EUR 0.00" for row in content.table.rows)
+    assert all(row[5] == "€0.00" and row[6] == "€0.00" for row in content.table.rows)
 
 
 def test_a_reminder_letter_lists_invoices_without_penalties():
@@ -82,7 +91,7 @@ def test_a_reminder_letter_lists_invoices_without_penalties():
     )
     content = _compose(command, url=None)
     assert content.table.header[-1] == "Reste dû"
-    assert content.table.totals == (("Total", "", "", "", "27 345,67 EUR"),)
+    assert content.table.totals == (("Total", "", "", "", fr("27 345,67 €")),)
     assert content.portal_line is None and not content.registered
 
 
@@ -100,10 +109,10 @@ def test_the_pdf_text_holds_names_addresses_and_amounts():
         *BLOCK,
         "Paris, le 31 mai 2024",
         "FA-2024-0515",
-        "12 345,67 EUR",
-        "78,47 EUR",
-        "716,07 EUR",
-        "28 181,74 EUR",
+        "12 345,67 €",
+        "78,47 €",
+        "716,07 €",
+        "28 181,74 €",
         "Page 1 / 1",
         "L441-10",
     ):
@@ -136,9 +145,9 @@ def test_an_english_notice_s_pdf_reads_in_english():
         "Ref.: R-1",
         "Subject: Formal notice to pay",
         "Paris, 31 May 2024",
-        "EUR 28,181.74 no later than 10 June 2024",
+        "€28,181.74 no later than 10 June 2024",
         "on a 365-day year",
-        "EUR 480.68",
+        "€480.68",
         "Page 1 of 1",
         "REGISTERED LETTER WITH ACKNOWLEDGEMENT OF RECEIPT",
         "court proceedings",
@@ -155,13 +164,13 @@ def test_a_contract_rate_in_the_terms_is_the_rate_printed_and_applied():
     notice = command.formal_notice.model_copy(update={"contract_rate": Decimal("20")})
     content = _compose(command.model_copy(update={"formal_notice": notice}))
     assert [row[4:6] for row in content.table.rows] == [
-        ("20,00 %", "663,01 EUR"),
-        ("20,00 %", "216,44 EUR"),
-        ("20,00 %", "108,24 EUR"),
+        (fr("20,00 %"), fr("663,01 €")),
+        (fr("20,00 %"), fr("216,44 €")),
+        (fr("20,00 %"), fr("108,24 €")),
     ]
     assert content.summary["totals"] == {"EUR": "28453.36"}
     text = _text(content)
-    assert "663,01 EUR" in text and "28 453,36 EUR" in text
+    assert "663,01 €" in text and "28 453,36 €" in text
 
 
 def test_a_long_list_of_invoices_flows_onto_numbered_pages():

@@ -4,6 +4,10 @@ The first page puts the recipient block where a French window envelope (DL,
 window on the right) shows it, in a size at which its widest line fits
 (``window``); the sender block is top left. Every page has a footer with the
 sender's legal mentions and "page n / total".
+
+Text is drawn in the standard Type 1 fonts (Helvetica, WinAnsi encoding), which have no
+narrow no-break space (U+202F, babel's French group separator): it is drawn as a
+no-break space (U+00A0), ``drawable``.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from reportlab.platypus import (
 )
 
 from encaisse.letters import window
-from encaisse.letters.compose import LetterContent
+from encaisse.letters.domain.compose import LetterContent
 
 WIDTH, HEIGHT = A4
 MARGIN = 20 * mm
@@ -44,6 +48,13 @@ BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13.5, s
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10, spaceAfter=0)
 RIGHT = ParagraphStyle("right", parent=BODY, alignment=TA_RIGHT)
 BOLD = ParagraphStyle("bold", parent=BODY, fontName="Helvetica-Bold")
+
+NARROW_NO_BREAK_SPACE, NO_BREAK_SPACE = "\u202f", "\u00a0"
+
+
+def drawable(text: str) -> str:
+    """``text`` in characters the standard fonts have: U+202F becomes U+00A0."""
+    return text.replace(NARROW_NO_BREAK_SPACE, NO_BREAK_SPACE)
 
 
 def _numbered(content: LetterContent) -> type[Canvas]:
@@ -69,9 +80,11 @@ def _numbered(content: LetterContent) -> type[Canvas]:
         def _footer(self, total: int) -> None:
             self.setFont("Helvetica", 7.5)
             self.setFillColor(colors.grey)
-            self.drawString(MARGIN, 12 * mm, f"{content.sender.name} · {content.sender.legal}")
+            self.drawString(
+                MARGIN, 12 * mm, drawable(f"{content.sender.name} · {content.sender.legal}")
+            )
             label = content.labels.page.format(page=self._pageNumber, pages=total)
-            self.drawRightString(WIDTH - MARGIN, 12 * mm, label)
+            self.drawRightString(WIDTH - MARGIN, 12 * mm, drawable(label))
 
     return NumberedCanvas
 
@@ -81,22 +94,24 @@ def _first_page(content: LetterContent):
         sender = content.sender
         text = canvas.beginText(MARGIN, HEIGHT - 20 * mm)
         text.setFont("Helvetica-Bold", 11)
-        text.textLine(sender.name)
+        text.textLine(drawable(sender.name))
         text.setFont("Helvetica", 9)
         for line in (*sender.lines, f"{sender.postal_code} {sender.city}"):
-            text.textLine(line)
+            text.textLine(drawable(line))
         canvas.drawText(text)
         if content.registered:
             canvas.setFont("Helvetica-Bold", 8)
             canvas.drawString(
-                WINDOW_LEFT, HEIGHT - WINDOW_TOP + 6 * mm, content.labels.registered.upper()
+                WINDOW_LEFT,
+                HEIGHT - WINDOW_TOP + 6 * mm,
+                drawable(content.labels.registered.upper()),
             )
         fit = window.block_font(content.recipient)
         block = canvas.beginText(WINDOW_LEFT, HEIGHT - window.FIRST_BASELINE_MM * mm)
         block.setFont(window.FONT, fit.size, fit.leading)
         block.setHorizScale(fit.scale)
         for line in content.recipient:
-            block.textLine(line)
+            block.textLine(drawable(line))
         canvas.drawText(block)
 
     return draw
@@ -135,7 +150,7 @@ class QrCode(Flowable):
 
 def _table(content: LetterContent) -> Table:
     t = content.table
-    data = [list(t.header), *map(list, t.rows), *map(list, t.totals)]
+    data = [[drawable(cell) for cell in row] for row in (t.header, *t.rows, *t.totals)]
     table = Table(data, repeatRows=1, hAlign="LEFT")
     last = len(data) - 1
     style = [
@@ -159,7 +174,7 @@ def _table(content: LetterContent) -> Table:
 
 
 def _story(content: LetterContent) -> list[Flowable]:
-    p = lambda text, style=BODY: Paragraph(escape(text), style)  # noqa: E731
+    p = lambda text, style=BODY: Paragraph(escape(drawable(text)), style)  # noqa: E731
     story: list[Flowable] = [
         NextPageTemplate("later"),
         p(content.place_date, RIGHT),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,8 +16,8 @@ from encaisse.contracts.base import Money
 from encaisse.contracts.common import Debtor, InvoiceLine
 from encaisse.contracts.ledger import PostalAddress
 from encaisse.contracts.letters import FormalNotice, LetterKind, NoticePayment, SendLetter
-from encaisse.letters.compose import Sender, compose
 from encaisse.letters.domain.address import address_block
+from encaisse.letters.domain.compose import Sender, compose
 from encaisse.letters.domain.rates import bundled_rates
 from encaisse.letters.pdf import render_pdf
 
@@ -118,7 +118,7 @@ def main(directory: str) -> None:
     subprocess.run(
         ["pdftoppm", "-png", "-r", "80", str(pdf), str(out / "sample-formal-notice")], check=True
     )
-    print(f"written {pdf} and its pages, {datetime.now(UTC):%Y-%m-%d}")
+    print(f"written {pdf} and its pages")
 
 
 if __name__ == "__main__":

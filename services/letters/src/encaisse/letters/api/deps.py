@@ -1,55 +1,58 @@
-"""``Annotated`` dependencies of the letters API."""
+"""``Annotated`` dependencies of the letters API, all from the runtime
+(``request.app.state.runtime``, set by the app's lifespan)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Request
-from sqlalchemy import select
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import Depends
 
+from encaisse.bus.uow import UnitOfWork
 from encaisse.kit.auth import Viewer
+from encaisse.kit.clock import Clock
 from encaisse.kit.failures import NotFound
 from encaisse.kit.runtime import RuntimeDep
-from encaisse.letters import db
-from encaisse.letters.mailroom import Mailroom
-from encaisse.letters.postal.tracking import Tracker
+from encaisse.letters import repository
+from encaisse.letters.app import LettersParts
+from encaisse.letters.repository import AsyncSession, Record
 
 
-async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+def get_parts(runtime: RuntimeDep) -> LettersParts:
+    parts: LettersParts = runtime.parts
+    return parts
+
+
+def get_clock(runtime: RuntimeDep) -> Clock:
+    return runtime.clock
+
+
+async def read_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """A session for reads."""
     async with runtime.sessions() as session:
         yield session
 
 
-Session = Annotated[AsyncSession, Depends(get_session)]
+async def unit_of_work(runtime: RuntimeDep) -> AsyncIterator[UnitOfWork]:
+    """One transaction with the outbox, committed when the route returns."""
+    async with runtime.unit_of_work() as uow:
+        yield uow
 
 
-def get_mailroom(request: Request) -> Mailroom:
-    return request.app.state.mailroom
+Parts = Annotated[LettersParts, Depends(get_parts)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+Session = Annotated[AsyncSession, Depends(read_session)]
+Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
 
 
-def get_tracker(request: Request) -> Tracker:
-    return request.app.state.tracker
-
-
-MailroomDep = Annotated[Mailroom, Depends(get_mailroom)]
-TrackerDep = Annotated[Tracker, Depends(get_tracker)]
-
-
-async def get_letter(letter_id: str, staff: Viewer, session: Session) -> Row[Any]:
+async def get_letter(letter_id: str, staff: Viewer, session: Session) -> Record:
     """A letter of the caller's tenant; another tenant's is not found, as a missing one."""
-    row = (
-        await session.execute(
-            select(db.letters).where(
-                db.letters.c.id == letter_id, db.letters.c.tenant == staff.tenant
-            )
-        )
-    ).first()
+    row = await repository.letter(session, letter_id, tenant=staff.tenant)
     if row is None:
         raise NotFound("letter_id", f"no letter {letter_id}")
     return row
 
 
-LetterRow = Annotated[Row[Any], Depends(get_letter)]
+LetterRow = Annotated[Record, Depends(get_letter)]
+
+__all__ = ["ClockDep", "LetterRow", "Parts", "RuntimeDep", "Session", "Uow", "Viewer"]

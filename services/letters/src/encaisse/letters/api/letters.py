@@ -1,4 +1,4 @@
-"""Letters: list by customer, the PDF as sent, and the postal proofs."""
+"""Letters: list by customer, one letter, and the PDF as sent."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
-from sqlalchemy import select
 
-from encaisse.kit.auth import Viewer
 from encaisse.kit.failures import NotFound
-from encaisse.letters import db
-from encaisse.letters.api.deps import LetterRow, MailroomDep, Session
+from encaisse.letters import repository
+from encaisse.letters.api.deps import LetterRow, Parts, Session, Viewer
 
 router = APIRouter(prefix="/v1/letters", tags=["letters"])
 
@@ -37,15 +35,6 @@ class LetterView(BaseModel):
     detail: str | None
     created_at: datetime
     updated_at: datetime
-
-
-class ProofView(BaseModel):
-    kind: str
-    sha256: str
-    size: int
-    content_type: str
-    received_at: datetime
-    url: str
 
 
 def _view(row: Any) -> LetterView:
@@ -78,14 +67,7 @@ async def list_letters(
     customer: Annotated[str, Query(min_length=1, max_length=200)],
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[LetterView]:
-    rows = (
-        await session.execute(
-            select(db.letters)
-            .where(db.letters.c.tenant == staff.tenant, db.letters.c.customer_ref == customer)
-            .order_by(db.letters.c.created_at.desc())
-            .limit(limit)
-        )
-    ).all()
+    rows = await repository.letters_of_customer(session, staff.tenant, customer, limit)
     return [_view(r) for r in rows]
 
 
@@ -100,10 +82,10 @@ async def get_letter(letter: LetterRow) -> LetterView:
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def letter_pdf(letter: LetterRow, room: MailroomDep) -> Response:
+async def letter_pdf(letter: LetterRow, parts: Parts) -> Response:
     if letter.pdf_key is None:
         raise NotFound("letter_id", "this letter has no PDF: it was refused before rendering")
-    data = await room.storage.get(letter.pdf_key, letter.pdf_sha256)
+    data = await parts.storage.get(letter.pdf_key, letter.pdf_sha256)
     return Response(
         data,
         media_type="application/pdf",
@@ -112,43 +94,3 @@ async def letter_pdf(letter: LetterRow, room: MailroomDep) -> Response:
             "Content-Disposition": f'inline; filename="{letter.id}.pdf"',
         },
     )
-
-
-@router.get("/{letter_id}/proofs", summary="proofs of deposit, receipt or return")
-async def list_proofs(letter: LetterRow, session: Session) -> list[ProofView]:
-    rows = (
-        await session.execute(
-            select(db.proofs).where(db.proofs.c.letter_id == letter.id).order_by(db.proofs.c.id)
-        )
-    ).all()
-    return [
-        ProofView(
-            kind=r.kind,
-            sha256=r.sha256,
-            size=r.size,
-            content_type=r.content_type,
-            received_at=r.received_at,
-            url=f"/v1/letters/{letter.id}/proofs/{r.kind}",
-        )
-        for r in rows
-    ]
-
-
-@router.get(
-    "/{letter_id}/proofs/{kind}",
-    summary="one proof document",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
-)
-async def proof_document(
-    letter: LetterRow, kind: str, session: Session, room: MailroomDep
-) -> Response:
-    proof = (
-        await session.execute(
-            select(db.proofs).where(db.proofs.c.letter_id == letter.id, db.proofs.c.kind == kind)
-        )
-    ).first()
-    if proof is None:
-        raise NotFound("kind", f"no {kind} proof for this letter")
-    data = await room.storage.get(proof.storage_key, proof.sha256)
-    return Response(data, media_type=proof.content_type, headers={"X-Content-SHA256": proof.sha256})

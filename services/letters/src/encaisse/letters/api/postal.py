@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from encaisse.letters.api.deps import TrackerDep
+from encaisse.letters.api.deps import Parts
 
 router = APIRouter(prefix="/v1/postal", tags=["postal provider"])
 
@@ -19,5 +19,5 @@ class SendingChanged(BaseModel):
 
 
 @router.post("/webhook", status_code=202, summary="a sending changed at the provider")
-async def webhook(body: SendingChanged, tracker: TrackerDep) -> dict[str, bool]:
-    return {"known": await tracker.track_sending(body.sending_id)}
+async def webhook(body: SendingChanged, parts: Parts) -> dict[str, bool]:
+    return {"known": await parts.tracker.track_sending(body.sending_id)}

@@ -22,7 +22,9 @@ from pypdf import PdfReader
 from encaisse.letters.sandbox.proofs import proof_pdf
 
 
-class Outcome(StrEnum):
+class Fate(StrEnum):
+    """What becomes of a sandbox sending, chosen by a test (``POST /_sandbox/fates``)."""
+
     ACCEPTED = "accepted"  # accepted, never posted
     POSTED = "posted"  # posted; nothing more is known (a simple letter always stops here)
     DELIVERED = "delivered"  # acknowledgement of receipt signed
@@ -33,9 +35,9 @@ class Outcome(StrEnum):
 
 
 RETURNS = {
-    Outcome.RETURNED: ("address_unknown", "n'habite pas à l'adresse indiquée"),
-    Outcome.REFUSED: ("refused", "refusé par le destinataire"),
-    Outcome.NOT_COLLECTED: ("not_collected", "pli avisé et non réclamé"),
+    Fate.RETURNED: ("address_unknown", "n'habite pas à l'adresse indiquée"),
+    Fate.REFUSED: ("refused", "refusé par le destinataire"),
+    Fate.NOT_COLLECTED: ("not_collected", "pli avisé et non réclamé"),
 }
 PRICES = {"simple": Decimal("1.29"), "registered_ar": Decimal("7.56")}
 PER_EXTRA_PAGE = Decimal("0.15")
@@ -53,7 +55,7 @@ class Sending:
     recipient: list[str] = field(default_factory=list)
     country: str = "FR"
     submitted_at: datetime | None = None
-    outcome: Outcome = Outcome.DELIVERED
+    fate: Fate = Fate.DELIVERED
     tracking_number: str = ""
     notified: int = 0
     reads: int = 0  # GETs of its status, for tests of how often a client polls
@@ -69,22 +71,22 @@ class Sandbox:
     api_key: str
     sendings: dict[str, Sending] = field(default_factory=dict)
     by_key: dict[str, str] = field(default_factory=dict)
-    rules: list[tuple[str, Outcome]] = field(default_factory=list)
+    rules: list[tuple[str, Fate]] = field(default_factory=list)
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
 
-    def outcome_for(self, recipient: list[str]) -> Outcome:
+    def fate_for(self, recipient: list[str]) -> Fate:
         name = recipient[0] if recipient else ""
-        for word, outcome in reversed(self.rules):
+        for word, fate in reversed(self.rules):
             if word.lower() in name.lower():
-                return outcome
-        return Outcome.DELIVERED
+                return fate
+        return Fate.DELIVERED
 
     def events(self, s: Sending, now: datetime) -> list[dict[str, Any]]:
         if s.submitted_at is None:
             return []
         t0 = s.submitted_at
         plan: list[dict[str, Any]] = [{"type": "accepted", "at": t0}]
-        if s.outcome is Outcome.FAILED:
+        if s.fate is Fate.FAILED:
             plan.append(
                 {
                     "type": "failed",
@@ -93,7 +95,7 @@ class Sandbox:
                     "detail": "impression impossible",
                 }
             )
-        elif s.outcome is not Outcome.ACCEPTED:
+        elif s.fate is not Fate.ACCEPTED:
             plan.append(
                 {
                     "type": "posted",
@@ -103,10 +105,10 @@ class Sandbox:
                     "cost": {"amount": str(s.cost), "currency": "EUR"},
                 }
             )
-            if s.service == "registered_ar" and s.outcome is Outcome.DELIVERED:
+            if s.service == "registered_ar" and s.fate is Fate.DELIVERED:
                 plan.append({"type": "delivered", "at": t0 + 2 * self.step, "proof": "receipt"})
-            elif s.service == "registered_ar" and s.outcome in RETURNS:
-                reason, detail = RETURNS[s.outcome]
+            elif s.service == "registered_ar" and s.fate in RETURNS:
+                reason, detail = RETURNS[s.fate]
                 plan.append(
                     {
                         "type": "returned",
@@ -146,7 +148,7 @@ class Recipient(BaseModel):
 
 class Rule(BaseModel):
     when_recipient_contains: str = Field(min_length=1)
-    outcome: Outcome
+    fate: Fate
 
 
 def _sandbox(request: Request) -> Sandbox:
@@ -246,7 +248,7 @@ def build_sandbox(*, step_seconds: float = 5.0, api_key: str = "sandbox-key") ->
         if s.submitted_at is None:
             if s.document is None or not s.recipient:
                 raise HTTPException(409, "a document and a recipient are needed first")
-            s.submitted_at, s.outcome = datetime.now(UTC), box.outcome_for(s.recipient)
+            s.submitted_at, s.fate = datetime.now(UTC), box.fate_for(s.recipient)
         return box.view(s)
 
     @app.get("/v1/sendings/{sending_id}")
@@ -271,9 +273,9 @@ def build_sandbox(*, step_seconds: float = 5.0, api_key: str = "sandbox-key") ->
         )
         return Response(pdf, media_type="application/pdf")
 
-    @app.post("/_sandbox/outcomes", status_code=204)
+    @app.post("/_sandbox/fates", status_code=204)
     async def choose(rule: Rule) -> None:
-        box.rules.append((rule.when_recipient_contains, rule.outcome))
+        box.rules.append((rule.when_recipient_contains, rule.fate))
 
     @app.get("/_sandbox/sendings")
     async def everything() -> list[dict[str, Any]]:

@@ -1,62 +1,57 @@
-"""What the letters service's handlers and workers share, wired once by ``bootstrap``."""
+"""What the letters' acts share beyond the database: the sender, the day, portal links, and
+the events about a letter."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Row
 
 from encaisse.contracts.base import Money
 from encaisse.contracts.letters import LetterKind, _LetterReport
+from encaisse.kit.clock import Clock, today
 from encaisse.kit.links import sign_link
-from encaisse.letters.compose import Sender
-from encaisse.letters.domain.rates import RateTable
-from encaisse.letters.postal.client import HttpPostalProvider
+from encaisse.letters.domain.compose import Sender
 from encaisse.letters.settings import LettersSettings
-from encaisse.letters.storage import Storage
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
+@dataclass(frozen=True)
 class Mailroom:
     settings: LettersSettings
-    storage: Storage
-    provider: HttpPostalProvider
-    rates: RateTable
-    now: Callable[[], datetime] = field(default=_now)
+    clock: Clock  # the runtime's
 
     @property
     def sender(self) -> Sender:
-        s = self.settings
+        settings = self.settings
         return Sender(
-            s.sender_name,
-            s.sender_lines,
-            s.sender_postal_code,
-            s.sender_city,
-            s.sender_country,
-            s.sender_legal,
+            settings.sender_name,
+            settings.sender_lines,
+            settings.sender_postal_code,
+            settings.sender_city,
+            settings.sender_country,
+            settings.sender_legal,
         )
 
+    def now(self) -> datetime:
+        return self.clock.now()
+
     def today(self) -> date:
-        return self.now().date()
+        """The day a letter is written, in Paris."""
+        return today(self.clock)
 
     def portal_url(self, tenant: str, customer_ref: str) -> str:
-        s = self.settings
+        settings = self.settings
         token = sign_link(
-            s.portal_link_keys,
-            s.portal_link_key_id,
+            settings.portal_link_keys,
+            settings.portal_link_key_id,
             tenant,
             customer_ref,
             now=self.now(),
-            ttl=timedelta(days=s.portal_link_days),
+            ttl=timedelta(days=settings.portal_link_days),
         )
-        return f"{s.portal_base_url.rstrip('/')}/access/{token}"
+        return f"{settings.portal_base_url.rstrip('/')}/access/{token}"
 
 
 def report(model: type[_LetterReport], row: Row[Any], version: int, **extra: Any) -> _LetterReport:

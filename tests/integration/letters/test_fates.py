@@ -1,4 +1,4 @@
-"""Every outcome the postal sandbox plays, over HTTP: the provider's steps, our events in
+"""Every fate the postal sandbox plays, over HTTP: the provider's steps, our events in
 order and each once, the letter's record, and its proofs with their SHA-256."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from encaisse.letters.handlers import letter_id_for
 from encaisse.letters.sandbox.app import PER_EXTRA_PAGE, PRICES
+from encaisse.letters.usecases.letters import letter_id_for
 from integration.letters.test_lifecycle import TENANT, notice, text_of
 
 RETURN = ("accepted", "posted", "returned")
-OUTCOMES = [
-    # outcome, the provider's steps, our events, status, proofs, reason, words in the last proof
+FATES = [
+    # fate, the provider's steps, our events, status, proofs, reason, words in the last proof
     ("accepted", ("accepted",), (), "submitted", (), None, None),
     (
         "posted",
@@ -88,15 +88,15 @@ def _text(pdf: bytes) -> str:
 
 
 @pytest.mark.parametrize(
-    ("outcome", "steps", "ours", "status", "proofs", "reason", "words"),
-    OUTCOMES,
-    ids=[o[0] for o in OUTCOMES],
+    ("fate", "steps", "ours", "status", "proofs", "reason", "words"),
+    FATES,
+    ids=[o[0] for o in FATES],
 )
-async def test_each_outcome_in_order_as_events(
-    bus, sandbox, letters, database_url, outcome, steps, ours, status, proofs, reason, words
+async def test_each_fate_in_order_as_events(
+    bus, sandbox, letters, database_url, fate, steps, ours, status, proofs, reason, words
 ):
-    await sandbox.choose("Nomade", outcome)
-    command = notice(f"notice-{outcome}", name="Nomade SARL")
+    await sandbox.choose("Nomade", fate)
+    command = notice(f"notice-{fate}", name="Nomade SARL")
     letter_id = letter_id_for(TENANT, command.idempotency_key)
     await bus.send(command)
     async with asyncio.timeout(30):

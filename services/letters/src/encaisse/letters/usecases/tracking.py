@@ -7,6 +7,8 @@ publish: posted, delivered, returned, failed, each with the cost.
 Only letters the provider can still tell something about are followed
 (``lifecycle.followed``); each is polled when its ``next_poll_at`` comes, sooner
 after a change, less and less often while nothing changes (``next_poll_delay``).
+``track_due`` is the job ``bootstrap`` runs every ``postal_poll_seconds``; the webhook
+route calls ``track_sending``. Recording a provider's event is ``_apply``.
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,45 +30,38 @@ from encaisse.contracts.letters import (
     LetterReturned,
     ReturnReason,
 )
-from encaisse.letters import db
-from encaisse.letters.domain.lifecycle import POSTED, REGISTERED, SUBMITTED, after, next_poll_delay
-from encaisse.letters.mailroom import Mailroom, report
-from encaisse.letters.postal.client import PostalEvent
-from encaisse.letters.storage import sha256
+from encaisse.kit.clock import Clock
+from encaisse.letters import db, repository
+from encaisse.letters.domain.lifecycle import after, next_poll_delay
+from encaisse.letters.postal.client import HttpPostalProvider, PostalEvent
+from encaisse.letters.settings import LettersSettings
+from encaisse.letters.storage import Storage, sha256
+from encaisse.letters.usecases.mailroom import report
 
 log = logging.getLogger(__name__)
-
-
-def _followed() -> ColumnElement[bool]:
-    """``lifecycle.followed`` in SQL."""
-    letters = db.letters
-    return or_(
-        letters.c.status == SUBMITTED,
-        and_(letters.c.status == POSTED, letters.c.kind == REGISTERED),
-    )
+BATCH = 100  # letters polled a run; a full batch says more are due
 
 
 class Tracker:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], room: Mailroom) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        settings: LettersSettings,
+        storage: Storage,
+        provider: HttpPostalProvider,
+    ) -> None:
         self._sessions = sessions
-        self._room = room
+        self._clock = clock
+        self._settings = settings
+        self._storage = storage
+        self._provider = provider
 
-    async def track_all(self) -> None:
-        letters = db.letters
+    async def track_due(self) -> bool:
+        """Poll the letters whose next poll has come; True when more may be due."""
         async with self._sessions() as session:
-            ids = (
-                await session.scalars(
-                    select(letters.c.id)
-                    .where(
-                        _followed(),
-                        or_(
-                            letters.c.next_poll_at.is_(None),
-                            letters.c.next_poll_at <= self._room.now(),
-                        ),
-                    )
-                    .order_by(letters.c.next_poll_at.nulls_first())
-                )
-            ).all()
+            ids = await repository.letters_to_poll(session, self._clock.now(), BATCH)
+        failed = False
         for letter_id in ids:
             try:
                 await self.track(letter_id)
@@ -76,30 +69,23 @@ class Tracker:
                 raise
             except Exception:  # one letter's trouble must not stop the others
                 log.exception("tracking letter %s failed; will retry", letter_id)
+                failed = True
+        return len(ids) == BATCH and not failed
 
     async def track_sending(self, sending_id: str) -> bool:
         """A webhook's hint: follow that sending now. False when no letter has it."""
         async with self._sessions() as session:
-            letter_id = await session.scalar(
-                select(db.letters.c.id).where(db.letters.c.provider_sending_id == sending_id)
-            )
+            letter_id = await repository.letter_of_sending(session, sending_id)
         if letter_id is not None:
             await self.track(letter_id)
         return letter_id is not None
 
     async def track(self, letter_id: str) -> None:
-        letters = db.letters
         async with self._sessions() as session, session.begin():
-            row = (
-                await session.execute(
-                    select(letters)
-                    .where(letters.c.id == letter_id, _followed())
-                    .with_for_update(skip_locked=True)
-                )
-            ).first()
+            row = await repository.lock_followed(session, letter_id)
             if row is None:
                 return
-            sending = await self._room.provider.sending(row.provider_sending_id)
+            sending = await self._provider.sending(row.provider_sending_id)
             fresh = sending.events[row.provider_events_applied :]
             log.debug(
                 "polled sending %s of letter %s: %d new events",
@@ -108,13 +94,11 @@ class Tracker:
                 len(fresh),
             )
             if not fresh:
-                await session.execute(
-                    update(letters)
-                    .where(letters.c.id == row.id)
-                    .values(
-                        unchanged_polls=row.unchanged_polls + 1,
-                        next_poll_at=self._next_poll(row.unchanged_polls + 1),
-                    )
+                await repository.update_letter(
+                    session,
+                    row.id,
+                    unchanged_polls=row.unchanged_polls + 1,
+                    next_poll_at=self._next_poll(row.unchanged_polls + 1),
                 )
                 return
             uow = UnitOfWork(session, db.outbox)
@@ -126,31 +110,28 @@ class Tracker:
                 "tracking_number": row.tracking_number,
             }
             for event in fresh:
-                await self._apply(session, uow, row, state, event)
-            await session.execute(
-                update(letters)
-                .where(letters.c.id == row.id)
-                .values(
-                    **state,
-                    provider_events_applied=len(sending.events),
-                    updated_at=self._room.now(),
-                    unchanged_polls=0,
-                    next_poll_at=self._next_poll(0),
-                )
+                await self._apply(uow, row, state, event)
+            await repository.update_letter(
+                session,
+                row.id,
+                **state,
+                provider_events_applied=len(sending.events),
+                updated_at=self._clock.now(),
+                unchanged_polls=0,
+                next_poll_at=self._next_poll(0),
             )
 
     def _next_poll(self, unchanged_polls: int) -> datetime:
-        settings = self._room.settings
+        settings = self._settings
         delay = next_poll_delay(
             unchanged_polls,
             first=settings.postal_poll_seconds,
             longest=settings.postal_poll_max_seconds,
         )
-        return self._room.now() + timedelta(seconds=delay)
+        return self._clock.now() + timedelta(seconds=delay)
 
     async def _apply(
         self,
-        session: AsyncSession,
         uow: UnitOfWork,
         row: Row[Any],
         state: dict[str, Any],
@@ -160,7 +141,7 @@ class Tracker:
         if status is None:
             return
         if event.proof:
-            await self._keep_proof(session, row, event.proof)
+            await self._keep_proof(uow.session, row, event.proof)
         if event.cost is not None:
             state["cost_amount"], state["cost_currency"] = event.cost, event.currency
         if event.tracking_number:
@@ -208,28 +189,17 @@ class Tracker:
         await uow.publish(payload, subject=row.id)
 
     async def _keep_proof(self, session: AsyncSession, row: Row[Any], kind: str) -> None:
-        data, content_type = await self._room.provider.proof(row.provider_sending_id, kind)
+        data, content_type = await self._provider.proof(row.provider_sending_id, kind)
         key = f"{row.tenant}/{row.id}/proof-{kind}-{sha256(data)[:16]}.pdf"  # never overwritten
-        stored = await self._room.storage.put(key, data)
-        await session.execute(
-            pg_insert(db.proofs)
-            .values(
-                letter_id=row.id,
-                kind=kind,
-                storage_key=stored.key,
-                sha256=stored.sha256,
-                size=stored.size,
-                content_type=content_type,
-            )
-            .on_conflict_do_nothing(index_elements=["letter_id", "kind"])
+        stored = await self._storage.put(key, data)
+        await repository.add_proof(
+            session,
+            {
+                "letter_id": row.id,
+                "kind": kind,
+                "storage_key": stored.key,
+                "sha256": stored.sha256,
+                "size": stored.size,
+                "content_type": content_type,
+            },
         )
-
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.track_all()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("tracking sendings failed; retrying")
-            await asyncio.sleep(self._room.settings.postal_poll_seconds)

@@ -1,4 +1,8 @@
-"""What a letter says: from a ``SendLetter`` command to the texts and tables to print. No I/O."""
+"""What a letter says: from a ``SendLetter`` command to the texts and tables to print. No I/O.
+
+Amounts, rates and dates are written as a reader of the letter's locale writes them
+(``formats``); the texts are those of the template's language (``templates``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from encaisse.contracts.letters import LetterKind, SendLetter
+from encaisse.letters.domain.formats import letter_locale, long_date, money, percent, short_date
 from encaisse.letters.domain.penalties import (
     INDEMNITY_CURRENCY,
     NoticeAmounts,
@@ -16,7 +21,7 @@ from encaisse.letters.domain.penalties import (
     notice_amounts,
 )
 from encaisse.letters.domain.rates import RateTable
-from encaisse.letters.templates import Labels, template
+from encaisse.letters.domain.templates import Labels, template
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,8 @@ class InvoiceTable:
 
 @dataclass(frozen=True)
 class LetterContent:
-    language: str
+    language: str  # the template's: fr or en
+    locale: str  # how amounts and dates are written: fr, en_GB...
     labels: Labels
     registered: bool
     sender: Sender
@@ -55,22 +61,6 @@ class LetterContent:
     portal_line: str | None
     closing: str
     summary: dict[str, Any]  # amounts as printed, kept with the letter
-
-
-def money(amount: Decimal, currency: str, language: str) -> str:
-    text = f"{amount:,.2f}"
-    if language == "fr":
-        return text.replace(",", " ").replace(".", ",") + f" {currency}"
-    return f"{currency} {text}"
-
-
-def percent(rate: Decimal, language: str) -> str:
-    text = f"{rate:.2f}"
-    return (text.replace(".", ",") + " %") if language == "fr" else text + "%"
-
-
-def long_date(day: date, labels: Labels) -> str:
-    return f"{day.day} {labels.months[day.month - 1]} {day.year}"
 
 
 def _overdue(command: SendLetter) -> list[OverdueInvoice]:
@@ -93,22 +83,22 @@ def _overdue(command: SendLetter) -> list[OverdueInvoice]:
     ]
 
 
-def _claimed(amounts: NoticeAmounts, language: str) -> str:
+def _claimed(amounts: NoticeAmounts, locale: str) -> str:
     indemnity = {INDEMNITY_CURRENCY} if amounts.indemnity else set()
     currencies = sorted(set(amounts.totals) | indemnity)
-    return " + ".join(money(amounts.grand_total(c), c, language) for c in currencies)
+    return " + ".join(money(amounts.grand_total(c), c, locale) for c in currencies)
 
 
-def _notice_table(amounts: NoticeAmounts, labels: Labels, lang: str) -> InvoiceTable:
+def _notice_table(amounts: NoticeAmounts, labels: Labels, locale: str) -> InvoiceTable:
     rows = tuple(
         (
             line.invoice.number,
-            line.invoice.due_date.strftime("%d/%m/%Y"),
-            money(line.invoice.open_balance, line.invoice.currency, lang),
+            short_date(line.invoice.due_date, locale),
+            money(line.invoice.open_balance, line.invoice.currency, locale),
             str(line.days_late),
-            " / ".join(percent(r, lang) for r in line.rates) or "-",
-            money(line.penalty, line.invoice.currency, lang),
-            money(line.indemnity, INDEMNITY_CURRENCY, lang),
+            " / ".join(percent(r, locale) for r in line.rates) or "-",
+            money(line.penalty, line.invoice.currency, locale),
+            money(line.indemnity, INDEMNITY_CURRENCY, locale),
         )
         for line in amounts.lines
     )
@@ -116,11 +106,11 @@ def _notice_table(amounts: NoticeAmounts, labels: Labels, lang: str) -> InvoiceT
         (
             labels.total,
             "",
-            money(t.principal, c, lang),
+            money(t.principal, c, locale),
             "",
             "",
-            money(t.penalties, c, lang),
-            money(amounts.indemnity, INDEMNITY_CURRENCY, lang) if c == INDEMNITY_CURRENCY else "",
+            money(t.penalties, c, locale),
+            money(amounts.indemnity, INDEMNITY_CURRENCY, locale) if c == INDEMNITY_CURRENCY else "",
         )
         for c, t in sorted(amounts.totals.items())
     )
@@ -136,14 +126,14 @@ def _notice_table(amounts: NoticeAmounts, labels: Labels, lang: str) -> InvoiceT
     return InvoiceTable(header, rows, totals, numeric_from=2)
 
 
-def _statement_table(command: SendLetter, labels: Labels, lang: str) -> InvoiceTable:
+def _statement_table(command: SendLetter, labels: Labels, locale: str) -> InvoiceTable:
     rows = tuple(
         (
             i.invoice_number,
-            i.issue_date.strftime("%d/%m/%Y"),
-            i.due_date.strftime("%d/%m/%Y"),
-            money(i.amount.amount, i.amount.currency, lang),
-            money(i.open_balance.amount, i.open_balance.currency, lang),
+            short_date(i.issue_date, locale),
+            short_date(i.due_date, locale),
+            money(i.amount.amount, i.amount.currency, locale),
+            money(i.open_balance.amount, i.open_balance.currency, locale),
         )
         for i in command.invoices
     )
@@ -153,13 +143,17 @@ def _statement_table(command: SendLetter, labels: Labels, lang: str) -> InvoiceT
             by_currency.get(i.open_balance.currency, Decimal(0)) + i.open_balance.amount
         )
     totals = tuple(
-        (labels.total, "", "", "", money(v, c, lang)) for c, v in sorted(by_currency.items())
+        (labels.total, "", "", "", money(v, c, locale)) for c, v in sorted(by_currency.items())
     )
     header = (labels.invoice, labels.issued, labels.due, labels.amount, labels.open_balance)
     return InvoiceTable(header, rows, totals, numeric_from=3)
 
 
-def _summary(command: SendLetter, amounts: NoticeAmounts | None) -> dict[str, Any]:
+def _summary(
+    command: SendLetter, amounts: NoticeAmounts | None, total: str, locale: str
+) -> dict[str, Any]:
+    """The invoices and totals, as numbers and, under ``printed``, as the letter prints them
+    (the evidence of what was claimed)."""
     if amounts is None:
         return {
             "invoices": [
@@ -167,9 +161,16 @@ def _summary(command: SendLetter, amounts: NoticeAmounts | None) -> dict[str, An
                     "number": i.invoice_number,
                     "open_balance": str(i.open_balance.amount),
                     "currency": i.open_balance.currency,
+                    "printed": {
+                        "amount": money(i.amount.amount, i.amount.currency, locale),
+                        "open_balance": money(
+                            i.open_balance.amount, i.open_balance.currency, locale
+                        ),
+                    },
                 }
                 for i in command.invoices
-            ]
+            ],
+            "printed_total": total,
         }
     return {
         "invoices": [
@@ -180,6 +181,11 @@ def _summary(command: SendLetter, amounts: NoticeAmounts | None) -> dict[str, An
                 "days_late": x.days_late,
                 "penalty": str(x.penalty),
                 "indemnity": str(x.indemnity),
+                "printed": {
+                    "open_balance": money(x.invoice.open_balance, x.invoice.currency, locale),
+                    "penalty": money(x.penalty, x.invoice.currency, locale),
+                    "indemnity": money(x.indemnity, INDEMNITY_CURRENCY, locale),
+                },
             }
             for x in amounts.lines
         ],
@@ -189,6 +195,7 @@ def _summary(command: SendLetter, amounts: NoticeAmounts | None) -> dict[str, An
             for c in sorted(set(amounts.totals) | {INDEMNITY_CURRENCY})
             if amounts.grand_total(c)
         },
+        "printed_total": total,
     }
 
 
@@ -204,6 +211,7 @@ def compose(
 ) -> LetterContent:
     """The letter's content; ``UnknownTemplate`` or ``MissingRate`` when it cannot be said."""
     text, labels, lang = template(command.template, command.debtor.language)
+    locale = letter_locale(command.debtor.language, lang)
     notice = command.formal_notice
     amounts = None
     if notice is not None:
@@ -214,10 +222,10 @@ def compose(
             business=notice.business_customer,
             contract_rate=notice.contract_rate,
         )
-        table = _notice_table(amounts, labels, lang)
-        total = _claimed(amounts, lang)
+        table = _notice_table(amounts, labels, locale)
+        total = _claimed(amounts, locale)
     else:
-        table = _statement_table(command, labels, lang)
+        table = _statement_table(command, labels, locale)
         total = " + ".join(row[-1] for row in table.totals)
     fields = {
         "total": total,
@@ -231,6 +239,7 @@ def compose(
     after.append(text.consequence)
     return LetterContent(
         language=lang,
+        locale=locale,
         labels=labels,
         registered=command.kind is LetterKind.REGISTERED,
         sender=sender,
@@ -245,5 +254,5 @@ def compose(
         portal_url=portal_url,
         portal_line=text.portal.format(**fields) if portal_url else None,
         closing=text.closing,
-        summary=_summary(command, amounts),
+        summary=_summary(command, amounts, total, locale),
     )

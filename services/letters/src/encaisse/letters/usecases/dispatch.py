@@ -16,7 +16,6 @@ hold up the others.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
@@ -24,16 +23,18 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts.letters import LetterFailed, ReturnReason
-from encaisse.letters import db
-from encaisse.letters.domain.lifecycle import FAILED, READY, SUBMITTED
-from encaisse.letters.mailroom import Mailroom, report
-from encaisse.letters.postal.client import ProviderRejected
+from encaisse.kit.clock import Clock
+from encaisse.letters import db, repository
+from encaisse.letters.domain.lifecycle import FAILED, SUBMITTED
+from encaisse.letters.postal.client import HttpPostalProvider, ProviderRejected
+from encaisse.letters.settings import LettersSettings
+from encaisse.letters.storage import Storage
+from encaisse.letters.usecases.mailroom import report
 
 log = logging.getLogger(__name__)
 FIRST_REST, LONGEST_REST = 1.0, 300.0  # seconds
@@ -47,13 +48,25 @@ def resting_delay(failures: int) -> float:
 @dataclass
 class _Rest:
     failures: int
-    until: float  # time.monotonic()
+    until: float  # time.monotonic(): a pause of this process, not a business time
 
 
 class Dispatcher:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], room: Mailroom) -> None:
+    """``dispatch_one`` is the job ``bootstrap`` runs every ``dispatch_idle_seconds``."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        settings: LettersSettings,
+        storage: Storage,
+        provider: HttpPostalProvider,
+    ) -> None:
         self._sessions = sessions
-        self._room = room
+        self._clock = clock
+        self._settings = settings
+        self._storage = storage
+        self._provider = provider
         self._resting: dict[str, _Rest] = {}
 
     def _rest(self, letter_id: str) -> None:
@@ -67,18 +80,10 @@ class Dispatcher:
         return [k for k, v in self._resting.items() if v.until > now]
 
     async def dispatch_one(self) -> bool:
-        """Submit the oldest ready letter not resting; False when there is none."""
-        letters = db.letters
+        """Submit the oldest ready letter not resting; False when there is none (True: more
+        may be waiting)."""
         async with self._sessions() as session, session.begin():
-            row = (
-                await session.execute(
-                    select(letters)
-                    .where(letters.c.status == READY, letters.c.id.not_in(self._still_resting()))
-                    .order_by(letters.c.created_at)
-                    .limit(1)
-                    .with_for_update(skip_locked=True)
-                )
-            ).first()
+            row = await repository.lock_next_ready(session, self._still_resting())
             if row is None:
                 return False
             try:
@@ -90,10 +95,9 @@ class Dispatcher:
         return True
 
     async def _hand_over(self, session: AsyncSession, row: Row[Any]) -> None:
-        letters = db.letters
-        pdf = await self._room.storage.get(row.pdf_key, row.pdf_sha256)
+        pdf = await self._storage.get(row.pdf_key, row.pdf_sha256)
         try:
-            sending = await self._room.provider.send(
+            sending = await self._provider.send(
                 row.id,
                 registered=row.kind == "registered",
                 reference=row.id,
@@ -103,15 +107,13 @@ class Dispatcher:
             )
         except ProviderRejected as exc:
             log.error("letter %s refused by the provider: %s", row.id, exc)
-            await session.execute(
-                update(letters)
-                .where(letters.c.id == row.id)
-                .values(
-                    status=FAILED,
-                    version=row.version + 1,
-                    reason="provider_error",
-                    detail=str(exc)[:2000],
-                )
+            await repository.update_letter(
+                session,
+                row.id,
+                status=FAILED,
+                version=row.version + 1,
+                reason="provider_error",
+                detail=str(exc)[:2000],
             )
             await UnitOfWork(session, db.outbox).publish(
                 report(
@@ -124,28 +126,15 @@ class Dispatcher:
                 subject=row.id,
             )
             return
-        if self._room.settings.test_crash_after_submit:
+        if self._settings.test_crash_after_submit:
             os.kill(os.getpid(), signal.SIGKILL)  # test hook: die before recording
-        await session.execute(
-            update(letters)
-            .where(letters.c.id == row.id)
-            .values(
-                status=SUBMITTED,
-                provider_sending_id=sending.id,
-                submitted_at=self._room.now(),
-                updated_at=self._room.now(),
-            )
+        now = self._clock.now()
+        await repository.update_letter(
+            session,
+            row.id,
+            status=SUBMITTED,
+            provider_sending_id=sending.id,
+            submitted_at=now,
+            updated_at=now,
         )
         log.info("letter %s submitted as %s", row.id, sending.id)
-
-    async def run(self) -> None:
-        idle = self._room.settings.dispatch_idle_seconds
-        while True:
-            try:
-                while await self.dispatch_one():
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("dispatching letters failed; retrying")
-            await asyncio.sleep(idle)
