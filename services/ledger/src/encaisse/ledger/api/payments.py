@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Response, status
 from encaisse.ledger.api.deps import Collector, RuntimeDep, Session, Viewer
 from encaisse.ledger.api.schemas import PaymentOut
 from encaisse.ledger.models import PaymentIn, Ref, RejectionIn
-from encaisse.ledger.payments import get_payment, record_payment, reject_payment
+from encaisse.ledger.usecases.payments import get_payment, record_payment, reject_payment
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
 RefPath = Annotated[Ref, Path(description="the payment reference")]
