@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import json
-import operator
 import os
 import re
 from collections.abc import Sequence
@@ -28,7 +27,7 @@ from typing import Any
 import asyncpg
 
 from encaisse.bus.bundle import bundle_line, bundle_row
-from encaisse.ledger.domain.events import json_template, json_text
+from encaisse.ledger.domain.events import json_text, json_writer
 
 ROUTING_KEY = "ledger.invoice.issued.v1"
 COLUMNS = (
@@ -83,10 +82,8 @@ def message_ids(count: int) -> list[str]:
     ]
 
 
-# The JSON of an ``InvoiceIssued``, from the one list of its fields (``domain.events``): a
-# ``%`` template, and which of a COPY row's values (as JSON text) fills each slot.
-ISSUED_JSON, _SLOTS = json_template()
-_FILL = operator.itemgetter(*(COLUMNS.index(column) for column in _SLOTS))
+# The JSON of an ``InvoiceIssued``, written from the one list of its fields (``domain.events``)
+ISSUED_JSON = json_writer()
 
 
 def invoice_texts(
@@ -112,20 +109,18 @@ def invoice_texts(
         number_copy, customer_copy = number, customer
         number_json, customer_json = f'"{number}"', f'"{customer}"'
         url_copy, url_json = ("\\N", "null") if pdf_url is None else (pdf_url, f'"{pdf_url}"')
-    body = ISSUED_JSON % _FILL(  # the values in ``COLUMNS`` order, strings as JSON text
-        (
-            tenant_json,
-            number_json,
-            customer_json,
-            issued,
-            due,
-            amount,
-            currency,
-            amount,
-            "open",
-            url_json,
-            "1",
-        )
+    body = ISSUED_JSON(
+        tenant=tenant_json,
+        version="1",
+        number=number_json,
+        customer_ref=customer_json,
+        issue_date=issued,
+        due_date=due,
+        amount=amount,
+        currency=currency,
+        open_balance=amount,
+        status="open",
+        pdf_url=url_json,
     )
     return (
         f"{tenant_copy}\t{number_copy}\t{customer_copy}\t{issued}\t{due}\t{amount}\t"

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from encaisse.ledger.domain.events import INVOICE_STATE, Kind, StateField
+from encaisse.ledger.domain.events import INVOICE_STATE, Kind, StateField, state_columns
+
+__all__ = ["state_columns", "state_json"]
 
 
 def _literal(text: str) -> str:
@@ -50,9 +52,3 @@ def state_json(
     if literal:
         pieces.append(_literal(literal))
     return " || ".join(pieces)
-
-
-def state_columns(fields: tuple[StateField, ...] = INVOICE_STATE) -> tuple[str, ...]:
-    """The columns of ``ledger.invoices`` the fields are read from, in order, once each."""
-    columns = [c for f in fields for c in (f.column, f.currency) if c]
-    return tuple(dict.fromkeys(columns))
