@@ -168,7 +168,9 @@ APPLY_RACING = APPLY_TEMPLATE.replace("{on_conflict}", "ON CONFLICT DO NOTHING")
 
 
 @dataclass(frozen=True)
-class Rejection:
+class LineRejection:
+    """A line of an import (or a PUT) refused, with the field at fault and why."""
+
     line: int
     field: str
     reason: str
@@ -180,7 +182,7 @@ class BatchResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    rejections: list[Rejection] = field(default_factory=list)
+    rejections: list[LineRejection] = field(default_factory=list)
 
 
 PROBLEMS = {
@@ -201,9 +203,9 @@ PROBLEMS = {
 }
 
 
-def _rejection(row: asyncpg.Record) -> Rejection:
+def _rejection(row: asyncpg.Record) -> LineRejection:
     name, reason = PROBLEMS[row["problem"]]
-    return Rejection(
+    return LineRejection(
         row["line"],
         name,
         reason.format(
@@ -265,7 +267,7 @@ async def apply_invoices(
             await conn.execute("RELEASE SAVEPOINT new_invoices")
             field, reason = PROBLEMS["unknown_customer"]
             result.rejections = [
-                Rejection(line, field, reason, "unknown_customer") for line in unknown
+                LineRejection(line, field, reason, "unknown_customer") for line in unknown
             ]
             return result
     await conn.execute(STAGE_DDL)

@@ -26,7 +26,7 @@ from encaisse.ledger.file_lines import BodyTooLarge
 from encaisse.ledger.import_files import FileFormat, Record, records
 from encaisse.ledger.invoice_lines import plain_invoice, plain_line_reader
 from encaisse.ledger.models import CustomerRow, InvoiceRow, PaymentIn
-from encaisse.ledger.repository.invoice_batch import STAGE_COLUMNS, Rejection, apply_invoices
+from encaisse.ledger.repository.invoice_batch import STAGE_COLUMNS, LineRejection, apply_invoices
 from encaisse.ledger.usecases.customers import Upsert, upsert_customer
 from encaisse.ledger.usecases.payments import record_payment
 
@@ -58,12 +58,12 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
-    rejections: list[Rejection] = field(default_factory=list)
+    rejections: list[LineRejection] = field(default_factory=list)
     last_line: int = 0  # the last line read (a body cut at its size limit ends there)
 
     def reject(self, line: int, problems: list[tuple[str, str]]) -> None:
         self.rejected += 1
-        self.rejections.extend(Rejection(line, f, r) for f, r in problems)
+        self.rejections.extend(LineRejection(line, f, r) for f, r in problems)
 
 
 def _problems(exc: ValidationError) -> list[tuple[str, str]]:
