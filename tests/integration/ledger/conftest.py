@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from encaisse.bus.topology import EVENTS, declare_exchanges
 from encaisse.contracts import Envelope, decode
+from encaisse.kit.clock import SettableClock
 from support.http import client
 from support.services import service_app
 
@@ -51,6 +52,7 @@ class Ledger:
     events: Subscriber
     tenant: str
     amqp_url: str
+    clock: SettableClock  # the wall clock until a test sets it
 
     def ref(self, prefix: str) -> str:
         return f"{prefix}-{uuid.uuid4().hex[:8]}"
@@ -64,7 +66,8 @@ async def ledger(database_url: str, amqp_url: str) -> AsyncIterator[Ledger]:
         "t-viewer": {"role": "viewer", "tenant": tenant, "name": "Victor"},
         "t-other": {"role": "admin", "tenant": tenant + "X", "name": "Olga"},
     }
-    app = await service_app("ledger", database_url, amqp_url, staff_tokens=tokens)
+    clock = SettableClock()
+    app = await service_app("ledger", database_url, amqp_url, clock=clock, staff_tokens=tokens)
     subscriber = Subscriber()
     connection = await aio_pika.connect(amqp_url)
     channel = await connection.channel()
@@ -85,6 +88,6 @@ async def ledger(database_url: str, amqp_url: str) -> AsyncIterator[Ledger]:
                 base_url=str(http.base_url), headers={"Authorization": "Bearer t-other"}, timeout=30
             )
             async with other:
-                yield Ledger(app, http, other, subscriber, tenant, amqp_url)
+                yield Ledger(app, http, other, subscriber, tenant, amqp_url, clock)
     finally:
         await connection.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from integration.ledger.helpers import customer_body
 
@@ -119,3 +119,31 @@ async def test_aging_and_dso_per_currency_as_of_a_day(ledger):
     assert (
         "receivables outstanding" in openapi["paths"]["/v1/receivables/dso"]["get"]["description"]
     )
+
+
+async def test_figures_default_to_the_business_day_the_clock_reads_in_paris(ledger):
+    ledger.clock.set(datetime(2026, 6, 30, 22, 30, tzinfo=UTC))  # 00:30 on 1 July in Paris
+    aging = (await ledger.http.get("/v1/receivables/aging")).json()
+    assert aging["as_of"] == "2026-07-01"
+    dso = (await ledger.http.get("/v1/receivables/dso")).json()
+    assert (dso["as_of"], dso["days"]) == ("2026-07-01", 90)
+
+
+async def test_the_set_based_path_stamps_its_events_with_the_clock(ledger):
+    at = datetime(2026, 3, 2, 9, 15, 30, 250000, tzinfo=UTC)
+    ledger.clock.set(at)
+    cust = ledger.ref("C")
+    await ledger.http.put(f"/v1/customers/{cust}", json=customer_body())
+    number = ledger.ref("F")
+    body = {
+        "customer_ref": cust,
+        "issue_date": "2026-03-01",
+        "due_date": "2026-03-31",
+        "amount": "10.00",
+        "currency": "EUR",
+    }
+    assert (await ledger.http.put(f"/v1/invoices/{number}", json=body)).status_code == 201
+    [issued] = [
+        e for e in await ledger.events.wait_for(2) if e.routing_key == "ledger.invoice.issued.v1"
+    ]
+    assert issued.time == at

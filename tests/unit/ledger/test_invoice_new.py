@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from encaisse.contracts.ledger import InvoiceIssued
-from encaisse.ledger.invoice_new import (
+from encaisse.ledger.repository.invoice_new import (
     COLUMNS,
     ROUTING_KEY,
     copy_text,

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from encaisse.kit.app import create_app
+from encaisse.kit.clock import Clock
 from encaisse.kit.runtime import Runtime, start_runtime
-from encaisse.kit.settings import ServiceSettings
 from encaisse.ledger import db
-from encaisse.ledger.api import customers, imports, invoices, payments, receivables
 from encaisse.ledger.domain import DSO_METHOD
-from encaisse.ledger.handlers import HANDLERS, QUEUES
+from encaisse.ledger.handlers import QUEUES, handlers
+from encaisse.ledger.settings import LedgerSettings
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
@@ -25,27 +26,34 @@ to the token's tenant.
 """
 
 
-def bootstrap(settings: ServiceSettings) -> AbstractAsyncContextManager[Runtime[None]]:
+@dataclass(frozen=True)
+class LedgerParts:
+    """What the ledger's routes, handler and import work with, bound once."""
+
+    settings: LedgerSettings  # the runtime's, typed as the ledger's own (import limits)
+    clock: Clock  # the runtime's: the events' time, the business day of the figures
+
+
+def bootstrap(
+    settings: LedgerSettings, clock: Clock | None = None
+) -> AbstractAsyncContextManager[Runtime[LedgerParts]]:
     return start_runtime(
         settings,
         outbox=db.outbox,
         inbox=db.inbox,
-        parts=lambda _: None,
-        consumers=lambda _: [(spec, HANDLERS) for spec in QUEUES],
+        parts=lambda runtime: LedgerParts(settings=settings, clock=runtime.clock),
+        consumers=lambda parts: [(spec, handlers(parts)) for spec in QUEUES],
+        clock=clock,
     )
 
 
-def build_app(settings: ServiceSettings) -> FastAPI:
+def build_app(settings: LedgerSettings, clock: Clock | None = None) -> FastAPI:
+    from encaisse.ledger.api import ROUTERS  # here: the routes' dependencies import the parts
+
     return create_app(
         settings,
         title="Encaisse ledger",
         description=DESCRIPTION,
-        routers=[
-            customers.router,
-            invoices.router,
-            payments.router,
-            imports.router,
-            receivables.router,
-        ],
-        start=bootstrap,
+        routers=ROUTERS,
+        start=lambda settings: bootstrap(settings, clock),
     )

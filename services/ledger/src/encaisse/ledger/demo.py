@@ -16,18 +16,22 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stdnum import luhn
 
 from encaisse.bus.uow import UnitOfWork
+from encaisse.kit.clock import Clock, SystemClock
+from encaisse.kit.clock import today as business_day
 from encaisse.kit.db import make_engine, make_sessions
 from encaisse.kit.logs import configure_logging
 from encaisse.ledger import db
-from encaisse.ledger.customers import upsert_customer
-from encaisse.ledger.invoices import put_invoice
 from encaisse.ledger.models import CustomerIn, InvoiceIn, PaymentIn
-from encaisse.ledger.payments import record_payment, reject_payment
+from encaisse.ledger.repository.invoices import invoice_numbers
+from encaisse.ledger.repository.payments import payment_refs
 from encaisse.ledger.settings import LedgerSettings
+from encaisse.ledger.usecases.customers import upsert_customer
+from encaisse.ledger.usecases.invoices import put_invoice
+from encaisse.ledger.usecases.payments import record_payment, reject_payment
 
 TENANT = "DEMO"
 SEGMENTS = ["sme"] * 5 + ["key_account"] * 2 + ["public", "individual", "export"]
@@ -149,8 +153,12 @@ def invoices(rng: random.Random, refs: list[str], today: date) -> list[tuple[str
     return result
 
 
-async def load(settings: LedgerSettings, today: date | None = None) -> None:
-    today = today or date.today()
+async def load(
+    settings: LedgerSettings, today: date | None = None, clock: Clock | None = None
+) -> None:
+    """Load the demo data as of ``today`` (the business day ``clock`` reads, by default)."""
+    clock = clock or SystemClock()
+    today = today or business_day(clock)
     rng = random.Random(2026)
     engine = make_engine(settings.database_url, pool_size=2)
     sessions = make_sessions(engine)
@@ -160,32 +168,22 @@ async def load(settings: LedgerSettings, today: date | None = None) -> None:
             for ref, customer in customers(rng):
                 await upsert_customer(uow, TENANT, ref, customer)
             refs = [ref for ref, _ in customers(random.Random(2026))]
-            known = set(
-                (
-                    await session.execute(
-                        select(db.invoices.c.number).where(db.invoices.c.tenant == TENANT)
-                    )
-                ).scalars()
-            )
+            known = await invoice_numbers(session, TENANT)
             batch = invoices(rng, refs, today)
             for number, invoice in batch:
                 if number not in known:
-                    await put_invoice(uow, TENANT, number, invoice)
+                    await put_invoice(uow, TENANT, number, invoice, clock.now())
         await _payments(sessions, batch, today)
     finally:
         await engine.dispose()
 
 
-async def _payments(sessions, batch: list[tuple[str, InvoiceIn]], today: date) -> None:
+async def _payments(
+    sessions: async_sessionmaker[AsyncSession], batch: list[tuple[str, InvoiceIn]], today: date
+) -> None:
     """Some invoices paid in full, some in part, one direct debit rejected."""
     async with sessions() as session:
-        known = set(
-            (
-                await session.execute(
-                    select(db.payments.c.ref).where(db.payments.c.tenant == TENANT)
-                )
-            ).scalars()
-        )
+        known = await payment_refs(session, TENANT)
     for n, (number, inv) in enumerate(batch[:80]):
         if n % 2 or f"PAY-{number}" in known:
             continue

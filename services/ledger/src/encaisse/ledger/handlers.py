@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from encaisse.bus import catalog
 from encaisse.bus.consumer import Handlers, PermanentError
@@ -13,7 +13,10 @@ from encaisse.contracts.ledger import PaymentMethod
 from encaisse.contracts.portal import PaymentCaptured
 from encaisse.kit.failures import DomainError
 from encaisse.ledger.models import PaymentIn
-from encaisse.ledger.payments import record_payment
+from encaisse.ledger.usecases.payments import record_payment
+
+if TYPE_CHECKING:
+    from encaisse.ledger.app import LedgerParts
 
 PORTAL_PAYMENTS = catalog.LEDGER_PORTAL_PAYMENTS
 
@@ -47,5 +50,9 @@ async def payment_captured(envelope: Envelope[Any], uow: UnitOfWork) -> None:
         raise PermanentError(f"payment {event.payment_ref} refused: {exc}") from exc
 
 
-HANDLERS: Handlers = {PaymentCaptured: payment_captured}
 QUEUES: tuple[QueueSpec, ...] = (PORTAL_PAYMENTS,)
+
+
+def handlers(parts: LedgerParts) -> Handlers:
+    """The ledger's handlers, bound to its parts (a card payment needs none of them)."""
+    return {PaymentCaptured: payment_captured}

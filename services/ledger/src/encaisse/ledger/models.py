@@ -115,6 +115,8 @@ class PaymentIn(_In):
     )
 
 
-class RejectionIn(_In):
+class PaymentRejectionIn(_In):
+    """A direct debit that came back unpaid (not a refused line of an import)."""
+
     date: date
     reason: str | None = Field(default=None, max_length=500)

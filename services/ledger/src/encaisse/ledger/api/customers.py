@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Response, status
 
 from encaisse.ledger.api.deps import Collector, RuntimeDep, Session, Viewer
 from encaisse.ledger.api.schemas import CustomerOut
-from encaisse.ledger.customers import Outcome, customer_view, upsert_customer
 from encaisse.ledger.models import CustomerIn, Ref
+from encaisse.ledger.usecases.customers import Upsert, customer_view, upsert_customer
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 RefPath = Annotated[Ref, Path(description="the customer's reference in the accounting system")]
@@ -26,9 +26,9 @@ async def put_customer(
 ) -> CustomerOut:
     """Publishes `ledger.customer.upserted.v1` when something changed, nothing otherwise."""
     async with runtime.unit_of_work() as uow:
-        outcome = await upsert_customer(uow, staff.tenant, ref, body)
+        change = await upsert_customer(uow, staff.tenant, ref, body)
         view = await customer_view(uow.session, staff.tenant, ref)
-    response.status_code = status.HTTP_201_CREATED if outcome == Outcome.CREATED else 200
+    response.status_code = status.HTTP_201_CREATED if change == Upsert.CREATED else 200
     return CustomerOut.model_validate(view)
 
 

@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse
 
 from encaisse.bus.uow import UnitOfWork
 from encaisse.kit.failures import DomainError
-from encaisse.ledger.api.deps import Collector, RuntimeDep
+from encaisse.ledger.api.deps import Collector, Parts, RuntimeDep
 from encaisse.ledger.api.schemas import ImportOut
 from encaisse.ledger.file_lines import MAX_LINE_BYTES, BodyTooLarge
 from encaisse.ledger.import_files import BadFile, FileFormat
-from encaisse.ledger.importing import CSV_COLUMNS, Importer, ImportKind
+from encaisse.ledger.usecases.importing import CSV_COLUMNS, Importer, ImportKind
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
@@ -75,9 +75,10 @@ def _too_large(limit: int, report: ImportOut | None, last_line: int = 0) -> JSON
     },
 )
 async def post_import(
-    kind: ImportKind, request: Request, staff: Collector, runtime: RuntimeDep
+    kind: ImportKind, request: Request, staff: Collector, runtime: RuntimeDep, parts: Parts
 ) -> ImportOut | JSONResponse:
-    limit: int = runtime.settings.import_max_bytes  # type: ignore[attr-defined]  # the ledger's settings
+    settings = parts.settings
+    limit = settings.import_max_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         return _too_large(limit, None)
@@ -87,9 +88,10 @@ async def post_import(
         staff.tenant,
         kind,
         FileFormat.from_content_type(content_type),
-        runtime.settings.import_chunk_size,  # type: ignore[attr-defined]  # the ledger's settings
+        settings.import_chunk_size,
         lambda session: UnitOfWork(session, runtime.outbox),
-        runtime.settings.import_parallel,  # type: ignore[attr-defined]  # the ledger's settings
+        settings.import_parallel,
+        clock=parts.clock,
         charset=_charset(content_type),
         max_body=limit,
     )

@@ -8,10 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from encaisse.contracts.ledger import InvoiceStatus
-from encaisse.ledger.api.deps import Collector, RuntimeDep, Session, Viewer
+from encaisse.ledger.api.deps import ClockDep, Collector, RuntimeDep, Session, Viewer
 from encaisse.ledger.api.schemas import InvoiceOut, InvoicePage
-from encaisse.ledger.invoices import close_invoice, get_invoice, list_invoices, put_invoice
 from encaisse.ledger.models import InvoiceIn, Ref
+from encaisse.ledger.usecases.invoices import (
+    close_invoice,
+    get_invoice,
+    list_invoices,
+    put_invoice,
+)
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"])
 NumberPath = Annotated[Ref, Path(description="the invoice number")]
@@ -28,12 +33,17 @@ NumberPath = Annotated[Ref, Path(description="the invoice number")]
     },
 )
 async def put(
-    number: NumberPath, body: InvoiceIn, staff: Collector, runtime: RuntimeDep, response: Response
+    number: NumberPath,
+    body: InvoiceIn,
+    staff: Collector,
+    runtime: RuntimeDep,
+    clock: ClockDep,
+    response: Response,
 ) -> InvoiceOut:
     """Publishes `ledger.invoice.issued.v1` when new, `ledger.invoice.updated.v1`
     (reason `amended`) when changed, nothing when identical."""
     async with runtime.unit_of_work() as uow:
-        created = await put_invoice(uow, staff.tenant, number, body)
+        created = await put_invoice(uow, staff.tenant, number, body, clock.now())
         row = await get_invoice(uow.session, staff.tenant, number)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return InvoiceOut.model_validate(row)

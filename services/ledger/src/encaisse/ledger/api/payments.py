@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Response, status
 
 from encaisse.ledger.api.deps import Collector, RuntimeDep, Session, Viewer
 from encaisse.ledger.api.schemas import PaymentOut
-from encaisse.ledger.models import PaymentIn, Ref, RejectionIn
-from encaisse.ledger.payments import get_payment, record_payment, reject_payment
+from encaisse.ledger.models import PaymentIn, PaymentRejectionIn, Ref
+from encaisse.ledger.usecases.payments import get_payment, record_payment, reject_payment
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
 RefPath = Annotated[Ref, Path(description="the payment reference")]
@@ -46,7 +46,7 @@ async def post_payment(
     summary="a direct debit came back unpaid: re-open what it paid",
 )
 async def post_rejection(
-    ref: RefPath, body: RejectionIn, staff: Collector, runtime: RuntimeDep
+    ref: RefPath, body: PaymentRejectionIn, staff: Collector, runtime: RuntimeDep
 ) -> PaymentOut:
     """Publishes `ledger.invoice.updated.v1` (reason `reopened`) per invoice and
     `ledger.payment.rejected.v1`; a second call changes nothing."""

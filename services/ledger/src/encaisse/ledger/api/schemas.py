@@ -76,7 +76,7 @@ class PaymentOut(BaseModel):
     allocations: list[AllocationOut]
 
 
-class RejectionOut(BaseModel):
+class LineRejectionOut(BaseModel):
     line: int
     field: str
     reason: str
@@ -89,7 +89,7 @@ class ImportOut(BaseModel):
     updated: int
     unchanged: int
     rejected: int
-    rejections: list[RejectionOut]
+    rejections: list[LineRejectionOut]
 
 
 class AgingRow(BaseModel):

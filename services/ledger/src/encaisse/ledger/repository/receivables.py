@@ -1,15 +1,11 @@
-"""Receivables figures: aging balance and DSO, per currency, as they stood on a given day."""
+"""The receivables figures' queries: aging balance and DSO terms, per currency, on a day."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import RowMapping, text
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from encaisse.ledger.domain import AGING_BUCKETS, ZERO, dso
 
 # What each invoice issued up to CAST(:as_of AS date) still owed at the end of that day:
 # its amount less what payments dated up to CAST(:as_of AS date) (and not rejected)
@@ -43,12 +39,11 @@ GROUP BY currency ORDER BY currency
 """
 
 
-async def aging(session: AsyncSession, tenant: str, as_of: date) -> list[dict[str, Any]]:
-    rows = (await session.execute(text(AGING), {"tenant": tenant, "as_of": as_of})).mappings()
-    return [
-        {"currency": r["currency"], **{b: r[b] or ZERO for b in AGING_BUCKETS}, "total": r["total"]}
-        for r in rows
-    ]
+async def aging_rows(session: AsyncSession, tenant: str, as_of: date) -> list[RowMapping]:
+    """Per currency, what was owed at the end of ``as_of`` in each aging bucket (null when
+    nothing) and in total."""
+    rows = await session.execute(text(AGING), {"tenant": tenant, "as_of": as_of})
+    return list(rows.mappings().all())
 
 
 _DSO = f"""
@@ -59,19 +54,9 @@ GROUP BY currency ORDER BY currency
 """
 
 
-async def days_sales_outstanding(
-    session: AsyncSession, tenant: str, as_of: date, days: int
-) -> list[dict[str, Any]]:
+async def dso_rows(session: AsyncSession, tenant: str, as_of: date, days: int) -> list[RowMapping]:
+    """Per currency, the receivables at the end of ``as_of`` and the sales of the ``days``
+    days ending on it."""
     start = as_of - timedelta(days=days)
-    rows = (
-        await session.execute(text(_DSO), {"tenant": tenant, "as_of": as_of, "start": start})
-    ).mappings()
-    return [
-        {
-            "currency": r["currency"],
-            "receivables": r["receivables"],
-            "sales": r["sales"],
-            "dso": dso(Decimal(r["receivables"]), Decimal(r["sales"]), days),
-        }
-        for r in rows
-    ]
+    rows = await session.execute(text(_DSO), {"tenant": tenant, "as_of": as_of, "start": start})
+    return list(rows.mappings().all())

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from encaisse.bus.uow import UnitOfWork
 from encaisse.contracts.ledger import InvoiceCancelled, InvoiceStatus, InvoiceWrittenOff
 from encaisse.kit.failures import Conflict, DomainError, NotFound
-from encaisse.ledger import db
-from encaisse.ledger.domain import FINAL, SETTLEABLE
-from encaisse.ledger.events import invoice_event
-from encaisse.ledger.invoice_batch import apply_invoices
+from encaisse.ledger.domain import FINAL
+from encaisse.ledger.domain.events import invoice_event
 from encaisse.ledger.models import InvoiceIn
+from encaisse.ledger.repository import invoices
+from encaisse.ledger.repository.invoice_batch import apply_invoices
 
-i = db.invoices
 
-
-async def put_invoice(uow: UnitOfWork, tenant: str, number: str, data: InvoiceIn) -> bool:
-    """Create or amend; True when created. Raises with the field at fault when refused."""
+async def put_invoice(
+    uow: UnitOfWork, tenant: str, number: str, data: InvoiceIn, now: datetime
+) -> bool:
+    """Create or amend; True when created. Raises with the field at fault when refused.
+    ``now``: the time of its event (the service's clock)."""
     record = (
         0,
         number,
@@ -32,7 +32,7 @@ async def put_invoice(uow: UnitOfWork, tenant: str, number: str, data: InvoiceIn
         data.currency,
         data.pdf_url,
     )
-    result = await apply_invoices(uow.session, tenant, [record])
+    result = await apply_invoices(uow.session, tenant, [record], now)
     if result.rejections:
         rejection = result.rejections[0]
         error = (
@@ -40,21 +40,6 @@ async def put_invoice(uow: UnitOfWork, tenant: str, number: str, data: InvoiceIn
         )
         raise error(rejection.field, rejection.reason)
     return result.created == 1
-
-
-async def _locked(session: AsyncSession, tenant: str, number: str) -> Any:
-    row = (
-        (
-            await session.execute(
-                select(i).where(i.c.tenant == tenant, i.c.number == number).with_for_update()
-            )
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
-        raise NotFound("number", f"no invoice {number!r}")
-    return row
 
 
 async def close_invoice(
@@ -65,36 +50,23 @@ async def close_invoice(
     A cancelled invoice never existed for the debtor, so one that received money cannot be
     cancelled; writing off gives up what is left to pay, its open balance is kept as the loss.
     """
-    row = await _locked(uow.session, tenant, number)
+    row = await invoices.get_invoice(uow.session, tenant, number, lock=True)
+    if row is None:
+        raise NotFound("number", f"no invoice {number!r}")
     if row["status"] == status:
         return dict(row)
     if row["status"] in FINAL or row["status"] == InvoiceStatus.PAID:
         raise Conflict("number", f"the invoice is {row['status']}")
     if status == InvoiceStatus.CANCELLED and row["status"] != InvoiceStatus.OPEN:
         raise Conflict("number", "a partially paid invoice cannot be cancelled")
-    updated = (
-        (
-            await uow.session.execute(
-                i.update()
-                .where(i.c.tenant == tenant, i.c.number == number)
-                .values(status=status.value, version=i.c.version + 1, updated_at=func.now())
-                .returning(*i.columns)
-            )
-        )
-        .mappings()
-        .one()
-    )
+    updated = await invoices.set_status(uow.session, tenant, number, status)
     cls = InvoiceCancelled if status == InvoiceStatus.CANCELLED else InvoiceWrittenOff
     await uow.publish(invoice_event(cls, updated), subject=number)
     return dict(updated)
 
 
 async def get_invoice(session: AsyncSession, tenant: str, number: str) -> dict[str, Any]:
-    row = (
-        (await session.execute(select(i).where(i.c.tenant == tenant, i.c.number == number)))
-        .mappings()
-        .first()
-    )
+    row = await invoices.get_invoice(session, tenant, number)
     if row is None:
         raise NotFound("number", f"no invoice {number!r}")
     return dict(row)
@@ -111,23 +83,13 @@ async def list_invoices(
     offset: int,
 ) -> tuple[int, list[dict[str, Any]]]:
     """A page of invoices, due first; ``overdue_on``: still to be paid and due before that day."""
-    query = select(i).where(i.c.tenant == tenant)
-    if customer is not None:
-        query = query.where(i.c.customer_ref == customer)
-    if status is not None:
-        query = query.where(i.c.status == status.value)
-    if overdue_on is not None:
-        query = query.where(
-            i.c.due_date < overdue_on, i.c.status.in_([s.value for s in SETTLEABLE])
-        )
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = (
-        (
-            await session.execute(
-                query.order_by(i.c.due_date, i.c.number).limit(limit).offset(offset)
-            )
-        )
-        .mappings()
-        .all()
+    total, rows = await invoices.list_invoices(
+        session,
+        tenant,
+        customer=customer,
+        status=status,
+        overdue_on=overdue_on,
+        limit=limit,
+        offset=offset,
     )
-    return total or 0, [dict(r) for r in rows]
+    return total, [dict(r) for r in rows]

@@ -21,7 +21,8 @@ import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from encaisse.ledger.invoice_new import insert_new
+from encaisse.ledger.repository.invoice_new import insert_new
+from encaisse.ledger.repository.invoice_sql import state_columns, state_json
 
 STAGE_COLUMNS = (
     "line",
@@ -47,14 +48,10 @@ _STAGED = """(SELECT line, number, customer_ref, issue_date::date AS issue_date,
            due_date::date AS due_date, amount::numeric(18,2) AS amount, currency, pdf_url
     FROM invoice_stage)"""
 
-_STATE_JSON = """
-    '"tenant":' || to_json($1::text) || ',"version":' || e.version
-    || ',"invoice_number":' || to_json(e.number) || ',"customer_ref":' || to_json(e.customer_ref)
-    || ',"issue_date":"' || e.issue_date || '","due_date":"' || e.due_date
-    || '","amount":{"amount":"' || e.amount || '","currency":"' || e.currency
-    || '"},"open_balance":{"amount":"' || e.open_balance || '","currency":"' || e.currency
-    || '"},"status":"' || e.status || '","pdf_url":' || coalesce(to_json(e.pdf_url)::text, 'null')
-"""
+# the body of an issued or updated event, from ``domain.events.INVOICE_STATE``
+_STATE_JSON = state_json("e", {"tenant": "$1::text"})
+# what the inserts and updates return for the events: the state's columns but the tenant
+_RETURNING = ", ".join(f"i.{column}" for column in state_columns() if column != "tenant")
 
 # ``known``: the customers of a chunk, probed once per distinct reference (a chunk of
 # 10,000 lines names a few hundred customers), not once per line; LIMIT 1 keeps each a key
@@ -102,8 +99,7 @@ APPLY_TEMPLATE = f"""WITH known AS (
            pdf_url, 1
     FROM plan WHERE problem IS NULL AND NOT existed
     {{on_conflict}}
-    RETURNING i.number, i.customer_ref, i.issue_date, i.due_date, i.amount, i.currency,
-              i.open_balance, i.status, i.pdf_url, i.version
+    RETURNING {_RETURNING}
 ), upd AS (
     UPDATE ledger.invoices i SET
         customer_ref = p.customer_ref, issue_date = p.issue_date, due_date = p.due_date,
@@ -119,8 +115,7 @@ APPLY_TEMPLATE = f"""WITH known AS (
       AND i.tenant = $1 AND i.number = p.number
       AND i.status NOT IN ('cancelled', 'written_off')
       AND p.amount >= i.amount - i.open_balance
-    RETURNING i.number, i.customer_ref, i.issue_date, i.due_date, i.amount, i.currency,
-              i.open_balance, i.status, i.pdf_url, i.version, p.changed_fields, p.old_due_date
+    RETURNING {_RETURNING}, p.changed_fields, p.old_due_date
 ), events AS (
     SELECT gen_random_uuid()::text AS id, 'issued' AS kind, ins.*,
            NULL::text[] AS changed_fields, NULL::date AS old_due_date
@@ -173,7 +168,9 @@ APPLY_RACING = APPLY_TEMPLATE.replace("{on_conflict}", "ON CONFLICT DO NOTHING")
 
 
 @dataclass(frozen=True)
-class Rejection:
+class LineRejection:
+    """A line of an import (or a PUT) refused, with the field at fault and why."""
+
     line: int
     field: str
     reason: str
@@ -185,7 +182,7 @@ class BatchResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    rejections: list[Rejection] = field(default_factory=list)
+    rejections: list[LineRejection] = field(default_factory=list)
 
 
 PROBLEMS = {
@@ -206,9 +203,9 @@ PROBLEMS = {
 }
 
 
-def _rejection(row: asyncpg.Record) -> Rejection:
+def _rejection(row: asyncpg.Record) -> LineRejection:
     name, reason = PROBLEMS[row["problem"]]
-    return Rejection(
+    return LineRejection(
         row["line"],
         name,
         reason.format(
@@ -233,22 +230,24 @@ async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
     return raw.driver_connection
 
 
-def ce_time(now: datetime | None = None) -> str:
+def ce_time(now: datetime) -> str:
     """``ce-time`` in the form the CloudEvents SDK writes it."""
-    return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 async def apply_invoices(
     session: AsyncSession,
     tenant: str,
     records: Sequence[tuple[Any, ...]],
+    now: datetime,
     correlation_id: str | None = None,
     *,
     expect_new: bool = False,
 ) -> BatchResult:
     """Apply staged invoice records (``STAGE_COLUMNS`` order) in the session's transaction.
 
-    Dates and amounts come as text (ISO dates, decimal strings), already validated.
+    Dates and amounts come as text (ISO dates, decimal strings), already validated; ``now``
+    (the service's clock) is the events' time.
     ``expect_new``: try the path for invoices that do not exist yet first (``invoice_new``,
     cheaper); if one does, the general statement applies the chunk, with the same result.
 
@@ -257,7 +256,7 @@ async def apply_invoices(
     conn = await driver_connection(session)
     # The statement's estimated cost passes jit_above_cost: compiling it took ~5 µs a row.
     await conn.execute("SET LOCAL jit = off")
-    time, result = ce_time(), BatchResult()
+    time, result = ce_time(now), BatchResult()
     if expect_new:
         await conn.execute("SAVEPOINT new_invoices")
         try:
@@ -268,7 +267,7 @@ async def apply_invoices(
             await conn.execute("RELEASE SAVEPOINT new_invoices")
             field, reason = PROBLEMS["unknown_customer"]
             result.rejections = [
-                Rejection(line, field, reason, "unknown_customer") for line in unknown
+                LineRejection(line, field, reason, "unknown_customer") for line in unknown
             ]
             return result
     await conn.execute(STAGE_DDL)

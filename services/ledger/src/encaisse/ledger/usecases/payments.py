@@ -7,8 +7,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from encaisse.bus.uow import UnitOfWork
@@ -24,7 +22,6 @@ from encaisse.contracts.ledger import (
     PaymentRejected,
 )
 from encaisse.kit.failures import Conflict, DomainError, NotFound
-from encaisse.ledger import db
 from encaisse.ledger.domain import (
     SETTLEABLE,
     OpenInvoice,
@@ -33,10 +30,9 @@ from encaisse.ledger.domain import (
     status_for,
     unallocated,
 )
-from encaisse.ledger.events import invoice_event
+from encaisse.ledger.domain.events import invoice_event
 from encaisse.ledger.models import PaymentIn
-
-p, a, i = db.payments, db.allocations, db.invoices
+from encaisse.ledger.repository import customers, invoices, payments
 
 
 def _same_payment(row: Any, shares: Sequence[tuple[str, Decimal]], cmd: PaymentIn) -> bool:
@@ -52,43 +48,23 @@ def _same_payment(row: Any, shares: Sequence[tuple[str, Decimal]], cmd: PaymentI
 
 async def _existing(session: AsyncSession, tenant: str, cmd: PaymentIn) -> bool:
     """True when this payment is already recorded; Conflict if its ref names another one."""
-    row = (
-        (await session.execute(select(p).where(p.c.tenant == tenant, p.c.ref == cmd.ref)))
-        .mappings()
-        .first()
-    )
+    row = await payments.get_payment(session, tenant, cmd.ref)
     if row is None:
         return False
-    shares = (
-        await session.execute(
-            select(a.c.invoice_number, a.c.amount).where(
-                a.c.tenant == tenant, a.c.payment_ref == cmd.ref
-            )
-        )
-    ).all()
-    if not _same_payment(row, [tuple(s) for s in shares], cmd):
+    shares = await payments.allocations(session, tenant, cmd.ref)
+    if not _same_payment(row, [(s["invoice_number"], s["amount"]) for s in shares], cmd):
         raise Conflict("ref", f"payment {cmd.ref!r} was already recorded differently")
     return True
 
 
-async def _customer_exists(session: AsyncSession, tenant: str, ref: str) -> bool:
-    c = db.customers
-    return (
-        await session.scalar(select(func.count()).where(c.c.tenant == tenant, c.c.ref == ref)) == 1
-    )
-
-
 async def _lock_invoices(session: AsyncSession, tenant: str, cmd: PaymentIn) -> dict[str, Any]:
-    query = select(i).where(i.c.tenant == tenant).order_by(i.c.number).with_for_update()
-    if cmd.allocations:
-        query = query.where(i.c.number.in_([al.invoice_number for al in cmd.allocations]))
-    else:
-        query = query.where(
-            i.c.customer_ref == cmd.customer_ref,
-            i.c.currency == cmd.currency,
-            i.c.status.in_([s.value for s in SETTLEABLE]),
-        )
-    rows = (await session.execute(query)).mappings().all()
+    rows = await invoices.lock_for_payment(
+        session,
+        tenant,
+        numbers=[al.invoice_number for al in cmd.allocations],
+        customer_ref=cmd.customer_ref,
+        currency=cmd.currency,
+    )
     return {row["number"]: row for row in rows}
 
 
@@ -127,7 +103,7 @@ async def record_payment(uow: UnitOfWork, tenant: str, cmd: PaymentIn) -> bool:
     session = uow.session
     if await _existing(session, tenant, cmd):
         return False
-    if not await _customer_exists(session, tenant, cmd.customer_ref):
+    if not await customers.customer_exists(session, tenant, cmd.customer_ref):
         raise DomainError("customer_ref", f"unknown customer {cmd.customer_ref!r}")
     invoices = await _lock_invoices(session, tenant, cmd)
     if cmd.allocations:
@@ -141,23 +117,18 @@ async def record_payment(uow: UnitOfWork, tenant: str, cmd: PaymentIn) -> bool:
             ],
         )
     left = unallocated(cmd.amount, shares)
-    inserted = await session.execute(
-        insert(p)
-        .values(
-            tenant=tenant,
-            ref=cmd.ref,
-            customer_ref=cmd.customer_ref,
-            paid_on=cmd.date,
-            amount=cmd.amount,
-            currency=cmd.currency,
-            method=cmd.method.value,
-            unallocated=left,
-            version=1,
-        )
-        .on_conflict_do_nothing()
-        .returning(p.c.ref)
+    inserted = await payments.insert_payment(
+        session,
+        tenant,
+        ref=cmd.ref,
+        customer_ref=cmd.customer_ref,
+        paid_on=cmd.date,
+        amount=cmd.amount,
+        currency=cmd.currency,
+        method=cmd.method.value,
+        unallocated=left,
     )
-    if inserted.first() is None:  # recorded meanwhile by a concurrent delivery
+    if not inserted:  # recorded meanwhile by a concurrent delivery
         return False
     allocations, invoice_events = [], []
     for share in shares:
@@ -194,34 +165,13 @@ async def record_payment(uow: UnitOfWork, tenant: str, cmd: PaymentIn) -> bool:
 async def _pay_invoice(
     session: AsyncSession, tenant: str, inv: Any, share: Share, cmd: PaymentIn
 ) -> tuple[Decimal, InvoiceState]:
-    await session.execute(
-        insert(a).values(
-            tenant=tenant,
-            payment_ref=cmd.ref,
-            invoice_number=share.invoice_number,
-            amount=share.amount,
-        )
-    )
+    await payments.insert_allocation(session, tenant, cmd.ref, share.invoice_number, share.amount)
     balance = inv["open_balance"] - share.amount
     status = status_for(inv["amount"], balance)
-    row = await _set_balance(session, tenant, inv["number"], balance, status)
+    row = await invoices.set_balance(session, tenant, inv["number"], balance, status)
+    event: InvoiceState
     if status == InvoiceStatus.PAID:
-        refs = (
-            (
-                await session.execute(
-                    select(a.c.payment_ref)
-                    .join(p, (p.c.tenant == a.c.tenant) & (p.c.ref == a.c.payment_ref))
-                    .where(
-                        a.c.tenant == tenant,
-                        a.c.invoice_number == inv["number"],
-                        p.c.status == "received",
-                    )
-                    .order_by(a.c.payment_ref)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        refs = await payments.paying_refs(session, tenant, inv["number"])
         event = invoice_event(InvoiceSettled, row, settled_on=cmd.date, payment_refs=tuple(refs))
     else:
         event = invoice_event(
@@ -230,79 +180,30 @@ async def _pay_invoice(
     return balance, event
 
 
-async def _set_balance(
-    session: AsyncSession, tenant: str, number: str, balance: Decimal, status: InvoiceStatus
-) -> Any:
-    return (
-        (
-            await session.execute(
-                i.update()
-                .where(i.c.tenant == tenant, i.c.number == number)
-                .values(
-                    open_balance=balance,
-                    status=status.value,
-                    version=i.c.version + 1,
-                    updated_at=func.now(),
-                )
-                .returning(*i.columns)
-            )
-        )
-        .mappings()
-        .one()
-    )
-
-
 async def reject_payment(
     uow: UnitOfWork, tenant: str, ref: str, rejected_on: date, reason: str | None
 ) -> bool:
     """Undo a direct debit that came back unpaid; False when it was already rejected."""
     session = uow.session
-    payment = (
-        (
-            await session.execute(
-                select(p).where(p.c.tenant == tenant, p.c.ref == ref).with_for_update()
-            )
-        )
-        .mappings()
-        .first()
-    )
+    payment = await payments.get_payment(session, tenant, ref, lock=True)
     if payment is None:
         raise NotFound("ref", f"no payment {ref!r}")
     if payment["status"] == "rejected":
         return False
     if payment["method"] != PaymentMethod.DIRECT_DEBIT:
         raise Conflict("ref", "only a direct debit can be rejected")
-    shares = (
-        (
-            await session.execute(
-                select(a)
-                .where(a.c.tenant == tenant, a.c.payment_ref == ref)
-                .order_by(a.c.invoice_number)
-            )
-        )
-        .mappings()
-        .all()
-    )
+    shares = await payments.allocations(session, tenant, ref)
     reopened = []
     for share in shares:
-        inv = (
-            (
-                await session.execute(
-                    select(i)
-                    .where(i.c.tenant == tenant, i.c.number == share["invoice_number"])
-                    .with_for_update()
-                )
-            )
-            .mappings()
-            .one()
-        )
+        inv = await invoices.get_invoice(session, tenant, share["invoice_number"], lock=True)
+        assert inv is not None  # an allocation's invoice: the foreign key keeps it
         balance = min(inv["amount"], inv["open_balance"] + share["amount"])
         status = (
             InvoiceStatus(inv["status"])
             if inv["status"] in ("cancelled", "written_off")
             else status_for(inv["amount"], balance)
         )
-        row = await _set_balance(session, tenant, inv["number"], balance, status)
+        row = await invoices.set_balance(session, tenant, inv["number"], balance, status)
         await uow.publish(
             invoice_event(
                 InvoiceUpdated, row, reason="reopened", changed_fields=("open_balance", "status")
@@ -316,24 +217,11 @@ async def reject_payment(
                 open_balance_after=Money(amount=balance, currency=payment["currency"]),
             )
         )
-    updated = (
-        await session.execute(
-            p.update()
-            .where(p.c.tenant == tenant, p.c.ref == ref)
-            .values(
-                status="rejected",
-                rejected_on=rejected_on,
-                rejection_reason=reason,
-                version=p.c.version + 1,
-                updated_at=func.now(),
-            )
-            .returning(p.c.version)
-        )
-    ).scalar_one()
+    version = await payments.mark_rejected(session, tenant, ref, rejected_on, reason)
     await uow.publish(
         PaymentRejected(
             tenant=tenant,
-            version=updated,
+            version=version,
             payment_ref=ref,
             customer_ref=payment["customer_ref"],
             rejected_on=rejected_on,
@@ -346,22 +234,8 @@ async def reject_payment(
 
 
 async def get_payment(session: AsyncSession, tenant: str, ref: str) -> dict[str, Any]:
-    row = (
-        (await session.execute(select(p).where(p.c.tenant == tenant, p.c.ref == ref)))
-        .mappings()
-        .first()
-    )
+    row = await payments.get_payment(session, tenant, ref)
     if row is None:
         raise NotFound("ref", f"no payment {ref!r}")
-    shares = (
-        (
-            await session.execute(
-                select(a.c.invoice_number, a.c.amount)
-                .where(a.c.tenant == tenant, a.c.payment_ref == ref)
-                .order_by(a.c.invoice_number)
-            )
-        )
-        .mappings()
-        .all()
-    )
+    shares = await payments.allocations(session, tenant, ref)
     return {**row, "allocations": [dict(s) for s in shares]}

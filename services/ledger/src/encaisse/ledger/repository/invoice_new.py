@@ -11,8 +11,8 @@ outbox as one bundle row (``encaisse.bus.bundle``). If one of the numbers exists
 after all, the COPY fails with a unique violation and the caller applies the
 chunk through the general statement.
 
-The events are the bytes ``InvoiceIssued.model_dump_json()`` would give (a unit
-test compares them).
+The events are the bytes ``InvoiceIssued.model_dump_json()`` would give: both follow
+``domain.events.INVOICE_STATE`` (tests compare them).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any
 import asyncpg
 
 from encaisse.bus.bundle import bundle_line, bundle_row
+from encaisse.ledger.domain.events import json_text, json_writer
 
 ROUTING_KEY = "ledger.invoice.issued.v1"
 COLUMNS = (
@@ -55,12 +56,6 @@ _ROUND = re.compile(r"(?:0|[1-9]\d*)\.\d\d").fullmatch
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def json_text(value: str | None) -> str:
-    if value is None:
-        return "null"
-    return f'"{value}"' if _PLAIN(value) else json.dumps(value, ensure_ascii=False)
-
-
 def copy_text(value: str | None) -> str:
     if value is None:
         return "\\N"
@@ -87,24 +82,8 @@ def message_ids(count: int) -> list[str]:
     ]
 
 
-def issued_body(
-    tenant_json: str,
-    number_json: str,
-    customer_json: str,
-    issued: str,
-    due: str,
-    amount: str,
-    currency: str,
-    url_json: str,
-) -> str:
-    """The JSON of an ``InvoiceIssued`` of version 1, its strings given as JSON text
-    (``amount`` as ``money_text`` gives)."""
-    money = f'{{"amount":"{amount}","currency":"{currency}"}}'
-    return (
-        f'{{"tenant":{tenant_json},"version":1,"invoice_number":{number_json},'
-        f'"customer_ref":{customer_json},"issue_date":"{issued}","due_date":"{due}",'
-        f'"amount":{money},"open_balance":{money},"status":"open","pdf_url":{url_json}}}'
-    )
+# The JSON of an ``InvoiceIssued``, written from the one list of its fields (``domain.events``)
+ISSUED_JSON = json_writer()
 
 
 def invoice_texts(
@@ -130,8 +109,18 @@ def invoice_texts(
         number_copy, customer_copy = number, customer
         number_json, customer_json = f'"{number}"', f'"{customer}"'
         url_copy, url_json = ("\\N", "null") if pdf_url is None else (pdf_url, f'"{pdf_url}"')
-    body = issued_body(
-        tenant_json, number_json, customer_json, issued, due, amount, currency, url_json
+    body = ISSUED_JSON(
+        tenant=tenant_json,
+        version="1",
+        number=number_json,
+        customer_ref=customer_json,
+        issue_date=issued,
+        due_date=due,
+        amount=amount,
+        currency=currency,
+        open_balance=amount,
+        status="open",
+        pdf_url=url_json,
     )
     return (
         f"{tenant_copy}\t{number_copy}\t{customer_copy}\t{issued}\t{due}\t{amount}\t"

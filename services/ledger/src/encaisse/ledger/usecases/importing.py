@@ -3,7 +3,7 @@
 Lines are validated with the API's own models, in chunks; each chunk commits on
 its own, so valid lines land even when others are refused, and a re-sent file
 changes nothing (every write is an upsert that skips identical records).
-Invoices go through the set-based path (``invoice_batch``); customers and
+Invoices go through the set-based path (``repository.invoice_batch``); customers and
 payments, fewer and richer in rules, through the same functions as the API.
 """
 
@@ -20,14 +20,15 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from encaisse.bus.uow import UnitOfWork
+from encaisse.kit.clock import Clock
 from encaisse.kit.failures import DomainError
-from encaisse.ledger.customers import Outcome, upsert_customer
 from encaisse.ledger.file_lines import BodyTooLarge
 from encaisse.ledger.import_files import FileFormat, Record, records
-from encaisse.ledger.invoice_batch import STAGE_COLUMNS, Rejection, apply_invoices
 from encaisse.ledger.invoice_lines import plain_invoice, plain_line_reader
 from encaisse.ledger.models import CustomerRow, InvoiceRow, PaymentIn
-from encaisse.ledger.payments import record_payment
+from encaisse.ledger.repository.invoice_batch import STAGE_COLUMNS, LineRejection, apply_invoices
+from encaisse.ledger.usecases.customers import Upsert, upsert_customer
+from encaisse.ledger.usecases.payments import record_payment
 
 
 class ImportKind(StrEnum):
@@ -57,12 +58,12 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
-    rejections: list[Rejection] = field(default_factory=list)
+    rejections: list[LineRejection] = field(default_factory=list)
     last_line: int = 0  # the last line read (a body cut at its size limit ends there)
 
     def reject(self, line: int, problems: list[tuple[str, str]]) -> None:
         self.rejected += 1
-        self.rejections.extend(Rejection(line, f, r) for f, r in problems)
+        self.rejections.extend(LineRejection(line, f, r) for f, r in problems)
 
 
 def _problems(exc: ValidationError) -> list[tuple[str, str]]:
@@ -105,6 +106,7 @@ class Importer:
         uow_factory: Callable[[AsyncSession], UnitOfWork],
         parallel: int = 1,
         *,
+        clock: Clock,
         charset: str | None = None,
         max_body: int | None = None,
     ) -> None:
@@ -116,6 +118,7 @@ class Importer:
         self._chunk_size = chunk_size
         self._parallel = max(1, parallel)
         self._uow = uow_factory
+        self._clock = clock
         self._charset, self._max_body = charset, max_body
         models: dict[ImportKind, type[BaseModel]] = {
             ImportKind.CUSTOMERS: CustomerRow,
@@ -251,7 +254,9 @@ class Importer:
             await apply(session, chunk)
 
     async def _invoices(self, session: AsyncSession, chunk: Chunk) -> None:
-        result = await apply_invoices(session, self._tenant, chunk, expect_new=self._expect_new)
+        result = await apply_invoices(
+            session, self._tenant, chunk, self._clock.now(), expect_new=self._expect_new
+        )
         self._expect_new = result.updated == 0 and result.unchanged == 0
         self.report.created += result.created
         self.report.updated += result.updated
@@ -262,8 +267,7 @@ class Importer:
     async def _customers(self, session: AsyncSession, chunk: Chunk) -> None:
         uow = self._uow(session)
         for _, row in chunk:
-            outcome = await upsert_customer(uow, self._tenant, row.ref, row)
-            self._count(outcome)
+            self._count(await upsert_customer(uow, self._tenant, row.ref, row))
 
     async def _payments(self, session: AsyncSession, chunk: Chunk) -> None:
         uow = self._uow(session)
@@ -276,7 +280,8 @@ class Importer:
                     line, [(".".join(str(p) for p in exc.field) or "line", exc.message)]
                 )
                 continue
-            self._count(Outcome.CREATED if created else Outcome.UNCHANGED)
+            self._count(Upsert.CREATED if created else Upsert.UNCHANGED)
 
-    def _count(self, outcome: Outcome) -> None:
-        setattr(self.report, outcome.value, getattr(self.report, outcome.value) + 1)
+    def _count(self, change: Upsert) -> None:
+        """One more line counted under what it did: created, updated or unchanged."""
+        setattr(self.report, change.value, getattr(self.report, change.value) + 1)
