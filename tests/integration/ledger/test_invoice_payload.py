@@ -109,7 +109,7 @@ async def _import(sessions, *, expect_new: bool) -> tuple[dict[str, bytes], dict
     async with sessions() as session:
         await session.begin()
         try:
-            uow = UnitOfWork(session, db.outbox)
+            uow = UnitOfWork(session, db.outbox, now=lambda: datetime.now(UTC))
             for ref in CUSTOMERS:
                 await upsert_customer(
                     uow, TENANT, ref, CustomerIn(name=f"name {ref}", segment="sme", country="FR")

@@ -63,8 +63,11 @@ class Consumer:
         outbox: Table,
         inbox: Table,
         publisher: Publisher,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """``now``: the service's clock, dating what its handlers publish."""
         self.spec = spec
+        self._now = now
         self._connection = connection
         self._handlers = dict(handlers)
         self._sessions = sessions
@@ -238,7 +241,7 @@ class Consumer:
                     outcomes.append("duplicate")
                     continue
                 claimed.discard(envelope.id)  # the same message twice in one batch runs once
-                await handler(envelope, UnitOfWork(session, self._outbox, envelope))
+                await handler(envelope, UnitOfWork(session, self._outbox, envelope, now=self._now))
                 outcomes.append("handled")
         return outcomes
 

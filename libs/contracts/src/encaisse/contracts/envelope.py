@@ -65,11 +65,12 @@ class Envelope(Generic[M]):
     def exchange(self) -> str:
         return self.payload.exchange()
 
-    def caused(self, payload: Message, subject: str) -> Envelope[Any]:
+    def caused(self, payload: Message, subject: str, time: datetime | None = None) -> Envelope[Any]:
         """A follow-up message: same correlation, this message as its cause."""
         return Envelope(
             payload=payload,
             subject=subject,
+            time=time or datetime.now(UTC),
             correlation_id=self.correlation_id,
             causation_id=self.id,
             traceparent=self.traceparent,

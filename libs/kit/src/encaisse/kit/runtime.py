@@ -87,6 +87,7 @@ class Runtime(Generic[P]):
     relay: OutboxRelay | None = None
     consumers: list[Consumer] = field(default_factory=list)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    stops: dict[asyncio.Task[Any], Callable[[], object]] = field(default_factory=dict)
 
     @property
     def broker_ready(self) -> bool:
@@ -102,13 +103,18 @@ class Runtime(Generic[P]):
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
         """One transaction with an outbox, for a request handler: commits on success."""
         async with self.sessions() as session, session.begin():
-            yield UnitOfWork(session, self.outbox)
+            yield UnitOfWork(session, self.outbox, now=self.clock.now)
 
-    def spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
-        """A long-running worker with a stop of its own (the relay, the notifier's sending
-        pool); a periodic job goes through ``every``."""
+    def spawn(
+        self, coro: Any, name: str, stop: Callable[[], object] | None = None
+    ) -> asyncio.Task[Any]:
+        """A background task, cancelled when the service stops; a worker with a drain of
+        its own (the relay, the notifier's sending pool) gives its ``stop`` and is left
+        ``shutdown_grace_seconds`` to finish. A periodic job goes through ``every``."""
         task = asyncio.create_task(coro, name=name)
         self.tasks.append(task)
+        if stop is not None:
+            self.stops[task] = stop
         return task
 
     def every(self, seconds: float, job: Callable[[], Awaitable[object]], what: str) -> None:
@@ -200,11 +206,12 @@ async def _with_broker(
             outbox=runtime.outbox,
             inbox=runtime.inbox,
             publisher=publisher,
+            now=runtime.clock.now,
         )
         await consumer.start(as_is)
         runtime.consumers.append(consumer)
     if run_relay:
-        runtime.spawn(relay.run(), "outbox-relay")
+        runtime.spawn(relay.run(), "outbox-relay", stop=relay.stop)
     runtime.spawn(
         every(
             settings.unrouted_watch_seconds,
@@ -218,13 +225,14 @@ async def _with_broker(
 async def _stop(runtime: Runtime[Any]) -> None:
     for consumer in runtime.consumers:
         await consumer.stop()
-    if runtime.relay is not None:
-        runtime.relay.stop()
     for task in runtime.tasks:
-        if task.get_name() != "outbox-relay":
+        stop = runtime.stops.get(task)
+        if stop is None:
             task.cancel()
+        else:
+            stop()
     if runtime.tasks:
-        # the relay finishes its batch; one stuck on a dead broker is cancelled
+        # a worker finishes its batch; one stuck on a dead broker is cancelled
         _, stuck = await asyncio.wait(
             runtime.tasks, timeout=runtime.settings.shutdown_grace_seconds
         )

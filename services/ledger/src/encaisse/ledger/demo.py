@@ -164,7 +164,7 @@ async def load(
     sessions = make_sessions(engine)
     try:
         async with sessions() as session, session.begin():
-            uow = UnitOfWork(session, db.outbox)
+            uow = UnitOfWork(session, db.outbox, now=clock.now)
             for ref, customer in customers(rng):
                 await upsert_customer(uow, TENANT, ref, customer)
             refs = [ref for ref, _ in customers(random.Random(2026))]
@@ -173,13 +173,16 @@ async def load(
             for number, invoice in batch:
                 if number not in known:
                     await put_invoice(uow, TENANT, number, invoice, clock.now())
-        await _payments(sessions, batch, today)
+        await _payments(sessions, batch, today, clock)
     finally:
         await engine.dispose()
 
 
 async def _payments(
-    sessions: async_sessionmaker[AsyncSession], batch: list[tuple[str, InvoiceIn]], today: date
+    sessions: async_sessionmaker[AsyncSession],
+    batch: list[tuple[str, InvoiceIn]],
+    today: date,
+    clock: Clock,
 ) -> None:
     """Some invoices paid in full, some in part, one direct debit rejected."""
     async with sessions() as session:
@@ -199,7 +202,7 @@ async def _payments(
             allocations=({"invoice_number": number, "amount": amount},),
         )
         async with sessions() as session, session.begin():
-            uow = UnitOfWork(session, db.outbox)
+            uow = UnitOfWork(session, db.outbox, now=clock.now)
             await record_payment(uow, TENANT, cmd)
             if n == 40:
                 await reject_payment(uow, TENANT, cmd.ref, today, "AM04 insufficient funds")

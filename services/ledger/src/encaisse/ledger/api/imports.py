@@ -89,7 +89,7 @@ async def post_import(
         kind,
         FileFormat.from_content_type(content_type),
         settings.import_chunk_size,
-        lambda session: UnitOfWork(session, runtime.outbox),
+        lambda session: UnitOfWork(session, runtime.outbox, now=parts.clock.now),
         settings.import_parallel,
         clock=parts.clock,
         charset=_charset(content_type),

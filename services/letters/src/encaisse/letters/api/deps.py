@@ -3,19 +3,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends
 
-from encaisse.bus.uow import UnitOfWork
 from encaisse.kit.auth import Viewer
-from encaisse.kit.clock import Clock
+from encaisse.kit.deps import ClockDep, ReadSession, Uow
 from encaisse.kit.failures import NotFound
 from encaisse.kit.runtime import RuntimeDep
 from encaisse.letters import repository
 from encaisse.letters.app import LettersParts
-from encaisse.letters.repository import AsyncSession, Record
+from encaisse.letters.repository import Record
 
 
 def get_parts(runtime: RuntimeDep) -> LettersParts:
@@ -23,26 +21,8 @@ def get_parts(runtime: RuntimeDep) -> LettersParts:
     return parts
 
 
-def get_clock(runtime: RuntimeDep) -> Clock:
-    return runtime.clock
-
-
-async def read_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    """A session for reads."""
-    async with runtime.sessions() as session:
-        yield session
-
-
-async def unit_of_work(runtime: RuntimeDep) -> AsyncIterator[UnitOfWork]:
-    """One transaction with the outbox, committed when the route returns."""
-    async with runtime.unit_of_work() as uow:
-        yield uow
-
-
 Parts = Annotated[LettersParts, Depends(get_parts)]
-ClockDep = Annotated[Clock, Depends(get_clock)]
-Session = Annotated[AsyncSession, Depends(read_session)]
-Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
+Session = ReadSession
 
 
 async def get_letter(letter_id: str, staff: Viewer, session: Session) -> Record:

@@ -115,7 +115,7 @@ class Dispatcher:
                 reason="provider_error",
                 detail=str(exc)[:2000],
             )
-            await UnitOfWork(session, db.outbox).publish(
+            await UnitOfWork(session, db.outbox, now=self._clock.now).publish(
                 report(
                     LetterFailed,
                     row,

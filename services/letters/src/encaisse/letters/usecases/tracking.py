@@ -101,7 +101,7 @@ class Tracker:
                     next_poll_at=self._next_poll(row.unchanged_polls + 1),
                 )
                 return
-            uow = UnitOfWork(session, db.outbox)
+            uow = UnitOfWork(session, db.outbox, now=self._clock.now)
             state: dict[str, Any] = {
                 "status": row.status,
                 "version": row.version,

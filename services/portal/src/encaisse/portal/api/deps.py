@@ -3,14 +3,13 @@ parts and units of work), bound once at start."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, cast
 
 from fastapi import Cookie, Depends, Form
 
-from encaisse.bus.uow import UnitOfWork
+from encaisse.kit.deps import Uow
 from encaisse.kit.runtime import RuntimeDep
 from encaisse.portal.domain.access import PortalSession, csrf_ok
 from encaisse.portal.domain.statement import StatementCustomer
@@ -46,17 +45,9 @@ def _provider(runtime: RuntimeDep) -> PaymentProvider:
     return provider
 
 
-async def _unit_of_work(runtime: RuntimeDep) -> AsyncIterator[UnitOfWork]:
-    """One transaction per request, committed before the answer leaves (so a redirect's
-    next page sees what it recorded), rolled back on an error."""
-    async with runtime.unit_of_work() as uow:
-        yield uow
-
-
 Now = Annotated[datetime, Depends(_now)]
 Settings = Annotated[PortalSettings, Depends(_settings)]
 Provider = Annotated[PaymentProvider, Depends(_provider)]
-Uow = Annotated[UnitOfWork, Depends(_unit_of_work, scope="function")]
 
 
 @dataclass(frozen=True)
