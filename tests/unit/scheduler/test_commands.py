@@ -7,8 +7,8 @@ import pytest
 from encaisse.contracts.letters import LetterKind, SendLetter
 from encaisse.contracts.notifier import SendEmail, SendSms
 from encaisse.contracts.portal import PostNotice
-from encaisse.scheduler.commands import build, command_key, template_for
 from encaisse.scheduler.domain.scenarios import Channel, Step
+from encaisse.scheduler.usecases.commands import build, command_key, template_for
 
 CUSTOMER = SimpleNamespace(
     customer_ref="C1",

@@ -9,7 +9,7 @@ from sqlalchemy import text, update
 
 from encaisse.contracts.scheduler import CaseClosed, CaseOpened
 from encaisse.scheduler import db
-from encaisse.scheduler.repo import Db, Key
+from encaisse.scheduler.repository.rows import Db, Key
 
 OPEN, CLOSED = "open", "closed"
 
