@@ -31,7 +31,7 @@ from encaisse.contracts.letters import LetterFailed, LetterReturned, ReturnReaso
 from encaisse.contracts.notifier import FailureReason, MessageFailed, MessageUncertain
 from encaisse.contracts.portal import DisputeOpened, PlanRequested, PromiseMade
 from encaisse.contracts.scheduler import TaskKind
-from encaisse.scheduler.domain.scenarios import Channel
+from encaisse.scheduler.domain.scenarios import Means
 from encaisse.scheduler.repository import tracks
 from encaisse.scheduler.usecases import deliveries, disputes, ledger
 from encaisse.scheduler.usecases.context import Context, context
@@ -81,10 +81,10 @@ async def on_message_failed(
     ctx = await _ctx(uow, parts, e)
     detail = f"{e.reason.value}: {e.detail}".strip(": ")
     if e.reason is FailureReason.PROVIDER_ERROR:
-        await deliveries.provider_failed(ctx, Channel(e.channel.value), e.command_key, detail)
+        await deliveries.provider_failed(ctx, Means(e.channel.value), e.command_key, detail)
         return
     await deliveries.delivery_failed(
-        ctx, Channel(e.channel.value), e.command_key, detail, contact_wrong=e.reason in WRONG_EMAIL
+        ctx, Means(e.channel.value), e.command_key, detail, contact_wrong=e.reason in WRONG_EMAIL
     )
 
 
@@ -94,7 +94,7 @@ async def on_message_uncertain(
     e = env.payload
     ctx = await _ctx(uow, parts, e)
     await deliveries.delivery_uncertain(
-        ctx, Channel(e.channel.value), e.command_key, e.recipient, e.detail
+        ctx, Means(e.channel.value), e.command_key, e.recipient, e.detail
     )
 
 
@@ -103,7 +103,7 @@ async def on_letter_failed(
 ) -> None:
     e = env.payload
     ctx = await _ctx(uow, parts, e)
-    channel = Channel.REGISTERED_LETTER if e.kind.value == "registered" else Channel.LETTER
+    channel = Means.REGISTERED_LETTER if e.kind.value == "registered" else Means.LETTER
     await deliveries.delivery_failed(
         ctx,
         channel,

@@ -14,7 +14,7 @@ from encaisse.scheduler.api.deps import Parts, RuntimeDep, forgets_rules
 from encaisse.scheduler.domain.day import customer_slot, plans_from
 from encaisse.scheduler.domain.planning import Track, TrackState
 from encaisse.scheduler.repository import customers, tenants, timeline, tracks
-from encaisse.scheduler.repository.rows import customer_from_row, track_from_row
+from encaisse.scheduler.repository.rows import contacts_from_row, track_from_row
 from encaisse.scheduler.usecases import customers as acts
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
@@ -101,7 +101,7 @@ async def read_timeline(customer_ref: str, staff: Viewer, rt: RuntimeDep, parts:
         invoices = await tracks.of_customer(conn, staff.tenant, customer_ref)
         settings = await tenants.tenant_settings(conn, staff.tenant)
         plans = plans_from(await tenants.scenarios(conn, staff.tenant, with_deleted=True))
-    slot = customer_slot(customer_from_row(row), settings.window)
+    slot = customer_slot(contacts_from_row(row), settings.window)
     planned = [
         p
         for r in invoices

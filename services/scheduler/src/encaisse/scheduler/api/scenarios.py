@@ -14,8 +14,8 @@ from encaisse.scheduler.api.deps import Parts, RuntimeDep, forgets_rules
 from encaisse.scheduler.domain.scenarios import (
     MAX_AMICABLE_DAYS,
     MIN_AMICABLE_DAYS,
-    Channel,
     InvalidScenario,
+    Means,
     Mode,
     Scenario,
     Step,
@@ -31,7 +31,7 @@ CodePath = Annotated[str, Path(pattern=r"^[a-z0-9_]{1,64}$")]
 
 class StepBody(BaseModel):
     offset_days: int = Field(ge=-90, le=90, description="days from the due date; negative before")
-    channel: Channel
+    channel: Means
     mode: Mode = Mode.AUTO
     template: str = Field(min_length=1, max_length=64)
     enabled: bool = True

@@ -11,18 +11,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from encaisse.scheduler import db
 from encaisse.scheduler.repository import tracks
-from encaisse.scheduler.repository.rows import Db
+from encaisse.scheduler.repository.rows import Conn
 
 
-async def add(db_: Db, **values: Any) -> None:
+async def add(conn: Conn, **values: Any) -> None:
     """A message to send at ``due_at`` (the same key waiting already: nothing more)."""
-    await db_.execute(pg_insert(db.deferred).values(**values).on_conflict_do_nothing())
+    await conn.execute(pg_insert(db.deferred).values(**values).on_conflict_do_nothing())
 
 
-async def put_back(db_: Db, rows: list[Any]) -> None:
+async def put_back(conn: Conn, rows: list[Any]) -> None:
     """Messages the day run took off the table and could not send (customer held)."""
     if rows:
-        await db_.execute(
+        await conn.execute(
             pg_insert(db.deferred).on_conflict_do_nothing(), [row._asdict() for row in rows]
         )
 
@@ -36,13 +36,13 @@ RETURNING d.*
 
 
 async def take_due(
-    db_: Db, keys: dict[str, list[str]], now: datetime
+    conn: Conn, keys: dict[str, list[str]], now: datetime
 ) -> tuple[dict[tuple[str, str], list[Any]], dict[tuple[str, str], Any]]:
     """The claimed customers' messages whose window has opened (taken off the table),
     and the invoices they list."""
     waiting: dict[tuple[str, str], list[Any]] = defaultdict(list)
     pairs: set[tuple[str, str]] = set()
-    for row in (await db_.execute(DUE, {**keys, "now": now})).all():
+    for row in (await conn.execute(DUE, {**keys, "now": now})).all():
         waiting[(row.tenant, row.customer_ref)].append(row)
         pairs |= {(row.tenant, n) for n in row.invoice_numbers}
-    return waiting, await tracks.by_numbers(db_, pairs)
+    return waiting, await tracks.by_numbers(conn, pairs)

@@ -8,30 +8,30 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from encaisse.scheduler import db
-from encaisse.scheduler.repository.rows import LIVE, Db
+from encaisse.scheduler.repository.rows import LIVE, Conn
 
 
-async def listed(db_: Db, tenant: str) -> list[Any]:
+async def listed(conn: Conn, tenant: str) -> list[Any]:
     p = db.profiles
     return list(
         (
-            await db_.execute(
+            await conn.execute(
                 select(p).where(p.c.tenant == tenant, ~p.c.deleted).order_by(p.c.code)
             )
         ).all()
     )
 
 
-async def one(db_: Db, tenant: str, code: str) -> Any:
+async def one(conn: Conn, tenant: str, code: str) -> Any:
     """The profile's row, or None."""
     p = db.profiles
     return (
-        await db_.execute(select(p).where(p.c.tenant == tenant, p.c.code == code, ~p.c.deleted))
+        await conn.execute(select(p).where(p.c.tenant == tenant, p.c.code == code, ~p.c.deleted))
     ).first()
 
 
 async def create(
-    db_: Db, tenant: str, code: str, name: str, scenario_code: str, segments: list[str], by: str
+    conn: Conn, tenant: str, code: str, name: str, scenario_code: str, segments: list[str], by: str
 ) -> Any:
     """A new profile (or a deleted one back), returned; None when it exists already."""
     p = db.profiles
@@ -44,7 +44,7 @@ async def create(
         changed_by=by,
     )
     return (
-        await db_.execute(
+        await conn.execute(
             stmt.on_conflict_do_update(
                 index_elements=["tenant", "code"],
                 where=p.c.deleted,
@@ -62,13 +62,13 @@ async def create(
 
 
 async def change(
-    db_: Db, tenant: str, code: str, name: str, scenario_code: str, segments: list[str], by: str
+    conn: Conn, tenant: str, code: str, name: str, scenario_code: str, segments: list[str], by: str
 ) -> Any:
     """The profile's next version, returned (None: no such profile); its customers' live
     invoices follow the new scenario."""
     p = db.profiles
     row = (
-        await db_.execute(
+        await conn.execute(
             update(p)
             .where(p.c.tenant == tenant, p.c.code == code, ~p.c.deleted)
             .values(
@@ -85,7 +85,7 @@ async def change(
     if row is None:
         return None
     t, c = db.tracks, db.customers
-    await db_.execute(
+    await conn.execute(
         update(t)
         .where(
             t.c.tenant == tenant,
@@ -99,18 +99,18 @@ async def change(
     return row
 
 
-async def customers_with(db_: Db, tenant: str, code: str) -> int:
+async def customers_with(conn: Conn, tenant: str, code: str) -> int:
     c = db.customers
     return (
-        await db_.scalar(select(db.func.count()).where(c.c.tenant == tenant, c.c.profile == code))
+        await conn.scalar(select(db.func.count()).where(c.c.tenant == tenant, c.c.profile == code))
         or 0
     )
 
 
-async def delete(db_: Db, tenant: str, code: str, by: str) -> bool:
+async def delete(conn: Conn, tenant: str, code: str, by: str) -> bool:
     """Mark the profile deleted; False when there is none."""
     p = db.profiles
-    done = await db_.execute(
+    done = await conn.execute(
         update(p)
         .where(p.c.tenant == tenant, p.c.code == code, ~p.c.deleted)
         .values(deleted=True, version=p.c.version + 1, changed_by=by)

@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from encaisse.scheduler.domain.contacts import Customer
+from encaisse.scheduler.domain.contacts import Contacts
 from encaisse.scheduler.domain.planning import Track, TrackState
-from encaisse.scheduler.domain.scenarios import Channel, Mode, Step
+from encaisse.scheduler.domain.scenarios import Means, Mode, Step
 from encaisse.scheduler.domain.windows import SendingWindow
 
-Db = AsyncSession | AsyncConnection
+Conn = AsyncSession | AsyncConnection  # a connection, or the session running on one
 Key = tuple[str, str]  # (tenant, customer_ref)
 LIVE = (TrackState.ACTIVE.value, TrackState.PAUSED.value)
 
@@ -55,7 +55,7 @@ def steps_from_json(data: list[dict[str, Any]]) -> tuple[Step, ...]:
     return tuple(
         Step(
             d["offset_days"],
-            Channel(d["channel"]),
+            Means(d["channel"]),
             d["template"],
             Mode(d["mode"]),
             d["enabled"],
@@ -65,8 +65,8 @@ def steps_from_json(data: list[dict[str, Any]]) -> tuple[Step, ...]:
     )
 
 
-def customer_from_row(row: Any) -> Customer:
-    return Customer(
+def contacts_from_row(row: Any) -> Contacts:
+    return Contacts(
         customer_ref=row.customer_ref,
         name=row.name,
         language=row.language,

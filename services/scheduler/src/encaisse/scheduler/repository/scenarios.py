@@ -8,15 +8,15 @@ from sqlalchemy import func, select
 
 from encaisse.scheduler import db
 from encaisse.scheduler.domain.scenarios import Scenario
-from encaisse.scheduler.repository.rows import Db, steps_to_json
+from encaisse.scheduler.repository.rows import Conn, steps_to_json
 
 
-async def versions(db_: Db, tenant: str, code: str) -> list[Any]:
+async def versions(conn: Conn, tenant: str, code: str) -> list[Any]:
     """Every version of a scenario, the oldest first."""
     v = db.scenario_versions
     return list(
         (
-            await db_.execute(
+            await conn.execute(
                 select(v).where(v.c.tenant == tenant, v.c.code == code).order_by(v.c.version)
             )
         ).all()
@@ -24,18 +24,18 @@ async def versions(db_: Db, tenant: str, code: str) -> list[Any]:
 
 
 async def save(
-    db_: Db, tenant: str, scenario: Scenario, by: str, change: str, deleted: bool = False
+    conn: Conn, tenant: str, scenario: Scenario, by: str, change: str, deleted: bool = False
 ) -> Any:
     """A new version of the scenario (its number the next one), returned as stored."""
     v = db.scenario_versions
     version = (
-        await db_.scalar(
+        await conn.scalar(
             select(func.max(v.c.version)).where(v.c.tenant == tenant, v.c.code == scenario.code)
         )
         or 0
     ) + 1
     return (
-        await db_.execute(
+        await conn.execute(
             v.insert()
             .values(
                 tenant=tenant,

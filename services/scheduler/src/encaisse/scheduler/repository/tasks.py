@@ -9,20 +9,20 @@ from sqlalchemy import ColumnElement, Date, DateTime, and_, cast, func, literal,
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from encaisse.scheduler import db
-from encaisse.scheduler.repository.rows import Db
+from encaisse.scheduler.repository.rows import Conn
 
 
-async def add(db_: Db, task: dict[str, Any]) -> bool:
+async def add(conn: Conn, task: dict[str, Any]) -> bool:
     """A new task (``usecases.tasks.new_task``); False when it was asked for already (a
     record to complete, a contact to fix: once)."""
-    made = await db_.execute(
+    made = await conn.execute(
         pg_insert(db.tasks).values(task).on_conflict_do_nothing().returning(db.tasks.c.id)
     )
     return made.first() is not None
 
 
 async def due(
-    db_: Db, tenant: str, status: str, now: datetime, day: date | None, kind: str | None
+    conn: Conn, tenant: str, status: str, now: datetime, day: date | None, kind: str | None
 ) -> list[Any]:
     """Tasks due on ``day`` or before (without it, each task's customer's today at
     ``now``), by amount at stake."""
@@ -44,33 +44,33 @@ async def due(
     if kind:
         query = query.where(t.c.kind == kind)
     return list(
-        (await db_.execute(query.order_by(t.c.amount.desc().nulls_last(), t.c.due_on))).all()
+        (await conn.execute(query.order_by(t.c.amount.desc().nulls_last(), t.c.due_on))).all()
     )
 
 
-async def lock(db_: Db, tenant: str, task_id: str) -> Any:
+async def lock(conn: Conn, tenant: str, task_id: str) -> Any:
     t = db.tasks
     return (
-        await db_.execute(
+        await conn.execute(
             select(t).where(t.c.tenant == tenant, t.c.id == task_id).with_for_update()
         )
     ).first()
 
 
-async def finish(db_: Db, task_id: str, **values: Any) -> Any:
+async def finish(conn: Conn, task_id: str, **values: Any) -> Any:
     t = db.tasks
     return (
-        await db_.execute(
+        await conn.execute(
             update(t).where(t.c.id == task_id).values(status="done", **values).returning(t)
         )
     ).one()
 
 
-async def validations(db_: Db, tenant: str, status: str) -> list[Any]:
+async def validations(conn: Conn, tenant: str, status: str) -> list[Any]:
     v = db.validations
     return list(
         (
-            await db_.execute(
+            await conn.execute(
                 select(v)
                 .where(v.c.tenant == tenant, v.c.status == status)
                 # one day run creates many at one time
@@ -80,17 +80,17 @@ async def validations(db_: Db, tenant: str, status: str) -> list[Any]:
     )
 
 
-async def lock_validation(db_: Db, tenant: str, validation_id: str) -> Any:
+async def lock_validation(conn: Conn, tenant: str, validation_id: str) -> Any:
     v = db.validations
     return (
-        await db_.execute(
+        await conn.execute(
             select(v).where(v.c.tenant == tenant, v.c.id == validation_id).with_for_update()
         )
     ).first()
 
 
-async def decide_validation(db_: Db, validation_id: str, **values: Any) -> Any:
+async def decide_validation(conn: Conn, validation_id: str, **values: Any) -> Any:
     v = db.validations
     return (
-        await db_.execute(update(v).where(v.c.id == validation_id).values(**values).returning(v))
+        await conn.execute(update(v).where(v.c.id == validation_id).values(**values).returning(v))
     ).one()

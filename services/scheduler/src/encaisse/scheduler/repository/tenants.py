@@ -23,7 +23,7 @@ from encaisse.scheduler.domain.scenarios import (
 )
 from encaisse.scheduler.domain.windows import SendingWindow
 from encaisse.scheduler.repository.rows import (
-    Db,
+    Conn,
     steps_from_json,
     steps_to_json,
     window_from_json,
@@ -81,7 +81,7 @@ class Tenants:
             await seed(conn, tenant)
         self.seeded.add(tenant)
 
-    async def rules(self, db_: Db, tenant: str) -> TenantRules:
+    async def rules(self, conn: Conn, tenant: str) -> TenantRules:
         """A tenant's settings, scenarios and profiles, kept ``RULES_TTL_SECONDS``.
 
         The bus handlers read them for every event; this instance forgets them when its
@@ -92,9 +92,9 @@ class Tenants:
         if hit is not None and now - hit[0] < RULES_TTL_SECONDS:
             return hit[1]
         fresh = TenantRules(
-            await tenant_settings(db_, tenant),
-            await scenarios(db_, tenant, with_deleted=True),
-            await profiles(db_, tenant),
+            await tenant_settings(conn, tenant),
+            await scenarios(conn, tenant, with_deleted=True),
+            await profiles(conn, tenant),
         )
         self.kept[tenant] = (now, fresh)
         return fresh
@@ -152,8 +152,8 @@ async def seed(conn: AsyncConnection, tenant: str) -> None:
     )
 
 
-async def tenant_settings(db_: Db, tenant: str) -> TenantSettings:
-    row = (await db_.execute(select(db.tenants).where(db.tenants.c.tenant == tenant))).one()
+async def tenant_settings(conn: Conn, tenant: str) -> TenantSettings:
+    row = (await conn.execute(select(db.tenants).where(db.tenants.c.tenant == tenant))).one()
     return TenantSettings(
         tenant,
         row.country,
@@ -164,8 +164,8 @@ async def tenant_settings(db_: Db, tenant: str) -> TenantSettings:
     )
 
 
-async def write_settings(db_: Db, settings: TenantSettings, by: str) -> None:
-    await db_.execute(
+async def write_settings(conn: Conn, settings: TenantSettings, by: str) -> None:
+    await conn.execute(
         update(db.tenants)
         .where(db.tenants.c.tenant == settings.tenant)
         .values(
@@ -180,12 +180,12 @@ async def write_settings(db_: Db, settings: TenantSettings, by: str) -> None:
     )
 
 
-async def current_versions(db_: Db, tenant: str) -> list[Any]:
+async def current_versions(conn: Conn, tenant: str) -> list[Any]:
     """The current version row of each scenario of a tenant (deleted ones included)."""
     v = db.scenario_versions
     return list(
         (
-            await db_.execute(
+            await conn.execute(
                 select(v)
                 .where(v.c.tenant == tenant)
                 .ext(distinct_on(v.c.code))
@@ -195,24 +195,24 @@ async def current_versions(db_: Db, tenant: str) -> list[Any]:
     )
 
 
-async def scenarios(db_: Db, tenant: str, *, with_deleted: bool = False) -> dict[str, Scenario]:
+async def scenarios(conn: Conn, tenant: str, *, with_deleted: bool = False) -> dict[str, Scenario]:
     """The current version of each scenario of a tenant."""
     return {
         r.code: Scenario(r.code, r.name, steps_from_json(r.steps), r.amicable_days, r.version)
-        for r in await current_versions(db_, tenant)
+        for r in await current_versions(conn, tenant)
         if with_deleted or not r.deleted
     }
 
 
-async def profiles(db_: Db, tenant: str) -> tuple[Profile, ...]:
+async def profiles(conn: Conn, tenant: str) -> tuple[Profile, ...]:
     p = db.profiles
     rows = (
-        await db_.execute(select(p).where(p.c.tenant == tenant, ~p.c.deleted).order_by(p.c.code))
+        await conn.execute(select(p).where(p.c.tenant == tenant, ~p.c.deleted).order_by(p.c.code))
     ).all()
     return tuple(Profile(r.code, r.name, r.scenario_code, tuple(r.segments)) for r in rows)
 
 
-async def nudge(db_: Db, tenant: str, now: datetime, scenario_code: str | None = None) -> None:
+async def nudge(conn: Conn, tenant: str, now: datetime, scenario_code: str | None = None) -> None:
     """Have the next run re-time the live tracks after a change of scenario or window.
 
     Their ``due_at`` becomes now: the run fires nothing that is not due under the
@@ -222,9 +222,9 @@ async def nudge(db_: Db, tenant: str, now: datetime, scenario_code: str | None =
     where = [t.c.tenant == tenant, t.c.state == TrackState.ACTIVE.value, t.c.due_at > now]
     if scenario_code is not None:
         where.append(t.c.scenario_code == scenario_code)
-    await db_.execute(update(t).where(*where).values(due_at=now))
+    await conn.execute(update(t).where(*where).values(due_at=now))
     touched = select(t.c.customer_ref).where(t.c.tenant == tenant, t.c.due_at == now)
-    await db_.execute(
+    await conn.execute(
         update(c)
         .where(c.c.tenant == tenant, ~c.c.excluded, c.c.customer_ref.in_(touched))
         .values(next_due_at=now)

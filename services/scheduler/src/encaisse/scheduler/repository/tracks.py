@@ -9,32 +9,32 @@ from sqlalchemy import text, update
 
 from encaisse.scheduler import db
 from encaisse.scheduler.domain.planning import Track
-from encaisse.scheduler.repository.rows import Db, track_values
+from encaisse.scheduler.repository.rows import Conn, track_values
 
 
 async def of_customer(
-    db_: Db, tenant: str, customer_ref: str, numbers: Sequence[str] | None = None
+    conn: Conn, tenant: str, customer_ref: str, numbers: Sequence[str] | None = None
 ) -> list[Any]:
     """The customer's invoice rows (those of ``numbers``), by invoice number."""
     t = db.tracks
     query = t.select().where(t.c.tenant == tenant, t.c.customer_ref == customer_ref)
     if numbers is not None:
         query = query.where(t.c.invoice_number.in_(list(numbers)))
-    return list((await db_.execute(query.order_by(t.c.invoice_number))).all())
+    return list((await conn.execute(query.order_by(t.c.invoice_number))).all())
 
 
-async def save(db_: Db, tenant: str, track: Track) -> None:
+async def save(conn: Conn, tenant: str, track: Track) -> None:
     t = db.tracks
-    await db_.execute(
+    await conn.execute(
         update(t)
         .where(t.c.tenant == tenant, t.c.invoice_number == track.invoice_number)
         .values(**track_values(track))
     )
 
 
-async def add(db_: Db, tenant: str, invoice: dict[str, Any], track: Track) -> None:
+async def add(conn: Conn, tenant: str, invoice: dict[str, Any], track: Track) -> None:
     """A new invoice's row, as the ledger sent it, on its track."""
-    await db_.execute(
+    await conn.execute(
         db.tracks.insert().values(
             tenant=tenant,
             invoice_number=track.invoice_number,
@@ -43,10 +43,10 @@ async def add(db_: Db, tenant: str, invoice: dict[str, Any], track: Track) -> No
     )
 
 
-async def change_invoice(db_: Db, tenant: str, invoice: dict[str, Any], track: Track) -> None:
+async def change_invoice(conn: Conn, tenant: str, invoice: dict[str, Any], track: Track) -> None:
     """An invoice's row as the ledger now has it, on its track."""
     t = db.tracks
-    await db_.execute(
+    await conn.execute(
         update(t)
         .where(t.c.tenant == tenant, t.c.invoice_number == track.invoice_number)
         .values({**invoice, **track_values(track)})
@@ -54,11 +54,11 @@ async def change_invoice(db_: Db, tenant: str, invoice: dict[str, Any], track: T
 
 
 async def set_excluded(
-    db_: Db, tenant: str, customer_ref: str, invoice_number: str, excluded: bool
+    conn: Conn, tenant: str, customer_ref: str, invoice_number: str, excluded: bool
 ) -> bool:
     """Exclude an invoice from automation (or include it again); False: no such invoice."""
     t = db.tracks
-    done = await db_.execute(
+    done = await conn.execute(
         update(t)
         .where(
             t.c.tenant == tenant,
@@ -77,12 +77,12 @@ JOIN unnest(CAST(:tenants AS text[]), CAST(:numbers AS text[])) AS k(tenant, num
 """)
 
 
-async def by_numbers(db_: Db, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+async def by_numbers(conn: Conn, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
     """Invoice rows of several tenants at once, by (tenant, invoice number)."""
     if not pairs:
         return {}
     rows = (
-        await db_.execute(
+        await conn.execute(
             BY_NUMBERS, {"tenants": [p[0] for p in pairs], "numbers": [p[1] for p in pairs]}
         )
     ).all()

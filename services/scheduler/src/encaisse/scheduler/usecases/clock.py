@@ -11,7 +11,7 @@ from datetime import datetime
 
 from encaisse.kit.clock import Clock
 from encaisse.scheduler.repository import clock as stored_clock
-from encaisse.scheduler.repository.rows import Db
+from encaisse.scheduler.repository.rows import Conn
 
 
 class SchedulerClock:
@@ -19,13 +19,13 @@ class SchedulerClock:
         self.wall = wall
         self.simulation = simulation
 
-    async def now(self, db_: Db) -> datetime:
+    async def now(self, conn: Conn) -> datetime:
         if not self.simulation:
             return self.wall.now()
-        return await stored_clock.stored(db_) or self.wall.now()
+        return await stored_clock.stored(conn) or self.wall.now()
 
-    async def set(self, db_: Db, when: datetime) -> datetime:
+    async def set(self, conn: Conn, when: datetime) -> datetime:
         if not self.simulation:
             raise RuntimeError("the clock can only be set in simulation mode")
-        await stored_clock.store(db_, when)
+        await stored_clock.store(conn, when)
         return when

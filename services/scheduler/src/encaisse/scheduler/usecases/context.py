@@ -12,12 +12,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from encaisse.bus.uow import UnitOfWork
-from encaisse.scheduler.domain.contacts import Customer
+from encaisse.scheduler.domain.contacts import Contacts
 from encaisse.scheduler.domain.day import customer_slot, plans_from
 from encaisse.scheduler.domain.planning import TrackState, plan_next
 from encaisse.scheduler.domain.windows import local_day
 from encaisse.scheduler.repository import cases, customers, tracks
-from encaisse.scheduler.repository.rows import customer_from_row, timeline_row, track_from_row
+from encaisse.scheduler.repository.rows import contacts_from_row, timeline_row, track_from_row
 from encaisse.scheduler.repository.tenants import TenantSettings
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class Context:
     ) -> None:
         self.parts, self.uow, self.tenant, self.row = parts, uow, tenant, row
         self.settings, self.now = settings, now
-        self.customer: Customer = customer_from_row(row)
+        self.customer: Contacts = contacts_from_row(row)
         self.slot = customer_slot(self.customer, settings.window)
         self.today: date = local_day(now, self.customer.timezone)
 
@@ -49,7 +49,7 @@ class Context:
     async def relock(self) -> None:
         """Read the customer's row again (after this act changed it)."""
         self.row = await customers.lock(self.uow.session, self.tenant, self.ref)
-        self.customer = customer_from_row(self.row)
+        self.customer = contacts_from_row(self.row)
 
     def timeline(self, kind: str, invoices: Any, **extra: Any) -> dict[str, Any]:
         return timeline_row(

@@ -11,10 +11,10 @@ from typing import Any
 from encaisse.contracts import Envelope, Money
 from encaisse.contracts.scheduler import CaseEscalated, CaseResumed, TaskKind
 from encaisse.scheduler.domain.day import Group, decide, plans_from
-from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Channel, Mode, Scenario
+from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Means, Mode, Scenario
 from encaisse.scheduler.domain.windows import local_day
 from encaisse.scheduler.repository.batch import Batch, envelope
-from encaisse.scheduler.repository.rows import customer_from_row, timeline_row, track_from_row
+from encaisse.scheduler.repository.rows import contacts_from_row, timeline_row, track_from_row
 from encaisse.scheduler.repository.tenants import TenantSettings
 from encaisse.scheduler.usecases import commands
 from encaisse.scheduler.usecases.tasks import new_task, stake
@@ -30,10 +30,10 @@ def one_customer(
     batch: Batch, data: TenantData, customer: Any, rows: list[Any], used: set[tuple[str, Any]]
 ) -> None:
     tenant, ref, case_id = customer.tenant, customer.customer_ref, customer.case_id
-    person = customer_from_row(customer)
+    person = contacts_from_row(customer)
     tracks = [track_from_row(r) for r in rows]
     today = local_day(batch.now, person.timezone)
-    used_today = frozenset(Channel(c) for c, d in used if d == today)
+    used_today = frozenset(Means(c) for c, d in used if d == today)
     decision = decide(
         person, tracks, plans_from(data.scenarios), data.settings.window, batch.now, used_today
     )
@@ -163,12 +163,12 @@ def _group(batch: Batch, data: TenantData, customer: Any, group: Group, rows: li
         )
         batch.stats.validations += 1
         return
-    if channel in (Channel.CALL, Channel.INTERNAL_ESCALATION) or group.mode is Mode.MANUAL:
+    if channel in (Means.CALL, Means.INTERNAL_ESCALATION) or group.mode is Mode.MANUAL:
         kind = (
             TaskKind.CALL
-            if channel is Channel.CALL
+            if channel is Means.CALL
             else TaskKind.ESCALATION
-            if channel is Channel.INTERNAL_ESCALATION
+            if channel is Means.INTERNAL_ESCALATION
             else TaskKind.MANUAL
         )
         assignee = (

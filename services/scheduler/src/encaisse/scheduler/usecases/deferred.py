@@ -10,10 +10,10 @@ from typing import Any
 from encaisse.contracts import Envelope
 from encaisse.scheduler.domain.contacts import route
 from encaisse.scheduler.domain.planning import TrackState
-from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Channel
+from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Means
 from encaisse.scheduler.domain.windows import local_day
 from encaisse.scheduler.repository.batch import Batch
-from encaisse.scheduler.repository.rows import customer_from_row, timeline_row
+from encaisse.scheduler.repository.rows import contacts_from_row, timeline_row
 from encaisse.scheduler.usecases import commands
 from encaisse.scheduler.usecases.messages import with_balance
 
@@ -29,8 +29,8 @@ def add_deferred(
     """A message that waited (a thank-you, an act sent again), sent to the customer as it
     is now."""
     tenant, ref = customer.tenant, customer.customer_ref
-    person = customer_from_row(customer)
-    channel = Channel(d.channel)
+    person = contacts_from_row(customer)
+    channel = Means(d.channel)
     known = [invoices[(tenant, n)] for n in d.invoice_numbers if (tenant, n) in invoices]
     if d.resend:  # a scenario act again: the invoices still followed, as they are now
         rows = [r for r in known if r.state == TrackState.ACTIVE.value and not r.excluded]

@@ -17,7 +17,7 @@ from typing import Any
 from encaisse.contracts.scheduler import TaskKind
 from encaisse.scheduler.domain.contacts import fallback
 from encaisse.scheduler.domain.planning import TrackState
-from encaisse.scheduler.domain.scenarios import Channel, Step
+from encaisse.scheduler.domain.scenarios import Means, Step
 from encaisse.scheduler.domain.windows import next_open_slot
 from encaisse.scheduler.repository import customers, timeline, tracks
 from encaisse.scheduler.usecases import commands
@@ -30,16 +30,16 @@ MAX_RESENDS = 3
 AGAIN = "~again"
 
 CONTACT_FLAGS = {
-    Channel.EMAIL: "email_ok",
-    Channel.SMS: "phone_ok",
-    Channel.CALL: "phone_ok",
-    Channel.LETTER: "address_ok",
-    Channel.REGISTERED_LETTER: "address_ok",
+    Means.EMAIL: "email_ok",
+    Means.SMS: "phone_ok",
+    Means.CALL: "phone_ok",
+    Means.LETTER: "address_ok",
+    Means.REGISTERED_LETTER: "address_ok",
 }
 
 
 async def delivery_failed(
-    ctx: Context, channel: Channel, command_key: str, detail: str, *, contact_wrong: bool
+    ctx: Context, channel: Means, command_key: str, detail: str, *, contact_wrong: bool
 ) -> None:
     """Record the anomaly; a wrong contact switches to the next channel and asks for a fix.
 
@@ -69,7 +69,7 @@ async def delivery_failed(
     if not rows or other is None or ctx.customer.excluded:
         return
     step = Step(0, channel, sent.template or "second_reminder")
-    if other is Channel.CALL:
+    if other is Means.CALL:
         await create_task(
             ctx, TaskKind.CALL, rows, step=sent.step, note=f"{channel.value} failed: call instead"
         )
@@ -80,7 +80,7 @@ async def delivery_failed(
 
 
 async def delivery_uncertain(
-    ctx: Context, channel: Channel, command_key: str, recipient: str, detail: str
+    ctx: Context, channel: Means, command_key: str, recipient: str, detail: str
 ) -> None:
     """An email that may not have left: recorded, and a person asked to check it.
 
@@ -121,7 +121,7 @@ async def _sent_as(ctx: Context, command_key: str) -> Any:
     return await timeline.sent_as(ctx.uow.session, ctx.tenant, command_key)
 
 
-async def provider_failed(ctx: Context, channel: Channel, command_key: str, detail: str) -> None:
+async def provider_failed(ctx: Context, channel: Means, command_key: str, detail: str) -> None:
     """The provider failed past its retries: the act is planned again, bounded."""
     await delivery_failed(ctx, channel, command_key, detail, contact_wrong=False)
     sent = await _sent_as(ctx, command_key)

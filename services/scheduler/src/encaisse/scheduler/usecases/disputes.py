@@ -15,7 +15,7 @@ from encaisse.scheduler.domain.planning import (
     pause_for_promise,
     resume_after_dispute,
 )
-from encaisse.scheduler.domain.scenarios import Channel
+from encaisse.scheduler.domain.scenarios import Means
 from encaisse.scheduler.repository import disputes, tenants, timeline, tracks
 from encaisse.scheduler.repository.rows import LIVE, track_from_row
 from encaisse.scheduler.usecases.context import Context
@@ -79,7 +79,7 @@ async def open_dispute(
         if ctx.customer.reachable_by_email:
             await send(
                 ctx,
-                Channel.EMAIL,
+                Means.EMAIL,
                 "dispute_acknowledged",
                 live,
                 f"{ctx.row.case_id}:dispute:{dispute_id}",
@@ -178,7 +178,7 @@ async def make_promise(
         if ctx.customer.reachable_by_email:
             await send(
                 ctx,
-                Channel.EMAIL,
+                Means.EMAIL,
                 "promise_confirmed",
                 active,
                 f"{ctx.row.case_id}:promise:{promise_id}",

@@ -29,7 +29,7 @@ from encaisse.scheduler.domain.planning import (
     reject_debit,
     start,
 )
-from encaisse.scheduler.domain.scenarios import Channel, profile_for
+from encaisse.scheduler.domain.scenarios import Means, profile_for
 from encaisse.scheduler.repository import customers, disputes, timeline, tracks
 from encaisse.scheduler.repository.rows import track_from_row
 from encaisse.scheduler.usecases.context import Context, context, replan
@@ -166,7 +166,7 @@ async def payment_received(ctx: Context, e: PaymentReceived) -> None:
     listed = [with_balance(r, after[r.invoice_number]) for r in rows if r.invoice_number in numbers]
     await send(
         ctx,
-        Channel.EMAIL,
+        Means.EMAIL,
         "thank_you",
         listed,
         f"{ctx.row.case_id}:thank_you:{e.payment_ref}",

@@ -8,7 +8,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Channel
+from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Means
 from encaisse.scheduler.domain.windows import next_open_slot
 from encaisse.scheduler.repository import deferred, timeline
 from encaisse.scheduler.usecases import commands
@@ -17,7 +17,7 @@ from encaisse.scheduler.usecases.context import Context
 
 async def send(
     ctx: Context,
-    channel: Channel,
+    channel: Means,
     template: str,
     rows: list[Any],
     key: str,
@@ -71,7 +71,7 @@ async def send(
 
 async def defer(
     ctx: Context,
-    channel: Channel,
+    channel: Means,
     template: str,
     rows: list[Any],
     key: str,

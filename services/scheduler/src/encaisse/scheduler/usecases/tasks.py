@@ -12,7 +12,7 @@ from typing import Any
 
 from encaisse.contracts import Envelope, Money
 from encaisse.contracts.scheduler import TaskCreated, TaskKind
-from encaisse.scheduler.domain.scenarios import Channel
+from encaisse.scheduler.domain.scenarios import Means
 from encaisse.scheduler.repository import tasks, timeline
 from encaisse.scheduler.usecases.context import Context
 
@@ -111,7 +111,7 @@ async def create_task(
                 row["invoice_numbers"],
                 step=step,
                 command_key=f"task:{row['id']}",
-                channel=Channel.CALL.value if kind is TaskKind.CALL else None,
+                channel=Means.CALL.value if kind is TaskKind.CALL else None,
                 detail=f"{kind.value}: {note}",
             )
         ],

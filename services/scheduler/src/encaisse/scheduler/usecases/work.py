@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from encaisse.bus.uow import UnitOfWork
 from encaisse.kit.failures import Conflict, NotFound
-from encaisse.scheduler.domain.scenarios import Channel
+from encaisse.scheduler.domain.scenarios import Means
 from encaisse.scheduler.repository import tasks, timeline, tracks
 from encaisse.scheduler.repository.rows import LIVE
 from encaisse.scheduler.usecases import commands, deliveries
@@ -50,7 +50,7 @@ async def decide_validation(
     status = "approved" if approve and live else "skipped"
     if status == "approved":
         key = commands.command_key(row.case_id, row.step, row.channel, row.day)
-        await send(ctx, Channel(row.channel), row.template, live, key, row.step)
+        await send(ctx, Means(row.channel), row.template, live, key, row.step)
     else:
         reason = f"skipped by {by}" if not approve else "nothing left open"
         await timeline.add(
@@ -100,7 +100,7 @@ async def record_call(
             await open_dispute(ctx, number, dispute_reason, note, source="call", by=by)
     elif result is CallResult.WRONG_NUMBER:
         await deliveries.delivery_failed(
-            ctx, Channel.CALL, f"task:{task_id}", "wrong number", contact_wrong=True
+            ctx, Means.CALL, f"task:{task_id}", "wrong number", contact_wrong=True
         )
     await timeline.add(
         uow.session,
