@@ -32,8 +32,8 @@ from _infra import ScratchDatabase
 from encaisse.kit.db import make_engine
 from encaisse.kit.migrations import upgrade
 from encaisse.scheduler.app import MIGRATIONS
-from encaisse.scheduler.dayrun import RunStats, run_due
-from encaisse.scheduler.synthetic import seed
+from encaisse.scheduler.repository.synthetic import seed
+from encaisse.scheduler.usecases.dayrun import RunStats, run_due
 
 DAY = date(2026, 6, 9)  # a Tuesday
 NOW = datetime(2026, 6, 9, 10, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC)

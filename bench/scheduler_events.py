@@ -34,7 +34,6 @@ from encaisse.contracts.ledger import (
 )
 from encaisse.kit.migrations import upgrade
 from encaisse.scheduler.app import MIGRATIONS, bootstrap
-from encaisse.scheduler.clock import Clock
 from encaisse.scheduler.handlers import QUEUES
 from encaisse.scheduler.settings import SchedulerSettings
 
@@ -107,7 +106,7 @@ async def main() -> None:
             publisher = Publisher(connection)
             for i in range(0, len(batch), 1000):
                 await publisher.publish_many(batch[i : i + 1000])
-            async with bootstrap(settings, Clock(False))(settings) as runtime:
+            async with bootstrap(settings) as runtime:
                 started = time.perf_counter()
                 while True:
                     async with runtime.engine.connect() as conn:

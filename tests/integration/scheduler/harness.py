@@ -27,7 +27,6 @@ from encaisse.contracts.ledger import (
     Segment,
 )
 from encaisse.kit.db import make_engine
-from encaisse.scheduler import repo
 from support.http import client
 from support.services import TENANT, service_app
 
@@ -68,8 +67,6 @@ async def clean(database_url: str) -> None:
     async with engine.begin() as conn:
         await conn.execute(text("TRUNCATE " + ", ".join(f"scheduler.{t}" for t in TABLES)))
     await engine.dispose()
-    repo._seeded.clear()
-    repo._rules.clear()
 
 
 class Probe:

@@ -314,7 +314,7 @@ async def test_python_m_starts_the_scheduler_and_the_clock_is_the_systems(databa
             clock = (await http.get("/v1/clock")).json()
             assert clock["simulation"] is False
             r = await http.put("/v1/clock", json={"now": "2026-01-01T10:00:00+01:00"})
-            assert r.status_code == 409 and r.json()["detail"][0]["loc"] == ["now"]
+            assert r.status_code == 409 and r.json()["detail"][0]["loc"] == ["body", "now"]
             assert (await http.get("/openapi.json")).json()["info"]["title"] == "Encaisse scheduler"
     finally:
         proc.terminate()

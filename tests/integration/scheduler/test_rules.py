@@ -121,12 +121,12 @@ async def test_promise_in_the_past_is_refused_naming_the_field(database_url, amq
             "/v1/promises",
             json={"customer_ref": "P2", "invoice_numbers": ["F21"], "promised_date": "2026-01-01"},
         )
-        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["promised_date"]
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "promised_date"]
         r = await h.http.post(
             "/v1/promises",
             json={"customer_ref": "P2", "invoice_numbers": ["NOPE"], "promised_date": "2026-04-01"},
         )
-        assert r.status_code == 404 and r.json()["detail"][0]["loc"] == ["invoice_numbers"]
+        assert r.status_code == 404 and r.json()["detail"][0]["loc"] == ["body", "invoice_numbers"]
         r = await h.http.post("/v1/promises", json={"customer_ref": "P2", "invoice_numbers": []})
         assert r.status_code == 422
 

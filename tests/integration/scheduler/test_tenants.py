@@ -94,9 +94,6 @@ async def test_one_tenants_unreadable_settings_do_not_stop_the_others_day_run(
                     "'\"nine\"') WHERE tenant = 'OTHER'"
                 )
             )
-        from encaisse.scheduler import repo
-
-        repo._rules.clear()
         await h.advance(days=3)  # D-7: the courtesy reminder
         await h.quiet()
         sent = [c for c in h.probe.commands() if isinstance(c, SendEmail)]
@@ -113,7 +110,6 @@ async def test_one_tenants_unreadable_settings_do_not_stop_the_others_day_run(
                     "'\"09:00\"') WHERE tenant = 'OTHER'"
                 )
             )
-        repo._rules.clear()
         await h.advance(hours=2)
         await h.quiet()
         sent = [c for c in h.probe.commands() if isinstance(c, SendEmail)]

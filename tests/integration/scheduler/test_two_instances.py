@@ -9,8 +9,8 @@ from datetime import date
 from sqlalchemy import text
 
 from encaisse.bus.publisher import connect
-from encaisse.scheduler.dayrun import run_due
-from encaisse.scheduler.synthetic import seed
+from encaisse.scheduler.repository.synthetic import seed
+from encaisse.scheduler.usecases.dayrun import run_due
 from integration.scheduler.harness import Probe, clean, paris
 from support.http import client
 from support.services import TENANT, service_app

@@ -7,8 +7,8 @@ import pytest
 from encaisse.contracts.letters import LetterKind, SendLetter
 from encaisse.contracts.notifier import SendEmail, SendSms
 from encaisse.contracts.portal import PostNotice
-from encaisse.scheduler.commands import build, command_key, template_for
-from encaisse.scheduler.domain.scenarios import Channel, Step
+from encaisse.scheduler.domain.scenarios import Means, Step
+from encaisse.scheduler.usecases.commands import build, command_key, template_for
 
 CUSTOMER = SimpleNamespace(
     customer_ref="C1",
@@ -39,7 +39,7 @@ INVOICE = SimpleNamespace(
 DAY = date(2026, 4, 6)
 
 
-def _build(channel: Channel, step: Step):
+def _build(channel: Means, step: Step):
     return build(
         tenant="ACME",
         channel=channel,
@@ -54,32 +54,32 @@ def _build(channel: Channel, step: Step):
 
 
 def test_each_channel_gets_the_command_its_recipient_needs():
-    email = _build(Channel.EMAIL, Step(14, Channel.EMAIL, "second_reminder", cc_sales_rep=True))
+    email = _build(Means.EMAIL, Step(14, Means.EMAIL, "second_reminder", cc_sales_rep=True))
     assert isinstance(email, SendEmail) and email.cc == ("rep@acme.fr",)
     assert email.to == ("ap@alice.fr",) and email.step == "D+14-email"
     assert email.invoices[0].open_balance.amount == Decimal("80.00")
-    sms = _build(Channel.SMS, Step(3, Channel.SMS, "first_reminder"))
+    sms = _build(Means.SMS, Step(3, Means.SMS, "first_reminder"))
     assert isinstance(sms, SendSms) and sms.to == "+33612345678"
-    notice = _build(Channel.REGISTERED_LETTER, Step(35, Channel.REGISTERED_LETTER, "formal_notice"))
+    notice = _build(Means.REGISTERED_LETTER, Step(35, Means.REGISTERED_LETTER, "formal_notice"))
     assert isinstance(notice, SendLetter) and notice.kind is LetterKind.REGISTERED
     assert notice.formal_notice.penalties_computed_on == DAY
     assert notice.formal_notice.payment_deadline == date(2026, 4, 14)
     assert notice.formal_notice.business_customer is False  # an individual
-    portal = _build(Channel.PORTAL_NOTICE, Step(10, Channel.PORTAL_NOTICE, "overdue"))
+    portal = _build(Means.PORTAL_NOTICE, Step(10, Means.PORTAL_NOTICE, "overdue"))
     assert isinstance(portal, PostNotice)
-    assert _build(Channel.CALL, Step(21, Channel.CALL, "call")) is None
+    assert _build(Means.CALL, Step(21, Means.CALL, "call")) is None
 
 
 @pytest.mark.parametrize(
     ("channel", "template"),
     [
-        (Channel.LETTER, "reminder_letter"),
-        (Channel.REGISTERED_LETTER, "formal_notice"),
-        (Channel.SMS, "first_reminder"),
+        (Means.LETTER, "reminder_letter"),
+        (Means.REGISTERED_LETTER, "formal_notice"),
+        (Means.SMS, "first_reminder"),
     ],
 )
 def test_a_rerouted_step_gets_a_template_of_its_new_channel(channel, template):
-    assert template_for(Step(7, Channel.EMAIL, "first_reminder"), channel) == template
+    assert template_for(Step(7, Means.EMAIL, "first_reminder"), channel) == template
 
 
 def test_the_key_names_case_step_channel_and_day():

@@ -1,7 +1,7 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from encaisse.scheduler.domain.contacts import Customer
+from encaisse.scheduler.domain.contacts import Contacts
 from encaisse.scheduler.domain.day import customer_slot, decide, plans_from
 from encaisse.scheduler.domain.payments import Paid, thank_you_invoices
 from encaisse.scheduler.domain.planning import (
@@ -17,13 +17,13 @@ from encaisse.scheduler.domain.planning import (
     resume_after_dispute,
     start,
 )
-from encaisse.scheduler.domain.scenarios import DEFAULT_SCENARIOS, Channel, Mode
+from encaisse.scheduler.domain.scenarios import DEFAULT_SCENARIOS, Means, Mode
 from encaisse.scheduler.domain.windows import SendingWindow
 
 SCENARIOS = {s.code: s for s in DEFAULT_SCENARIOS}
 STANDARD = SCENARIOS["standard"]
 WINDOW = SendingWindow()
-ALICE = Customer("C1", "Alice SARL", email="a@x.fr", phone="+33600000000", has_address=True)
+ALICE = Contacts("C1", "Alice SARL", email="a@x.fr", phone="+33600000000", has_address=True)
 SLOT = customer_slot(ALICE, WINDOW)
 PLANS = plans_from(SCENARIOS)
 
@@ -94,13 +94,13 @@ def test_a_rejected_debit_takes_the_short_path_then_the_scenario_goes_on_without
     assert t.state is TrackState.ACTIVE and t.due_at == SLOT(date(2026, 4, 3))
     d1 = decide(ALICE, [t], PLANS, WINDOW, at(date(2026, 4, 3)))
     assert [(g.channel, g.step.template) for g in d1.groups] == [
-        (Channel.EMAIL, "direct_debit_rejected")
+        (Means.EMAIL, "direct_debit_rejected")
     ]
     after = d1.tracks[0]
     assert after.due_at == SLOT(date(2026, 4, 6))  # Monday 6 April: Easter Monday is a holiday
     assert after.due_at.date() == date(2026, 4, 7)
     d2 = decide(ALICE, [after], PLANS, WINDOW, at(date(2026, 4, 7)))
-    assert [(g.channel, g.mode) for g in d2.groups] == [(Channel.CALL, Mode.MANUAL)]
+    assert [(g.channel, g.mode) for g in d2.groups] == [(Means.CALL, Mode.MANUAL)]
     back = d2.tracks[0]
     assert back.path == "scenario" and back.last_offset == 21  # 16 March + 21 = 6 April
     assert back.due_at == SLOT(date(2026, 4, 13))  # D+28 letter, not the missed ones
@@ -114,19 +114,19 @@ def test_same_day_same_channel_actions_are_one_message_with_the_most_advanced_te
     d = decide(ALICE, [a, b, c], PLANS, WINDOW, at(date(2026, 3, 16)))
     assert len(d.groups) == 1
     g = d.groups[0]
-    assert g.channel is Channel.EMAIL and g.invoice_numbers == ("F1", "F2", "F3")
+    assert g.channel is Means.EMAIL and g.invoice_numbers == ("F1", "F2", "F3")
     assert g.step.template == "second_reminder" and g.cc_sales_rep
 
 
 def test_a_channel_already_used_today_waits_for_the_next_open_day():
     a = track(due_at=SLOT(date(2026, 3, 9)))
-    d = decide(ALICE, [a], PLANS, WINDOW, at(date(2026, 3, 9)), frozenset({Channel.EMAIL}))
+    d = decide(ALICE, [a], PLANS, WINDOW, at(date(2026, 3, 9)), frozenset({Means.EMAIL}))
     assert d.groups == [] and d.tracks[0].due_at == SLOT(date(2026, 3, 10))
     assert d.tracks[0].last_offset is None
 
 
 def test_no_email_gets_the_letter_and_call_path_and_no_address_asks_to_complete_the_record():
-    nomail = Customer("C1", phone="+33600000000")
+    nomail = Contacts("C1", phone="+33600000000")
     t = track(due_at=SLOT(date(2026, 3, 9)))
     d = decide(nomail, [t], PLANS, WINDOW, at(date(2026, 3, 9)))
     assert d.groups == [] and d.skipped[0].reason == "no email address"
@@ -146,7 +146,7 @@ def test_validate_mode_and_calls():
     key = SCENARIOS["key_account"]
     t = track(scenario_code="key_account", last_offset=30, due_at=SLOT(date(2026, 4, 30)))
     d = decide(ALICE, [t], PLANS, WINDOW, at(date(2026, 4, 30)))
-    assert d.groups[0].mode is Mode.VALIDATE and d.groups[0].channel is Channel.REGISTERED_LETTER
+    assert d.groups[0].mode is Mode.VALIDATE and d.groups[0].channel is Means.REGISTERED_LETTER
     assert key.step_at(45).mode is Mode.VALIDATE
 
 
@@ -174,7 +174,7 @@ def test_a_promise_holds_until_its_grace_ends_then_the_next_step_fires():
     assert held.groups == [] and held.promises_broken == [] and held.tracks == [paused]
     broken = decide(ALICE, [paused], PLANS, WINDOW, at(date(2026, 4, 7)))  # 6 April: Easter
     assert broken.promises_broken == ["F1"]
-    assert [(g.channel, g.step.offset_days) for g in broken.groups] == [(Channel.EMAIL, 14)]
+    assert [(g.channel, g.step.offset_days) for g in broken.groups] == [(Means.EMAIL, 14)]
 
 
 def test_a_step_already_late_waits_for_the_window_like_any_other():
@@ -189,4 +189,4 @@ def test_a_step_already_late_waits_for_the_window_like_any_other():
     early = decide(ALICE, [late], PLANS, WINDOW, at(date(2026, 3, 17), 8))
     assert early.groups == [] and early.tracks[0].due_at == at(date(2026, 3, 17), 9)
     opened = decide(ALICE, [early.tracks[0]], PLANS, WINDOW, at(date(2026, 3, 17), 9))
-    assert [g.channel for g in opened.groups] == [Channel.EMAIL]
+    assert [g.channel for g in opened.groups] == [Means.EMAIL]

@@ -11,7 +11,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from encaisse.scheduler.domain.contacts import Customer
+from encaisse.scheduler.domain.contacts import Contacts
 from encaisse.scheduler.domain.day import customer_slot, decide, plans_from
 from encaisse.scheduler.domain.planning import (
     Track,
@@ -57,16 +57,16 @@ invoices = st.lists(
 )
 customers = st.sampled_from(
     [
-        Customer("C", email="c@x.fr", phone="+33600000000", has_address=True),
-        Customer("C", phone="+33600000000"),
-        Customer("C", email="c@x.de", has_address=True, country="DE", timezone="Europe/Berlin"),
+        Contacts("C", email="c@x.fr", phone="+33600000000", has_address=True),
+        Contacts("C", phone="+33600000000"),
+        Contacts("C", email="c@x.de", has_address=True, country="DE", timezone="Europe/Berlin"),
     ]
 )
 
 
 @dataclass
 class World:
-    customer: Customer
+    customer: Contacts
     tracks: dict[str, Track] = field(default_factory=dict)
     paid: dict[str, date] = field(default_factory=dict)
     sent: list[tuple[str, date, tuple[str, ...], datetime]] = field(default_factory=list)
@@ -156,7 +156,7 @@ def test_without_events_every_invoice_ends_escalated_or_still_planned_in_order(c
 
 
 def test_the_simulation_sends_the_standard_sequence_and_stops_at_payment():
-    customer = Customer("C", email="c@x.fr", phone="+33600000000", has_address=True)
+    customer = Contacts("C", email="c@x.fr", phone="+33600000000", has_address=True)
     world = simulate(customer, [(0, 10, "standard")], [])
     assert [c.value for c, _, _, _ in world.sent] == [
         "email",

@@ -5,8 +5,8 @@ import pytest
 from encaisse.scheduler.domain.scenarios import (
     DEFAULT_PROFILES,
     DEFAULT_SCENARIOS,
-    Channel,
     InvalidScenario,
+    Means,
     Mode,
     Scenario,
     Step,
@@ -63,14 +63,14 @@ def test_default_scenarios_follow_the_practitioners_procedures():
 
 def test_a_scenario_refuses_two_steps_on_one_day_and_an_amicable_phase_past_90_days():
     with pytest.raises(InvalidScenario) as err:
-        Scenario("x", "x", (Step(7, Channel.EMAIL, "a"), Step(7, Channel.SMS, "b")))
+        Scenario("x", "x", (Step(7, Means.EMAIL, "a"), Step(7, Means.SMS, "b")))
     assert err.value.field == "steps"
     with pytest.raises(InvalidScenario) as err:
-        Scenario("x", "x", (Step(7, Channel.EMAIL, "a"),), amicable_days=91)
+        Scenario("x", "x", (Step(7, Means.EMAIL, "a"),), amicable_days=91)
     assert err.value.field == "amicable_days"
     with pytest.raises(InvalidScenario):
-        Scenario("x", "x", (Step(75, Channel.EMAIL, "a"),), amicable_days=70)
-    longer = Scenario("x", "x", (Step(75, Channel.EMAIL, "a"),), amicable_days=90)
+        Scenario("x", "x", (Step(75, Means.EMAIL, "a"),), amicable_days=70)
+    longer = Scenario("x", "x", (Step(75, Means.EMAIL, "a"),), amicable_days=90)
     assert longer.end.offset_days == 90
 
 

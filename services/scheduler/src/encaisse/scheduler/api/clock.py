@@ -11,8 +11,9 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from encaisse.kit.auth import Admin, Viewer
 from encaisse.kit.failures import Conflict
-from encaisse.scheduler.api.deps import ClockDep, Rt, SettingsDep
-from encaisse.scheduler.dayrun import run_due
+from encaisse.scheduler.api.deps import ClockDep, Parts, RuntimeDep
+from encaisse.scheduler.usecases.clock import SchedulerClock
+from encaisse.scheduler.usecases.dayrun import run_due
 
 router = APIRouter(prefix="/v1", tags=["clock"])
 
@@ -32,18 +33,18 @@ class Advance(BaseModel):
 
 
 @router.get("/clock", response_model=ClockOut)
-async def read_clock(staff: Viewer, rt: Rt, clock: ClockDep) -> ClockOut:
+async def read_clock(staff: Viewer, rt: RuntimeDep, clock: ClockDep) -> ClockOut:
     async with rt.engine.connect() as conn:
         return ClockOut(now=await clock.now(conn), simulation=clock.simulation)
 
 
-def _simulated(clock: Any) -> None:
+def _simulated(clock: SchedulerClock) -> None:
     if not clock.simulation:
         raise Conflict("now", "the clock can be set only with ENCAISSE_SIMULATION=1")
 
 
 @router.put("/clock", response_model=ClockOut)
-async def set_clock(body: SetClock, staff: Admin, rt: Rt, clock: ClockDep) -> ClockOut:
+async def set_clock(body: SetClock, staff: Admin, rt: RuntimeDep, clock: ClockDep) -> ClockOut:
     _simulated(clock)
     async with rt.engine.begin() as conn:
         await clock.set(conn, body.now)
@@ -52,21 +53,21 @@ async def set_clock(body: SetClock, staff: Admin, rt: Rt, clock: ClockDep) -> Cl
 
 @router.post("/clock/advance")
 async def advance_clock(
-    body: Advance, staff: Admin, rt: Rt, clock: ClockDep, settings: SettingsDep
+    body: Advance, staff: Admin, rt: RuntimeDep, parts: Parts
 ) -> dict[str, Any]:
     """Move the simulated clock forward, then run what fell due (once, as after downtime)."""
-    _simulated(clock)
+    _simulated(parts.clock)
     async with rt.engine.begin() as conn:
-        now = await clock.now(conn) + timedelta(days=body.days, hours=body.hours)
-        await clock.set(conn, now)
-    stats = await run_due(rt.engine, now, batch_size=settings.run_batch_size)
+        now = await parts.clock.now(conn) + timedelta(days=body.days, hours=body.hours)
+        await parts.clock.set(conn, now)
+    stats = await run_due(rt.engine, now, batch_size=parts.settings.run_batch_size)
     return {"now": now, "run": asdict(stats)}
 
 
 @router.post("/runs")
-async def run_now(staff: Admin, rt: Rt, clock: ClockDep, settings: SettingsDep) -> dict[str, Any]:
+async def run_now(staff: Admin, rt: RuntimeDep, parts: Parts) -> dict[str, Any]:
     """Run what is due now, without waiting for the next loop."""
     async with rt.engine.connect() as conn:
-        now = await clock.now(conn)
-    stats = await run_due(rt.engine, now, batch_size=settings.run_batch_size)
+        now = await parts.clock.now(conn)
+    stats = await run_due(rt.engine, now, batch_size=parts.settings.run_batch_size)
     return {"now": now, "run": asdict(stats)}

@@ -6,17 +6,16 @@ from datetime import date, datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import select, update
 
 from encaisse.kit.auth import Admin, Collector, Viewer
-from encaisse.kit.failures import DomainError, NotFound
+from encaisse.kit.failures import NotFound
 from encaisse.kit.money import at_precision
-from encaisse.scheduler import actions, db, repo
-from encaisse.scheduler.api.deps import ClockDep, Rt, forgets_rules, now_of
-from encaisse.scheduler.cases import refresh_cases
+from encaisse.scheduler.api.deps import Parts, RuntimeDep, forgets_rules
 from encaisse.scheduler.domain.day import customer_slot, plans_from
 from encaisse.scheduler.domain.planning import Track, TrackState
-from encaisse.scheduler.domain.scenarios import profile_for
+from encaisse.scheduler.repository import customers, tenants, timeline, tracks
+from encaisse.scheduler.repository.rows import contacts_from_row, track_from_row
+from encaisse.scheduler.usecases import customers as acts
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
@@ -91,33 +90,22 @@ def planned_steps(track: Track, plan, slot) -> list[Planned]:
 
 
 @router.get("/{customer_ref}/timeline", response_model=Timeline)
-async def timeline(customer_ref: str, staff: Viewer, rt: Rt) -> Timeline:
+async def read_timeline(customer_ref: str, staff: Viewer, rt: RuntimeDep, parts: Parts) -> Timeline:
     """Planned, done, skipped with the reason, anomalies, pauses."""
-    async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
-        c, t = db.customers, db.timeline
-        row = (
-            await conn.execute(
-                select(c).where(c.c.tenant == staff.tenant, c.c.customer_ref == customer_ref)
-            )
-        ).first()
+    await parts.tenants.ensure(staff.tenant)
+    async with rt.engine.connect() as conn:
+        row = await customers.one(conn, staff.tenant, customer_ref)
         if row is None:
             raise NotFound("customer_ref", f"no customer {customer_ref}")
-        entries = (
-            await conn.execute(
-                select(t)
-                .where(t.c.tenant == staff.tenant, t.c.customer_ref == customer_ref)
-                .order_by(t.c.at, t.c.id)
-            )
-        ).all()
-        tracks = await repo.customer_tracks(conn, staff.tenant, customer_ref)
-        settings = await repo.tenant_settings(conn, staff.tenant)
-        plans = plans_from(await repo.scenarios(conn, staff.tenant, with_deleted=True))
-    slot = customer_slot(repo.customer_from_row(row), settings.window)
+        entries = await timeline.of_customer(conn, staff.tenant, customer_ref)
+        invoices = await tracks.of_customer(conn, staff.tenant, customer_ref)
+        settings = await tenants.tenant_settings(conn, staff.tenant)
+        plans = plans_from(await tenants.scenarios(conn, staff.tenant, with_deleted=True))
+    slot = customer_slot(contacts_from_row(row), settings.window)
     planned = [
         p
-        for r in tracks
-        for p in planned_steps(repo.track_from_row(r), plans(repo.track_from_row(r)), slot)
+        for r in invoices
+        for p in planned_steps(track_from_row(r), plans(track_from_row(r)), slot)
     ]
     return Timeline(
         customer_ref=customer_ref,
@@ -134,7 +122,7 @@ async def timeline(customer_ref: str, staff: Viewer, rt: Rt) -> Timeline:
                 paused_until=r.pause_until,
                 excluded=r.excluded,
             )
-            for r in tracks
+            for r in invoices
         ],
         entries=[Entry(**{k: e._mapping[k] for k in Entry.model_fields}) for e in entries],
         planned=sorted(planned, key=lambda p: (p.due_at, p.invoice_number)),
@@ -143,34 +131,13 @@ async def timeline(customer_ref: str, staff: Viewer, rt: Rt) -> Timeline:
 
 @router.put("/{customer_ref}/exclusion", response_model=Exclusion)
 async def exclude_customer(
-    customer_ref: str, body: Exclusion, staff: Collector, rt: Rt, clock: ClockDep
+    customer_ref: str, body: Exclusion, staff: Collector, rt: RuntimeDep, parts: Parts
 ) -> Exclusion:
     """An excluded customer gets nothing until included again (a later ledger change may too)."""
     async with rt.unit_of_work() as uow:
-        now = await now_of(uow, clock, staff.tenant)
-        await repo.lock_customer(uow.session, staff.tenant, customer_ref)
-        c = db.customers
-        await uow.session.execute(
-            update(c)
-            .where(c.c.tenant == staff.tenant, c.c.customer_ref == customer_ref)
-            .values(excluded=body.excluded)
+        await acts.exclude_customer(
+            parts, uow, staff.tenant, customer_ref, body.excluded, staff.name
         )
-        await repo.add_timeline(
-            uow.session,
-            [
-                repo.timeline_row(
-                    staff.tenant,
-                    customer_ref,
-                    None,
-                    now,
-                    "excluded" if body.excluded else "included",
-                    [],
-                    detail=f"by {staff.name}",
-                )
-            ],
-        )
-        for event in await refresh_cases(uow.session, [(staff.tenant, customer_ref)], now):
-            await uow.publish(event, event.case_id)
     return body
 
 
@@ -180,37 +147,12 @@ async def exclude_invoice(
     invoice_number: str,
     body: Exclusion,
     staff: Collector,
-    rt: Rt,
-    clock: ClockDep,
+    rt: RuntimeDep,
+    parts: Parts,
 ) -> Exclusion:
     async with rt.unit_of_work() as uow:
-        now = await now_of(uow, clock, staff.tenant)
-        await repo.lock_customer(uow.session, staff.tenant, customer_ref)
-        t = db.tracks
-        done = await uow.session.execute(
-            update(t)
-            .where(
-                t.c.tenant == staff.tenant,
-                t.c.customer_ref == customer_ref,
-                t.c.invoice_number == invoice_number,
-            )
-            .values(excluded=body.excluded)
-        )
-        if done.rowcount == 0:  # type: ignore[attr-defined]  # a CursorResult for a DML
-            raise NotFound("invoice_number", f"no invoice {invoice_number} for {customer_ref}")
-        await repo.add_timeline(
-            uow.session,
-            [
-                repo.timeline_row(
-                    staff.tenant,
-                    customer_ref,
-                    None,
-                    now,
-                    "excluded" if body.excluded else "included",
-                    [invoice_number],
-                    detail=f"by {staff.name}",
-                )
-            ],
+        await acts.exclude_invoice(
+            parts, uow, staff.tenant, customer_ref, invoice_number, body.excluded, staff.name
         )
     return body
 
@@ -218,40 +160,9 @@ async def exclude_invoice(
 @router.put("/{customer_ref}/profile", response_model=ExplicitProfile)
 @forgets_rules
 async def set_profile(
-    customer_ref: str, body: ExplicitProfile, staff: Admin, rt: Rt, clock: ClockDep
+    customer_ref: str, body: ExplicitProfile, staff: Admin, rt: RuntimeDep, parts: Parts
 ) -> ExplicitProfile:
     """Choose the customer's profile explicitly (null: back to the rules)."""
     async with rt.unit_of_work() as uow:
-        await now_of(uow, clock, staff.tenant)
-        row = await repo.lock_customer(uow.session, staff.tenant, customer_ref)
-        profiles = await repo.profiles(uow.session, staff.tenant)
-        if body.profile is not None and body.profile not in {p.code for p in profiles}:
-            raise DomainError("profile", f"no profile {body.profile!r}")
-        settings = await repo.tenant_settings(uow.session, staff.tenant)
-        code = profile_for(
-            explicit=body.profile,
-            segment=row.segment,
-            country=row.country,
-            tenant_country=settings.country,
-            profiles=profiles,
-        )
-        c, t = db.customers, db.tracks
-        await uow.session.execute(
-            update(c)
-            .where(c.c.tenant == staff.tenant, c.c.customer_ref == customer_ref)
-            .values(explicit_profile=body.profile, profile=code)
-        )
-        scenario = next(p.scenario_code for p in profiles if p.code == code)
-        await uow.session.execute(
-            update(t)
-            .where(
-                t.c.tenant == staff.tenant,
-                t.c.customer_ref == customer_ref,
-                t.c.state.in_(repo.LIVE),
-            )
-            .values(scenario_code=scenario)
-        )
-        ctx = await actions.context(uow, staff.tenant, customer_ref, await clock.now(uow.session))
-        await actions.replan(ctx)
-        await ctx.refresh()
+        await acts.choose_profile(parts, uow, staff.tenant, customer_ref, body.profile)
     return body

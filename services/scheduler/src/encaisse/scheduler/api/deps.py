@@ -1,47 +1,56 @@
-"""Dependencies shared by the scheduler's routers."""
+"""Dependencies shared by the scheduler's routers: the runtime (typed with the scheduler's
+parts), its parts, its clock, staff roles. Routes open their unit of work from the runtime
+(``rt.unit_of_work()``) and commit before they answer."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from encaisse.bus.uow import UnitOfWork
-from encaisse.kit.runtime import RuntimeDep
-from encaisse.scheduler import repo
-from encaisse.scheduler.clock import Clock
-from encaisse.scheduler.settings import SchedulerSettings
+from encaisse.kit.auth import Admin, Collector, Viewer
+from encaisse.kit.runtime import Runtime, get_runtime
+from encaisse.scheduler.app import SchedulerParts
+from encaisse.scheduler.usecases.clock import SchedulerClock
 
 
-def get_clock(request: Request) -> Clock:
-    return request.app.state.clock
+def get_scheduler(
+    runtime: Annotated[Runtime[Any], Depends(get_runtime)],
+) -> Runtime[SchedulerParts]:
+    return cast(Runtime[SchedulerParts], runtime)
 
 
-def get_settings(request: Request) -> SchedulerSettings:
-    return request.app.state.settings
+RuntimeDep = Annotated[Runtime[SchedulerParts], Depends(get_scheduler)]
 
 
-ClockDep = Annotated[Clock, Depends(get_clock)]
-SettingsDep = Annotated[SchedulerSettings, Depends(get_settings)]
-Rt = RuntimeDep
+def get_parts(runtime: RuntimeDep) -> SchedulerParts:
+    return runtime.parts
 
 
-async def now_of(uow: UnitOfWork, clock: Clock, tenant: str) -> datetime:
-    await repo.ensure_tenant(uow.session, tenant)
-    return await clock.now(uow.session)
+Parts = Annotated[SchedulerParts, Depends(get_parts)]
+
+
+def get_clock(parts: Parts) -> SchedulerClock:
+    return parts.clock
+
+
+ClockDep = Annotated[SchedulerClock, Depends(get_clock)]
 
 
 def forgets_rules(endpoint: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """After an endpoint that changes a tenant's rules has committed, drop the cached ones."""
+    """After an endpoint that changes a tenant's rules has committed, this instance drops
+    what it kept of them (the endpoint takes ``staff`` and ``parts``)."""
 
     @functools.wraps(endpoint)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return await endpoint(*args, **kwargs)
         finally:
-            repo.forget(kwargs["staff"].tenant)
+            kwargs["parts"].tenants.forget(kwargs["staff"].tenant)
 
     return wrapper
+
+
+__all__ = ["Admin", "ClockDep", "Collector", "Parts", "RuntimeDep", "Viewer", "forgets_rules"]

@@ -6,14 +6,15 @@ from datetime import date, datetime
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from encaisse.contracts import Money
 from encaisse.contracts.portal import DisputeReason
 from encaisse.kit.auth import Collector, Viewer
 from encaisse.kit.failures import NotFound
-from encaisse.scheduler import actions, db
-from encaisse.scheduler.api.deps import ClockDep, Rt, now_of
+from encaisse.scheduler.api.deps import Parts, RuntimeDep
+from encaisse.scheduler.repository import disputes
+from encaisse.scheduler.usecases import disputes as acts
+from encaisse.scheduler.usecases.context import context
 
 router = APIRouter(prefix="/v1", tags=["disputes and promises"])
 
@@ -62,65 +63,55 @@ class PromiseOut(BaseModel):
 
 
 @router.post("/disputes", response_model=DisputeOut, status_code=status.HTTP_201_CREATED)
-async def open_dispute(body: DisputeIn, staff: Collector, rt: Rt, clock: ClockDep) -> DisputeOut:
+async def open_dispute(
+    body: DisputeIn, staff: Collector, rt: RuntimeDep, parts: Parts
+) -> DisputeOut:
     """The invoice's client-facing steps pause; the sales rep gets a task; the debtor an ack."""
     async with rt.unit_of_work() as uow:
-        ctx = await actions.context(
-            uow, staff.tenant, body.customer_ref, await now_of(uow, clock, staff.tenant)
-        )
-        dispute_id = await actions.open_dispute(
+        ctx = await context(parts, uow, staff.tenant, body.customer_ref)
+        dispute_id = await acts.open_dispute(
             ctx, body.invoice_number, body.reason.value, body.message, source="api", by=staff.name
         )
         return await _dispute(uow.session, staff.tenant, dispute_id)
 
 
 async def _dispute(session, tenant: str, dispute_id: str) -> DisputeOut:
-    d = db.disputes
-    row = (
-        await session.execute(select(d).where(d.c.tenant == tenant, d.c.id == dispute_id))
-    ).first()
+    row = await disputes.dispute(session, tenant, dispute_id)
     if row is None:
         raise NotFound("dispute_id", f"no dispute {dispute_id}")
     return DisputeOut(**{k: v for k, v in row._mapping.items() if k != "tenant"})
 
 
 @router.get("/disputes", response_model=list[DisputeOut])
-async def list_disputes(staff: Viewer, rt: Rt, status: str | None = None) -> list[DisputeOut]:
-    d = db.disputes
-    query = select(d).where(d.c.tenant == staff.tenant).order_by(d.c.opened_at)
-    if status:
-        query = query.where(d.c.status == status)
+async def list_disputes(
+    staff: Viewer, rt: RuntimeDep, status: str | None = None
+) -> list[DisputeOut]:
     async with rt.engine.connect() as conn:
-        rows = (await conn.execute(query)).all()
+        rows = await disputes.disputes(conn, staff.tenant, status)
     return [DisputeOut(**{k: v for k, v in r._mapping.items() if k != "tenant"}) for r in rows]
 
 
 @router.post("/disputes/{dispute_id}/resolve", response_model=DisputeOut)
 async def resolve_dispute(
-    dispute_id: str, body: Resolution, staff: Collector, rt: Rt, clock: ClockDep
+    dispute_id: str, body: Resolution, staff: Collector, rt: RuntimeDep, parts: Parts
 ) -> DisputeOut:
     """The scenario resumes; its remaining steps move by the days spent in dispute."""
     async with rt.unit_of_work() as uow:
         found = await _dispute(uow.session, staff.tenant, dispute_id)
-        ctx = await actions.context(
-            uow, staff.tenant, found.customer_ref, await now_of(uow, clock, staff.tenant)
-        )
-        d = db.disputes
-        row = (
-            await uow.session.execute(select(d).where(d.c.id == dispute_id).with_for_update())
-        ).one()
-        await actions.resolve_dispute(ctx, row, body.resolution, staff.name)
+        ctx = await context(parts, uow, staff.tenant, found.customer_ref)
+        row = await disputes.dispute(uow.session, staff.tenant, dispute_id, lock=True)
+        await acts.resolve_dispute(ctx, row, body.resolution, staff.name)
         return await _dispute(uow.session, staff.tenant, dispute_id)
 
 
 @router.post("/promises", response_model=PromiseOut, status_code=status.HTTP_201_CREATED)
-async def make_promise(body: PromiseIn, staff: Collector, rt: Rt, clock: ClockDep) -> PromiseOut:
+async def make_promise(
+    body: PromiseIn, staff: Collector, rt: RuntimeDep, parts: Parts
+) -> PromiseOut:
     """Pause until the promised date plus the grace; a broken promise fires the next step."""
     async with rt.unit_of_work() as uow:
-        ctx = await actions.context(
-            uow, staff.tenant, body.customer_ref, await now_of(uow, clock, staff.tenant)
-        )
-        promise_id = await actions.make_promise(
+        ctx = await context(parts, uow, staff.tenant, body.customer_ref)
+        promise_id = await acts.make_promise(
             ctx,
             tuple(body.invoice_numbers),
             body.promised_date,
@@ -132,11 +123,7 @@ async def make_promise(body: PromiseIn, staff: Collector, rt: Rt, clock: ClockDe
 
 
 async def _promises(session, tenant: str, promise_id: str | None = None) -> list[PromiseOut]:
-    p = db.promises
-    query = select(p).where(p.c.tenant == tenant).order_by(p.c.made_at)
-    if promise_id:
-        query = query.where(p.c.id == promise_id)
-    rows = (await session.execute(query)).all()
+    rows = await disputes.promises(session, tenant, promise_id)
     return [
         PromiseOut(
             id=r.id,
@@ -152,6 +139,6 @@ async def _promises(session, tenant: str, promise_id: str | None = None) -> list
 
 
 @router.get("/promises", response_model=list[PromiseOut])
-async def list_promises(staff: Viewer, rt: Rt) -> list[PromiseOut]:
+async def list_promises(staff: Viewer, rt: RuntimeDep) -> list[PromiseOut]:
     async with rt.engine.connect() as conn:
         return await _promises(conn, staff.tenant)

@@ -7,15 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from encaisse.contracts.ledger import Segment
 from encaisse.kit.auth import Admin, Viewer
 from encaisse.kit.failures import Conflict, DomainError, NotFound
-from encaisse.scheduler import db, repo
-from encaisse.scheduler.api.deps import ClockDep, Rt, forgets_rules
+from encaisse.scheduler.api.deps import Parts, RuntimeDep, forgets_rules
 from encaisse.scheduler.domain.windows import SendingWindow
+from encaisse.scheduler.repository import profiles, tenants
+from encaisse.scheduler.repository.rows import window_to_json
+from encaisse.scheduler.repository.tenants import TenantSettings
 
 router = APIRouter(prefix="/v1", tags=["profiles"])
 CodePath = Annotated[str, Path(pattern=r"^[a-z0-9_]{1,64}$")]
@@ -82,7 +82,7 @@ class TenantBody(BaseModel):
 
 
 async def _check_scenario(conn, tenant: str, code: str) -> None:
-    if code not in await repo.scenarios(conn, tenant):
+    if code not in await tenants.scenarios(conn, tenant):
         raise DomainError("scenario_code", f"no scenario {code!r}")
 
 
@@ -99,28 +99,18 @@ def _out(row) -> ProfileOut:
 
 
 @router.get("/profiles", response_model=list[ProfileOut])
-async def list_profiles(staff: Viewer, rt: Rt) -> list[ProfileOut]:
+async def list_profiles(staff: Viewer, rt: RuntimeDep, parts: Parts) -> list[ProfileOut]:
     async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
-        p = db.profiles
-        rows = (
-            await conn.execute(
-                select(p).where(p.c.tenant == staff.tenant, ~p.c.deleted).order_by(p.c.code)
-            )
-        ).all()
+        await parts.tenants.ensure(staff.tenant)
+        rows = await profiles.listed(conn, staff.tenant)
     return [_out(r) for r in rows]
 
 
 @router.get("/profiles/{code}", response_model=ProfileOut)
-async def read_profile(code: CodePath, staff: Viewer, rt: Rt) -> ProfileOut:
+async def read_profile(code: CodePath, staff: Viewer, rt: RuntimeDep, parts: Parts) -> ProfileOut:
     async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
-        p = db.profiles
-        row = (
-            await conn.execute(
-                select(p).where(p.c.tenant == staff.tenant, p.c.code == code, ~p.c.deleted)
-            )
-        ).first()
+        await parts.tenants.ensure(staff.tenant)
+        row = await profiles.one(conn, staff.tenant, code)
     if row is None:
         raise NotFound("code", f"no profile {code!r}")
     return _out(row)
@@ -128,35 +118,21 @@ async def read_profile(code: CodePath, staff: Viewer, rt: Rt) -> ProfileOut:
 
 @router.post("/profiles", response_model=ProfileOut, status_code=status.HTTP_201_CREATED)
 @forgets_rules
-async def create_profile(body: NewProfile, staff: Admin, rt: Rt) -> ProfileOut:
+async def create_profile(
+    body: NewProfile, staff: Admin, rt: RuntimeDep, parts: Parts
+) -> ProfileOut:
     async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
+        await parts.tenants.ensure(staff.tenant)
         await _check_scenario(conn, staff.tenant, body.scenario_code)
-        p = db.profiles
-        stmt = pg_insert(p).values(
-            tenant=staff.tenant,
-            code=body.code,
-            name=body.name,
-            scenario_code=body.scenario_code,
-            segments=[s.value for s in body.segments],
-            changed_by=staff.name,
+        row = await profiles.create(
+            conn,
+            staff.tenant,
+            body.code,
+            body.name,
+            body.scenario_code,
+            [s.value for s in body.segments],
+            staff.name,
         )
-        row = (
-            await conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["tenant", "code"],
-                    where=p.c.deleted,
-                    set_={
-                        "deleted": False,
-                        "name": stmt.excluded.name,
-                        "version": p.c.version + 1,
-                        "scenario_code": stmt.excluded.scenario_code,
-                        "segments": stmt.excluded.segments,
-                        "changed_by": staff.name,
-                    },
-                ).returning(p)
-            )
-        ).first()
         if row is None:
             raise Conflict("code", f"profile {body.code!r} already exists")
         return _out(row)
@@ -165,73 +141,46 @@ async def create_profile(body: NewProfile, staff: Admin, rt: Rt) -> ProfileOut:
 @router.put("/profiles/{code}", response_model=ProfileOut)
 @forgets_rules
 async def update_profile(
-    code: CodePath, body: ProfileBody, staff: Admin, rt: Rt, clock: ClockDep
+    code: CodePath, body: ProfileBody, staff: Admin, rt: RuntimeDep, parts: Parts
 ) -> ProfileOut:
     async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
+        await parts.tenants.ensure(staff.tenant)
         await _check_scenario(conn, staff.tenant, body.scenario_code)
-        p = db.profiles
-        row = (
-            await conn.execute(
-                update(p)
-                .where(p.c.tenant == staff.tenant, p.c.code == code, ~p.c.deleted)
-                .values(
-                    name=body.name,
-                    scenario_code=body.scenario_code,
-                    segments=[s.value for s in body.segments],
-                    version=p.c.version + 1,
-                    changed_by=staff.name,
-                    changed_at=db.func.now(),
-                )
-                .returning(p)
-            )
-        ).first()
+        row = await profiles.change(
+            conn,
+            staff.tenant,
+            code,
+            body.name,
+            body.scenario_code,
+            [s.value for s in body.segments],
+            staff.name,
+        )
         if row is None:
             raise NotFound("code", f"no profile {code!r}")
-        t, c = db.tracks, db.customers
-        await conn.execute(
-            update(t)
-            .where(
-                t.c.tenant == staff.tenant,
-                t.c.state.in_(repo.LIVE),
-                t.c.customer_ref.in_(
-                    select(c.c.customer_ref).where(c.c.tenant == staff.tenant, c.c.profile == code)
-                ),
-            )
-            .values(scenario_code=body.scenario_code)
-        )
-        await repo.nudge(conn, staff.tenant, await clock.now(conn), body.scenario_code)
+        await tenants.nudge(conn, staff.tenant, await parts.clock.now(conn), body.scenario_code)
         return _out(row)
 
 
 @router.delete("/profiles/{code}", status_code=status.HTTP_204_NO_CONTENT)
 @forgets_rules
-async def delete_profile(code: CodePath, staff: Admin, rt: Rt) -> None:
+async def delete_profile(code: CodePath, staff: Admin, rt: RuntimeDep, parts: Parts) -> None:
     async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
-        c, p = db.customers, db.profiles
-        used = await conn.scalar(
-            select(db.func.count()).where(c.c.tenant == staff.tenant, c.c.profile == code)
-        )
+        await parts.tenants.ensure(staff.tenant)
+        used = await profiles.customers_with(conn, staff.tenant, code)
         if used:
             raise Conflict("code", f"{used} customers have profile {code!r}")
-        done = await conn.execute(
-            update(p)
-            .where(p.c.tenant == staff.tenant, p.c.code == code, ~p.c.deleted)
-            .values(deleted=True, version=p.c.version + 1, changed_by=staff.name)
-        )
-        if done.rowcount == 0:
+        if not await profiles.delete(conn, staff.tenant, code, staff.name):
             raise NotFound("code", f"no profile {code!r}")
 
 
 @router.get("/settings", response_model=TenantBody)
-async def read_settings(staff: Viewer, rt: Rt) -> TenantBody:
+async def read_settings(staff: Viewer, rt: RuntimeDep, parts: Parts) -> TenantBody:
     async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
-        s = await repo.tenant_settings(conn, staff.tenant)
+        await parts.tenants.ensure(staff.tenant)
+        s = await tenants.tenant_settings(conn, staff.tenant)
     return TenantBody(
         country=s.country,
-        window=WindowBody(**repo.window_to_json(s.window)),
+        window=WindowBody(**window_to_json(s.window)),
         promise_grace_days=s.promise_grace_days,
         notice_deadline_days=s.notice_deadline_days,
         credit_owner_email=s.credit_owner_email,
@@ -240,7 +189,9 @@ async def read_settings(staff: Viewer, rt: Rt) -> TenantBody:
 
 @router.put("/settings", response_model=TenantBody)
 @forgets_rules
-async def write_settings(body: TenantBody, staff: Admin, rt: Rt, clock: ClockDep) -> TenantBody:
+async def write_settings(
+    body: TenantBody, staff: Admin, rt: RuntimeDep, parts: Parts
+) -> TenantBody:
     """Sending window, country, grace after a promise, credit owner; applies from now on."""
     window = SendingWindow(
         frozenset(body.window.weekdays),
@@ -249,19 +200,18 @@ async def write_settings(body: TenantBody, staff: Admin, rt: Rt, clock: ClockDep
         body.window.skip_holidays,
     )
     async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
-        await conn.execute(
-            update(db.tenants)
-            .where(db.tenants.c.tenant == staff.tenant)
-            .values(
-                country=body.country,
-                window=repo.window_to_json(window),
-                promise_grace_days=body.promise_grace_days,
-                notice_deadline_days=body.notice_deadline_days,
-                credit_owner_email=body.credit_owner_email,
-                changed_by=staff.name,
-                changed_at=db.func.now(),
-            )
+        await parts.tenants.ensure(staff.tenant)
+        await tenants.write_settings(
+            conn,
+            TenantSettings(
+                staff.tenant,
+                body.country,
+                window,
+                body.promise_grace_days,
+                body.notice_deadline_days,
+                body.credit_owner_email,
+            ),
+            staff.name,
         )
-        await repo.nudge(conn, staff.tenant, await clock.now(conn))
+        await tenants.nudge(conn, staff.tenant, await parts.clock.now(conn))
     return body

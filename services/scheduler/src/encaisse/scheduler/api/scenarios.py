@@ -7,22 +7,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import distinct_on
 
 from encaisse.kit.auth import Admin, Viewer
 from encaisse.kit.failures import Conflict, DomainError, NotFound
-from encaisse.scheduler import db, repo
-from encaisse.scheduler.api.deps import ClockDep, Rt, forgets_rules
+from encaisse.scheduler.api.deps import Parts, RuntimeDep, forgets_rules
 from encaisse.scheduler.domain.scenarios import (
     MAX_AMICABLE_DAYS,
     MIN_AMICABLE_DAYS,
-    Channel,
     InvalidScenario,
+    Means,
     Mode,
     Scenario,
     Step,
 )
+from encaisse.scheduler.repository import scenarios as versions_of
+from encaisse.scheduler.repository import tenants
+from encaisse.scheduler.repository.rows import steps_from_json
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
 Code = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}$")]
@@ -31,7 +31,7 @@ CodePath = Annotated[str, Path(pattern=r"^[a-z0-9_]{1,64}$")]
 
 class StepBody(BaseModel):
     offset_days: int = Field(ge=-90, le=90, description="days from the due date; negative before")
-    channel: Channel
+    channel: Means
     mode: Mode = Mode.AUTO
     template: str = Field(min_length=1, max_length=64)
     enabled: bool = True
@@ -90,93 +90,54 @@ def _out(row) -> ScenarioOut:
     )
 
 
-async def _versions(conn, tenant: str, code: str) -> list:
-    v = db.scenario_versions
-    return list(
-        (
-            await conn.execute(
-                select(v).where(v.c.tenant == tenant, v.c.code == code).order_by(v.c.version)
-            )
-        ).all()
-    )
-
-
 async def _current(conn, tenant: str, code: str):
-    versions = await _versions(conn, tenant, code)
+    versions = await versions_of.versions(conn, tenant, code)
     if not versions or versions[-1].deleted:
         raise NotFound("code", f"no scenario {code!r}")
     return versions[-1]
 
 
-async def _save(conn, tenant: str, scenario: Scenario, by: str, change: str, deleted: bool = False):
-    v = db.scenario_versions
-    version = (
-        await conn.scalar(
-            select(func.max(v.c.version)).where(v.c.tenant == tenant, v.c.code == scenario.code)
-        )
-        or 0
-    ) + 1
-    row = (
-        await conn.execute(
-            v.insert()
-            .values(
-                tenant=tenant,
-                code=scenario.code,
-                version=version,
-                name=scenario.name,
-                steps=repo.steps_to_json(scenario.steps),
-                amicable_days=scenario.amicable_days,
-                deleted=deleted,
-                changed_by=by,
-                change=change,
-            )
-            .returning(v)
-        )
-    ).one()
-    return row
-
-
 @router.get("", response_model=list[ScenarioOut])
-async def list_scenarios(staff: Viewer, rt: Rt) -> list[ScenarioOut]:
+async def list_scenarios(staff: Viewer, rt: RuntimeDep, parts: Parts) -> list[ScenarioOut]:
     async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
-        v = db.scenario_versions
-        rows = (
-            await conn.execute(
-                select(v)
-                .where(v.c.tenant == staff.tenant)
-                .ext(distinct_on(v.c.code))
-                .order_by(v.c.code, v.c.version.desc())
-            )
-        ).all()
+        await parts.tenants.ensure(staff.tenant)
+        rows = await tenants.current_versions(conn, staff.tenant)
     return [_out(r) for r in rows if not r.deleted]
 
 
 @router.post("", response_model=ScenarioOut, status_code=status.HTTP_201_CREATED)
 @forgets_rules
-async def create_scenario(body: NewScenario, staff: Admin, rt: Rt) -> ScenarioOut:
+async def create_scenario(
+    body: NewScenario, staff: Admin, rt: RuntimeDep, parts: Parts
+) -> ScenarioOut:
     scenario = _domain(body.code, body)
     async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
-        versions = await _versions(conn, staff.tenant, body.code)
+        await parts.tenants.ensure(staff.tenant)
+        versions = await versions_of.versions(conn, staff.tenant, body.code)
         if versions and not versions[-1].deleted:
             raise Conflict("code", f"scenario {body.code!r} already exists")
-        return _out(await _save(conn, staff.tenant, scenario, staff.name, body.change or "created"))
+        return _out(
+            await versions_of.save(
+                conn, staff.tenant, scenario, staff.name, body.change or "created"
+            )
+        )
 
 
 @router.get("/{code}", response_model=ScenarioOut)
-async def read_scenario(code: CodePath, staff: Viewer, rt: Rt) -> ScenarioOut:
+async def read_scenario(code: CodePath, staff: Viewer, rt: RuntimeDep, parts: Parts) -> ScenarioOut:
     async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
+        await parts.tenants.ensure(staff.tenant)
         return _out(await _current(conn, staff.tenant, code))
 
 
 @router.get("/{code}/versions", response_model=list[ScenarioOut])
-async def scenario_history(code: CodePath, staff: Viewer, rt: Rt) -> list[ScenarioOut]:
+async def scenario_history(
+    code: CodePath, staff: Viewer, rt: RuntimeDep, parts: Parts
+) -> list[ScenarioOut]:
     """Every version, with who changed what and when."""
     async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
-        versions = await _versions(conn, staff.tenant, code)
+        await parts.tenants.ensure(staff.tenant)
+        versions = await versions_of.versions(conn, staff.tenant, code)
     if not versions:
         raise NotFound("code", f"no scenario {code!r}")
     return [_out(r) for r in versions]
@@ -185,52 +146,56 @@ async def scenario_history(code: CodePath, staff: Viewer, rt: Rt) -> list[Scenar
 @router.put("/{code}", response_model=ScenarioOut)
 @forgets_rules
 async def update_scenario(
-    code: CodePath, body: ScenarioBody, staff: Admin, rt: Rt, clock: ClockDep
+    code: CodePath, body: ScenarioBody, staff: Admin, rt: RuntimeDep, parts: Parts
 ) -> ScenarioOut:
     """A new version: it applies to the steps not yet done of every invoice following it."""
     scenario = _domain(code, body)
     async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
+        await parts.tenants.ensure(staff.tenant)
         await _current(conn, staff.tenant, code)
         saved = _out(
-            await _save(conn, staff.tenant, scenario, staff.name, body.change or "updated")
+            await versions_of.save(
+                conn, staff.tenant, scenario, staff.name, body.change or "updated"
+            )
         )
-        await repo.nudge(conn, staff.tenant, await clock.now(conn), code)
+        await tenants.nudge(conn, staff.tenant, await parts.clock.now(conn), code)
         return saved
 
 
 @router.patch("/{code}/steps/{offset_days}", response_model=ScenarioOut)
 @forgets_rules
 async def switch_step(
-    code: CodePath, offset_days: int, body: Switch, staff: Admin, rt: Rt, clock: ClockDep
+    code: CodePath, offset_days: int, body: Switch, staff: Admin, rt: RuntimeDep, parts: Parts
 ) -> ScenarioOut:
     """Switch one step on or off in one call (a new version)."""
     async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
+        await parts.tenants.ensure(staff.tenant)
         row = await _current(conn, staff.tenant, code)
-        current = Scenario(code, row.name, repo.steps_from_json(row.steps), row.amicable_days)
+        current = Scenario(code, row.name, steps_from_json(row.steps), row.amicable_days)
         try:
             changed = current.with_step_enabled(offset_days, body.enabled)
         except InvalidScenario as exc:
             raise NotFound("offset_days", str(exc)) from exc
         word = "on" if body.enabled else "off"
         saved = _out(
-            await _save(
+            await versions_of.save(
                 conn, staff.tenant, changed, staff.name, f"step D{offset_days:+d} switched {word}"
             )
         )
-        await repo.nudge(conn, staff.tenant, await clock.now(conn), code)
+        await tenants.nudge(conn, staff.tenant, await parts.clock.now(conn), code)
         return saved
 
 
 @router.delete("/{code}", status_code=status.HTTP_204_NO_CONTENT)
 @forgets_rules
-async def delete_scenario(code: CodePath, staff: Admin, rt: Rt) -> None:
+async def delete_scenario(code: CodePath, staff: Admin, rt: RuntimeDep, parts: Parts) -> None:
     async with rt.engine.begin() as conn:
-        await repo.ensure_tenant(conn, staff.tenant)
+        await parts.tenants.ensure(staff.tenant)
         row = await _current(conn, staff.tenant, code)
-        users = [p.code for p in await repo.profiles(conn, staff.tenant) if p.scenario_code == code]
+        users = [
+            p.code for p in await tenants.profiles(conn, staff.tenant) if p.scenario_code == code
+        ]
         if users:
             raise Conflict("code", f"profiles {users} still use scenario {code!r}")
-        scenario = Scenario(code, row.name, repo.steps_from_json(row.steps), row.amicable_days)
-        await _save(conn, staff.tenant, scenario, staff.name, "deleted", deleted=True)
+        scenario = Scenario(code, row.name, steps_from_json(row.steps), row.amicable_days)
+        await versions_of.save(conn, staff.tenant, scenario, staff.name, "deleted", deleted=True)

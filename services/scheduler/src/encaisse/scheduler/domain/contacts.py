@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from encaisse.scheduler.domain.scenarios import Channel
+from encaisse.scheduler.domain.scenarios import Means
 
 
 @dataclass(frozen=True)
-class Customer:
+class Contacts:
+    """How to reach a customer (its contact details and whether each is valid), with
+    what its calendar needs; the customer's record itself is the ledger's."""
+
     customer_ref: str
     name: str = ""
     language: str = "fr"
@@ -41,46 +44,46 @@ class Customer:
 class Route:
     """Where a step goes: a channel, or none with the reason (and whether to ask for a record)."""
 
-    channel: Channel | None
+    channel: Means | None
     reason: str = ""
     complete_record: bool = False
 
 
-def route(channel: Channel, customer: Customer) -> Route:
+def route(channel: Means, customer: Contacts) -> Route:
     """A customer with no email gets the letter and call path; no address or phone: a task."""
-    if channel is Channel.EMAIL:
+    if channel is Means.EMAIL:
         if customer.reachable_by_email:
             return Route(channel)
         return Route(None, "email address invalid" if customer.email else "no email address")
-    if channel is Channel.SMS:
+    if channel is Means.SMS:
         return Route(channel) if customer.reachable_by_phone else Route(None, "no valid phone")
-    if channel is Channel.CALL:
+    if channel is Means.CALL:
         if customer.reachable_by_phone:
             return Route(channel)
         return Route(None, "no valid phone number", complete_record=True)
-    if channel in (Channel.LETTER, Channel.REGISTERED_LETTER):
+    if channel in (Means.LETTER, Means.REGISTERED_LETTER):
         if customer.reachable_by_post:
             return Route(channel)
         return Route(None, "no valid postal address", complete_record=True)
     return Route(channel)
 
 
-FALLBACKS: dict[Channel, tuple[Channel, ...]] = {
-    Channel.EMAIL: (Channel.LETTER, Channel.SMS, Channel.CALL),
-    Channel.SMS: (Channel.EMAIL, Channel.LETTER, Channel.CALL),
-    Channel.LETTER: (Channel.EMAIL, Channel.SMS, Channel.CALL),
-    Channel.REGISTERED_LETTER: (Channel.EMAIL, Channel.CALL),
-    Channel.CALL: (Channel.EMAIL, Channel.LETTER),
+FALLBACKS: dict[Means, tuple[Means, ...]] = {
+    Means.EMAIL: (Means.LETTER, Means.SMS, Means.CALL),
+    Means.SMS: (Means.EMAIL, Means.LETTER, Means.CALL),
+    Means.LETTER: (Means.EMAIL, Means.SMS, Means.CALL),
+    Means.REGISTERED_LETTER: (Means.EMAIL, Means.CALL),
+    Means.CALL: (Means.EMAIL, Means.LETTER),
 }
 
 
 # Before the due date nothing is late: what replaces a courtesy reminder stays a
 # courtesy (an email or an SMS, whose templates say "soon due"); a letter or a call,
 # whose words are those of arrears, waits for the steps after the due date.
-COURTESY_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS})
+COURTESY_CHANNELS = frozenset({Means.EMAIL, Means.SMS})
 
 
-def fallback(failed: Channel, customer: Customer, *, before_due: bool = False) -> Channel | None:
+def fallback(failed: Means, customer: Contacts, *, before_due: bool = False) -> Means | None:
     """The next available channel after a delivery failure on ``failed``; before the due
     date of every invoice concerned, only one that can carry a courtesy reminder."""
     for channel in FALLBACKS.get(failed, ()):

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from encaisse.scheduler.domain.contacts import Customer, route
+from encaisse.scheduler.domain.contacts import Contacts, route
 from encaisse.scheduler.domain.planning import (
     REJECTED_DEBIT,
     REJECTED_DEBIT_PATH,
@@ -23,7 +23,7 @@ from encaisse.scheduler.domain.planning import (
     back_to_scenario,
     break_promise,
 )
-from encaisse.scheduler.domain.scenarios import MODE_RANK, Channel, Mode, Scenario, Step
+from encaisse.scheduler.domain.scenarios import MODE_RANK, Means, Mode, Scenario, Step
 from encaisse.scheduler.domain.windows import (
     SendingWindow,
     local_day,
@@ -37,7 +37,7 @@ class Group:
     """One message (or task) for a customer: every invoice due that day on that channel."""
 
     customer_ref: str
-    channel: Channel
+    channel: Means
     day: date
     step: Step  # the most advanced step: its template is used
     mode: Mode
@@ -69,10 +69,10 @@ class Decision:
 class Fire:
     track: Track
     step: Step
-    channel: Channel
+    channel: Means
 
 
-def customer_slot(customer: Customer, window: SendingWindow) -> SlotFn:
+def customer_slot(customer: Contacts, window: SendingWindow) -> SlotFn:
     def slot(day: date) -> datetime:
         return slot_on_or_after(day, window, customer.timezone, customer.country)
 
@@ -80,12 +80,12 @@ def customer_slot(customer: Customer, window: SendingWindow) -> SlotFn:
 
 
 def decide(
-    customer: Customer,
+    customer: Contacts,
     tracks: Iterable[Track],
     plans: Callable[[Track], Plan],
     window: SendingWindow,
     now: datetime,
-    used_today: frozenset[Channel] = frozenset(),
+    used_today: frozenset[Means] = frozenset(),
 ) -> Decision:
     """What this customer's due tracks do at ``now``.
 
@@ -158,14 +158,14 @@ def decide(
 
 def group(customer_ref: str, fires: Iterable[Fire], day: date) -> list[Group]:
     """One group per channel: every invoice, the most advanced step, the strictest mode."""
-    by_channel: dict[Channel, list[Fire]] = {}
+    by_channel: dict[Means, list[Fire]] = {}
     for fire in fires:
         by_channel.setdefault(fire.channel, []).append(fire)
     groups = []
     for channel, members in by_channel.items():
         top = max(members, key=lambda f: f.step.offset_days).step
         mode = max((f.step.mode for f in members), key=MODE_RANK.__getitem__)
-        if channel is Channel.CALL:
+        if channel is Means.CALL:
             mode = Mode.MANUAL
         invoices = tuple(sorted(f.track.invoice_number for f in members))
         groups.append(Group(customer_ref, channel, day, top, mode, invoices))

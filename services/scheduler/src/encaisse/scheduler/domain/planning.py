@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from encaisse.scheduler.domain.scenarios import Channel, Scenario, Step
+from encaisse.scheduler.domain.scenarios import Means, Scenario, Step
 
 SlotFn = Callable[[date], datetime]  # a local day -> first open slot from it (aware)
 
@@ -49,7 +49,7 @@ class RejectedDebitPath:
     call to the next open day. It has no end of its own: the scenario resumes.
     """
 
-    steps = (Step(0, Channel.EMAIL, "direct_debit_rejected"), Step(1, Channel.CALL, "call"))
+    steps = (Step(0, Means.EMAIL, "direct_debit_rejected"), Step(1, Means.CALL, "call"))
     code = REJECTED_DEBIT_PATH
 
     def planned(self) -> tuple[Step, ...]:

@@ -14,7 +14,11 @@ from enum import StrEnum
 from functools import cached_property
 
 
-class Channel(StrEnum):
+class Means(StrEnum):
+    """How a step acts: a message to the customer (email, SMS, letter, registered letter,
+    portal notice), a call, or an escalation inside the tenant. Not the notifier's
+    ``Channel`` (email or SMS); its values are the API's and the timeline's ``channel``."""
+
     EMAIL = "email"
     SMS = "sms"
     CALL = "call"
@@ -25,7 +29,7 @@ class Channel(StrEnum):
 
 
 MESSAGE_CHANNELS = frozenset(
-    {Channel.EMAIL, Channel.SMS, Channel.LETTER, Channel.REGISTERED_LETTER, Channel.PORTAL_NOTICE}
+    {Means.EMAIL, Means.SMS, Means.LETTER, Means.REGISTERED_LETTER, Means.PORTAL_NOTICE}
 )
 
 
@@ -43,7 +47,7 @@ MIN_AMICABLE_DAYS, MAX_AMICABLE_DAYS = 60, 90
 @dataclass(frozen=True)
 class Step:
     offset_days: int
-    channel: Channel
+    channel: Means
     template: str
     mode: Mode = Mode.AUTO
     enabled: bool = True
@@ -56,7 +60,7 @@ class Step:
 
     @property
     def is_end(self) -> bool:
-        return self.template == LITIGATION and self.channel is Channel.INTERNAL_ESCALATION
+        return self.template == LITIGATION and self.channel is Means.INTERNAL_ESCALATION
 
 
 class InvalidScenario(ValueError):
@@ -90,7 +94,7 @@ class Scenario:
 
     @property
     def end(self) -> Step:
-        return Step(self.amicable_days, Channel.INTERNAL_ESCALATION, LITIGATION)
+        return Step(self.amicable_days, Means.INTERNAL_ESCALATION, LITIGATION)
 
     @cached_property
     def _planned(self) -> tuple[Step, ...]:
@@ -127,17 +131,17 @@ class Profile:
 
 
 def _s(
-    offset: int, channel: Channel, template: str, mode: Mode = Mode.AUTO, cc: bool = False
+    offset: int, channel: Means, template: str, mode: Mode = Mode.AUTO, cc: bool = False
 ) -> Step:
     return Step(offset, channel, template, mode, True, cc)
 
 
 E, C, L, R, I = (  # noqa: E741 - the channels' initials, for the scenario tables below
-    Channel.EMAIL,
-    Channel.CALL,
-    Channel.LETTER,
-    Channel.REGISTERED_LETTER,
-    Channel.INTERNAL_ESCALATION,
+    Means.EMAIL,
+    Means.CALL,
+    Means.LETTER,
+    Means.REGISTERED_LETTER,
+    Means.INTERNAL_ESCALATION,
 )
 
 DEFAULT_SCENARIOS: tuple[Scenario, ...] = (

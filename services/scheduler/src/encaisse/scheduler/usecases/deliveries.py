@@ -14,31 +14,32 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-
 from encaisse.contracts.scheduler import TaskKind
-from encaisse.scheduler import commands, db, repo
-from encaisse.scheduler.actions import Context, create_task, defer, send
 from encaisse.scheduler.domain.contacts import fallback
 from encaisse.scheduler.domain.planning import TrackState
-from encaisse.scheduler.domain.scenarios import Channel, Step
+from encaisse.scheduler.domain.scenarios import Means, Step
 from encaisse.scheduler.domain.windows import next_open_slot
+from encaisse.scheduler.repository import customers, timeline, tracks
+from encaisse.scheduler.usecases import commands
+from encaisse.scheduler.usecases.context import Context
+from encaisse.scheduler.usecases.messages import defer, send
+from encaisse.scheduler.usecases.tasks import create_task
 
 RESEND_AFTER = timedelta(hours=1)
 MAX_RESENDS = 3
 AGAIN = "~again"
 
 CONTACT_FLAGS = {
-    Channel.EMAIL: "email_ok",
-    Channel.SMS: "phone_ok",
-    Channel.CALL: "phone_ok",
-    Channel.LETTER: "address_ok",
-    Channel.REGISTERED_LETTER: "address_ok",
+    Means.EMAIL: "email_ok",
+    Means.SMS: "phone_ok",
+    Means.CALL: "phone_ok",
+    Means.LETTER: "address_ok",
+    Means.REGISTERED_LETTER: "address_ok",
 }
 
 
 async def delivery_failed(
-    ctx: Context, channel: Channel, command_key: str, detail: str, *, contact_wrong: bool
+    ctx: Context, channel: Means, command_key: str, detail: str, *, contact_wrong: bool
 ) -> None:
     """Record the anomaly; a wrong contact switches to the next channel and asks for a fix.
 
@@ -46,7 +47,7 @@ async def delivery_failed(
     number was wrong. What it was about goes out again on the next available channel,
     for the invoices still active (not paid, paused or excluded since).
     """
-    await repo.add_timeline(
+    await timeline.add(
         ctx.uow.session,
         [
             ctx.timeline(
@@ -56,14 +57,8 @@ async def delivery_failed(
     )
     if not contact_wrong:
         return
-    c = db.customers
-    await ctx.uow.session.execute(
-        update(c)
-        .where(c.c.tenant == ctx.tenant, c.c.customer_ref == ctx.ref)
-        .values({CONTACT_FLAGS[channel]: False})
-    )
-    ctx.row = await repo.lock_customer(ctx.uow.session, ctx.tenant, ctx.ref)
-    ctx.customer = repo.customer_from_row(ctx.row)
+    await customers.change(ctx.uow.session, ctx.tenant, ctx.ref, **{CONTACT_FLAGS[channel]: False})
+    await ctx.relock()
     await create_task(ctx, TaskKind.FIX_CONTACT, [], note=f"{channel.value}: {detail}")
     sent = await _sent_as(ctx, command_key)
     if sent is None or (sent.kind == "task" and sent.channel != channel.value):
@@ -74,7 +69,7 @@ async def delivery_failed(
     if not rows or other is None or ctx.customer.excluded:
         return
     step = Step(0, channel, sent.template or "second_reminder")
-    if other is Channel.CALL:
+    if other is Means.CALL:
         await create_task(
             ctx, TaskKind.CALL, rows, step=sent.step, note=f"{channel.value} failed: call instead"
         )
@@ -85,14 +80,14 @@ async def delivery_failed(
 
 
 async def delivery_uncertain(
-    ctx: Context, channel: Channel, command_key: str, recipient: str, detail: str
+    ctx: Context, channel: Means, command_key: str, recipient: str, detail: str
 ) -> None:
     """An email that may not have left: recorded, and a person asked to check it.
 
     It is not sent again automatically (it may have arrived); the task lists the
     invoices it was about, so the collector can resend or call.
     """
-    await repo.add_timeline(
+    await timeline.add(
         ctx.uow.session,
         [
             ctx.timeline(
@@ -108,7 +103,7 @@ async def delivery_uncertain(
     rows = (
         []
         if sent is None
-        else await repo.customer_tracks(ctx.uow.session, ctx.tenant, ctx.ref, sent.invoice_numbers)
+        else await tracks.of_customer(ctx.uow.session, ctx.tenant, ctx.ref, sent.invoice_numbers)
     )
     what = sent.template if sent is not None and sent.template else "an email"
     await create_task(
@@ -123,21 +118,10 @@ async def delivery_uncertain(
 
 async def _sent_as(ctx: Context, command_key: str) -> Any:
     """The timeline entry of what ``command_key`` sent (or the task it opened)."""
-    t = db.timeline
-    return (
-        await ctx.uow.session.execute(
-            select(t)
-            .where(
-                t.c.tenant == ctx.tenant,
-                t.c.command_key == command_key,
-                t.c.kind.in_(("done", "task")),
-            )
-            .limit(1)
-        )
-    ).first()
+    return await timeline.sent_as(ctx.uow.session, ctx.tenant, command_key)
 
 
-async def provider_failed(ctx: Context, channel: Channel, command_key: str, detail: str) -> None:
+async def provider_failed(ctx: Context, channel: Means, command_key: str, detail: str) -> None:
     """The provider failed past its retries: the act is planned again, bounded."""
     await delivery_failed(ctx, channel, command_key, detail, contact_wrong=False)
     sent = await _sent_as(ctx, command_key)
@@ -185,6 +169,6 @@ async def _active(ctx: Context, numbers: list[str]) -> list[Any]:
     """The invoices still followed now: not paid, paused or excluded since."""
     return [
         r
-        for r in await repo.customer_tracks(ctx.uow.session, ctx.tenant, ctx.ref, numbers)
+        for r in await tracks.of_customer(ctx.uow.session, ctx.tenant, ctx.ref, numbers)
         if r.state == TrackState.ACTIVE.value and not r.excluded
     ]

@@ -14,8 +14,8 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from encaisse.scheduler import repo
 from encaisse.scheduler.domain.scenarios import DEFAULT_SCENARIOS
+from encaisse.scheduler.repository.tenants import seed as seed_tenant
 
 STANDARD_OFFSETS = [s.offset_days for s in DEFAULT_SCENARIOS[0].planned()]
 
@@ -62,7 +62,7 @@ async def seed(
     due_from: int = -59,
     due_to: int = 30,
 ) -> None:
-    await repo.ensure_tenant(conn, tenant)
+    await seed_tenant(conn, tenant)
     await conn.execute(CUSTOMERS, {"tenant": tenant, "customers": customers})
     await conn.execute(
         TRACKS,

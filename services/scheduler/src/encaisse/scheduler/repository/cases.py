@@ -9,7 +9,7 @@ from sqlalchemy import text, update
 
 from encaisse.contracts.scheduler import CaseClosed, CaseOpened
 from encaisse.scheduler import db
-from encaisse.scheduler.repo import Db, Key
+from encaisse.scheduler.repository.rows import Conn, Key
 
 OPEN, CLOSED = "open", "closed"
 
@@ -47,7 +47,7 @@ RETURNING c.tenant, c.customer_ref, c.case_id, c.case_version, c.profile, c.case
 
 
 async def refresh_cases(
-    db_: Db, keys: Sequence[Key], now: datetime
+    conn: Conn, keys: Sequence[Key], now: datetime
 ) -> list[CaseOpened | CaseClosed]:
     """Set-based: ``next_due_at`` from the live tracks and deferred messages; open or close
     each case.
@@ -59,7 +59,7 @@ async def refresh_cases(
     if not keys:
         return []
     rows = (
-        await db_.execute(REFRESH, {"tenants": [k[0] for k in keys], "refs": [k[1] for k in keys]})
+        await conn.execute(REFRESH, {"tenants": [k[0] for k in keys], "refs": [k[1] for k in keys]})
     ).all()
     events: list[CaseOpened | CaseClosed] = []
     for r in rows:
@@ -87,11 +87,11 @@ async def refresh_cases(
     return events
 
 
-async def bump_case(db_: Db, tenant: str, customer_ref: str) -> tuple[str | None, int]:
+async def bump_case(conn: Conn, tenant: str, customer_ref: str) -> tuple[str | None, int]:
     """The next version of the customer's case, for one more case event."""
     c = db.customers
     row = (
-        await db_.execute(
+        await conn.execute(
             update(c)
             .where(c.c.tenant == tenant, c.c.customer_ref == customer_ref)
             .values(case_version=c.c.case_version + 1)

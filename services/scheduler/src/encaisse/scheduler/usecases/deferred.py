@@ -4,54 +4,18 @@ customer as it is now."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from encaisse.contracts import Envelope
-from encaisse.scheduler import actions, commands, repo
-from encaisse.scheduler.batch import Batch
 from encaisse.scheduler.domain.contacts import route
 from encaisse.scheduler.domain.planning import TrackState
-from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Channel
+from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Means
 from encaisse.scheduler.domain.windows import local_day
-
-DUE_DEFERRED = text("""
-DELETE FROM scheduler.deferred d
-USING unnest(CAST(:tenants AS text[]), CAST(:refs AS text[])) AS k(tenant, ref)
-WHERE d.tenant = k.tenant AND d.customer_ref = k.ref AND d.due_at <= :now
-RETURNING d.*
-""")
-
-INVOICES = text("""
-SELECT t.* FROM scheduler.tracks t
-JOIN unnest(CAST(:tenants AS text[]), CAST(:numbers AS text[])) AS k(tenant, number)
-  ON t.tenant = k.tenant AND t.invoice_number = k.number
-""")
-
-
-async def due_deferred(
-    conn: AsyncConnection, keys: dict[str, list[str]], now: datetime
-) -> tuple[dict[tuple[str, str], list[Any]], dict[tuple[str, str], Any]]:
-    """The claimed customers' messages whose window has opened (taken off the table),
-    and the invoices they list."""
-    deferred: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    pairs: set[tuple[str, str]] = set()
-    for row in (await conn.execute(DUE_DEFERRED, {**keys, "now": now})).all():
-        deferred[(row.tenant, row.customer_ref)].append(row)
-        pairs |= {(row.tenant, n) for n in row.invoice_numbers}
-    if not pairs:
-        return deferred, {}
-    rows = (
-        await conn.execute(
-            INVOICES, {"tenants": [p[0] for p in pairs], "numbers": [p[1] for p in pairs]}
-        )
-    ).all()
-    return deferred, {(r.tenant, r.invoice_number): r for r in rows}
+from encaisse.scheduler.repository.batch import Batch
+from encaisse.scheduler.repository.rows import contacts_from_row, timeline_row
+from encaisse.scheduler.usecases import commands
+from encaisse.scheduler.usecases.messages import with_balance
 
 
 def add_deferred(
@@ -65,16 +29,14 @@ def add_deferred(
     """A message that waited (a thank-you, an act sent again), sent to the customer as it
     is now."""
     tenant, ref = customer.tenant, customer.customer_ref
-    person = repo.customer_from_row(customer)
-    channel = Channel(d.channel)
+    person = contacts_from_row(customer)
+    channel = Means(d.channel)
     known = [invoices[(tenant, n)] for n in d.invoice_numbers if (tenant, n) in invoices]
     if d.resend:  # a scenario act again: the invoices still followed, as they are now
         rows = [r for r in known if r.state == TrackState.ACTIVE.value and not r.excluded]
     else:  # a thank-you and the like: the invoices as they were when it was decided
         rows = [
-            actions.with_balance(r, Decimal(d.balances[r.invoice_number]))
-            for r in known
-            if not r.excluded
+            with_balance(r, Decimal(d.balances[r.invoice_number])) for r in known if not r.excluded
         ]
     reason = route(channel, person).reason or (
         ""
@@ -86,7 +48,7 @@ def add_deferred(
     entry = dict(channel=d.channel, step=d.step, template=d.template, command_key=d.command_key)
     if person.excluded or reason:
         batch.timeline.append(
-            repo.timeline_row(
+            timeline_row(
                 tenant,
                 ref,
                 d.case_id,
@@ -122,7 +84,7 @@ def add_deferred(
         )
         used.add((channel.value, today))  # a reminder on it today waits for the next day
     batch.timeline.append(
-        repo.timeline_row(
+        timeline_row(
             tenant, ref, d.case_id, batch.now, "done", [r.invoice_number for r in rows], **entry
         )
     )

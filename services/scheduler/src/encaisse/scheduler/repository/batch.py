@@ -1,4 +1,4 @@
-"""What one batch of the day run writes: set-based statements over the whole batch.
+"""What one batch of the day run reads and writes: set-based statements over the whole batch.
 
 The day run gathers a batch's track moves, commands, events, tasks and timeline
 in a ``Batch``; ``write`` turns them into a handful of statements (arrays
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from encaisse.bus.outbox import stage
 from encaisse.contracts import Envelope, Event
-from encaisse.scheduler import db, repo
-from encaisse.scheduler.cases import refresh_cases
+from encaisse.scheduler import db
 from encaisse.scheduler.domain.planning import Track
+from encaisse.scheduler.repository import deferred, timeline
+from encaisse.scheduler.repository.cases import refresh_cases
 
 ADVANCE = text("""
 UPDATE scheduler.tracks t SET
@@ -107,7 +108,7 @@ WHERE c.tenant = k.tenant AND c.customer_ref = k.ref
 
 
 async def hold(
-    conn: AsyncConnection, keys: list[tuple[str, str]], until: datetime, deferred: list[Any]
+    conn: AsyncConnection, keys: list[tuple[str, str]], until: datetime, waiting: list[Any]
 ) -> None:
     """Put customers the run could not decide aside until ``until``, their waiting
     messages kept (the run had taken them off the table)."""
@@ -116,10 +117,7 @@ async def hold(
     await conn.execute(
         HOLD, {"tenants": [k[0] for k in keys], "refs": [k[1] for k in keys], "until": until}
     )
-    if deferred:
-        await conn.execute(
-            pg_insert(db.deferred).on_conflict_do_nothing(), [row._asdict() for row in deferred]
-        )
+    await deferred.put_back(conn, waiting)
 
 
 def envelope(event: Event, subject: str | None) -> Envelope[Any]:
@@ -168,6 +166,55 @@ async def write(conn: AsyncConnection, batch: Batch, keys: list[tuple[str, str]]
             batch.stats.tasks += 1
     if batch.validations:
         await conn.execute(db.validations.insert(), batch.validations)
-    await repo.add_timeline(conn, batch.timeline)
+    await timeline.add(conn, batch.timeline)
     events = await refresh_cases(conn, keys, batch.now)
     await stage(conn, db.outbox, batch.messages + [envelope(e, e.case_id) for e in events])
+
+
+CLAIM = text("""
+SELECT * FROM scheduler.customers
+WHERE next_due_at <= :now
+ORDER BY next_due_at
+LIMIT :limit
+FOR UPDATE SKIP LOCKED
+""")
+
+DUE_TRACKS = text("""
+SELECT t.* FROM scheduler.tracks t
+JOIN unnest(CAST(:tenants AS text[]), CAST(:refs AS text[])) AS k(tenant, ref)
+  ON t.tenant = k.tenant AND t.customer_ref = k.ref
+WHERE t.state IN ('active', 'paused') AND t.due_at <= :now
+""")
+
+USED_CHANNELS = text("""
+SELECT d.tenant, d.customer_ref, d.channel, d.day FROM scheduler.channel_days d
+JOIN unnest(CAST(:tenants AS text[]), CAST(:refs AS text[])) AS k(tenant, ref)
+  ON d.tenant = k.tenant AND d.customer_ref = k.ref
+WHERE d.day >= CAST(:since AS date)
+""")
+
+
+async def claim(conn: AsyncConnection, now: datetime, limit: int) -> list[Any]:
+    """Up to ``limit`` customers whose ``next_due_at`` has come, locked (SKIP LOCKED: two
+    instances never split one customer)."""
+    return list((await conn.execute(CLAIM, {"now": now, "limit": limit})).all())
+
+
+async def due_tracks(
+    conn: AsyncConnection, keys: dict[str, list[str]], now: datetime
+) -> dict[tuple[str, str], list[Any]]:
+    """The claimed customers' live tracks due at ``now``."""
+    due: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for row in (await conn.execute(DUE_TRACKS, {**keys, "now": now})).all():
+        due[(row.tenant, row.customer_ref)].append(row)
+    return due
+
+
+async def used_channels(
+    conn: AsyncConnection, keys: dict[str, list[str]], since: date
+) -> dict[tuple[str, str], set[tuple[str, Any]]]:
+    """The (channel, day) pairs each claimed customer was reached on since ``since``."""
+    used: dict[tuple[str, str], set[tuple[str, Any]]] = defaultdict(set)
+    for row in (await conn.execute(USED_CHANNELS, {**keys, "since": since})).all():
+        used[(row.tenant, row.customer_ref)].add((row.channel, row.day))
+    return used

@@ -12,7 +12,7 @@ from encaisse.contracts.ledger import PostalAddress
 from encaisse.contracts.letters import FormalNotice, LetterKind, SendLetter
 from encaisse.contracts.notifier import SendEmail, SendSms
 from encaisse.contracts.portal import PostNotice
-from encaisse.scheduler.domain.scenarios import Channel, Step
+from encaisse.scheduler.domain.scenarios import Means, Step
 
 EMAIL_TEMPLATES = {
     "courtesy_reminder",
@@ -30,15 +30,15 @@ def command_key(case_id: str | None, step: str, channel: str, day: date) -> str:
     return f"{case_id}:{step}:{channel}:{day.isoformat()}"
 
 
-def template_for(step: Step, channel: Channel) -> str:
+def template_for(step: Step, channel: Means) -> str:
     """The step's template on its own channel; a sensible one when a failure re-routes it."""
     if channel is step.channel:
         return step.template
-    if channel is Channel.LETTER:
+    if channel is Means.LETTER:
         return "reminder_letter"
-    if channel is Channel.REGISTERED_LETTER:
+    if channel is Means.REGISTERED_LETTER:
         return "formal_notice"
-    if channel is Channel.EMAIL and step.template not in EMAIL_TEMPLATES:
+    if channel is Means.EMAIL and step.template not in EMAIL_TEMPLATES:
         return "second_reminder"
     return step.template
 
@@ -67,7 +67,7 @@ def invoice_line(track: Any) -> InvoiceLine:
 def build(
     *,
     tenant: str,
-    channel: Channel,
+    channel: Means,
     step: Step,
     key: str,
     case_id: str | None,
@@ -84,7 +84,7 @@ def build(
         tenant=tenant, idempotency_key=key, case_id=case_id, step=step.key, debtor=debtor(customer)
     )
     template = template or template_for(step, channel)
-    if channel is Channel.EMAIL:
+    if channel is Means.EMAIL:
         cc = (customer.sales_rep_email,) if step.cc_sales_rep and customer.sales_rep_email else ()
         return SendEmail(
             **common,
@@ -95,12 +95,12 @@ def build(
             attach_invoice_pdfs=any(t.pdf_url for t in invoices),
             context=context or {},
         )
-    if channel is Channel.SMS:
+    if channel is Means.SMS:
         return SendSms(
             **common, template=template, to=customer.phone, invoices=lines, context=context or {}
         )
-    if channel in (Channel.LETTER, Channel.REGISTERED_LETTER):
-        registered = channel is Channel.REGISTERED_LETTER
+    if channel in (Means.LETTER, Means.REGISTERED_LETTER):
+        registered = channel is Means.REGISTERED_LETTER
         notice = (
             FormalNotice(
                 penalties_computed_on=day,
@@ -119,7 +119,7 @@ def build(
             formal_notice=notice,
             dated_on=day,
         )
-    if channel is Channel.PORTAL_NOTICE:
+    if channel is Means.PORTAL_NOTICE:
         return PostNotice(**common, template=template, invoices=lines)
     return None
 
@@ -127,7 +127,7 @@ def build(
 def outside_scenario(
     *,
     tenant: str,
-    channel: Channel,
+    channel: Means,
     template: str,
     step: str,
     key: str,

@@ -1,0 +1,149 @@
+"""The scheduler's rows as domain objects and back (no SQL: the other repository
+modules read and write them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from encaisse.scheduler.domain.contacts import Contacts
+from encaisse.scheduler.domain.planning import Track, TrackState
+from encaisse.scheduler.domain.scenarios import Means, Mode, Step
+from encaisse.scheduler.domain.windows import SendingWindow
+
+Conn = AsyncSession | AsyncConnection  # a connection, or the session running on one
+Key = tuple[str, str]  # (tenant, customer_ref)
+LIVE = (TrackState.ACTIVE.value, TrackState.PAUSED.value)
+
+
+def window_to_json(window: SendingWindow) -> dict[str, Any]:
+    return {
+        "weekdays": sorted(window.weekdays),
+        "start": window.start.isoformat("minutes"),
+        "end": window.end.isoformat("minutes"),
+        "skip_holidays": window.skip_holidays,
+    }
+
+
+def window_from_json(data: dict[str, Any]) -> SendingWindow:
+    return SendingWindow(
+        frozenset(data["weekdays"]),
+        time.fromisoformat(data["start"]),
+        time.fromisoformat(data["end"]),
+        bool(data["skip_holidays"]),
+    )
+
+
+def steps_to_json(steps: Iterable[Step]) -> list[dict[str, Any]]:
+    return [
+        {
+            "offset_days": s.offset_days,
+            "channel": s.channel.value,
+            "template": s.template,
+            "mode": s.mode.value,
+            "enabled": s.enabled,
+            "cc_sales_rep": s.cc_sales_rep,
+        }
+        for s in steps
+    ]
+
+
+def steps_from_json(data: list[dict[str, Any]]) -> tuple[Step, ...]:
+    return tuple(
+        Step(
+            d["offset_days"],
+            Means(d["channel"]),
+            d["template"],
+            Mode(d["mode"]),
+            d["enabled"],
+            d["cc_sales_rep"],
+        )
+        for d in data
+    )
+
+
+def contacts_from_row(row: Any) -> Contacts:
+    return Contacts(
+        customer_ref=row.customer_ref,
+        name=row.name,
+        language=row.language,
+        timezone=row.timezone,
+        country=row.country,
+        segment=row.segment,
+        email=row.email,
+        email_ok=row.email_ok,
+        phone=row.phone,
+        phone_ok=row.phone_ok,
+        has_address=row.address is not None,
+        address_ok=row.address_ok,
+        sales_rep_email=row.sales_rep_email,
+        excluded=row.excluded,
+    )
+
+
+def track_from_row(row: Any) -> Track:
+    return Track(
+        invoice_number=row.invoice_number,
+        customer_ref=row.customer_ref,
+        due_date=row.due_date,
+        open_balance=row.open_balance,
+        scenario_code=row.scenario_code,
+        state=TrackState(row.state),
+        last_offset=row.last_offset,
+        shift_days=row.shift_days,
+        path=row.path,
+        path_anchor=row.path_anchor,
+        due_at=row.due_at,
+        pause_until=row.pause_until,
+        paused_on=row.paused_on,
+        excluded=row.excluded,
+    )
+
+
+TRACK_FIELDS = (
+    "state",
+    "last_offset",
+    "shift_days",
+    "path",
+    "path_anchor",
+    "due_at",
+    "pause_until",
+    "paused_on",
+    "scenario_code",
+)
+
+
+def track_values(track: Track) -> dict[str, Any]:
+    values = {f: getattr(track, f) for f in TRACK_FIELDS}
+    values["state"] = track.state.value
+    values["open_balance"] = track.open_balance
+    return values
+
+
+def timeline_row(
+    tenant: str,
+    customer_ref: str,
+    case_id: str | None,
+    at: datetime,
+    kind: str,
+    invoices: Iterable[str],
+    **extra: Any,
+) -> dict[str, Any]:
+    row = {
+        "tenant": tenant,
+        "customer_ref": customer_ref,
+        "case_id": case_id,
+        "at": at,
+        "kind": kind,
+        "invoice_numbers": list(invoices),
+        "channel": None,
+        "step": None,
+        "template": None,
+        "command_key": None,
+        "detail": "",
+    }
+    row.update(extra)
+    return row

@@ -1,0 +1,253 @@
+"""One claimed customer's day inside a day-run batch: its decision (``domain.day.decide``)
+turned into track moves, commands, validations, tasks and timeline entries, gathered in
+the batch (written set-based by ``repository.batch``)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from encaisse.contracts import Envelope, Money
+from encaisse.contracts.scheduler import CaseEscalated, CaseResumed, TaskKind
+from encaisse.scheduler.domain.day import Group, decide, plans_from
+from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Means, Mode, Scenario
+from encaisse.scheduler.domain.windows import local_day
+from encaisse.scheduler.repository.batch import Batch, envelope
+from encaisse.scheduler.repository.rows import contacts_from_row, timeline_row, track_from_row
+from encaisse.scheduler.repository.tenants import TenantSettings
+from encaisse.scheduler.usecases import commands
+from encaisse.scheduler.usecases.tasks import new_task, stake
+
+
+@dataclass
+class TenantData:
+    settings: TenantSettings
+    scenarios: dict[str, Scenario]
+
+
+def one_customer(
+    batch: Batch, data: TenantData, customer: Any, rows: list[Any], used: set[tuple[str, Any]]
+) -> None:
+    tenant, ref, case_id = customer.tenant, customer.customer_ref, customer.case_id
+    person = contacts_from_row(customer)
+    tracks = [track_from_row(r) for r in rows]
+    today = local_day(batch.now, person.timezone)
+    used_today = frozenset(Means(c) for c, d in used if d == today)
+    decision = decide(
+        person, tracks, plans_from(data.scenarios), data.settings.window, batch.now, used_today
+    )
+    batch.tracks += [(tenant, t) for t in decision.tracks]
+    by_number = {r.invoice_number: r for r in rows}
+    version = customer.case_version
+    for group in decision.groups:
+        _group(batch, data, customer, group, [by_number[n] for n in group.invoice_numbers])
+    for skipped in decision.skipped:
+        batch.timeline.append(
+            timeline_row(
+                tenant,
+                ref,
+                case_id,
+                batch.now,
+                "skipped",
+                [skipped.invoice_number],
+                channel=skipped.step.channel.value,
+                step=skipped.step.key,
+                template=skipped.step.template,
+                detail=skipped.reason,
+            )
+        )
+        batch.stats.skipped += 1
+    if decision.complete_record:
+        _task(
+            batch,
+            customer,
+            TaskKind.COMPLETE_RECORD,
+            today,
+            [],
+            None,
+            note="no valid phone number or postal address for a planned step",
+        )
+    if decision.promises_broken:
+        version += 1
+        batch.broken[tenant] += decision.promises_broken
+        batch.messages.append(
+            envelope(
+                CaseResumed(
+                    tenant=tenant,
+                    version=version,
+                    case_id=case_id,
+                    customer_ref=ref,
+                    reason="promise_broken",
+                    invoice_numbers=tuple(decision.promises_broken),
+                ),
+                case_id,
+            )
+        )
+        batch.timeline.append(
+            timeline_row(
+                tenant,
+                ref,
+                case_id,
+                batch.now,
+                "resumed",
+                decision.promises_broken,
+                detail="promise to pay broken",
+            )
+        )
+    if decision.escalated:
+        version += 1
+        at_stake = stake([by_number[n] for n in decision.escalated])
+        batch.messages.append(
+            envelope(
+                CaseEscalated(
+                    tenant=tenant,
+                    version=version,
+                    case_id=case_id,
+                    customer_ref=ref,
+                    invoice_numbers=tuple(decision.escalated),
+                    amount_at_stake=at_stake or Money(amount=0, currency="EUR"),
+                ),
+                case_id,
+            )
+        )
+        batch.timeline.append(
+            timeline_row(
+                tenant,
+                ref,
+                case_id,
+                batch.now,
+                "escalated",
+                decision.escalated,
+                detail="end of the amicable phase: litigation",
+            )
+        )
+        batch.stats.escalated += len(decision.escalated)
+    if version != customer.case_version:
+        batch.case_versions[(tenant, ref)] = version
+
+
+def _group(batch: Batch, data: TenantData, customer: Any, group: Group, rows: list[Any]) -> None:
+    tenant, ref, case_id = customer.tenant, customer.customer_ref, customer.case_id
+    step, channel = group.step, group.channel
+    key = commands.command_key(case_id, step.key, channel.value, group.day)
+    entry = dict(channel=channel.value, step=step.key, template=step.template)
+    if group.mode is Mode.VALIDATE:
+        batch.validations.append(
+            {
+                "id": str(uuid.uuid4()),
+                "tenant": tenant,
+                "customer_ref": ref,
+                "case_id": case_id,
+                "channel": channel.value,
+                "step": step.key,
+                "offset_days": step.offset_days,
+                "template": step.template,
+                "scenario_code": rows[0].scenario_code,
+                "invoice_numbers": list(group.invoice_numbers),
+                "day": group.day,
+                "created_at": batch.now,
+            }
+        )
+        batch.timeline.append(
+            timeline_row(
+                tenant,
+                ref,
+                case_id,
+                batch.now,
+                "pending",
+                group.invoice_numbers,
+                **entry,
+                detail="waiting for validation",
+            )
+        )
+        batch.stats.validations += 1
+        return
+    if channel in (Means.CALL, Means.INTERNAL_ESCALATION) or group.mode is Mode.MANUAL:
+        kind = (
+            TaskKind.CALL
+            if channel is Means.CALL
+            else TaskKind.ESCALATION
+            if channel is Means.INTERNAL_ESCALATION
+            else TaskKind.MANUAL
+        )
+        assignee = (
+            data.settings.owner(customer.sales_rep_email) if kind is TaskKind.ESCALATION else None
+        )
+        task_id = _task(
+            batch,
+            customer,
+            kind,
+            group.day,
+            rows,
+            step.key,
+            assignee=assignee,
+            note=f"{step.template} ({channel.value})",
+        )
+        batch.timeline.append(
+            timeline_row(
+                tenant,
+                ref,
+                case_id,
+                batch.now,
+                "task",
+                group.invoice_numbers,
+                **entry,
+                command_key=f"task:{task_id}",
+                detail=f"task {task_id}",
+            )
+        )
+        return
+    command = commands.build(
+        tenant=tenant,
+        channel=channel,
+        step=step,
+        key=key,
+        case_id=case_id,
+        customer=customer,
+        invoices=rows,
+        day=group.day,
+        notice_deadline_days=data.settings.notice_deadline_days,
+    )
+    assert command is not None
+    batch.messages.append(Envelope(payload=command, subject=case_id or ref))
+    if channel in MESSAGE_CHANNELS:
+        batch.channel_days.append(
+            {"tenant": tenant, "customer_ref": ref, "channel": channel.value, "day": group.day}
+        )
+    batch.timeline.append(
+        timeline_row(
+            tenant, ref, case_id, batch.now, "done", group.invoice_numbers, **entry, command_key=key
+        )
+    )
+    batch.stats.commands += 1
+
+
+def _task(
+    batch: Batch,
+    customer: Any,
+    kind: TaskKind,
+    day: Any,
+    rows: list[Any],
+    step: str | None,
+    *,
+    assignee: str | None = None,
+    note: str = "",
+) -> str:
+    """A task made as any act makes one (``usecases.tasks.new_task``), written with the
+    batch; its event is staged once its row is."""
+    row, event = new_task(
+        tenant=customer.tenant,
+        customer_ref=customer.customer_ref,
+        case_id=customer.case_id,
+        kind=kind,
+        day=day,
+        invoices=rows,
+        step=step,
+        assignee=assignee,
+        note=note,
+        now=batch.now,
+    )
+    batch.tasks.append(row)
+    batch.task_events[row["id"]] = event
+    return str(row["id"])
