@@ -75,7 +75,7 @@ def new_task(
         amount_at_stake=at_stake,
         note=note,
     )
-    return row, Envelope(payload=event, subject=task_id)
+    return row, Envelope(payload=event, subject=task_id, time=now)
 
 
 async def create_task(
