@@ -23,6 +23,7 @@ CTL_TIMEOUT = 120  # seconds; a broker that cannot make a vhost by then is in tr
 
 LOCAL_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
+LOCAL_MANAGEMENT = "http://guest:guest@127.0.0.1:15672"  # enabled by scripts/ensure-servers.sh
 
 HOW_TO_START = """\
 No {what} answered for the tests. Either
@@ -56,7 +57,7 @@ def _docker_answers() -> bool:
 class Servers:
     postgres_url: str  # an admin URL (any database) on the server
     amqp_url: str  # a broker URL on the default vhost
-    management_url: str | None  # RabbitMQ HTTP API, when there is no local rabbitmqctl
+    management_url: str | None  # RabbitMQ HTTP API, preferred to rabbitmqctl when it answers
 
 
 def find_servers(stack: ExitStack) -> Servers:
@@ -99,6 +100,9 @@ def find_servers(stack: ExitStack) -> Servers:
                 )
             )
         amqp = LOCAL_AMQP
+        if management is None and _answers("127.0.0.1", 15672):
+            # the HTTP API makes a vhost in milliseconds; rabbitmqctl boots a VM per call
+            management = LOCAL_MANAGEMENT
     return Servers(pg, amqp, management)
 
 
