@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ["ledger", "scheduler", "notifier", "letters", "portal"]
 
 # Programs of their own that stand in for the outside world, not parts of the service.
-NOT_THE_SERVICE = {"letters": ("sandbox/", "sample.py"), "ledger": ("demo.py",)}
+NOT_THE_SERVICE = {"letters": ("sandbox/", "sample.py")}
 
 # What a module outside the repository may take from SQLAlchemy: types for hints and the
 # error classes, no means of writing SQL.
