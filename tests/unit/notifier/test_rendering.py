@@ -73,6 +73,10 @@ DEFAULTS = {
         "Deuxième relance : règlement attendu sous 8 jours",
         "sous huit jours",
     ),
+    ("third_reminder", "fr"): (
+        "Troisième relance : dernier rappel avant mise en demeure",
+        "Malgré nos deux précédentes relances",
+    ),
     ("thank_you", "fr"): ("Merci pour votre règlement", "accusons réception de votre règlement"),
     ("direct_debit_rejected", "fr"): ("Rejet de prélèvement", "a été rejeté par votre banque"),
     ("dispute_acknowledged", "fr"): (
@@ -92,6 +96,10 @@ DEFAULTS = {
     ("second_reminder", "en"): (
         "Second reminder: payment expected within 8 days",
         "within eight days",
+    ),
+    ("third_reminder", "en"): (
+        "Third reminder: last notice before formal demand",
+        "Despite our two previous reminders",
     ),
     ("thank_you", "en"): ("Thank you for your payment", "We have received your payment"),
     ("direct_debit_rejected", "en"): ("Direct debit rejected", "was rejected by your bank"),

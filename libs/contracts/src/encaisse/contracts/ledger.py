@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from encaisse.contracts.base import Event, Money
+from encaisse.contracts.base import Command, Event, Money
 
 
 class Segment(StrEnum):
@@ -47,6 +47,41 @@ class PostalAddress(BaseModel):
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
 
 
+class ContactRole(StrEnum):
+    """Whom a contact is, for the steps that name a role (the firmer steps address the
+    finance director). ``dunning`` is the contact collected by a collector on a call,
+    kept by the ledger apart from what the accounting system imports."""
+
+    BILLING = "billing"
+    ACCOUNTS_PAYABLE = "accounts_payable"
+    FINANCE_DIRECTOR = "finance_director"
+    MANAGER = "manager"
+    BUYER = "buyer"
+    DUNNING = "dunning"
+
+
+class PreferredChannel(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    SMS = "sms"
+    LETTER = "letter"
+
+
+class Contact(BaseModel):
+    """One person to reach at a customer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: ContactRole
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = Field(default=None, description="E.164")
+    hours: str | None = Field(
+        default=None, description="when to reach them, as a collector reads it: Mon-Fri 9-12"
+    )
+    preferred_channel: PreferredChannel | None = None
+
+
 class CustomerUpserted(Event):
     """A customer was created or its record changed."""
 
@@ -67,6 +102,14 @@ class CustomerUpserted(Event):
     sales_rep_email: str | None = None
     excluded_from_dunning: bool = False
     created: bool = Field(description="true when this change created the customer")
+    contacts: tuple[Contact, ...] = Field(
+        default=(),
+        description="people to reach beyond the billing email and phone above, by role; "
+        "the collected dunning contact among them",
+    )
+    risk_class: str | None = Field(
+        default=None, description="the tenant's own risk grade (such as low, medium, high)"
+    )
 
 
 class InvoiceState(Event):
@@ -141,3 +184,18 @@ class PaymentRejected(Event):
     rejected_on: date
     reason: str | None = None
     reopened: tuple[Allocation, ...] = Field(description="allocations undone, balance after")
+
+
+class RecordDunningContact(Command):
+    """A collector got an email or a phone number on a call: the ledger keeps it as the
+    customer's dunning contact, which the next import from the accounting system does not
+    overwrite."""
+
+    routing_key: ClassVar[str] = "ledger.record_dunning_contact.v1"
+
+    customer_ref: str
+    email: str | None = None
+    phone: str | None = Field(default=None, description="E.164")
+    name: str | None = None
+    collected_by: str = Field(description="who collected it")
+    task_id: str | None = Field(default=None, description="the call it came from")

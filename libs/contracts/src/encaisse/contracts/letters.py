@@ -10,7 +10,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from encaisse.contracts.base import Command, Event, Money
-from encaisse.contracts.common import Debtor, InvoiceLine
+from encaisse.contracts.common import Debtor, InvoiceLine, Position
 from encaisse.contracts.ledger import PostalAddress
 
 
@@ -54,8 +54,13 @@ class SendLetter(Command):
     template: str = Field(description="reminder_letter, formal_notice, or a tenant's own")
     debtor: Debtor
     address: PostalAddress
-    invoices: tuple[InvoiceLine, ...] = Field(min_length=1)
+    invoices: tuple[InvoiceLine, ...] = Field(
+        min_length=1, description="what the letter demands (a formal notice: with penalties)"
+    )
     formal_notice: FormalNotice | None = None
+    position: Position | None = Field(
+        default=None, description="the customer's whole position (the account statement)"
+    )
     include_portal_link: bool = True
     dated_on: date | None = Field(
         default=None,

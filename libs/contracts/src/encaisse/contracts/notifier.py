@@ -8,7 +8,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from encaisse.contracts.base import Command, Event
-from encaisse.contracts.common import Debtor, InvoiceLine
+from encaisse.contracts.common import Debtor, InvoiceLine, PaymentLine, Position
 
 
 class SendEmail(Command):
@@ -33,6 +33,12 @@ class SendEmail(Command):
     context: dict[str, str] = Field(
         default_factory=dict, description="extra template variables, such as promised_date"
     )
+    position: Position | None = Field(
+        default=None, description="the customer's whole position (the account statement)"
+    )
+    payments: tuple[PaymentLine, ...] = Field(
+        default=(), description="the payments a thank-you acknowledges"
+    )
 
 
 class SendSms(Command):
@@ -46,6 +52,7 @@ class SendSms(Command):
     invoices: tuple[InvoiceLine, ...] = ()
     include_portal_link: bool = True
     context: dict[str, str] = Field(default_factory=dict)
+    position: Position | None = None
 
 
 class Channel(StrEnum):

@@ -9,7 +9,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from encaisse.contracts.base import Command, Event, Money
-from encaisse.contracts.common import Debtor, InvoiceLine
+from encaisse.contracts.common import Debtor, InvoiceLine, Position
 
 
 class PostNotice(Command):
@@ -22,6 +22,7 @@ class PostNotice(Command):
     template: str
     debtor: Debtor
     invoices: tuple[InvoiceLine, ...] = ()
+    position: Position | None = None
 
 
 class DisputeReason(StrEnum):

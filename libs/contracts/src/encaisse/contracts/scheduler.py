@@ -80,6 +80,7 @@ class TaskKind(StrEnum):
     COMPLETE_RECORD = "complete_record"
     FIX_CONTACT = "fix_contact"
     CHECK_DELIVERY = "check_delivery"  # an email that may not have left (MessageUncertain)
+    COLLECT_EMAIL = "collect_email"  # a customer without an email: ask for one on a call
 
 
 class TaskCreated(Event):

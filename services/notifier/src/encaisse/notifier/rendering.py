@@ -63,6 +63,7 @@ DEFAULT_NAMES = (
     "courtesy_reminder",
     "first_reminder",
     "second_reminder",
+    "third_reminder",
     "thank_you",
     "direct_debit_rejected",
     "dispute_acknowledged",

@@ -62,6 +62,13 @@ profiles = Table(
     Column("name", String(200), nullable=False),
     Column("scenario_code", String(64), nullable=False),
     Column("segments", ARRAY(String(32)), nullable=False),
+    # the policy (domain.scenarios.Policy)
+    Column("mode", String(16), nullable=False, server_default="per_customer"),
+    Column("min_gap_days", Integer, nullable=False, server_default="7"),
+    Column("contacts_per_week", Integer, nullable=False, server_default="2"),
+    Column("thank_you", Boolean, nullable=False, server_default="true"),
+    Column("without_email", String(16), nullable=False, server_default="letters"),
+    Column("dispute_reminder_days", Integer, nullable=False, server_default="7"),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("deleted", Boolean, nullable=False, server_default="false"),
     Column("changed_by", String(200), nullable=False),
@@ -109,6 +116,9 @@ customers = Table(
     Column("case_id", String(64)),
     Column("case_state", String(16), nullable=False, server_default="none"),
     Column("case_version", Integer, nullable=False, server_default="0"),
+    # per customer: the offset of the last step done for the customer (its level), and when
+    Column("level_offset", Integer),
+    Column("level_on", Date),
     Column("next_due_at", DateTime(timezone=True)),
     PrimaryKeyConstraint("tenant", "customer_ref"),
     Index(
@@ -133,6 +143,7 @@ tracks = Table(
     Column("scenario_code", String(64), nullable=False),
     Column("state", String(16), nullable=False),
     Column("last_offset", Integer),
+    Column("last_step_on", Date),  # the day the last step was done
     Column("shift_days", Integer, nullable=False, server_default="0"),
     Column("path", String(32), nullable=False, server_default="scenario"),
     Column("path_anchor", Date),

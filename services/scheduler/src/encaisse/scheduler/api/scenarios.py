@@ -14,6 +14,8 @@ from encaisse.scheduler.api.deps import Parts, RuntimeDep, forgets_rules
 from encaisse.scheduler.domain.scenarios import (
     MAX_AMICABLE_DAYS,
     MIN_AMICABLE_DAYS,
+    ROLES,
+    CountedFrom,
     InvalidScenario,
     Means,
     Mode,
@@ -36,6 +38,14 @@ class StepBody(BaseModel):
     template: str = Field(min_length=1, max_length=64)
     enabled: bool = True
     cc_sales_rep: bool = False
+    counted_from: CountedFrom = Field(
+        default=CountedFrom.DUE_DATE,
+        description="due_date: the day is due date + offset; previous_step: the day the "
+        "previous step was done + the difference of their offsets",
+    )
+    role: str | None = Field(
+        default=None, description=f"whom it addresses: one of {', '.join(ROLES)}; none: billing"
+    )
 
 
 class ScenarioBody(BaseModel):
@@ -67,7 +77,16 @@ class Switch(BaseModel):
 
 def _domain(code: str, body: ScenarioBody) -> Scenario:
     steps = tuple(
-        Step(s.offset_days, s.channel, s.template, s.mode, s.enabled, s.cc_sales_rep)
+        Step(
+            s.offset_days,
+            s.channel,
+            s.template,
+            s.mode,
+            s.enabled,
+            s.cc_sales_rep,
+            s.counted_from,
+            s.role,
+        )
         for s in body.steps
     )
     try:

@@ -74,6 +74,7 @@ class Track:
     scenario_code: str = "standard"
     state: TrackState = TrackState.ACTIVE
     last_offset: int | None = None
+    last_step_on: date | None = None  # the day the last step was done
     shift_days: int = 0
     path: str = SCENARIO_PATH
     path_anchor: date | None = None

@@ -40,6 +40,19 @@ class Mode(StrEnum):
 
 
 MODE_RANK = {Mode.AUTO: 0, Mode.VALIDATE: 1, Mode.MANUAL: 2}
+
+
+class CountedFrom(StrEnum):
+    """What a step's day counts from: the due date (``D+14``), or the day the previous step
+    was done ("une semaine après le 2nd email": when a holiday or a pause delays a step, the
+    later ones move with it; the gap is the difference of the two steps' offsets)."""
+
+    DUE_DATE = "due_date"
+    PREVIOUS_STEP = "previous_step"
+
+
+# Whom a step addresses (the ledger's contact roles); none: the billing contact.
+ROLES = ("billing", "accounts_payable", "finance_director", "manager", "buyer", "dunning")
 LITIGATION = "litigation"
 MIN_AMICABLE_DAYS, MAX_AMICABLE_DAYS = 60, 90
 
@@ -52,6 +65,14 @@ class Step:
     mode: Mode = Mode.AUTO
     enabled: bool = True
     cc_sales_rep: bool = False
+    counted_from: CountedFrom = CountedFrom.DUE_DATE
+    role: str | None = None  # one of ROLES; None: the billing contact
+
+    @property
+    def client_facing(self) -> bool:
+        """A step that reaches the customer (a message or a call), which contact pressure
+        counts; an internal escalation does not."""
+        return self.channel is not Means.INTERNAL_ESCALATION
 
     @property
     def key(self) -> str:
@@ -87,6 +108,11 @@ class Scenario:
             raise InvalidScenario(
                 "amicable_days", f"must be between {MIN_AMICABLE_DAYS} and {MAX_AMICABLE_DAYS}"
             )
+        for step in ordered:
+            if step.role is not None and step.role not in ROLES:
+                raise InvalidScenario("steps", f"unknown contact role {step.role!r}")
+        if ordered and ordered[0].counted_from is CountedFrom.PREVIOUS_STEP:
+            raise InvalidScenario("steps", "the first step has no previous step to count from")
         if offsets and offsets[-1] >= self.amicable_days:
             raise InvalidScenario(
                 "steps", "every step must come before the end of the amicable phase"
@@ -110,6 +136,15 @@ class Scenario:
                 return step
         return None
 
+    def step_before(self, step: Step) -> Step | None:
+        """The enabled step planned just before ``step`` (None for the first)."""
+        before = None
+        for s in self.planned():
+            if s.offset_days >= step.offset_days:
+                return before
+            before = s
+        return before
+
     def step_at(self, offset: int) -> Step | None:
         return next((s for s in self.planned() if s.offset_days == offset), None)
 
@@ -122,18 +157,73 @@ class Scenario:
         return replace(self, steps=steps)
 
 
+class DunningMode(StrEnum):
+    """``per_customer``: one level per customer, one statement per act, acts a minimum gap
+    apart; ``per_invoice``: each invoice follows its own track (grouped only when steps of
+    several invoices fall on one day)."""
+
+    PER_CUSTOMER = "per_customer"
+    PER_INVOICE = "per_invoice"
+
+
+class WithoutEmail(StrEnum):
+    """What a customer without a usable email gets in place of the email steps: letters
+    (then the call), or its first call brought forward to the first email step's day."""
+
+    LETTERS = "letters"
+    EARLY_CALL = "early_call"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How hard a profile presses a customer: the dunning mode, the minimum gap between two
+    client-facing acts, the most client-facing contacts in any 7 days, thank-yous, the path
+    for customers without an email, and how often a dispute's owner is reminded."""
+
+    mode: DunningMode = DunningMode.PER_CUSTOMER
+    min_gap_days: int = 7
+    contacts_per_week: int = 2
+    thank_you: bool = True
+    without_email: WithoutEmail = WithoutEmail.LETTERS
+    dispute_reminder_days: int = 7
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_gap_days <= 60:
+            raise InvalidScenario("min_gap_days", "must be between 0 and 60")
+        if not 1 <= self.contacts_per_week <= 14:
+            raise InvalidScenario("contacts_per_week", "must be between 1 and 14")
+        if not 1 <= self.dispute_reminder_days <= 60:
+            raise InvalidScenario("dispute_reminder_days", "must be between 1 and 60")
+
+
+# Two registered letters to one customer within this many days need a person's approval.
+REGISTERED_LETTER_DAYS = 30
+# At most one thank-you per customer in this many days (it lists every payment since).
+THANK_YOU_DAYS = 7
+
+
 @dataclass(frozen=True)
 class Profile:
     code: str
     name: str
     scenario_code: str
     segments: tuple[str, ...] = field(default=())
+    policy: Policy = field(default_factory=Policy)
+
+
+P = CountedFrom.PREVIOUS_STEP
 
 
 def _s(
-    offset: int, channel: Means, template: str, mode: Mode = Mode.AUTO, cc: bool = False
+    offset: int,
+    channel: Means,
+    template: str,
+    mode: Mode = Mode.AUTO,
+    cc: bool = False,
+    counted_from: CountedFrom = CountedFrom.DUE_DATE,
+    role: str | None = None,
 ) -> Step:
-    return Step(offset, channel, template, mode, True, cc)
+    return Step(offset, channel, template, mode, True, cc, counted_from, role)
 
 
 E, C, L, R, I = (  # noqa: E741 - the channels' initials, for the scenario tables below
@@ -151,10 +241,10 @@ DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
         (
             _s(-7, E, "courtesy_reminder"),
             _s(7, E, "first_reminder"),
-            _s(14, E, "second_reminder", cc=True),
-            _s(21, C, "call"),
-            _s(28, L, "reminder_letter"),
-            _s(35, R, "formal_notice"),
+            _s(14, E, "second_reminder", cc=True, counted_from=P, role="accounts_payable"),
+            _s(21, C, "call", counted_from=P, role="accounts_payable"),
+            _s(28, L, "reminder_letter", counted_from=P, role="finance_director"),
+            _s(35, R, "formal_notice", counted_from=P, role="finance_director"),
         ),
     ),
     Scenario(
@@ -164,9 +254,9 @@ DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
             _s(-15, C, "check_invoice_received"),
             _s(-5, E, "courtesy_reminder"),
             _s(5, C, "call"),
-            _s(15, E, "first_reminder", cc=True),
-            _s(30, I, "account_manager_escalation"),
-            _s(45, R, "formal_notice", Mode.VALIDATE),
+            _s(15, E, "first_reminder", cc=True, counted_from=P, role="accounts_payable"),
+            _s(30, I, "account_manager_escalation", counted_from=P),
+            _s(45, R, "formal_notice", Mode.VALIDATE, counted_from=P, role="finance_director"),
         ),
     ),
     Scenario(
@@ -175,10 +265,10 @@ DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
         (
             _s(-7, E, "courtesy_reminder"),
             _s(7, E, "first_reminder"),
-            _s(14, E, "second_reminder"),
-            _s(21, C, "call"),
-            _s(28, E, "second_reminder", cc=True),
-            _s(35, R, "formal_notice"),
+            _s(14, E, "second_reminder", counted_from=P, role="accounts_payable"),
+            _s(21, C, "call", counted_from=P, role="accounts_payable"),
+            _s(28, E, "third_reminder", cc=True, counted_from=P, role="finance_director"),
+            _s(35, R, "formal_notice", counted_from=P, role="finance_director"),
         ),
     ),
     Scenario(
@@ -187,8 +277,8 @@ DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
         (
             _s(-7, E, "courtesy_reminder"),
             _s(15, E, "first_reminder"),
-            _s(30, C, "call"),
-            _s(45, L, "reminder_letter"),
+            _s(30, C, "call", counted_from=P, role="accounts_payable"),
+            _s(45, L, "reminder_letter", counted_from=P, role="finance_director"),
         ),
     ),
 )

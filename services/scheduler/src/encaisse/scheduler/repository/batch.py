@@ -26,14 +26,16 @@ from encaisse.scheduler.repository.cases import refresh_cases
 
 ADVANCE = text("""
 UPDATE scheduler.tracks t SET
-  state = u.state, last_offset = u.last_offset, shift_days = u.shift_days, path = u.path,
+  state = u.state, last_offset = u.last_offset, last_step_on = u.last_step_on,
+  shift_days = u.shift_days, path = u.path,
   path_anchor = u.path_anchor, due_at = u.due_at, pause_until = u.pause_until,
   paused_on = u.paused_on
 FROM unnest(CAST(:tenants AS text[]), CAST(:numbers AS text[]), CAST(:states AS text[]),
-            CAST(:last_offsets AS int[]), CAST(:shifts AS int[]), CAST(:paths AS text[]),
+            CAST(:last_offsets AS int[]), CAST(:last_step_ons AS date[]),
+            CAST(:shifts AS int[]), CAST(:paths AS text[]),
             CAST(:anchors AS date[]), CAST(:due_ats AS timestamptz[]),
             CAST(:pause_untils AS date[]), CAST(:paused_ons AS date[]))
-  AS u(tenant, number, state, last_offset, shift_days, path, path_anchor, due_at,
+  AS u(tenant, number, state, last_offset, last_step_on, shift_days, path, path_anchor, due_at,
        pause_until, paused_on)
 WHERE t.tenant = u.tenant AND t.invoice_number = u.number
 """)
@@ -131,6 +133,7 @@ def _arrays(batch: Batch) -> dict[str, list[Any]]:
         cols["numbers"].append(t.invoice_number)
         cols["states"].append(t.state.value)
         cols["last_offsets"].append(t.last_offset)
+        cols["last_step_ons"].append(t.last_step_on)
         cols["shifts"].append(t.shift_days)
         cols["paths"].append(t.path)
         cols["anchors"].append(t.path_anchor)

@@ -11,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from encaisse.scheduler.domain.contacts import Contacts
 from encaisse.scheduler.domain.planning import Track, TrackState
-from encaisse.scheduler.domain.scenarios import Means, Mode, Step
+from encaisse.scheduler.domain.scenarios import (
+    CountedFrom,
+    DunningMode,
+    Means,
+    Mode,
+    Policy,
+    Step,
+    WithoutEmail,
+)
 from encaisse.scheduler.domain.windows import SendingWindow
 
 Conn = AsyncSession | AsyncConnection  # a connection, or the session running on one
@@ -46,6 +54,8 @@ def steps_to_json(steps: Iterable[Step]) -> list[dict[str, Any]]:
             "mode": s.mode.value,
             "enabled": s.enabled,
             "cc_sales_rep": s.cc_sales_rep,
+            "counted_from": s.counted_from.value,
+            "role": s.role,
         }
         for s in steps
     ]
@@ -60,8 +70,32 @@ def steps_from_json(data: list[dict[str, Any]]) -> tuple[Step, ...]:
             Mode(d["mode"]),
             d["enabled"],
             d["cc_sales_rep"],
+            CountedFrom(d.get("counted_from", CountedFrom.DUE_DATE.value)),
+            d.get("role"),
         )
         for d in data
+    )
+
+
+def policy_to_row(policy: Policy) -> dict[str, Any]:
+    return {
+        "mode": policy.mode.value,
+        "min_gap_days": policy.min_gap_days,
+        "contacts_per_week": policy.contacts_per_week,
+        "thank_you": policy.thank_you,
+        "without_email": policy.without_email.value,
+        "dispute_reminder_days": policy.dispute_reminder_days,
+    }
+
+
+def policy_from_row(row: Any) -> Policy:
+    return Policy(
+        DunningMode(row.mode),
+        row.min_gap_days,
+        row.contacts_per_week,
+        row.thank_you,
+        WithoutEmail(row.without_email),
+        row.dispute_reminder_days,
     )
 
 
@@ -93,6 +127,7 @@ def track_from_row(row: Any) -> Track:
         scenario_code=row.scenario_code,
         state=TrackState(row.state),
         last_offset=row.last_offset,
+        last_step_on=row.last_step_on,
         shift_days=row.shift_days,
         path=row.path,
         path_anchor=row.path_anchor,
@@ -106,6 +141,7 @@ def track_from_row(row: Any) -> Track:
 TRACK_FIELDS = (
     "state",
     "last_offset",
+    "last_step_on",
     "shift_days",
     "path",
     "path_anchor",

@@ -24,6 +24,8 @@ from encaisse.scheduler.domain.scenarios import (
 from encaisse.scheduler.domain.windows import SendingWindow
 from encaisse.scheduler.repository.rows import (
     Conn,
+    policy_from_row,
+    policy_to_row,
     steps_from_json,
     steps_to_json,
     window_from_json,
@@ -124,6 +126,7 @@ async def seed(conn: AsyncConnection, tenant: str) -> None:
                     "name": p.name,
                     "scenario_code": p.scenario_code,
                     "segments": list(p.segments),
+                    **policy_to_row(p.policy),
                     "changed_by": "system (defaults)",
                 }
                 for p in DEFAULT_PROFILES
@@ -209,7 +212,10 @@ async def profiles(conn: Conn, tenant: str) -> tuple[Profile, ...]:
     rows = (
         await conn.execute(select(p).where(p.c.tenant == tenant, ~p.c.deleted).order_by(p.c.code))
     ).all()
-    return tuple(Profile(r.code, r.name, r.scenario_code, tuple(r.segments)) for r in rows)
+    return tuple(
+        Profile(r.code, r.name, r.scenario_code, tuple(r.segments), policy_from_row(r))
+        for r in rows
+    )
 
 
 async def nudge(conn: Conn, tenant: str, now: datetime, scenario_code: str | None = None) -> None:

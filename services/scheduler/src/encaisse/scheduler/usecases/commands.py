@@ -18,6 +18,7 @@ EMAIL_TEMPLATES = {
     "courtesy_reminder",
     "first_reminder",
     "second_reminder",
+    "third_reminder",
     "thank_you",
     "direct_debit_rejected",
     "dispute_acknowledged",
