@@ -17,6 +17,7 @@ from encaisse.scheduler.domain.planning import (
     resume_after_dispute,
     start,
 )
+from encaisse.scheduler.domain.pressure import History
 from encaisse.scheduler.domain.scenarios import DEFAULT_SCENARIOS, Means, Mode
 from encaisse.scheduler.domain.windows import SendingWindow
 
@@ -46,14 +47,16 @@ def test_a_new_invoice_plans_its_first_step_in_the_window():
 def test_an_old_invoice_fires_only_its_most_advanced_past_step():
     t = start(track(due=date(2026, 1, 5)), STANDARD, date(2026, 1, 20), SLOT)
     assert t.last_offset == 7  # D+14 is next: D-7 and D+7 are not sent late
-    moved = advance(t, STANDARD, at(date(2026, 1, 20)), SLOT)
+    moved = advance(t, STANDARD, at(date(2026, 1, 20)), date(2026, 1, 20), SLOT)
     assert moved.fired.offset_days == 14
     assert moved.track.due_at == SLOT(date(2026, 1, 26))
 
 
 def test_after_downtime_only_the_most_advanced_missed_step_fires():
     t = start(track(), STANDARD, date(2026, 3, 1), SLOT)
-    moved = advance(t, STANDARD, at(date(2026, 4, 1)), SLOT)  # D+16: D-7, D+7, D+14 missed
+    moved = advance(
+        t, STANDARD, at(date(2026, 4, 1)), date(2026, 4, 1), SLOT
+    )  # D+16: D-7, D+7, D+14 missed
     assert moved.fired.offset_days == 14
     assert [s.offset_days for s in moved.overtaken] == [-7, 7]
     assert moved.track.last_offset == 14
@@ -62,7 +65,7 @@ def test_after_downtime_only_the_most_advanced_missed_step_fires():
 
 def test_the_end_of_the_amicable_phase_escalates():
     t = track(last_offset=35, due_at=SLOT(date(2026, 5, 15)))
-    moved = advance(t, STANDARD, at(date(2026, 5, 15)), SLOT)
+    moved = advance(t, STANDARD, at(date(2026, 5, 15)), date(2026, 5, 15), SLOT)
     assert moved.fired.is_end and moved.track.state is TrackState.ESCALATED
     assert moved.track.due_at is None
 
@@ -120,7 +123,8 @@ def test_same_day_same_channel_actions_are_one_message_with_the_most_advanced_te
 
 def test_a_channel_already_used_today_waits_for_the_next_open_day():
     a = track(due_at=SLOT(date(2026, 3, 9)))
-    d = decide(ALICE, [a], PLANS, WINDOW, at(date(2026, 3, 9)), frozenset({Means.EMAIL}))
+    used = History.of([("email", date(2026, 3, 9))])
+    d = decide(ALICE, [a], PLANS, WINDOW, at(date(2026, 3, 9)), used)
     assert d.groups == [] and d.tracks[0].due_at == SLOT(date(2026, 3, 10))
     assert d.tracks[0].last_offset is None
 
@@ -129,7 +133,12 @@ def test_no_email_gets_the_letter_and_call_path_and_no_address_asks_to_complete_
     nomail = Contacts("C1", phone="+33600000000")
     t = track(due_at=SLOT(date(2026, 3, 9)))
     d = decide(nomail, [t], PLANS, WINDOW, at(date(2026, 3, 9)))
-    assert d.groups == [] and d.skipped[0].reason == "no email address"
+    assert [g.channel for g in d.groups] == [Means.SMS]  # a courtesy goes by SMS
+    assert not d.collect_email  # nothing is late yet
+    first = track(last_offset=-7, due_at=SLOT(date(2026, 3, 23)))
+    d = decide(nomail, [first], PLANS, WINDOW, at(date(2026, 3, 23)))
+    assert d.groups == [] and d.complete_record and d.collect_email  # a letter, no address
+    assert d.skipped[0].reason == "no valid postal address"
     letter = track(last_offset=21, due_at=SLOT(date(2026, 4, 13)))
     d = decide(nomail, [letter], PLANS, WINDOW, at(date(2026, 4, 13)))
     assert d.groups == [] and d.complete_record

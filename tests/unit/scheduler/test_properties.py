@@ -1,6 +1,7 @@
 """Properties of the planning rules, over any sequence of invoices, payments and pauses.
 
-A small pure simulation drives ``decide`` day by day (two runs a day, as two
+Each invoice on its own track (``per_invoice``); test_per_customer.py has the properties of
+dunning per customer. A small pure simulation drives ``decide`` day by day (two runs a day, as two
 replicas or a restart would) and applies random payments, disputes and promises.
 """
 
@@ -22,7 +23,13 @@ from encaisse.scheduler.domain.planning import (
     resume_after_dispute,
     start,
 )
-from encaisse.scheduler.domain.scenarios import DEFAULT_SCENARIOS, MESSAGE_CHANNELS
+from encaisse.scheduler.domain.pressure import History
+from encaisse.scheduler.domain.scenarios import (
+    DEFAULT_SCENARIOS,
+    MESSAGE_CHANNELS,
+    DunningMode,
+    Policy,
+)
 from encaisse.scheduler.domain.windows import SendingWindow
 
 SCENARIOS = {s.code: s for s in DEFAULT_SCENARIOS}
@@ -30,6 +37,9 @@ PLANS = plans_from(SCENARIOS)
 WINDOW = SendingWindow()
 DAY0 = date(2026, 2, 2)
 DAYS = 75
+MONTH = timedelta(days=31)
+# Each invoice on its own track, with the loosest cap: the properties of the old mode.
+POLICY = Policy(DunningMode.PER_INVOICE, contacts_per_week=14)
 
 
 @dataclass(frozen=True)
@@ -75,8 +85,10 @@ class World:
     def run(self, now: datetime) -> None:
         slot = customer_slot(self.customer, WINDOW)
         today = now.date()
-        used = frozenset(c for c, d, _, _ in self.sent if d == today)
-        decision = decide(self.customer, list(self.tracks.values()), PLANS, WINDOW, now, used)
+        history = History.of((c.value, d) for c, d, _, _ in self.sent if d > today - MONTH)
+        decision = decide(
+            self.customer, list(self.tracks.values()), PLANS, WINDOW, now, history, POLICY
+        )
         for t in decision.tracks:
             self.tracks[t.invoice_number] = t
         for g in decision.groups:

@@ -38,9 +38,15 @@ def upgrade() -> None:
     op.add_column('customers', sa.Column('level_on', sa.Date()), schema=S)
     # the day a track's last step was done (steps counted from the previous step)
     op.add_column('tracks', sa.Column('last_step_on', sa.Date()), schema=S)
+    op.add_column('validations', sa.Column('note', sa.Text(), server_default='',
+                                           nullable=False), schema=S)
+    op.create_index('uq_tasks_collect_email_once', 'tasks', ['tenant', 'customer_ref'],
+                    unique=True, schema=S, postgresql_where=sa.text("kind = 'collect_email'"))
 
 
 def downgrade() -> None:
+    op.drop_index('uq_tasks_collect_email_once', table_name='tasks', schema=S)
+    op.drop_column('validations', 'note', schema=S)
     op.drop_column('tracks', 'last_step_on', schema=S)
     op.drop_column('customers', 'level_on', schema=S)
     op.drop_column('customers', 'level_offset', schema=S)

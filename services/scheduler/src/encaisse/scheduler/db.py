@@ -222,6 +222,7 @@ validations = Table(
     Column("invoice_numbers", ARRAY(String(100)), nullable=False),
     Column("day", Date, nullable=False),
     Column("status", String(16), nullable=False, server_default="pending"),
+    Column("note", Text, nullable=False, server_default=""),  # why a person must decide
     Column("decided_by", String(200)),
     Column("decided_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -257,6 +258,13 @@ tasks = Table(
         "kind",
         unique=True,
         postgresql_where=text("status = 'open' AND kind IN ('complete_record', 'fix_contact')"),
+    ),
+    Index(  # a customer without an email: a collector is asked for one once
+        "uq_tasks_collect_email_once",
+        "tenant",
+        "customer_ref",
+        unique=True,
+        postgresql_where=text("kind = 'collect_email'"),
     ),
 )
 

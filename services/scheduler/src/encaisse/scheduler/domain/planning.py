@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from encaisse.scheduler.domain.scenarios import Means, Scenario, Step
+from encaisse.scheduler.domain.scenarios import CountedFrom, Means, Scenario, Step
 
 SlotFn = Callable[[date], datetime]  # a local day -> first open slot from it (aware)
 
@@ -59,6 +59,10 @@ class RejectedDebitPath:
         return next(
             (s for s in self.steps if last_offset is None or s.offset_days > last_offset), None
         )
+
+    def step_before(self, step: Step) -> Step | None:
+        before = [s for s in self.steps if s.offset_days < step.offset_days]
+        return before[-1] if before else None
 
 
 REJECTED_DEBIT = RejectedDebitPath()
@@ -92,7 +96,19 @@ class Track:
         )
 
     def day_of(self, step: Step) -> date:
+        """The step's day counted from the due date (the anchor), with the pauses' shift."""
         return self.anchor + timedelta(days=step.offset_days + self.shift_days)
+
+
+def step_day(track: Track, plan: Plan, step: Step) -> date:
+    """The day ``step`` falls on for ``track``: counted from the due date, or from the day
+    the previous step was done when the step says so and that step is the track's last
+    (a step whose previous one was skipped or never done counts from the due date)."""
+    if step.counted_from is CountedFrom.PREVIOUS_STEP and track.last_step_on is not None:
+        before = plan.step_before(step)
+        if before is not None and before.offset_days == track.last_offset:
+            return track.last_step_on + timedelta(days=step.offset_days - before.offset_days)
+    return track.day_of(step)
 
 
 @dataclass(frozen=True)
@@ -107,7 +123,7 @@ def plan_next(track: Track, plan: Plan, slot: SlotFn) -> Track:
     if track.state is not TrackState.ACTIVE:
         return track
     nxt = plan.step_after(track.last_offset)
-    return replace(track, due_at=slot(track.day_of(nxt)) if nxt else None)
+    return replace(track, due_at=slot(step_day(track, plan, nxt)) if nxt else None)
 
 
 def start(track: Track, scenario: Scenario, today: date, slot: SlotFn) -> Track:
@@ -123,19 +139,33 @@ def start(track: Track, scenario: Scenario, today: date, slot: SlotFn) -> Track:
     )
 
 
-def advance(track: Track, plan: Plan, now: datetime, slot: SlotFn) -> Advance:
+def join_case(track: Track, scenario: Scenario, today: date, slot: SlotFn) -> Track:
+    """Per customer: a new invoice joins its customer's case with no step done for it; the
+    day run decides for the customer from the invoice's first step's day (today at the
+    earliest). Nothing is caught up: the customer's level says what comes next."""
+    first = scenario.planned()[0]
+    return replace(
+        track,
+        last_offset=None,
+        path=SCENARIO_PATH,
+        path_anchor=None,
+        due_at=slot(max(today, track.day_of(first))),
+    )
+
+
+def advance(track: Track, plan: Plan, now: datetime, today: date, slot: SlotFn) -> Advance:
     """Fire the most advanced step whose slot has come; the ones it overtakes are skipped."""
     come = []
     for step in plan.planned():
         if track.last_offset is not None and step.offset_days <= track.last_offset:
             continue
-        if slot(track.day_of(step)) > now:
+        if slot(step_day(track, plan, step)) > now:
             break  # slots grow with the steps' days
         come.append(step)
     if not come:
         return Advance(plan_next(track, plan, slot), None)
     fired = come[-1]
-    moved = replace(track, last_offset=fired.offset_days)
+    moved = replace(track, last_offset=fired.offset_days, last_step_on=today)
     if fired.is_end:
         moved = replace(moved, state=TrackState.ESCALATED, due_at=None)
     else:
@@ -192,10 +222,15 @@ def resume_after_dispute(track: Track, plan: Plan, today: date, slot: SlotFn) ->
         track,
         state=TrackState.ACTIVE,
         shift_days=track.shift_days + paused,
+        last_step_on=_later(track.last_step_on, paused),
         paused_on=None,
         pause_until=None,
     )
     return plan_next(resumed, plan, slot)
+
+
+def _later(day: date | None, days: int) -> date | None:
+    return None if day is None else day + timedelta(days=days)
 
 
 def break_promise(track: Track, plan: Plan, today: date, slot: SlotFn) -> Track:
@@ -203,8 +238,12 @@ def break_promise(track: Track, plan: Plan, today: date, slot: SlotFn) -> Track:
     resumed = replace(track, state=TrackState.ACTIVE, paused_on=None, pause_until=None)
     nxt = plan.step_after(track.last_offset)
     if nxt is not None:
-        shift = (today - resumed.anchor).days - nxt.offset_days
-        resumed = replace(resumed, shift_days=shift)
+        late = (today - step_day(resumed, plan, nxt)).days
+        resumed = replace(
+            resumed,
+            shift_days=resumed.shift_days + late,
+            last_step_on=_later(resumed.last_step_on, late),
+        )
     return plan_next(resumed, plan, slot)
 
 

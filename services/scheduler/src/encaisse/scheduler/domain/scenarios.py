@@ -211,9 +211,6 @@ class Profile:
     policy: Policy = field(default_factory=Policy)
 
 
-P = CountedFrom.PREVIOUS_STEP
-
-
 def _s(
     offset: int,
     channel: Means,
@@ -241,10 +238,10 @@ DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
         (
             _s(-7, E, "courtesy_reminder"),
             _s(7, E, "first_reminder"),
-            _s(14, E, "second_reminder", cc=True, counted_from=P, role="accounts_payable"),
-            _s(21, C, "call", counted_from=P, role="accounts_payable"),
-            _s(28, L, "reminder_letter", counted_from=P, role="finance_director"),
-            _s(35, R, "formal_notice", counted_from=P, role="finance_director"),
+            _s(14, E, "second_reminder", cc=True, role="accounts_payable"),
+            _s(21, C, "call", role="accounts_payable"),
+            _s(28, L, "reminder_letter", role="finance_director"),
+            _s(35, R, "formal_notice", role="finance_director"),
         ),
     ),
     Scenario(
@@ -254,9 +251,9 @@ DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
             _s(-15, C, "check_invoice_received"),
             _s(-5, E, "courtesy_reminder"),
             _s(5, C, "call"),
-            _s(15, E, "first_reminder", cc=True, counted_from=P, role="accounts_payable"),
-            _s(30, I, "account_manager_escalation", counted_from=P),
-            _s(45, R, "formal_notice", Mode.VALIDATE, counted_from=P, role="finance_director"),
+            _s(15, E, "first_reminder", cc=True, role="accounts_payable"),
+            _s(30, I, "account_manager_escalation"),
+            _s(45, R, "formal_notice", Mode.VALIDATE, role="finance_director"),
         ),
     ),
     Scenario(
@@ -265,10 +262,10 @@ DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
         (
             _s(-7, E, "courtesy_reminder"),
             _s(7, E, "first_reminder"),
-            _s(14, E, "second_reminder", counted_from=P, role="accounts_payable"),
-            _s(21, C, "call", counted_from=P, role="accounts_payable"),
-            _s(28, E, "third_reminder", cc=True, counted_from=P, role="finance_director"),
-            _s(35, R, "formal_notice", counted_from=P, role="finance_director"),
+            _s(14, E, "second_reminder", role="accounts_payable"),
+            _s(21, C, "call", role="accounts_payable"),
+            _s(28, E, "third_reminder", cc=True, role="finance_director"),
+            _s(35, R, "formal_notice", role="finance_director"),
         ),
     ),
     Scenario(
@@ -277,8 +274,8 @@ DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
         (
             _s(-7, E, "courtesy_reminder"),
             _s(15, E, "first_reminder"),
-            _s(30, C, "call", counted_from=P, role="accounts_payable"),
-            _s(45, L, "reminder_letter", counted_from=P, role="finance_director"),
+            _s(30, C, "call", role="accounts_payable"),
+            _s(45, L, "reminder_letter", role="finance_director"),
         ),
     ),
 )

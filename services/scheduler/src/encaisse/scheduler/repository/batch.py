@@ -47,6 +47,14 @@ FROM unnest(CAST(:tenants AS text[]), CAST(:refs AS text[]), CAST(:versions AS i
 WHERE c.tenant = u.tenant AND c.customer_ref = u.ref
 """)
 
+LEVELS = text("""
+UPDATE scheduler.customers c SET level_offset = u.level, level_on = u.day
+FROM unnest(CAST(:tenants AS text[]), CAST(:refs AS text[]), CAST(:levels AS int[]),
+            CAST(:days AS date[]))
+  AS u(tenant, ref, level, day)
+WHERE c.tenant = u.tenant AND c.customer_ref = u.ref
+""")
+
 BROKEN_PROMISES = text("""
 UPDATE scheduler.promises SET status = 'broken'
 WHERE status = 'open' AND tenant = :tenant
@@ -83,6 +91,7 @@ class Batch:
     task_events: dict[str, Envelope[Any]] = field(default_factory=dict)
     validations: list[dict[str, Any]] = field(default_factory=list)
     case_versions: dict[tuple[str, str], int] = field(default_factory=dict)
+    levels: dict[tuple[str, str], tuple[int | None, date]] = field(default_factory=dict)
     broken: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     stats: RunStats = field(default_factory=RunStats)
 
@@ -97,6 +106,7 @@ class Batch:
         self.task_events.update(part.task_events)
         self.validations += part.validations
         self.case_versions.update(part.case_versions)
+        self.levels.update(part.levels)
         for tenant, numbers in part.broken.items():
             self.broken[tenant] += numbers
         self.stats.add(part.stats)
@@ -156,6 +166,17 @@ async def write(conn: AsyncConnection, batch: Batch, keys: list[tuple[str, str]]
                 "versions": [v for _, v in items],
             },
         )
+    if batch.levels:
+        levels = list(batch.levels.items())
+        await conn.execute(
+            LEVELS,
+            {
+                "tenants": [k[0] for k, _ in levels],
+                "refs": [k[1] for k, _ in levels],
+                "levels": [v[0] for _, v in levels],
+                "days": [v[1] for _, v in levels],
+            },
+        )
     for tenant, numbers in batch.broken.items():
         await conn.execute(BROKEN_PROMISES, {"tenant": tenant, "numbers": numbers})
     if batch.channel_days:
@@ -182,11 +203,11 @@ LIMIT :limit
 FOR UPDATE SKIP LOCKED
 """)
 
-DUE_TRACKS = text("""
+LIVE_TRACKS = text("""
 SELECT t.* FROM scheduler.tracks t
 JOIN unnest(CAST(:tenants AS text[]), CAST(:refs AS text[])) AS k(tenant, ref)
   ON t.tenant = k.tenant AND t.customer_ref = k.ref
-WHERE t.state IN ('active', 'paused') AND t.due_at <= :now
+WHERE t.state IN ('active', 'paused')
 """)
 
 USED_CHANNELS = text("""
@@ -203,14 +224,15 @@ async def claim(conn: AsyncConnection, now: datetime, limit: int) -> list[Any]:
     return list((await conn.execute(CLAIM, {"now": now, "limit": limit})).all())
 
 
-async def due_tracks(
-    conn: AsyncConnection, keys: dict[str, list[str]], now: datetime
+async def live_tracks(
+    conn: AsyncConnection, keys: dict[str, list[str]]
 ) -> dict[tuple[str, str], list[Any]]:
-    """The claimed customers' live tracks due at ``now``."""
-    due: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for row in (await conn.execute(DUE_TRACKS, {**keys, "now": now})).all():
-        due[(row.tenant, row.customer_ref)].append(row)
-    return due
+    """The claimed customers' live tracks (active and paused, due or not: a statement
+    lists the whole position, and a level is the customer's)."""
+    live: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for row in (await conn.execute(LIVE_TRACKS, keys)).all():
+        live[(row.tenant, row.customer_ref)].append(row)
+    return live
 
 
 async def used_channels(

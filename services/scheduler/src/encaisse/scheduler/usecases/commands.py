@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from encaisse.contracts import Command, Money
-from encaisse.contracts.common import Debtor, InvoiceLine
+from encaisse.contracts.common import Debtor, InvoiceLine, Position, PositionLine
 from encaisse.contracts.ledger import PostalAddress
 from encaisse.contracts.letters import FormalNotice, LetterKind, SendLetter
 from encaisse.contracts.notifier import SendEmail, SendSms
@@ -65,6 +66,37 @@ def invoice_line(track: Any) -> InvoiceLine:
     )
 
 
+def position(tracks: Sequence[Any], today: date) -> Position:
+    """The customer's whole position on ``today`` (the account statement): the invoices
+    followed and not excluded, overdue (oldest first) then not yet due, and totals per
+    currency. Invoices paused by a dispute or a promise, or excluded, are left out."""
+    lines = sorted(
+        (
+            PositionLine(**invoice_line(t).model_dump(), days_overdue=(today - t.due_date).days)
+            for t in tracks
+            if t.state == "active" and not t.excluded and t.open_balance > 0
+        ),
+        key=lambda p: (p.due_date, p.invoice_number),
+    )
+    overdue = tuple(p for p in lines if p.days_overdue > 0)
+    soon = tuple(p for p in lines if p.days_overdue <= 0)
+    return Position(
+        as_of=today,
+        overdue=overdue,
+        soon_due=soon,
+        overdue_totals=_totals(overdue),
+        outstanding_totals=_totals(lines),
+    )
+
+
+def _totals(lines: Sequence[PositionLine]) -> tuple[Money, ...]:
+    sums: dict[str, Decimal] = {}
+    for line in lines:
+        currency = line.open_balance.currency
+        sums[currency] = sums.get(currency, Decimal(0)) + line.open_balance.amount
+    return tuple(Money(amount=a, currency=c) for c, a in sorted(sums.items()))
+
+
 def build(
     *,
     tenant: str,
@@ -78,8 +110,11 @@ def build(
     notice_deadline_days: int,
     template: str | None = None,
     context: dict[str, str] | None = None,
+    position: Position | None = None,
 ) -> Command | None:
-    """The command for one group; None for a channel that is not a message (call, escalation)."""
+    """The command for one group; None for a channel that is not a message (call, escalation).
+
+    ``invoices``: what the act demands; ``position``: the whole statement it shows."""
     lines = tuple(invoice_line(t) for t in invoices)
     common = dict(
         tenant=tenant, idempotency_key=key, case_id=case_id, step=step.key, debtor=debtor(customer)
@@ -95,10 +130,16 @@ def build(
             invoices=lines,
             attach_invoice_pdfs=any(t.pdf_url for t in invoices),
             context=context or {},
+            position=position,
         )
     if channel is Means.SMS:
         return SendSms(
-            **common, template=template, to=customer.phone, invoices=lines, context=context or {}
+            **common,
+            template=template,
+            to=customer.phone,
+            invoices=lines,
+            context=context or {},
+            position=position,
         )
     if channel in (Means.LETTER, Means.REGISTERED_LETTER):
         registered = channel is Means.REGISTERED_LETTER
@@ -119,9 +160,10 @@ def build(
             invoices=lines,
             formal_notice=notice,
             dated_on=day,
+            position=position,
         )
     if channel is Means.PORTAL_NOTICE:
-        return PostNotice(**common, template=template, invoices=lines)
+        return PostNotice(**common, template=template, invoices=lines, position=position)
     return None
 
 

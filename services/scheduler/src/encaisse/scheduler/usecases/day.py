@@ -9,9 +9,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from encaisse.contracts import Envelope, Money
+from encaisse.contracts.common import Position
 from encaisse.contracts.scheduler import CaseEscalated, CaseResumed, TaskKind
-from encaisse.scheduler.domain.day import Group, decide, plans_from
-from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Means, Mode, Scenario
+from encaisse.scheduler.domain.customer_day import decide_any
+from encaisse.scheduler.domain.day import Group, plans_from
+from encaisse.scheduler.domain.planning import SCENARIO_PATH
+from encaisse.scheduler.domain.pressure import CONTACT_CHANNELS, History
+from encaisse.scheduler.domain.scenarios import (
+    DEFAULT_PROFILE,
+    Means,
+    Mode,
+    Policy,
+    Scenario,
+)
 from encaisse.scheduler.domain.windows import local_day
 from encaisse.scheduler.repository.batch import Batch, envelope
 from encaisse.scheduler.repository.rows import contacts_from_row, timeline_row, track_from_row
@@ -24,24 +34,54 @@ from encaisse.scheduler.usecases.tasks import new_task, stake
 class TenantData:
     settings: TenantSettings
     scenarios: dict[str, Scenario]
+    policies: dict[str, Policy]  # profile code -> its policy
+
+    def policy(self, profile: str) -> Policy:
+        return self.policies.get(profile) or self.policies.get(DEFAULT_PROFILE) or Policy()
 
 
 def one_customer(
     batch: Batch, data: TenantData, customer: Any, rows: list[Any], used: set[tuple[str, Any]]
 ) -> None:
+    """``rows``: the customer's live tracks (active and paused); ``used``: the (channel, day)
+    pairs it was reached on lately."""
     tenant, ref, case_id = customer.tenant, customer.customer_ref, customer.case_id
     person = contacts_from_row(customer)
     tracks = [track_from_row(r) for r in rows]
     today = local_day(batch.now, person.timezone)
-    used_today = frozenset(Means(c) for c, d in used if d == today)
-    decision = decide(
-        person, tracks, plans_from(data.scenarios), data.settings.window, batch.now, used_today
+    decision = decide_any(
+        person,
+        tracks,
+        plans_from(data.scenarios),
+        _scenario(data, rows),
+        data.policy(customer.profile),
+        data.settings.window,
+        batch.now,
+        History.of(used),
     )
     batch.tracks += [(tenant, t) for t in decision.tracks]
     by_number = {r.invoice_number: r for r in rows}
+    after = {t.invoice_number: t.state.value for t in decision.tracks}
+    position = commands.position(
+        [r for r in rows if after.get(r.invoice_number, r.state) == "active"], today
+    )
     version = customer.case_version
+    if decision.level != customer.level_offset:
+        batch.levels[(tenant, ref)] = (decision.level, today)
     for group in decision.groups:
-        _group(batch, data, customer, group, [by_number[n] for n in group.invoice_numbers])
+        _group(
+            batch, data, customer, group, [by_number[n] for n in group.invoice_numbers], position
+        )
+    if decision.collect_email:
+        _task(
+            batch,
+            customer,
+            TaskKind.COLLECT_EMAIL,
+            today,
+            [],
+            None,
+            note="no email address to dun by: ask for one on the next call",
+        )
     for skipped in decision.skipped:
         batch.timeline.append(
             timeline_row(
@@ -127,7 +167,22 @@ def one_customer(
         batch.case_versions[(tenant, ref)] = version
 
 
-def _group(batch: Batch, data: TenantData, customer: Any, group: Group, rows: list[Any]) -> None:
+def _scenario(data: TenantData, rows: list[Any]) -> Scenario:
+    """The scenario the customer's invoices follow (the same for all: a change of profile
+    or scenario moves every live one)."""
+    codes = [r.scenario_code for r in rows if r.path == SCENARIO_PATH]
+    code = codes[0] if codes else DEFAULT_PROFILE
+    return data.scenarios.get(code) or data.scenarios[DEFAULT_PROFILE]
+
+
+def _group(
+    batch: Batch,
+    data: TenantData,
+    customer: Any,
+    group: Group,
+    rows: list[Any],
+    position: Position,
+) -> None:
     tenant, ref, case_id = customer.tenant, customer.customer_ref, customer.case_id
     step, channel = group.step, group.channel
     key = commands.command_key(case_id, step.key, channel.value, group.day)
@@ -147,6 +202,7 @@ def _group(batch: Batch, data: TenantData, customer: Any, group: Group, rows: li
                 "invoice_numbers": list(group.invoice_numbers),
                 "day": group.day,
                 "created_at": batch.now,
+                "note": group.note,
             }
         )
         batch.timeline.append(
@@ -158,7 +214,7 @@ def _group(batch: Batch, data: TenantData, customer: Any, group: Group, rows: li
                 "pending",
                 group.invoice_numbers,
                 **entry,
-                detail="waiting for validation",
+                detail="waiting for validation" + (f": {group.note}" if group.note else ""),
             )
         )
         batch.stats.validations += 1
@@ -197,6 +253,10 @@ def _group(batch: Batch, data: TenantData, customer: Any, group: Group, rows: li
                 detail=f"task {task_id}",
             )
         )
+        if channel in CONTACT_CHANNELS:
+            batch.channel_days.append(
+                {"tenant": tenant, "customer_ref": ref, "channel": channel.value, "day": group.day}
+            )
         return
     command = commands.build(
         tenant=tenant,
@@ -208,10 +268,11 @@ def _group(batch: Batch, data: TenantData, customer: Any, group: Group, rows: li
         invoices=rows,
         day=group.day,
         notice_deadline_days=data.settings.notice_deadline_days,
+        position=position,
     )
     assert command is not None
     batch.messages.append(Envelope(payload=command, subject=case_id or ref))
-    if channel in MESSAGE_CHANNELS:
+    if channel in CONTACT_CHANNELS:
         batch.channel_days.append(
             {"tenant": tenant, "customer_ref": ref, "channel": channel.value, "day": group.day}
         )

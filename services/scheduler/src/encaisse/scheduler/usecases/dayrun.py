@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from encaisse.scheduler.domain.scenarios import REGISTERED_LETTER_DAYS
 from encaisse.scheduler.repository import batch as batches
 from encaisse.scheduler.repository import deferred, tenants
 from encaisse.scheduler.repository.batch import Batch, RunStats, hold, write
@@ -59,8 +60,9 @@ async def run_batch(
     if not claimed:
         return RunStats()
     keys = {"tenants": [r.tenant for r in claimed], "refs": [r.customer_ref for r in claimed]}
-    due = await batches.due_tracks(conn, keys, now)
-    used = await batches.used_channels(conn, keys, (now - timedelta(days=1)).date())
+    live = await batches.live_tracks(conn, keys)
+    since = (now - timedelta(days=REGISTERED_LETTER_DAYS + 1)).date()
+    used = await batches.used_channels(conn, keys, since)
     waiting, invoices = await deferred.take_due(conn, keys, now)
     batch, decided, held = Batch(now), [], []
     for customer in claimed:
@@ -72,7 +74,7 @@ async def run_batch(
                 add_deferred(
                     part, data.settings.notice_deadline_days, customer, d, invoices, used[key]
                 )
-            one_customer(part, data, customer, due.get(key, []), used.get(key, set()))
+            one_customer(part, data, customer, live.get(key, []), used.get(key, set()))
         except Exception:
             log.exception(
                 "day run: customer %s of tenant %s could not be decided; held "
@@ -102,5 +104,6 @@ async def _tenant(conn: AsyncConnection, cache: dict[str, TenantData], tenant: s
             cache[tenant] = TenantData(
                 await tenants.tenant_settings(conn, tenant),
                 await tenants.scenarios(conn, tenant, with_deleted=True),
+                {p.code: p.policy for p in await tenants.profiles(conn, tenant)},
             )
     return cache[tenant]

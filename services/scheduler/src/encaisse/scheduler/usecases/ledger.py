@@ -25,11 +25,12 @@ from encaisse.scheduler.domain.planning import (
     Track,
     TrackState,
     close,
+    join_case,
     plan_next,
     reject_debit,
     start,
 )
-from encaisse.scheduler.domain.scenarios import Means, profile_for
+from encaisse.scheduler.domain.scenarios import DunningMode, Means, profile_for
 from encaisse.scheduler.repository import customers, disputes, timeline, tracks
 from encaisse.scheduler.repository.rows import track_from_row
 from encaisse.scheduler.usecases.context import Context, context, replan
@@ -79,6 +80,14 @@ async def customer_upserted(ctx: Context, e: CustomerUpserted) -> None:
     await ctx.refresh()
 
 
+async def _per_customer(ctx: Context) -> bool:
+    """Whether the customer's profile duns per customer."""
+    for p in (await ctx.parts.tenants.rules(ctx.uow.session, ctx.tenant)).profiles:
+        if p.code == ctx.row.profile:
+            return p.policy.mode is DunningMode.PER_CUSTOMER
+    return True
+
+
 async def scenario_of(ctx: Context, profile: str) -> str:
     """The scenario a profile follows (the standard one for an unknown profile)."""
     for p in (await ctx.parts.tenants.rules(ctx.uow.session, ctx.tenant)).profiles:
@@ -111,7 +120,8 @@ async def invoice_changed(ctx: Context, e: InvoiceState) -> None:
         track = Track(
             e.invoice_number, e.customer_ref, e.due_date, e.open_balance.amount, scenario_code=code
         )
-        track = start(track, scenarios[code], ctx.today, ctx.slot) if live else close(track)
+        begin = join_case if await _per_customer(ctx) else start
+        track = begin(track, scenarios[code], ctx.today, ctx.slot) if live else close(track)
         await tracks.add(session, e.tenant, invoice, track)
     else:
         before = track_from_row(row)
