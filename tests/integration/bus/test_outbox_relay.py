@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select, update
 from encaisse.bus.bundle import bundle
 from encaisse.bus.consumer import Consumer
 from encaisse.bus.outbox import OutboxRelay, stage
-from encaisse.bus.publisher import Publisher, connect
+from encaisse.bus.publisher import PartlyPublished, Publisher, connect
 from encaisse.bus.topology import EVENTS, Binding, QueueSpec
 from encaisse.contracts import Envelope, decode
 from support.bus import WidgetMade, scratch_schema
@@ -231,4 +231,48 @@ async def test_bundles_go_out_in_their_place_as_single_messages(database_url, am
         assert [e.payload for e in received] == [e.payload for e in envelopes]
         async with schema.engine.connect() as conn:
             assert await conn.scalar(select(func.count()).select_from(schema.outbox)) == 0
+        await connection.close()
+
+
+class ConfirmsLost(Publisher):
+    """The broker confirms the first ``confirmed`` messages of the first batch, and the
+    others' confirms time out (a loaded broker): they never reached it."""
+
+    def __init__(self, connection, confirmed: int) -> None:
+        super().__init__(connection)
+        self.confirmed = confirmed
+        self.calls = 0
+
+    async def publish_many(self, messages) -> None:
+        messages = list(messages)
+        self.calls += 1
+        if self.calls > 1:
+            await super().publish_many(messages)
+            return
+        await super().publish_many(messages[: self.confirmed])
+        lost = len(messages) - self.confirmed
+        raise PartlyPublished(TimeoutError(), [True] * self.confirmed + [False] * lost)
+
+
+async def test_a_batch_partly_confirmed_sends_again_only_what_was_not(database_url, amqp_url):
+    """A confirm that times out made the relay publish the whole batch again: every
+    message the broker had confirmed went out twice (seen with two scheduler instances
+    under load). Now the confirmed rows are deleted and only the rest goes again, in order."""
+    async with scratch_schema(database_url) as schema:
+        await _commit_widgets(schema, range(1, 11))
+        connection = await connect(amqp_url)
+        probe = await _probe(connection)
+        relay = OutboxRelay(
+            schema.engine, schema.outbox, ConfirmsLost(connection, 4), batch_size=100
+        )
+        with pytest.raises(TimeoutError):
+            await relay.relay_once()
+        async with schema.engine.connect() as conn:
+            assert await conn.scalar(select(func.count()).select_from(schema.outbox)) == 6
+        assert await relay.relay_once() == 6
+        messages = await _take(probe, 10)
+        ids = [decode(m.headers, m.content_type, m.body).payload.widget_id for m in messages]
+        assert ids == list(range(1, 11))
+        await asyncio.sleep(0.3)
+        assert await probe.get(no_ack=True, fail=False) is None  # nothing twice
         await connection.close()

@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, select
@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from encaisse.bus.bundle import BUNDLE, is_bundle, unbundle
 from encaisse.bus.metrics import OUTBOX_PUBLISHED
-from encaisse.bus.publisher import Outgoing, Publisher
+from encaisse.bus.publisher import Outgoing, PartlyPublished, Publisher
 from encaisse.contracts.envelope import Envelope
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,18 @@ def _messages(row: Any) -> list[Outgoing]:
     ]
 
 
+def _confirmed_prefix(
+    rows: Sequence[Any], per_row: list[list[Outgoing]], confirmed: list[bool]
+) -> list[Any]:
+    done, i = [], 0
+    for row, messages in zip(rows, per_row, strict=True):
+        if not all(confirmed[i : i + len(messages)]):
+            break
+        done.append(row)
+        i += len(messages)
+    return done
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -99,6 +111,7 @@ class OutboxRelay:
         """Publish one batch; returns how many messages went out (0: nothing, or another relay
         is on). A bundle row counts its messages."""
         t = self._table
+        failed: PartlyPublished | None = None
         async with self._engine.begin() as conn:
             if not await conn.scalar(select(func.pg_try_advisory_xact_lock(self._lock_key))):
                 return 0
@@ -114,11 +127,21 @@ class OutboxRelay:
                     .order_by(t.c.id)
                 )
             ).all()  # the rows ``ids`` named: the lock keeps other relays off them
-            messages = [m for r in rows for m in _messages(r)]
-            await self._publisher.publish_many(messages)
-            await conn.execute(delete(t).where(t.c.id.in_([r.id for r in rows])))
-        OUTBOX_PUBLISHED.labels(table=t.fullname).inc(len(messages))
-        return len(messages)
+            per_row = [_messages(r) for r in rows]
+            messages = [m for ms in per_row for m in ms]
+            done = rows
+            try:
+                await self._publisher.publish_many(messages)
+            except PartlyPublished as exc:
+                # the leading rows whose every message the broker confirmed are not sent
+                # again (that would be a duplicate for every subscriber); the order holds
+                failed, done = exc, _confirmed_prefix(rows, per_row, exc.confirmed)
+            await conn.execute(delete(t).where(t.c.id.in_([r.id for r in done])))
+        sent = sum(len(_messages(r)) for r in done) if failed else len(messages)
+        OUTBOX_PUBLISHED.labels(table=t.fullname).inc(sent)
+        if failed is not None:
+            raise failed.cause
+        return sent
 
     async def _next_ids(self, conn: AsyncConnection) -> list[int]:
         """The next rows in order, up to ``batch_size`` messages (a bundle counts its own),

@@ -55,6 +55,16 @@ async def connect(url: str) -> AbstractConnection:
     return await aio_pika.connect_robust(url, client_properties={"connection_name": "encaisse"})
 
 
+class PartlyPublished(Exception):
+    """Some messages of a batch were not confirmed (``confirmed[i]`` for the i-th): the
+    caller may keep the ones that were, rather than publish them again."""
+
+    def __init__(self, cause: BaseException, confirmed: list[bool]) -> None:
+        super().__init__(f"{confirmed.count(False)} of {len(confirmed)} not confirmed: {cause!r}")
+        self.cause = cause
+        self.confirmed = confirmed
+
+
 class Publisher:
     """Publishes with confirms; ``publish_many`` pipelines a batch and waits for every confirm."""
 
@@ -115,7 +125,8 @@ class Publisher:
             results = await asyncio.gather(*pending, return_exceptions=True)
             errors = [r for r in results if isinstance(r, BaseException)]
             if errors:
-                raise errors[0]
+                confirmed = [not isinstance(r, BaseException) for r in results]
+                raise PartlyPublished(errors[0], confirmed) from errors[0]
 
     async def close(self) -> None:
         if self._channel is not None and not self._channel.is_closed:
