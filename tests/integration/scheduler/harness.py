@@ -279,6 +279,23 @@ class Harness:
                 await asyncio.sleep(0.03)
         await self.probe.settle(0.15)
 
+    async def dun_per_invoice(self, *codes: str) -> None:
+        """The profiles ``codes`` (all when none) dun each invoice on its own track."""
+        profiles = (await self.http.get("/v1/profiles")).json()
+        for profile in profiles:
+            if codes and profile["code"] not in codes:
+                continue
+            engine = self.app.state.runtime.engine
+            async with engine.begin() as conn:
+                await conn.execute(
+                    text(
+                        "UPDATE scheduler.profiles SET mode = 'per_invoice' "
+                        "WHERE tenant = :tenant AND code = :code"
+                    ),
+                    {"tenant": TENANT, "code": profile["code"]},
+                )
+        self.app.state.runtime.parts.tenants.forget(TENANT)
+
     async def timeline(self, ref: str) -> dict[str, Any]:
         r = await self.http.get(f"/v1/customers/{ref}/timeline")
         assert r.status_code == 200, r.text
@@ -302,7 +319,12 @@ async def days(h: Harness, n: int) -> None:
 
 
 @asynccontextmanager
-async def running(database_url: str, amqp_url: str, **settings: Any) -> AsyncIterator[Harness]:
+async def running(
+    database_url: str, amqp_url: str, *, per_invoice: bool = False, **settings: Any
+) -> AsyncIterator[Harness]:
+    """A scheduler with a probe on the bus. ``per_invoice``: every profile duns each invoice
+    on its own track (the tests of one invoice's track taken in at a given step: under the
+    default, per customer, the first act is the first step after the due date)."""
     await clean(database_url)
     app = await service_app(
         "scheduler", database_url, amqp_url, simulation=True, run_interval_seconds=3600, **settings
@@ -312,6 +334,9 @@ async def running(database_url: str, amqp_url: str, **settings: Any) -> AsyncIte
     await probe.start(connection)
     try:
         async with client(app, "admin-token") as http:
-            yield Harness(http, probe, Ledger(Publisher(connection)), app)
+            h = Harness(http, probe, Ledger(Publisher(connection)), app)
+            if per_invoice:
+                await h.dun_per_invoice()
+            yield h
     finally:
         await connection.close()

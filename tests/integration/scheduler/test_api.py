@@ -114,7 +114,7 @@ async def test_a_scenario_change_applies_to_steps_not_yet_done(database_url, amq
 async def test_disputes_and_escalations_without_a_sales_rep_go_to_the_credit_owner(
     database_url, amqp_url
 ):
-    async with running(database_url, amqp_url) as h:
+    async with running(database_url, amqp_url, per_invoice=True) as h:
         settings = (await h.http.get("/v1/settings")).json()
         assert settings["credit_owner_email"] is None
         r = await h.http.put("/v1/settings", json=dict(settings, credit_owner_email="nobody"))
@@ -194,7 +194,7 @@ async def test_settings_and_explicit_profile(database_url, amqp_url):
 
 
 async def test_validation_queue_and_call_outcomes(database_url, amqp_url):
-    async with running(database_url, amqp_url) as h:
+    async with running(database_url, amqp_url, per_invoice=True) as h:
         await h.set_clock(paris(DUE + timedelta(days=44)))
         await h.ledger.customer("V1", segment=Segment.KEY_ACCOUNT)
         await h.ledger.invoice("V1", "F1", DUE)  # key account: D+45 registered letter to validate

@@ -24,7 +24,7 @@ def entries(timeline, kind: str) -> list[dict]:
 async def test_a_letter_returned_not_at_this_address_is_an_anomaly_and_goes_by_email(
     database_url, amqp_url
 ):
-    async with running(database_url, amqp_url) as h:
+    async with running(database_url, amqp_url, per_invoice=True) as h:
         # Monday 13 April, D+28
         await h.one_invoice("A1", "F1", DUE, paris(DUE + timedelta(days=28)))
         await h.advance(hours=1)
@@ -66,7 +66,7 @@ async def test_a_letter_returned_not_at_this_address_is_an_anomaly_and_goes_by_e
 
 
 async def test_a_wrong_number_on_a_call_goes_by_email_and_asks_for_a_fix(database_url, amqp_url):
-    async with running(database_url, amqp_url) as h:
+    async with running(database_url, amqp_url, per_invoice=True) as h:
         # D+21 was Easter Monday
         await h.one_invoice("W1", "F2", DUE, paris(DUE + timedelta(days=22)))
         await h.advance(hours=1)
@@ -90,7 +90,7 @@ async def test_a_wrong_number_on_a_call_goes_by_email_and_asks_for_a_fix(databas
 async def test_no_phone_and_no_address_skip_the_call_and_the_letter_with_one_task(
     database_url, amqp_url
 ):
-    async with running(database_url, amqp_url) as h:
+    async with running(database_url, amqp_url, per_invoice=True) as h:
         await h.one_invoice(
             "N2", "F3", DUE, paris(DUE + timedelta(days=22)), phone=None, address=False
         )
@@ -131,7 +131,7 @@ async def test_an_excluded_customer_gets_no_thank_you_and_no_acknowledgment(data
 async def test_call_outcomes_a_dispute_pauses_no_answer_lets_the_scenario_go_on(
     database_url, amqp_url
 ):
-    async with running(database_url, amqp_url) as h:
+    async with running(database_url, amqp_url, per_invoice=True) as h:
         await h.one_invoice("T3", "F6", DUE, paris(DUE + timedelta(days=22)))
         await h.ledger.customer("T4")
         await h.ledger.invoice("T4", "F7", DUE)

@@ -55,19 +55,20 @@ async def test_standard_scenario_day_by_day_with_windows_and_holidays(database_u
             ("registered", "formal_notice"),
         ]
         notice = letters[1].formal_notice
-        assert notice.penalties_computed_on == date(2026, 4, 20)
-        assert notice.payment_deadline == date(2026, 4, 28) and notice.business_customer
+        assert notice.penalties_computed_on == date(2026, 4, 21)
+        assert notice.payment_deadline == date(2026, 4, 29) and notice.business_customer
         calls = h.probe.events(TaskCreated)
         assert [(t.kind.value, t.due_on) for t in calls] == [("call", date(2026, 4, 7))]
-        # D-7 9 March, D+7 23 March, D+14 30 March, D+21 6 April is Easter Monday -> 7 April,
-        # D+28 13 April, D+35 20 April
+        # D-7 9 March, D+7 23 March, D+14 30 March, D+21 6 April is Easter Monday -> 7 April;
+        # per customer the acts stay a week apart: the letter 14 April (not D+28, 13 April),
+        # the formal notice 21 April (not D+35, 20 April)
         assert sorted(days) == [
             "2026-03-09",
             "2026-03-23",
             "2026-03-30",
             "2026-04-07",
-            "2026-04-13",
-            "2026-04-20",
+            "2026-04-14",
+            "2026-04-21",
         ]
         keys = [c.idempotency_key for c in h.probe.commands()]
         assert len(keys) == len(set(keys))

@@ -99,7 +99,8 @@ async def test_a_changed_due_date_replans_the_next_step(database_url, amqp_url):
 
 
 async def test_after_downtime_only_the_most_advanced_missed_step_fires_once(database_url, amqp_url):
-    async with running(database_url, amqp_url) as h:
+    """Per invoice: the catch-up jumps to the most advanced step whose day has come."""
+    async with running(database_url, amqp_url, per_invoice=True) as h:
         await h.one_invoice("G3", "F6", DUE, paris(DUE - timedelta(days=10)))
         await h.advance(days=26)  # down from 6 March to 1 April: D-7, D+7, D+14 missed
         await h.quiet()
@@ -116,6 +117,21 @@ async def test_after_downtime_only_the_most_advanced_missed_step_fires_once(data
         ]
         await days(h, 3)
         assert len(h.probe.commands()) == 1  # nothing more until D+21
+
+
+async def test_after_downtime_per_customer_the_missed_steps_come_one_a_week(database_url, amqp_url):
+    """Per customer: never a burst, and no jump either: the first reminder after the due
+    date, then the next a week later (the courtesy, past its time, is not sent late)."""
+    async with running(database_url, amqp_url) as h:
+        await h.one_invoice("G5", "F9", DUE, paris(DUE - timedelta(days=10)))
+        await h.advance(days=26)  # down from 6 March to 1 April: D-7, D+7, D+14 missed
+        await h.quiet()
+        [sent] = h.probe.commands()
+        assert (sent.template, sent.step) == ("first_reminder", "D+7-email")
+        await days(h, 6)
+        assert len(h.probe.commands()) == 1  # the gap: nothing for a week
+        await days(h, 1)
+        assert [c.step for c in h.probe.commands()] == ["D+7-email", "D+14-email"]
 
 
 async def test_a_payment_before_any_reminder_is_thanked_once_a_part_payment_is_not(

@@ -206,12 +206,11 @@ async def test_bounced_email_is_an_anomaly_switches_to_a_letter_and_asks_for_a_f
         assert [t.kind.value for t in h.probe.events(TaskCreated)] == ["fix_contact"]
         entries = (await h.timeline("B1"))["entries"]
         assert any(e["kind"] == "anomaly" and "bounced" in e["detail"] for e in entries)
-        await days(h, 7)  # D+14: the email step is skipped while the address is wrong
+        await days(h, 7)  # D+14: while the address is wrong, the email step goes by letter
         assert not [c for c in h.probe.commands()[2:] if isinstance(c, SendEmail)]
-        entries = (await h.timeline("B1"))["entries"]
-        assert any(
-            e["kind"] == "skipped" and e["detail"] == "email address invalid" for e in entries
-        )
+        letter = h.probe.commands()[-1]
+        assert isinstance(letter, SendLetter) and letter.step == "D+14-letter"
+        assert letter.template == "reminder_letter"
         await h.ledger.customer("B1", email="compta@client.fr")  # fixed in the ledger
         await days(h, 14)  # D+21 call, D+28 letter
         assert isinstance(h.probe.commands()[-1], SendLetter)

@@ -144,13 +144,8 @@ def join_case(track: Track, scenario: Scenario, today: date, slot: SlotFn) -> Tr
     day run decides for the customer from the invoice's first step's day (today at the
     earliest). Nothing is caught up: the customer's level says what comes next."""
     first = scenario.planned()[0]
-    return replace(
-        track,
-        last_offset=None,
-        path=SCENARIO_PATH,
-        path_anchor=None,
-        due_at=slot(max(today, track.day_of(first))),
-    )
+    wake = min(slot(max(today, track.day_of(first))), slot(track.day_of(scenario.end)))
+    return replace(track, last_offset=None, path=SCENARIO_PATH, path_anchor=None, due_at=wake)
 
 
 def advance(track: Track, plan: Plan, now: datetime, today: date, slot: SlotFn) -> Advance:
