@@ -279,7 +279,7 @@ class Harness:
                 await asyncio.sleep(0.03)
         await self.probe.settle(0.15)
 
-    async def dun_per_invoice(self, *codes: str) -> None:
+    async def dun_per_invoice(self, *codes: str, contacts_per_week: int = 2) -> None:
         """The profiles ``codes`` (all when none) dun each invoice on its own track."""
         profiles = (await self.http.get("/v1/profiles")).json()
         for profile in profiles:
@@ -289,10 +289,10 @@ class Harness:
             async with engine.begin() as conn:
                 await conn.execute(
                     text(
-                        "UPDATE scheduler.profiles SET mode = 'per_invoice' "
-                        "WHERE tenant = :tenant AND code = :code"
+                        "UPDATE scheduler.profiles SET mode = 'per_invoice', "
+                        "contacts_per_week = :cap WHERE tenant = :tenant AND code = :code"
                     ),
-                    {"tenant": TENANT, "code": profile["code"]},
+                    {"tenant": TENANT, "code": profile["code"], "cap": contacts_per_week},
                 )
         self.app.state.runtime.parts.tenants.forget(TENANT)
 
