@@ -70,6 +70,8 @@ async def test_per_customer_one_act_per_level_listing_all_five(database_url, amq
             "2026-10-12",  # the formal notice, one, naming all five
         ]
         assert (await h.http.get("/v1/validations")).json() == []
+        timeline = await h.timeline("C5")
+        assert (timeline["level"], timeline["level_on"]) == (35, "2026-10-12")
 
 
 async def test_per_invoice_keeps_the_old_behaviour_one_track_each(database_url, amqp_url):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from encaisse.kit.auth import Admin, Collector, Viewer
 from encaisse.kit.failures import NotFound
@@ -55,6 +55,11 @@ class Timeline(BaseModel):
     case_id: str | None
     case_state: str
     profile: str
+    level: int | None = Field(
+        default=None,
+        description="dunning per customer: the offset of the last step done for the customer",
+    )
+    level_on: date | None = Field(default=None, description="the day the level last moved")
     invoices: list[InvoiceState]
     entries: list[Entry]
     planned: list[Planned]
@@ -112,6 +117,8 @@ async def read_timeline(customer_ref: str, staff: Viewer, rt: RuntimeDep, parts:
         case_id=row.case_id,
         case_state=row.case_state,
         profile=row.profile,
+        level=row.level_offset,
+        level_on=row.level_on,
         invoices=[
             InvoiceState(
                 invoice_number=r.invoice_number,
