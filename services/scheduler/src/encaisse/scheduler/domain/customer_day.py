@@ -112,6 +112,8 @@ def decide_any(
         for g in out.groups:
             history = history.with_contact(g.day, g.channel)
     decide_customer(customer, tracks, plans, scenario, policy, at, history, out)
+    written = {t.invoice_number for t in out.tracks}
+    out.tracks += [t for n, t in woken.items() if n not in written and n in out.promises_broken]
     return out
 
 
@@ -199,13 +201,20 @@ def decide_customer(
             wake = None if when is None else max(when, at.opens)
             if wake is not None and wake <= at.now:  # one act a day: the next waits a day
                 wake = at.slot(at.today + timedelta(days=1))
+    given = {t.invoice_number: t for t in tracks}
     for track in left:
         end = at.slot(track.day_of(scenario.end))
-        out.tracks.append(replace(track, due_at=min(end, wake) if wake else end))
+        _changed(out, given, replace(track, due_at=min(end, wake) if wake else end))
     for track in on_path:
         if track.excluded:  # not dunned; woken with the others, so that a lifted exclusion
-            out.tracks.append(replace(track, due_at=wake))  # is seen at the next decision
+            _changed(out, given, replace(track, due_at=wake))  # is seen at the next decision
     out.level = level
+
+
+def _changed(out: Decision, given: dict[str, Track], after: Track) -> None:
+    """Only the tracks that move are written back (a customer's others stay as they are)."""
+    if given.get(after.invoice_number) != after:
+        out.tracks.append(after)
 
 
 def _when(

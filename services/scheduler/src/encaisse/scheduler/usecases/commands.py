@@ -180,6 +180,7 @@ def outside_scenario(
     day: date,
     notice_deadline_days: int,
     context: dict[str, str] | None = None,
+    position: Position | None = None,
 ) -> Command | None:
     """A message that is no scenario step (thank-you, acknowledgment, re-routed step)."""
     command = build(
@@ -194,5 +195,6 @@ def outside_scenario(
         notice_deadline_days=notice_deadline_days,
         template=template,
         context=context,
+        position=position,
     )
     return None if command is None else command.model_copy(update={"step": step})

@@ -62,8 +62,12 @@ def one_customer(
     batch.tracks += [(tenant, t) for t in decision.tracks]
     by_number = {r.invoice_number: r for r in rows}
     after = {t.invoice_number: t.state.value for t in decision.tracks}
-    position = commands.position(
-        [r for r in rows if after.get(r.invoice_number, r.state) == "active"], today
+    position = (  # built only for a message: most customers of a run get none
+        commands.position(
+            [r for r in rows if after.get(r.invoice_number, r.state) == "active"], today
+        )
+        if decision.groups
+        else None
     )
     version = customer.case_version
     if decision.level != customer.level_offset:
@@ -181,7 +185,7 @@ def _group(
     customer: Any,
     group: Group,
     rows: list[Any],
-    position: Position,
+    position: Position | None,
 ) -> None:
     tenant, ref, case_id = customer.tenant, customer.customer_ref, customer.case_id
     step, channel = group.step, group.channel

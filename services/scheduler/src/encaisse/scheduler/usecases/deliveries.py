@@ -76,7 +76,7 @@ async def delivery_failed(
         return
     template = commands.template_for(step, other)
     key = commands.command_key(ctx.row.case_id, sent.step or "step", other.value, ctx.today)
-    await send(ctx, other, template, rows, key, sent.step or template)
+    await send(ctx, other, template, rows, key, sent.step or template, statement=True)
 
 
 async def delivery_uncertain(

@@ -8,9 +8,10 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from encaisse.contracts.common import Position
 from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, Means
 from encaisse.scheduler.domain.windows import next_open_slot
-from encaisse.scheduler.repository import deferred, timeline
+from encaisse.scheduler.repository import deferred, timeline, tracks
 from encaisse.scheduler.usecases import commands
 from encaisse.scheduler.usecases.context import Context
 
@@ -25,6 +26,7 @@ async def send(
     extra: dict[str, str] | None = None,
     *,
     in_window: bool = False,
+    statement: bool = False,
 ) -> bool:
     """Send one message outside the scenario (thank-you, acknowledgment, re-routed step).
 
@@ -32,7 +34,8 @@ async def send(
     An excluded customer, or invoices excluded from automation, get nothing.
     ``in_window``: outside the tenant's sending window (the customer's time zone and
     holidays) the message waits in ``deferred`` for the first open slot; the day run
-    sends it then.
+    sends it then. ``statement``: a reminder (a step approved, re-routed or sent again)
+    shows the customer's whole position, as the day run's do.
     """
     rows = [r for r in rows if not r.excluded]
     if ctx.customer.excluded or not rows:
@@ -59,6 +62,7 @@ async def send(
         day=ctx.today,
         notice_deadline_days=ctx.settings.notice_deadline_days,
         context=extra,
+        position=await position_of(ctx) if statement else None,
     )
     if command is None:
         return False
@@ -118,6 +122,12 @@ async def defer(
             )
         ],
     )
+
+
+async def position_of(ctx: Context) -> Position:
+    """The customer's position now, from its live tracks."""
+    rows = await tracks.of_customer(ctx.uow.session, ctx.tenant, ctx.ref)
+    return commands.position([r for r in rows if r.state == "active"], ctx.today)
 
 
 def with_balance(row: Any, balance: Decimal) -> Any:

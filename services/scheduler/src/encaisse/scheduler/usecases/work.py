@@ -50,7 +50,7 @@ async def decide_validation(
     status = "approved" if approve and live else "skipped"
     if status == "approved":
         key = commands.command_key(row.case_id, row.step, row.channel, row.day)
-        await send(ctx, Means(row.channel), row.template, live, key, row.step)
+        await send(ctx, Means(row.channel), row.template, live, key, row.step, statement=True)
     else:
         reason = f"skipped by {by}" if not approve else "nothing left open"
         await timeline.add(
