@@ -135,7 +135,7 @@ def decide(
             out.escalated.append(track.invoice_number)
             out.tracks.append(after)
             continue
-        way = route(moved.fired.channel, customer)
+        way = route(moved.fired.channel, customer, moved.fired.role)
         if way.channel is None or track.excluded:
             out.skipped.append(
                 Skipped(
