@@ -8,8 +8,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
+from encaisse.contracts import Envelope
 from encaisse.contracts.ledger import Contact, ContactRole, PreferredChannel, Segment
-from encaisse.contracts.notifier import SendEmail
+from encaisse.contracts.notifier import Channel, FailureReason, MessageFailed, SendEmail
+from encaisse.contracts.scheduler import TaskCreated, TaskKind
 from integration.scheduler.harness import days, paris, running
 
 DUE = date(2026, 3, 16)  # a Monday
@@ -97,3 +99,64 @@ async def test_a_call_names_the_contact_of_its_role_and_the_dunning_contact_reac
         [call] = (await h.http.get("/v1/tasks", params={"kind": "call"})).json()
         assert "Paul Payeur" in call["note"] and "+33698765432" in call["note"]
         assert "Tue-Thu 14-17" in call["note"]
+
+
+async def test_a_bounce_at_the_role_s_person_marks_that_person_and_goes_to_billing(
+    database_url, amqp_url
+):
+    async with running(database_url, amqp_url) as h:
+        # export, arriving at D+14: the second reminder goes to accounts payable
+        await h.one_invoice(
+            "B1",
+            "F3",
+            DUE,
+            paris(DUE + timedelta(days=14)),
+            email="billing@client.de",
+            country="DE",
+            contacts=(PAYABLE,),
+        )
+        await h.advance(hours=1)
+        await h.quiet()
+        [email] = [c for c in h.probe.commands() if isinstance(c, SendEmail)]
+        assert email.to == ("ap@client.de",)
+        failed = MessageFailed(
+            tenant="ACME",
+            version=2,
+            message_id="M-B1",
+            command_key=email.idempotency_key,
+            channel=Channel.EMAIL,
+            customer_ref="B1",
+            case_id=email.case_id,
+            step=email.step,
+            recipient="ap@client.de",
+            reason=FailureReason.BOUNCED,
+            detail="550 no such user",
+        )
+        await h.ledger.publish(Envelope(payload=failed, subject="M-B1"))
+        await h.quiet()
+        again = h.probe.commands()[-1]
+        # the same reminder, by email, to the billing contact (not a letter: it is right)
+        assert isinstance(again, SendEmail) and again.to == ("billing@client.de",)
+        assert again.template == "second_reminder" and again.step == email.step
+        assert again.idempotency_key != email.idempotency_key
+        [fix] = [t for t in h.probe.events(TaskCreated) if t.kind is TaskKind.FIX_CONTACT]
+        async with h.app.state.runtime.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    text(
+                        "SELECT email_ok, contacts FROM scheduler.customers"
+                        " WHERE customer_ref = 'B1'"
+                    )
+                )
+            ).one()
+        assert row.email_ok is True and row.contacts[0]["email_ok"] is False
+        tasks = (await h.http.get("/v1/tasks", params={"kind": "fix_contact"})).json()
+        assert [t["id"] for t in tasks] == [fix.task_id] and "ap@client.de" in tasks[0]["note"]
+        # the ledger sends the same contact again: still known to be wrong
+        await h.ledger.customer("B1", email="billing@client.de", country="DE", contacts=(PAYABLE,))
+        await h.quiet()
+        async with h.app.state.runtime.engine.connect() as conn:
+            stored = await conn.scalar(
+                text("SELECT contacts FROM scheduler.customers WHERE customer_ref = 'B1'")
+            )
+        assert stored[0]["email_ok"] is False

@@ -15,6 +15,7 @@ from encaisse.scheduler.domain.contacts import (
     Contacts,
     Person,
     keep_flags,
+    mark_wrong,
     recipient,
     route,
 )
@@ -175,3 +176,28 @@ def test_a_call_task_says_whom_to_call():
     assert call_note(Step(21, Means.CALL, "call"), ROW) == (
         "call (call): call Alpha, billing, +33123456789"
     )
+
+
+def test_a_failure_marks_the_person_it_was_sent_to_and_billing_only_when_it_is_billing():
+    customer = _with(people=(FINANCE, DUNNING))
+    people, billing = mark_wrong(customer, Means.EMAIL, "daf@alpha.example")
+    assert not billing and people == (replace(FINANCE, email_ok=False), DUNNING)
+    assert recipient(Means.EMAIL, replace(customer, people=people), "finance_director").role == (
+        "billing"
+    )
+    people, billing = mark_wrong(customer, Means.SMS, "+33698765432")
+    assert not billing and people == (FINANCE, replace(DUNNING, phone_ok=False))
+    # billing's own address, an address no one has, or none given (a letter, a call)
+    for channel, address in [
+        (Means.EMAIL, "compta@alpha.example"),
+        (Means.EMAIL, "stranger@else.example"),
+        (Means.CALL, None),
+        (Means.LETTER, None),
+    ]:
+        assert mark_wrong(customer, channel, address) == (customer.people, True)
+    shared = _with(people=(replace(FINANCE, email="compta@alpha.example"),))
+    people, billing = mark_wrong(shared, Means.EMAIL, "compta@alpha.example")
+    assert billing and not people[0].email_ok
+    # the same person bouncing again is still that person, not billing
+    marked = replace(customer, people=(replace(FINANCE, email_ok=False),))
+    assert mark_wrong(marked, Means.EMAIL, "daf@alpha.example") == (marked.people, False)

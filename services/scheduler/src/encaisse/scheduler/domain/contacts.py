@@ -68,6 +68,25 @@ def keep_flags(people: tuple[Person, ...], before: tuple[Person, ...]) -> tuple[
     return tuple(kept)
 
 
+def mark_wrong(
+    customer: Contacts, channel: Means, address: str | None
+) -> tuple[tuple[Person, ...], bool]:
+    """After a failure on ``channel`` reported for ``address``: the people, those with that
+    email (or phone) marked wrong, and whether the billing contact's is wrong too (it is
+    when it has that address, or when the failure names none: a letter, a call)."""
+    if channel not in PERSONAL_CHANNELS or not address:
+        return customer.people, True
+    email = channel is Means.EMAIL
+    people = tuple(
+        (replace(p, email_ok=False) if email else replace(p, phone_ok=False))
+        if (p.email if email else p.phone) == address
+        else p
+        for p in customer.people
+    )
+    someone = any((p.email if email else p.phone) == address for p in people)
+    return people, (customer.email if email else customer.phone) == address or not someone
+
+
 # the channels addressed to a person rather than to the customer's postal address
 PHONE_CHANNELS = frozenset({Means.SMS, Means.CALL})
 PERSONAL_CHANNELS = PHONE_CHANNELS | {Means.EMAIL}
