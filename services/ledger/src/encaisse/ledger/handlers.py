@@ -67,7 +67,7 @@ def handlers(parts: LedgerParts) -> Handlers:
         try:
             await record_dunning_contact(uow, cmd, parts.clock.now())
         except DomainError as exc:
-            where = ".".join(str(p) for p in exc.field)
+            where = ".".join(str(p) for p in exc.field) or "command"
             raise PermanentError(
                 f"dunning contact for {cmd.customer_ref} refused: {where}: {exc.message}"
             ) from exc
