@@ -18,8 +18,13 @@ CUSTOMER = SimpleNamespace(
     country="FR",
     segment="individual",
     email="ap@alice.fr",
+    email_ok=True,
     phone="+33612345678",
+    phone_ok=True,
     sales_rep_email="rep@acme.fr",
+    excluded=False,
+    contacts=[],
+    address_ok=True,
     address={
         "lines": ["1 rue de la Paix"],
         "postal_code": "75002",

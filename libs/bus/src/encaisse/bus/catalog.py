@@ -26,12 +26,17 @@ from encaisse.bus.topology import (
     declare,
     declare_queue,
 )
+from encaisse.contracts.ledger import RecordDunningContact
 from encaisse.contracts.letters import SendLetter
 from encaisse.contracts.notifier import SendEmail, SendSms
 from encaisse.contracts.portal import PaymentCaptured
 
 LEDGER_PORTAL_PAYMENTS = QueueSpec(
     "ledger.portal_payments", bindings=(Binding(EVENTS, PaymentCaptured.routing_key),)
+)
+
+LEDGER_COMMANDS = QueueSpec(
+    "ledger.commands", bindings=(Binding(COMMANDS, RecordDunningContact.routing_key),)
 )
 
 LETTERS_COMMANDS = QueueSpec("letters.commands", (Binding(COMMANDS, SendLetter.routing_key),))
@@ -78,6 +83,7 @@ SCHEDULER_EVENTS = QueueSpec(
 
 SUBSCRIPTIONS: tuple[QueueSpec, ...] = (
     LEDGER_PORTAL_PAYMENTS,
+    LEDGER_COMMANDS,
     LETTERS_COMMANDS,
     NOTIFIER_COMMANDS,
     PORTAL_READ_MODEL,

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -60,6 +61,11 @@ customers = Table(
     Column("address", JSONB),
     Column("sales_rep_email", Text),
     Column("excluded_from_dunning", Boolean, nullable=False, server_default="false"),
+    # people with roles, from the customer's record (import or API), replaced with it
+    Column("contacts", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("risk_class", String(32)),
+    # collected on a call (RecordDunningContact): never written by an import or a PUT
+    Column("dunning_contact", JSONB),
     Column("version", Integer, nullable=False),
     *_stamps(),
     PrimaryKeyConstraint("tenant", "ref"),

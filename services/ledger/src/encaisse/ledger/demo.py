@@ -125,6 +125,17 @@ def customers(rng: random.Random) -> list[tuple[str, CustomerIn]]:
                     },
                     sales_rep_email="commercial@example.com",
                     excluded_from_dunning=n == 49,
+                    # the firmer steps address the finance director, where there is one
+                    contacts=()
+                    if segment == "individual"
+                    else (
+                        {
+                            "role": "finance_director",
+                            "name": f"Direction financière {ref}",
+                            "email": f"daf+{ref.lower()}@example.com",
+                            "hours": "Mon-Fri 9-12",
+                        },
+                    ),
                 ),
             )
         )

@@ -18,9 +18,10 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
-from encaisse.contracts.ledger import PaymentMethod, Segment
+from encaisse.contracts.ledger import ContactRole, PaymentMethod, PreferredChannel, Segment
 from encaisse.ledger import validation as v
 
 Ref = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\s/]+$")]
@@ -51,6 +52,43 @@ class Address(_In):
     country: Country
 
 
+# The roles a customer's own record names (the accounting system's or the API's);
+# ``billing`` is the customer's email and phone themselves, ``dunning`` the contact a
+# collector collects (``RecordDunningContact``), kept apart.
+PERSON_ROLES = tuple(r for r in ContactRole if r not in (ContactRole.BILLING, ContactRole.DUNNING))
+CONTACT_FIELDS = ("name", "email", "phone", "hours", "preferred_channel")
+Phone = Annotated[str, AfterValidator(v.e164_phone)]
+
+
+class ContactIn(_In):
+    """A person to reach at the customer, for the steps that address their role."""
+
+    role: ContactRole = Field(description="accounts_payable, finance_director, manager or buyer")
+    name: str | None = Field(default=None, max_length=300)
+    email: EmailStr | None = None
+    phone: Phone | None = Field(default=None, description="E.164, such as +33123456789")
+    hours: str | None = Field(
+        default=None, max_length=200, description="when to reach them: Mon-Fri 9-12"
+    )
+    preferred_channel: PreferredChannel | None = None
+
+    @field_validator("role")
+    @classmethod
+    def _a_person(cls, role: ContactRole) -> ContactRole:
+        if role not in PERSON_ROLES:
+            raise ValueError(
+                f"{role.value!r} is not a contact's role here: billing is the customer's own "
+                "email and phone, dunning is collected on a call"
+            )
+        return role
+
+    @model_validator(mode="after")
+    def _reachable(self) -> ContactIn:
+        if self.email is None and self.phone is None:
+            raise ValueError("a contact needs an email or a phone")
+        return self
+
+
 class CustomerIn(_In):
     name: str = Field(min_length=1, max_length=300)
     legal_id: Annotated[str, AfterValidator(v.legal_id)] | None = Field(
@@ -63,12 +101,27 @@ class CustomerIn(_In):
     timezone: Annotated[str, AfterValidator(v.timezone_name)] = "Europe/Paris"
     payment_method: PaymentMethod = PaymentMethod.TRANSFER
     email: EmailStr | None = None
-    phone: Annotated[str, AfterValidator(v.e164_phone)] | None = Field(
-        default=None, description="E.164, such as +33123456789"
-    )
+    phone: Phone | None = Field(default=None, description="E.164, such as +33123456789")
     address: Address | None = None
     sales_rep_email: EmailStr | None = None
     excluded_from_dunning: bool = False
+    contacts: tuple[ContactIn, ...] = Field(
+        default=(),
+        max_length=len(PERSON_ROLES),
+        description="people to reach beyond the billing email and phone, one per role",
+    )
+    risk_class: str | None = Field(
+        default=None, max_length=32, description="the tenant's own risk grade, such as high"
+    )
+
+    @field_validator("contacts")
+    @classmethod
+    def _one_per_role(cls, contacts: tuple[ContactIn, ...]) -> tuple[ContactIn, ...]:
+        seen = [c.role for c in contacts]
+        twice = sorted({r.value for r in seen if seen.count(r) > 1})
+        if twice:
+            raise ValueError(f"one contact per role: {', '.join(twice)} given twice")
+        return contacts
 
 
 class CustomerRow(CustomerIn):
@@ -120,3 +173,18 @@ class PaymentRejectionIn(_In):
 
     date: date
     reason: str | None = Field(default=None, max_length=500)
+
+
+class DunningContactIn(_In):
+    """What a collector collected on a call (``RecordDunningContact``), checked as the
+    customer's own email and phone are."""
+
+    email: EmailStr | None = None
+    phone: Phone | None = Field(default=None, description="E.164, such as +33123456789")
+    name: str | None = Field(default=None, max_length=300)
+
+    @model_validator(mode="after")
+    def _something(self) -> DunningContactIn:
+        if self.email is None and self.phone is None:
+            raise ValueError("an email or a phone to keep")
+        return self

@@ -110,6 +110,9 @@ customers = Table(
     Column("address", JSONB),
     Column("address_ok", Boolean, nullable=False, server_default="true"),
     Column("sales_rep_email", String(320)),
+    # the people to reach by role (CustomerUpserted.contacts, the dunning contact among
+    # them), each with the scheduler's own email_ok / phone_ok
+    Column("contacts", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("excluded", Boolean, nullable=False, server_default="false"),
     Column("explicit_profile", String(64)),
     Column("profile", String(64), nullable=False, server_default="standard"),

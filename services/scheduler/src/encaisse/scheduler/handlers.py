@@ -84,7 +84,12 @@ async def on_message_failed(
         await deliveries.provider_failed(ctx, Means(e.channel.value), e.command_key, detail)
         return
     await deliveries.delivery_failed(
-        ctx, Means(e.channel.value), e.command_key, detail, contact_wrong=e.reason in WRONG_EMAIL
+        ctx,
+        Means(e.channel.value),
+        e.command_key,
+        detail,
+        contact_wrong=e.reason in WRONG_EMAIL,
+        recipient=e.recipient,
     )
 
 

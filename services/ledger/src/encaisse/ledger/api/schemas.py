@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from encaisse.contracts.ledger import InvoiceStatus, PaymentMethod, Segment
+from encaisse.contracts.ledger import Contact, InvoiceStatus, PaymentMethod, Segment
 from encaisse.ledger.models import Address
 
 
@@ -29,6 +29,17 @@ class Balance(BaseModel):
     amount: Decimal
 
 
+class DunningContactOut(BaseModel):
+    """The contact a collector collected on a call: no import or PUT changes it."""
+
+    email: str | None = None
+    phone: str | None = None
+    name: str | None = None
+    collected_by: str
+    collected_at: datetime
+    task_id: str | None = None
+
+
 class CustomerOut(BaseModel):
     ref: str
     name: str
@@ -44,6 +55,11 @@ class CustomerOut(BaseModel):
     address: Address | None
     sales_rep_email: str | None
     excluded_from_dunning: bool
+    risk_class: str | None
+    contacts: list[Contact] = Field(
+        description="the people of the customer's record by role, then the dunning contact"
+    )
+    dunning_contact: DunningContactOut | None
     version: int
     open_invoices: list[InvoiceOut]
     balances: list[Balance]

@@ -25,7 +25,13 @@ from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from encaisse.contracts import Money
-from encaisse.contracts.ledger import CustomerUpserted, InvoiceState, PostalAddress
+from encaisse.contracts.ledger import (
+    Contact,
+    ContactRole,
+    CustomerUpserted,
+    InvoiceState,
+    PostalAddress,
+)
 
 
 class Kind(StrEnum):
@@ -146,11 +152,27 @@ CUSTOMER_FIELDS = tuple(
 )
 
 
+def customer_contacts(row: Row) -> tuple[Contact, ...]:
+    """The people of the customer's record, then the dunning contact collected on a call
+    (role ``dunning``) when there is one."""
+    people = [Contact(**c) for c in row["contacts"] or ()]
+    collected = row["dunning_contact"]
+    if collected:
+        people.append(
+            Contact(
+                role=ContactRole.DUNNING,
+                **{k: collected.get(k) for k in ("name", "email", "phone")},
+            )
+        )
+    return tuple(people)
+
+
 def customer_event(row: Row, created: bool) -> CustomerUpserted:
     """``CustomerUpserted`` from a row of ``ledger.customers``."""
-    fields = {name: row[name] for name in CUSTOMER_FIELDS}
+    fields = {name: row[name] for name in CUSTOMER_FIELDS if name != "contacts"}
     if fields["address"] is not None:
         fields["address"] = PostalAddress(**fields["address"])
+    fields["contacts"] = customer_contacts(row)
     return CustomerUpserted(
         tenant=row["tenant"],
         version=row["version"],

@@ -22,6 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from encaisse.bus.uow import UnitOfWork
 from encaisse.kit.clock import Clock
 from encaisse.kit.failures import DomainError
+from encaisse.ledger.customer_lines import (
+    ADDRESS_COLUMNS,
+    CONTACT_COLUMNS,
+    column_of,
+    customer_fields,
+)
 from encaisse.ledger.file_lines import BodyTooLarge
 from encaisse.ledger.import_files import FileFormat, Record, records
 from encaisse.ledger.invoice_lines import plain_invoice, plain_line_reader
@@ -37,14 +43,10 @@ class ImportKind(StrEnum):
     PAYMENTS = "payments"
 
 
-ADDRESS_COLUMNS = {
-    "address_lines": "lines",
-    "address_postal_code": "postal_code",
-    "address_city": "city",
-    "address_country": "country",
-}
 CSV_COLUMNS = {
-    ImportKind.CUSTOMERS: frozenset(CustomerRow.model_fields) - {"address"} | set(ADDRESS_COLUMNS),
+    ImportKind.CUSTOMERS: frozenset(CustomerRow.model_fields) - {"address", "contacts"}
+    | set(ADDRESS_COLUMNS)
+    | set(CONTACT_COLUMNS),
     ImportKind.INVOICES: frozenset(InvoiceRow.model_fields),
     ImportKind.PAYMENTS: frozenset(PaymentIn.model_fields),
 }
@@ -66,16 +68,17 @@ class ImportReport:
         self.rejections.extend(LineRejection(line, f, r) for f, r in problems)
 
 
-def _problems(exc: ValidationError) -> list[tuple[str, str]]:
-    return [(".".join(str(p) for p in err["loc"]) or "line", err["msg"]) for err in exc.errors()]
-
-
-def _csv_customer(fields: dict[str, Any]) -> dict[str, Any]:
-    address = {ADDRESS_COLUMNS[k]: fields.pop(k) for k in list(fields) if k in ADDRESS_COLUMNS}
-    if any(v is not None for v in address.values()):
-        address["lines"] = tuple((address.get("lines") or "").split("|"))
-        fields["address"] = address
-    return fields
+def _problems(
+    exc: ValidationError, column: Callable[[tuple[Any, ...]], str] | None = None
+) -> list[tuple[str, str]]:
+    """Each refused field with its reason, named by its path (or its CSV ``column``)."""
+    return [
+        (
+            column(tuple(err["loc"])) if column else ".".join(str(p) for p in err["loc"]) or "line",
+            err["msg"],
+        )
+        for err in exc.errors()
+    ]
 
 
 def _csv_payment(fields: dict[str, Any]) -> dict[str, Any]:
@@ -173,7 +176,7 @@ class Importer:
         fields = record.fields
         if self._fmt == FileFormat.CSV:
             if self._kind == ImportKind.CUSTOMERS:
-                fields = _csv_customer(fields)
+                fields = customer_fields(fields)
             elif self._kind == ImportKind.PAYMENTS:
                 fields = _csv_payment(fields)
         entry = self._entry(record.line, fields)
@@ -199,7 +202,10 @@ class Importer:
         try:
             row = self._model.model_validate(fields)
         except ValidationError as exc:
-            self.report.reject(line, _problems(exc))
+            named = self._kind == ImportKind.CUSTOMERS and self._fmt == FileFormat.CSV
+            self.report.reject(
+                line, _problems(exc, (lambda loc: column_of(loc, fields)) if named else None)
+            )
             return None
         if self._kind == ImportKind.INVOICES:
             number, customer, issued, due, amount, currency, pdf_url = _INVOICE_VALUES(row)

@@ -262,7 +262,7 @@ def _act(
     out.skipped += [Skipped(ref.invoice_number, s, "overtaken by a later step") for s in overtaken]
     out.collect_email |= needs_substitute(step, customer) and step.offset_days > 0
     given = substitute(step, customer, policy, scenario)
-    way = route(given.channel, customer)
+    way = route(given.channel, customer, given.role)
     numbers = {t.invoice_number for t in demanded(step, given.channel, tracks, scenario, at.today)}
     if not numbers:
         return tracks, history

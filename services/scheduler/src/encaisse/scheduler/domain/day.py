@@ -173,7 +173,7 @@ def decide(
         given = substitute(
             moved.fired, customer, policy, plan if isinstance(plan, Scenario) else None
         )
-        way = route(given.channel, customer)
+        way = route(given.channel, customer, given.role)
         if way.channel is None or track.excluded:
             out.skipped.append(
                 Skipped(

@@ -4,12 +4,13 @@ modules read and write them)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import fields
 from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from encaisse.scheduler.domain.contacts import Contacts
+from encaisse.scheduler.domain.contacts import Contacts, Person
 from encaisse.scheduler.domain.planning import Track, TrackState
 from encaisse.scheduler.domain.scenarios import (
     CountedFrom,
@@ -99,6 +100,19 @@ def policy_from_row(row: Any) -> Policy:
     )
 
 
+PERSON_FIELDS = tuple(f.name for f in fields(Person))
+
+
+def people_to_json(people: Iterable[Person]) -> list[dict[str, Any]]:
+    return [{name: getattr(p, name) for name in PERSON_FIELDS} for p in people]
+
+
+def people_from_json(data: Iterable[dict[str, Any]] | None) -> tuple[Person, ...]:
+    return tuple(
+        Person(**{k: v for k, v in item.items() if k in PERSON_FIELDS}) for item in data or ()
+    )
+
+
 def contacts_from_row(row: Any) -> Contacts:
     return Contacts(
         customer_ref=row.customer_ref,
@@ -115,6 +129,7 @@ def contacts_from_row(row: Any) -> Contacts:
         address_ok=row.address_ok,
         sales_rep_email=row.sales_rep_email,
         excluded=row.excluded,
+        people=people_from_json(row.contacts),
     )
 
 

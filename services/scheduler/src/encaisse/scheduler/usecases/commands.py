@@ -13,7 +13,9 @@ from encaisse.contracts.ledger import PostalAddress
 from encaisse.contracts.letters import FormalNotice, LetterKind, SendLetter
 from encaisse.contracts.notifier import SendEmail, SendSms
 from encaisse.contracts.portal import PostNotice
+from encaisse.scheduler.domain.contacts import Person, recipient
 from encaisse.scheduler.domain.scenarios import Means, Step
+from encaisse.scheduler.repository.rows import contacts_from_row
 
 EMAIL_TEMPLATES = {
     "courtesy_reminder",
@@ -43,6 +45,26 @@ def template_for(step: Step, channel: Means) -> str:
     if channel is Means.EMAIL and step.template not in EMAIL_TEMPLATES:
         return "second_reminder"
     return step.template
+
+
+def addressee(channel: Means, step: Step, customer: Any) -> Person | None:
+    """Whom the step on ``channel`` goes to, from the customer's row: its role's person,
+    else the billing contact, else the dunning contact (``domain.contacts.recipient``)."""
+    return recipient(channel, contacts_from_row(customer), step.role)
+
+
+def call_note(step: Step, customer: Any) -> str:
+    """A call task's note: the step, and whom to call (name, role, phone, hours)."""
+    note = f"{step.template} ({Means.CALL.value})"
+    person = addressee(Means.CALL, step, customer)
+    if person is None:
+        return note
+    who = ", ".join(
+        part
+        for part in (person.name, person.role.replace("_", " "), person.phone, person.hours)
+        if part
+    )
+    return f"{note}: call {who}"
 
 
 def debtor(customer: Any) -> Debtor:
@@ -120,12 +142,13 @@ def build(
         tenant=tenant, idempotency_key=key, case_id=case_id, step=step.key, debtor=debtor(customer)
     )
     template = template or template_for(step, channel)
+    person = addressee(channel, step, customer)
     if channel is Means.EMAIL:
         cc = (customer.sales_rep_email,) if step.cc_sales_rep and customer.sales_rep_email else ()
         return SendEmail(
             **common,
             template=template,
-            to=(customer.email,),
+            to=(person.email if person else customer.email,),
             cc=cc,
             invoices=lines,
             attach_invoice_pdfs=any(t.pdf_url for t in invoices),
@@ -136,7 +159,7 @@ def build(
         return SendSms(
             **common,
             template=template,
-            to=customer.phone,
+            to=person.phone if person else customer.phone,
             invoices=lines,
             context=context or {},
             position=position,

@@ -242,7 +242,9 @@ def _group(
             rows,
             step.key,
             assignee=assignee,
-            note=f"{step.template} ({channel.value})",
+            note=commands.call_note(step, customer)
+            if kind is TaskKind.CALL
+            else f"{step.template} ({channel.value})",
         )
         batch.timeline.append(
             timeline_row(

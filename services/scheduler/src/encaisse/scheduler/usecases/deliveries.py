@@ -15,11 +15,12 @@ from datetime import timedelta
 from typing import Any
 
 from encaisse.contracts.scheduler import TaskKind
-from encaisse.scheduler.domain.contacts import fallback
+from encaisse.scheduler.domain.contacts import fallback, mark_wrong, route
 from encaisse.scheduler.domain.planning import TrackState
 from encaisse.scheduler.domain.scenarios import Means, Step
 from encaisse.scheduler.domain.windows import next_open_slot
 from encaisse.scheduler.repository import customers, timeline, tracks
+from encaisse.scheduler.repository.rows import people_to_json
 from encaisse.scheduler.usecases import commands
 from encaisse.scheduler.usecases.context import Context
 from encaisse.scheduler.usecases.messages import defer, send
@@ -28,6 +29,7 @@ from encaisse.scheduler.usecases.tasks import create_task
 RESEND_AFTER = timedelta(hours=1)
 MAX_RESENDS = 3
 AGAIN = "~again"
+NEXT_CONTACT = "~next-contact"  # an act sent again to the next contact after a bounce
 
 CONTACT_FLAGS = {
     Means.EMAIL: "email_ok",
@@ -39,13 +41,22 @@ CONTACT_FLAGS = {
 
 
 async def delivery_failed(
-    ctx: Context, channel: Means, command_key: str, detail: str, *, contact_wrong: bool
+    ctx: Context,
+    channel: Means,
+    command_key: str,
+    detail: str,
+    *,
+    contact_wrong: bool,
+    recipient: str | None = None,
 ) -> None:
     """Record the anomaly; a wrong contact switches to the next channel and asks for a fix.
 
     ``command_key`` names what failed: a command, or ``task:<id>`` for a call task whose
     number was wrong. What it was about goes out again on the next available channel,
-    for the invoices still active (not paid, paused or excluded since).
+    for the invoices still active (not paid, paused or excluded since). When the wrong
+    ``recipient`` was a person with a role (not the billing contact), that person is
+    marked, and the act goes again on the same channel to whom it reaches next (the
+    billing contact, else the dunning contact) when there is one.
     """
     await timeline.add(
         ctx.uow.session,
@@ -57,15 +68,22 @@ async def delivery_failed(
     )
     if not contact_wrong:
         return
-    await customers.change(ctx.uow.session, ctx.tenant, ctx.ref, **{CONTACT_FLAGS[channel]: False})
+    people, billing = mark_wrong(ctx.customer, channel, recipient)
+    flags: dict[str, Any] = {CONTACT_FLAGS[channel]: False} if billing else {}
+    if people != ctx.customer.people:
+        flags["contacts"] = people_to_json(people)
+    await customers.change(ctx.uow.session, ctx.tenant, ctx.ref, **flags)
     await ctx.relock()
-    await create_task(ctx, TaskKind.FIX_CONTACT, [], note=f"{channel.value}: {detail}")
+    whose = "" if billing else f" to {recipient}"
+    await create_task(ctx, TaskKind.FIX_CONTACT, [], note=f"{channel.value}{whose}: {detail}")
     sent = await _sent_as(ctx, command_key)
     if sent is None or (sent.kind == "task" and sent.channel != channel.value):
         return
     rows = await _active(ctx, sent.invoice_numbers)
     before_due = all(r.due_date >= ctx.today for r in rows)
-    other = fallback(channel, ctx.customer, before_due=before_due)
+    # a person with a role was wrong: the billing or dunning contact may still be right
+    same = not billing and route(channel, ctx.customer).channel is channel
+    other = channel if same else fallback(channel, ctx.customer, before_due=before_due)
     if not rows or other is None or ctx.customer.excluded:
         return
     step = Step(0, channel, sent.template or "second_reminder")
@@ -76,6 +94,8 @@ async def delivery_failed(
         return
     template = commands.template_for(step, other)
     key = commands.command_key(ctx.row.case_id, sent.step or "step", other.value, ctx.today)
+    if same:  # the same act on the same channel, to someone else: a key of its own
+        key = f"{command_key}{NEXT_CONTACT}"
     await send(ctx, other, template, rows, key, sent.step or template, statement=True)
 
 

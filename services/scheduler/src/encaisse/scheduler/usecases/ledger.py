@@ -19,6 +19,7 @@ from encaisse.contracts.ledger import (
     PaymentReceived,
     PaymentRejected,
 )
+from encaisse.scheduler.domain.contacts import Person, keep_flags
 from encaisse.scheduler.domain.day import plans_from
 from encaisse.scheduler.domain.payments import Paid, thank_you_invoices
 from encaisse.scheduler.domain.planning import (
@@ -32,7 +33,7 @@ from encaisse.scheduler.domain.planning import (
 )
 from encaisse.scheduler.domain.scenarios import DunningMode, Means, profile_for
 from encaisse.scheduler.repository import customers, disputes, timeline, tracks
-from encaisse.scheduler.repository.rows import track_from_row
+from encaisse.scheduler.repository.rows import people_from_json, people_to_json, track_from_row
 from encaisse.scheduler.usecases.context import Context, context, replan
 from encaisse.scheduler.usecases.messages import send, with_balance
 
@@ -52,6 +53,20 @@ async def customer_upserted(ctx: Context, e: CustomerUpserted) -> None:
         profiles=rules.profiles,
     )
     address = e.address.model_dump() if e.address else None
+    people = keep_flags(
+        tuple(
+            Person(
+                c.role.value,
+                name=c.name,
+                email=c.email,
+                phone=c.phone,
+                hours=c.hours,
+                preferred_channel=c.preferred_channel.value if c.preferred_channel else None,
+            )
+            for c in e.contacts
+        ),
+        people_from_json(row.contacts),
+    )
     values: dict[str, Any] = dict(
         version=e.version,
         name=e.name,
@@ -63,6 +78,7 @@ async def customer_upserted(ctx: Context, e: CustomerUpserted) -> None:
         phone=e.phone,
         address=address,
         sales_rep_email=e.sales_rep_email,
+        contacts=people_to_json(people),
         excluded=e.excluded_from_dunning,
         profile=profile,
     )
