@@ -45,6 +45,7 @@ TABLES = (
     "tenants",
     "profiles",
     "scenario_versions",
+    "profile_rules",
     "deferred",
 )
 
@@ -132,6 +133,8 @@ class Ledger:
         segment: Segment = Segment.SME,
         country: str = "FR",
         sales_rep: str | None = "rep@acme.fr",
+        language: str = "fr",
+        payment_method: PaymentMethod = PaymentMethod.TRANSFER,
         **extra: Any,
     ) -> None:
         await self.publish(
@@ -143,9 +146,9 @@ class Ledger:
                     name=f"Client {ref}",
                     segment=segment,
                     country=country,
-                    language="fr",
+                    language=language,
                     timezone="Europe/Paris",
-                    payment_method=PaymentMethod.TRANSFER,
+                    payment_method=payment_method,
                     email=email,
                     phone=phone,
                     sales_rep_email=sales_rep,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, status
+from pydantic import BaseModel, Field
 
 from encaisse.kit.auth import Admin, Collector, Viewer
 from encaisse.kit.failures import NotFound
@@ -55,6 +55,7 @@ class Timeline(BaseModel):
     case_id: str | None
     case_state: str
     profile: str
+    scenario: str | None  # its own, chosen by staff (over its rule's and its profile's)
     invoices: list[InvoiceState]
     entries: list[Entry]
     planned: list[Planned]
@@ -66,6 +67,10 @@ class Exclusion(BaseModel):
 
 class ExplicitProfile(BaseModel):
     profile: str | None
+
+
+class OwnScenario(BaseModel):
+    scenario: str = Field(pattern=r"^[a-z0-9_]{1,64}$")
 
 
 def planned_steps(track: Track, plan, slot) -> list[Planned]:
@@ -112,6 +117,7 @@ async def read_timeline(customer_ref: str, staff: Viewer, rt: RuntimeDep, parts:
         case_id=row.case_id,
         case_state=row.case_state,
         profile=row.profile,
+        scenario=row.own_scenario,
         invoices=[
             InvoiceState(
                 invoice_number=r.invoice_number,
@@ -166,3 +172,23 @@ async def set_profile(
     async with rt.unit_of_work() as uow:
         await acts.choose_profile(parts, uow, staff.tenant, customer_ref, body.profile)
     return body
+
+
+@router.put("/{customer_ref}/scenario", response_model=OwnScenario)
+@forgets_rules
+async def set_scenario(
+    customer_ref: str, body: OwnScenario, staff: Admin, rt: RuntimeDep, parts: Parts
+) -> OwnScenario:
+    """The customer's own scenario (a key account's bespoke procedure), over its rule's and
+    its profile's; its live invoices follow it from their next step on."""
+    async with rt.unit_of_work() as uow:
+        await acts.choose_scenario(parts, uow, staff.tenant, customer_ref, body.scenario)
+    return body
+
+
+@router.delete("/{customer_ref}/scenario", status_code=status.HTTP_204_NO_CONTENT)
+@forgets_rules
+async def drop_scenario(customer_ref: str, staff: Admin, rt: RuntimeDep, parts: Parts) -> None:
+    """Back to the scenario of its rule or its profile."""
+    async with rt.unit_of_work() as uow:
+        await acts.choose_scenario(parts, uow, staff.tenant, customer_ref, None)

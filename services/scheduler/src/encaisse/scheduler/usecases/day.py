@@ -208,6 +208,7 @@ def _group(batch: Batch, data: TenantData, customer: Any, group: Group, rows: li
         invoices=rows,
         day=group.day,
         notice_deadline_days=data.settings.notice_deadline_days,
+        fallback_language=data.settings.language,
     )
     assert command is not None
     batch.messages.append(Envelope(payload=command, subject=case_id or ref))
