@@ -188,3 +188,17 @@ async def test_every_command_carries_the_tenants_language_for_a_debtor_we_do_not
         await h.quiet()
         thank_you = h.probe.commands()[-1]
         assert (thank_you.template, thank_you.debtor.fallback_language) == ("thank_you", "en")
+
+
+async def test_a_profile_or_scenario_a_rule_names_cannot_be_deleted(database_url, amqp_url):
+    async with running(database_url, amqp_url) as h:
+        r = await h.http.delete("/v1/profiles/risky")  # the first default rule names it
+        assert r.status_code == 409 and "rules [0]" in r.text
+        rules = (await h.http.get("/v1/profile-rules")).json()["rules"]
+        mine = {"profile": "standard", "scenario": "direct_debit", "payment_methods": ["cheque"]}
+        assert (await h.http.put("/v1/profile-rules", json={"rules": [mine]})).status_code == 200
+        r = await h.http.delete("/v1/scenarios/direct_debit")
+        assert r.status_code == 409 and "rules [0]" in r.text
+        assert (await h.http.delete("/v1/profiles/risky")).status_code == 204  # no rule now
+        assert (await h.http.put("/v1/profile-rules", json={"rules": rules[1:]})).status_code == 200
+        assert (await h.http.delete("/v1/scenarios/direct_debit")).status_code == 204

@@ -14,7 +14,7 @@ from encaisse.kit.failures import Conflict, DomainError, NotFound
 from encaisse.scheduler.api.deps import Parts, RuntimeDep, forgets_rules
 from encaisse.scheduler.domain.scenarios import DunningMode, InvalidScenario, Policy, WithoutEmail
 from encaisse.scheduler.domain.windows import SendingWindow
-from encaisse.scheduler.repository import profiles, tenants
+from encaisse.scheduler.repository import profiles, rules, tenants
 from encaisse.scheduler.repository.rows import policy_from_row, policy_to_row, window_to_json
 from encaisse.scheduler.repository.tenants import TenantSettings
 
@@ -213,6 +213,11 @@ async def delete_profile(code: CodePath, staff: Admin, rt: RuntimeDep, parts: Pa
         used = await profiles.customers_with(conn, staff.tenant, code)
         if used:
             raise Conflict("code", f"{used} customers have profile {code!r}")
+        named = [
+            i for i, r in enumerate(await rules.of_tenant(conn, staff.tenant)) if r.profile == code
+        ]
+        if named:
+            raise Conflict("code", f"profile rules {named} name profile {code!r}")
         if not await profiles.delete(conn, staff.tenant, code, staff.name):
             raise NotFound("code", f"no profile {code!r}")
 

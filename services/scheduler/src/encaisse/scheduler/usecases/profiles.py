@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from encaisse.kit.failures import DomainError
-from encaisse.scheduler.domain.rules import Choice, ProfileRule, choose, uses_amounts
+from encaisse.scheduler.domain.rules import Choice, Customer, ProfileRule, choose, uses_amounts
 from encaisse.scheduler.repository import rules as repo
 from encaisse.scheduler.repository import tenants
 from encaisse.scheduler.repository.rows import Conn, rules_customer
@@ -54,17 +54,14 @@ async def choice_for(conn: Conn, row: Any, rules: TenantRules, **changes: Any) -
         )
     return choose(
         explicit=values["explicit_profile"],
-        customer=rules_customer(_Row(values)),
+        customer=Customer(
+            values["segment"], values["country"], values["payment_method"], values["risk_class"]
+        ),
         tenant_country=rules.settings.country,
         rules=rules.rules,
         profiles=rules.profiles,
         balances=balances,
     )
-
-
-class _Row:
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        self.__dict__.update(values)
 
 
 def check_rules(rules: tuple[ProfileRule, ...], known: TenantRules) -> None:
