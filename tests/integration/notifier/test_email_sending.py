@@ -327,3 +327,24 @@ async def test_a_command_for_an_unknown_template_goes_to_the_dead_letter_queue(
         assert [d.message_id for d in dead] == [bad.id]
         assert dead[0].reason == "rejected" and "no_such_step" in dead[0].error
         assert [e.command_key for e in bus.of_type("message.sent.v1")] == ["good"]
+
+
+@pytest.mark.parametrize(
+    ("tenant_language", "subject", "words"),
+    [
+        ("fr", "Relance : factures échues non réglées", "Sauf erreur"),
+        ("en", "Reminder: overdue invoices", "Unless we are mistaken"),
+    ],
+)
+async def test_a_german_debtor_reads_its_tenants_language(
+    database_url, amqp_url, smtp, tenant_language, subject, words
+):
+    async with running_notifier(database_url, amqp_url, smtp), Bus(amqp_url) as bus:
+        debtor = email_command().debtor.model_copy(
+            update={"language": "de", "country": "DE", "fallback_language": tenant_language}
+        )
+        await bus.send(email_command(debtor=debtor))
+        await eventually(lambda: len(smtp.received) == 1)
+        text, _ = _parts(smtp.received[0])
+        assert smtp.received[0]["Subject"] == subject
+        assert words in text

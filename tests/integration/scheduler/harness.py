@@ -45,6 +45,7 @@ TABLES = (
     "tenants",
     "profiles",
     "scenario_versions",
+    "profile_rules",
     "deferred",
 )
 
@@ -132,6 +133,8 @@ class Ledger:
         segment: Segment = Segment.SME,
         country: str = "FR",
         sales_rep: str | None = "rep@acme.fr",
+        language: str = "fr",
+        payment_method: PaymentMethod = PaymentMethod.TRANSFER,
         **extra: Any,
     ) -> None:
         await self.publish(
@@ -143,9 +146,9 @@ class Ledger:
                     name=f"Client {ref}",
                     segment=segment,
                     country=country,
-                    language="fr",
+                    language=language,
                     timezone="Europe/Paris",
-                    payment_method=PaymentMethod.TRANSFER,
+                    payment_method=payment_method,
                     email=email,
                     phone=phone,
                     sales_rep_email=sales_rep,
@@ -281,20 +284,17 @@ class Harness:
 
     async def dun_per_invoice(self, *codes: str, contacts_per_week: int = 2) -> None:
         """The profiles ``codes`` (all when none) dun each invoice on its own track."""
-        profiles = (await self.http.get("/v1/profiles")).json()
-        for profile in profiles:
+        for profile in (await self.http.get("/v1/profiles")).json():
             if codes and profile["code"] not in codes:
                 continue
-            engine = self.app.state.runtime.engine
-            async with engine.begin() as conn:
-                await conn.execute(
-                    text(
-                        "UPDATE scheduler.profiles SET mode = 'per_invoice', "
-                        "contacts_per_week = :cap WHERE tenant = :tenant AND code = :code"
-                    ),
-                    {"tenant": TENANT, "code": profile["code"], "cap": contacts_per_week},
-                )
-        self.app.state.runtime.parts.tenants.forget(TENANT)
+            policy = dict(
+                profile["policy"], mode="per_invoice", contacts_per_week=contacts_per_week
+            )
+            body = {k: profile[k] for k in ("name", "scenario_code", "segments")}
+            r = await self.http.put(
+                f"/v1/profiles/{profile['code']}", json=dict(body, policy=policy)
+            )
+            assert r.status_code == 200, r.text
 
     async def timeline(self, ref: str) -> dict[str, Any]:
         r = await self.http.get(f"/v1/customers/{ref}/timeline")

@@ -20,10 +20,18 @@ DUE = date(2026, 3, 16)
 async def test_scenarios_are_versioned_with_who_changed_what(database_url, amqp_url):
     async with running(database_url, amqp_url) as h:
         listed = (await h.http.get("/v1/scenarios")).json()
-        assert [s["code"] for s in listed] == ["export", "key_account", "public_body", "standard"]
+        assert [s["code"] for s in listed] == [
+            "direct_debit",
+            "export",
+            "internal_account",
+            "key_account",
+            "public_body",
+            "risky",
+            "standard",
+        ]
         body = {
-            "code": "risky",
-            "name": "Risky customers",
+            "code": "cautious",
+            "name": "Cautious customers",
             "amicable_days": 75,
             "steps": [
                 {"offset_days": -3, "channel": "email", "template": "courtesy_reminder"},
@@ -40,44 +48,46 @@ async def test_scenarios_are_versioned_with_who_changed_what(database_url, amqp_
         assert r.status_code == 201, r.text
         assert r.json()["version"] == 1 and r.json()["changed_by"] == "Alice Admin"
         assert (await h.http.post("/v1/scenarios", json=body)).status_code == 409
-        off = await h.http.patch("/v1/scenarios/risky/steps/3", json={"enabled": False})
+        off = await h.http.patch("/v1/scenarios/cautious/steps/3", json={"enabled": False})
         assert off.status_code == 200 and off.json()["version"] == 2
         assert [s["enabled"] for s in off.json()["steps"]] == [True, False, True]
         assert (
-            await h.http.patch("/v1/scenarios/risky/steps/4", json={"enabled": False})
+            await h.http.patch("/v1/scenarios/cautious/steps/4", json={"enabled": False})
         ).status_code == 404
-        history = (await h.http.get("/v1/scenarios/risky/versions")).json()
+        history = (await h.http.get("/v1/scenarios/cautious/versions")).json()
         assert [(v["version"], v["change"]) for v in history] == [
             (1, "created"),
             (2, "step D+3 switched off"),
         ]
         bad = dict(body, steps=[body["steps"][0], dict(body["steps"][0], channel="sms")])
-        r = await h.http.put("/v1/scenarios/risky", json=bad)
+        r = await h.http.put("/v1/scenarios/cautious", json=bad)
         assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "steps"]
-        r = await h.http.put("/v1/scenarios/risky", json=dict(body, amicable_days=120))
+        r = await h.http.put("/v1/scenarios/cautious", json=dict(body, amicable_days=120))
         assert r.status_code == 422 and "amicable_days" in r.json()["detail"][0]["loc"]
         r = await h.http.put(
-            "/v1/scenarios/risky", json=dict(body, steps=[dict(body["steps"][0], channel="pigeon")])
+            "/v1/scenarios/cautious",
+            json=dict(body, steps=[dict(body["steps"][0], channel="pigeon")]),
         )
         assert r.status_code == 422 and "channel" in r.json()["detail"][0]["loc"]
         viewer = {"Authorization": "Bearer viewer-token"}
         assert (
-            await h.http.put("/v1/scenarios/risky", json=body, headers=viewer)
+            await h.http.put("/v1/scenarios/cautious", json=body, headers=viewer)
         ).status_code == 403
         other = {"Authorization": "Bearer other-admin-token"}
-        assert (await h.http.get("/v1/scenarios/risky", headers=other)).status_code == 404
+        assert (await h.http.get("/v1/scenarios/cautious", headers=other)).status_code == 404
         p = await h.http.post(
-            "/v1/profiles", json={"code": "risky", "name": "Risky", "scenario_code": "risky"}
+            "/v1/profiles",
+            json={"code": "cautious", "name": "Cautious", "scenario_code": "cautious"},
         )
         assert p.status_code == 201, p.text
-        assert (await h.http.delete("/v1/scenarios/risky")).status_code == 409
+        assert (await h.http.delete("/v1/scenarios/cautious")).status_code == 409
         r = await h.http.post(
             "/v1/profiles", json={"code": "ghost", "name": "Ghost", "scenario_code": "nope"}
         )
         assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "scenario_code"]
-        assert (await h.http.delete("/v1/profiles/risky")).status_code == 204
-        assert (await h.http.delete("/v1/scenarios/risky")).status_code == 204
-        assert (await h.http.get("/v1/scenarios/risky")).status_code == 404
+        assert (await h.http.delete("/v1/profiles/cautious")).status_code == 204
+        assert (await h.http.delete("/v1/scenarios/cautious")).status_code == 204
+        assert (await h.http.get("/v1/scenarios/cautious")).status_code == 404
 
 
 async def test_amounts_leave_the_api_at_their_currencys_precision(database_url, amqp_url):

@@ -196,3 +196,16 @@ def test_provider_events_move_a_letter_forward_only():
         after("submitted", "delivered")
     with pytest.raises(UnexpectedEvent):
         after("delivered", "returned")
+
+
+@pytest.mark.parametrize(("tenant_language", "written"), [("fr", "fr"), ("en", "en"), (None, "en")])
+def test_a_reader_in_a_language_we_do_not_write_reads_the_tenants(tenant_language, written):
+    base = sample_notice()
+    debtor = Debtor(
+        customer_ref="C-0042",
+        name="Bäckerei Müller GmbH",
+        language="de",
+        fallback_language=tenant_language,
+    )
+    content = _compose(base.model_copy(update={"debtor": debtor}))
+    assert content.language == written

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from encaisse.contracts import Money
-from encaisse.contracts.common import Debtor, InvoiceLine
+from encaisse.contracts.common import Debtor, InvoiceLine, PaymentLine
 from encaisse.notifier.domain.content import locale_for, message_context, totals_by_currency
 from encaisse.notifier.rendering import (
     DEFAULT_NAMES,
@@ -368,3 +368,64 @@ def test_an_email_prints_kwd_jpy_and_eur_amounts_with_their_own_decimals(
             assert part.count(amount) == 4  # amount and open balance, in the table and total
     assert "1,234.57" not in rendered.text and "1\u202f234,57" not in rendered.text
     assert "1,234.00" not in rendered.text and "1\u202f234,00" not in rendered.text
+
+
+def _thank_you_variables(language: str, payments: list) -> dict:
+    country = "FR" if language == "fr" else "GB"
+    debtor = Debtor(customer_ref="C1", name="Durand", language=language, country=country)
+    return message_context(
+        tenant="ACME",
+        debtor=debtor,
+        invoices=INVOICES[:2],
+        language=language,
+        portal_link=None,
+        context={},
+        sender_name="ACME",
+        today=date(2026, 2, 20),
+        payments=payments,
+    )
+
+
+PAYMENTS = [
+    PaymentLine(
+        payment_ref="VIR-1",
+        paid_on=date(2026, 2, 2),
+        amount=Money(amount=Decimal("1200.5"), currency="EUR"),
+    ),
+    PaymentLine(
+        payment_ref="VIR-2",
+        paid_on=date(2026, 2, 6),
+        amount=Money(amount=Decimal("300"), currency="USD"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "lines"),
+    [
+        ("fr", ["VIR-1 du 2 février 2026 : 1 200,50 €", "VIR-2 du 6 février 2026 : 300,00 $US"]),
+        ("en", ["VIR-1 of 2 February 2026: €1,200.50", "VIR-2 of 6 February 2026: US$300.00"]),
+    ],
+)
+def test_a_thank_you_lists_every_payment_it_acknowledges(language, lines):
+    rendered = Templates().render_email(
+        "thank_you", language, _thank_you_variables(language, PAYMENTS)
+    )
+    for line in lines:
+        assert line.replace("\u202f", " ").replace("\xa0", " ") in rendered.text.replace(
+            "\u202f", " "
+        ).replace("\xa0", " ")
+    assert ("vos règlements" if language == "fr" else "your payments") in rendered.text
+
+
+def test_a_thank_you_for_one_payment_speaks_of_one():
+    rendered = Templates().render_email("thank_you", "fr", _thank_you_variables("fr", PAYMENTS[:1]))
+    assert "votre règlement" in rendered.text and "VIR-2" not in rendered.text
+
+
+def test_a_debtor_in_a_language_we_do_not_write_reads_the_tenants_language():
+    templates = Templates()
+    assert templates.language_for("first_reminder", "de", "fr") == "fr"
+    assert templates.language_for("first_reminder", "de", "en") == "en"
+    assert templates.language_for("first_reminder", "de", None) == "en"  # as before
+    assert templates.language_for("first_reminder", "en", "fr") == "en"  # theirs first

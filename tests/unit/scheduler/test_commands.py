@@ -89,3 +89,42 @@ def test_a_rerouted_step_gets_a_template_of_its_new_channel(channel, template):
 
 def test_the_key_names_case_step_channel_and_day():
     assert command_key("c1", "D+7-email", "email", DAY) == "c1:D+7-email:email:2026-04-06"
+
+
+def test_a_thank_you_carries_its_payments_and_every_command_the_tenants_language():
+    from encaisse.scheduler.usecases.commands import outside_scenario
+    from encaisse.scheduler.usecases.messages import payment_line, payment_lines
+
+    kept = [payment_line("P1", "2026-04-01", "80.00", "EUR")]
+    command = outside_scenario(
+        tenant="ACME",
+        channel=Means.EMAIL,
+        template="thank_you",
+        step="thank_you",
+        key="k",
+        case_id="c",
+        customer=CUSTOMER,
+        invoices=[INVOICE],
+        day=DAY,
+        notice_deadline_days=8,
+        payments=payment_lines(kept),
+        fallback_language="en",
+    )
+    assert isinstance(command, SendEmail) and command.step == "thank_you"
+    assert [(p.payment_ref, p.paid_on, p.amount.amount) for p in command.payments] == [
+        ("P1", date(2026, 4, 1), Decimal("80.00"))
+    ]
+    assert command.debtor.fallback_language == "en"
+    letter = build(
+        tenant="ACME",
+        channel=Means.LETTER,
+        step=Step(28, Means.LETTER, "reminder_letter"),
+        key="k2",
+        case_id="c",
+        customer=CUSTOMER,
+        invoices=[INVOICE],
+        day=DAY,
+        notice_deadline_days=8,
+        fallback_language="fr",
+    )
+    assert letter is not None and letter.debtor.fallback_language == "fr"

@@ -1,16 +1,12 @@
-from datetime import date
-
 import pytest
 
 from encaisse.scheduler.domain.scenarios import (
-    DEFAULT_PROFILES,
     DEFAULT_SCENARIOS,
     InvalidScenario,
     Means,
     Mode,
     Scenario,
     Step,
-    profile_for,
 )
 
 SCENARIOS = {s.code: s for s in DEFAULT_SCENARIOS}
@@ -81,14 +77,3 @@ def test_a_disabled_step_is_not_planned_and_can_be_switched_back_on():
     assert off.with_step_enabled(21, True).step_after(14).offset_days == 21
     with pytest.raises(InvalidScenario):
         off.with_step_enabled(22, True)
-
-
-def test_profile_explicit_first_then_abroad_is_export_then_segment():
-    kw = dict(tenant_country="FR", profiles=DEFAULT_PROFILES)
-    assert profile_for(explicit="public_body", segment="sme", country="DE", **kw) == "public_body"
-    assert profile_for(explicit=None, segment="sme", country="DE", **kw) == "export"
-    assert profile_for(explicit=None, segment="key_account", country="FR", **kw) == "key_account"
-    assert profile_for(explicit=None, segment="public", country="FR", **kw) == "public_body"
-    assert profile_for(explicit=None, segment="individual", country="FR", **kw) == "standard"
-    assert profile_for(explicit="nonexistent", segment="sme", country="FR", **kw) == "standard"
-    assert date(2026, 1, 1)  # keep the import honest

@@ -85,6 +85,7 @@ VARIABLES = frozenset(
         "today",
         "step",
         "locale",
+        "payments",
     }
 )
 
@@ -155,8 +156,11 @@ class Templates:
         else:
             self._text, self._html = _default_environments()
 
-    def language_for(self, name: str, wanted: str) -> str:
-        for language in (base_language(wanted), *FALLBACK_LANGUAGES):
+    def language_for(self, name: str, wanted: str, fallback: str | None = None) -> str:
+        """The debtor's language, else ``fallback`` (the tenant's), else English, else
+        French: the first one the template exists in (the tenant's own or by default)."""
+        tried = (base_language(wanted), *((base_language(fallback),) if fallback else ()))
+        for language in (*tried, *FALLBACK_LANGUAGES):
             if (
                 _key(name, language) in self._overrides
                 or (TEMPLATES / _key(name, language)).exists()
@@ -165,9 +169,13 @@ class Templates:
         raise TemplateMissing(f"no template {name!r}")
 
     def render_email(
-        self, name: str, wanted_language: str, variables: Mapping[str, Any]
+        self,
+        name: str,
+        wanted_language: str,
+        variables: Mapping[str, Any],
+        fallback_language: str | None = None,
     ) -> Rendered:
-        language = self.language_for(name, wanted_language)
+        language = self.language_for(name, wanted_language, fallback_language)
         key = _key(name, language)
         variables = {**variables, "labels": LABELS.get(language, LABELS["en"])}
         subject = self._text.get_template(key).render(variables, layout="_subject.txt")
@@ -175,8 +183,14 @@ class Templates:
         html = self._html.get_template(key).render(variables, layout="_email.html")
         return Rendered(language, " ".join(subject.split()), text.strip() + "\n", html)
 
-    def render_sms(self, name: str, wanted_language: str, variables: Mapping[str, Any]) -> Rendered:
-        language = self.language_for(name, wanted_language)
+    def render_sms(
+        self,
+        name: str,
+        wanted_language: str,
+        variables: Mapping[str, Any],
+        fallback_language: str | None = None,
+    ) -> Rendered:
+        language = self.language_for(name, wanted_language, fallback_language)
         variables = {**variables, "labels": LABELS.get(language, LABELS["en"])}
         text = self._text.get_template(_key(name, language)).render(variables, layout="_sms.txt")
         return Rendered(language, "", " ".join(text.split()), None)

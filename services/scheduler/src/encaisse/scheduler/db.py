@@ -50,6 +50,8 @@ tenants = Table(
     Column("promise_grace_days", Integer, nullable=False, server_default="3"),
     Column("notice_deadline_days", Integer, nullable=False, server_default="8"),
     Column("credit_owner_email", String(320)),  # disputes and escalations without a sales rep
+    # the language of a debtor we write no template in (Debtor.fallback_language)
+    Column("language", String(8), nullable=False, server_default="fr"),
     Column("changed_by", String(200), nullable=False, server_default="system"),
     Column("changed_at", DateTime(timezone=True), nullable=False, server_default=_now),
 )
@@ -74,6 +76,21 @@ profiles = Table(
     Column("changed_by", String(200), nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False, server_default=_now),
     PrimaryKeyConstraint("tenant", "code"),
+)
+
+# The ordered profile rules: the first whose conditions hold gives the customer's profile
+# (domain.rules; conditions as rows.rule_to_json writes them).
+profile_rules = Table(
+    "profile_rules",
+    metadata,
+    Column("tenant", String(64), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("profile", String(64), nullable=False),
+    Column("scenario", String(64)),  # over the profile's
+    Column("conditions", JSONB, nullable=False),
+    Column("changed_by", String(200), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=_now),
+    PrimaryKeyConstraint("tenant", "position"),
 )
 
 scenario_versions = Table(
@@ -116,6 +133,10 @@ customers = Table(
     Column("excluded", Boolean, nullable=False, server_default="false"),
     Column("explicit_profile", String(64)),
     Column("profile", String(64), nullable=False, server_default="standard"),
+    Column("payment_method", String(16)),  # from the ledger, for the profile rules
+    Column("risk_class", String(32)),
+    Column("own_scenario", String(64)),  # chosen by staff for this customer, over all else
+    Column("rule_scenario", String(64)),  # the matching rule's, over the profile's
     Column("case_id", String(64)),
     Column("case_state", String(16), nullable=False, server_default="none"),
     Column("case_version", Integer, nullable=False, server_default="0"),
@@ -206,6 +227,8 @@ deferred = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # a scenario act sent again (its provider failed): only for invoices still active then
     Column("resend", Boolean, nullable=False, server_default=text("false")),
+    # a thank-you: the payments it lists (payment_ref, paid_on, amount, currency)
+    Column("payments", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     PrimaryKeyConstraint("tenant", "command_key"),
     Index("ix_deferred_customer", "tenant", "customer_ref"),
 )

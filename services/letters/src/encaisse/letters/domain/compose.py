@@ -210,7 +210,9 @@ def compose(
     rates: RateTable,
 ) -> LetterContent:
     """The letter's content; ``UnknownTemplate`` or ``MissingRate`` when it cannot be said."""
-    text, labels, lang = template(command.template, command.debtor.language)
+    text, labels, lang = template(
+        command.template, command.debtor.language, command.debtor.fallback_language
+    )
     locale = letter_locale(command.debtor.language, lang)
     notice = command.formal_notice
     amounts = None

@@ -177,10 +177,11 @@ class UnknownTemplate(LookupError):
     pass
 
 
-def template(name: str, language: str) -> tuple[Template, Labels, str]:
-    """The template in the reader's language (BCP 47), English when we do not write theirs."""
-    lang = language.split("-")[0].lower()
-    lang = lang if lang in LABELS else "en"
+def template(name: str, language: str, fallback: str | None = None) -> tuple[Template, Labels, str]:
+    """The template in the reader's language (BCP 47); when we do not write theirs, in
+    ``fallback`` (the tenant's language), else English."""
+    wanted = (language, fallback) if fallback else (language,)
+    lang = next((c for c in (w.split("-")[0].lower() for w in wanted) if c in LABELS), "en")
     try:
         return TEMPLATES[(name, lang)], LABELS[lang], lang
     except KeyError:

@@ -17,7 +17,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
-from encaisse.contracts.common import Debtor, InvoiceLine
+from encaisse.contracts.common import Debtor, InvoiceLine, PaymentLine
 from encaisse.kit.money import format_money
 
 LABELS: dict[str, dict[str, str]] = {
@@ -106,7 +106,9 @@ def message_context(
     sender_name: str,
     today: date,
     step: str | None = None,
+    payments: Iterable[PaymentLine] = (),
 ) -> dict[str, Any]:
+    """``payments``: those a thank-you lists (reference, date, amount, in the locale)."""
     invoices = list(invoices)
     locale = locale_for(language, debtor.country)
     return {
@@ -128,4 +130,12 @@ def message_context(
         "today": format_date(today, "long", locale=locale),
         "step": step or "",
         "locale": str(locale),
+        "payments": [
+            {
+                "reference": p.payment_ref,
+                "paid_on": format_date(p.paid_on, "long", locale=locale),
+                "amount": format_money(p.amount.amount, p.amount.currency, locale),
+            }
+            for p in payments
+        ],
     }

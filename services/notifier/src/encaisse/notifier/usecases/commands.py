@@ -60,24 +60,32 @@ async def _render(
 ) -> Rendered:
     settings, now = parts.settings, parts.clock.now()
     overrides = await repo.tenant_overrides(uow.session, cmd.tenant, cmd.template)
-    variables = message_context(
-        tenant=cmd.tenant,
-        debtor=cmd.debtor,
-        invoices=cmd.invoices,
-        language=cmd.debtor.language,
-        portal_link=portal_link(settings, cmd.tenant, cmd.debtor.customer_ref, now)
-        if cmd.include_portal_link
-        else None,
-        context=cmd.context,
-        sender_name=parseaddr(from_)[0] or cmd.tenant,
-        today=now.astimezone(UTC).date(),
-        step=cmd.step,
-    )
     templates = Templates(overrides)
+    fallback = cmd.debtor.fallback_language
+    link = (
+        portal_link(settings, cmd.tenant, cmd.debtor.customer_ref, now)
+        if cmd.include_portal_link
+        else None
+    )
     try:
+        # the debtor's language, else the tenant's (``Debtor.fallback_language``): dates and
+        # amounts are written in the template's language, at the debtor's country
+        language = templates.language_for(cmd.template, cmd.debtor.language, fallback)
+        variables = message_context(
+            tenant=cmd.tenant,
+            debtor=cmd.debtor,
+            invoices=cmd.invoices,
+            language=language,
+            portal_link=link,
+            context=cmd.context,
+            sender_name=parseaddr(from_)[0] or cmd.tenant,
+            today=now.astimezone(UTC).date(),
+            step=cmd.step,
+            payments=cmd.payments if isinstance(cmd, SendEmail) else (),
+        )
         if isinstance(cmd, SendEmail):
-            return templates.render_email(cmd.template, cmd.debtor.language, variables)
-        return templates.render_sms(cmd.template, cmd.debtor.language, variables)
+            return templates.render_email(cmd.template, language, variables)
+        return templates.render_sms(cmd.template, language, variables)
     except Exception as exc:  # rendering is pure: what fails once fails on every try
         raise PermanentError(f"template {cmd.template!r}: {type(exc).__name__}: {exc}") from exc
 

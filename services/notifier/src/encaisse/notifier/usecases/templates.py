@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from encaisse.contracts import Money
-from encaisse.contracts.common import Debtor, InvoiceLine
+from encaisse.contracts.common import Debtor, InvoiceLine, PaymentLine
 from encaisse.kit.failures import DomainError, NotFound
 from encaisse.notifier import repository as repo
 from encaisse.notifier.domain.content import message_context
@@ -43,6 +43,7 @@ def sample_variables(tenant: str) -> dict[str, Any]:
         sender_name=tenant,
         today=date(2026, 2, 20),
         step="sample",
+        payments=[PaymentLine(payment_ref="VIR-0001", paid_on=date(2026, 2, 18), amount=eur)],
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
 from encaisse.kit.auth import Admin, Collector, Viewer
@@ -60,6 +60,7 @@ class Timeline(BaseModel):
         description="dunning per customer: the offset of the last step done for the customer",
     )
     level_on: date | None = Field(default=None, description="the day the level last moved")
+    scenario: str | None  # its own, chosen by staff (over its rule's and its profile's)
     invoices: list[InvoiceState]
     entries: list[Entry]
     planned: list[Planned]
@@ -71,6 +72,10 @@ class Exclusion(BaseModel):
 
 class ExplicitProfile(BaseModel):
     profile: str | None
+
+
+class OwnScenario(BaseModel):
+    scenario: str = Field(pattern=r"^[a-z0-9_]{1,64}$")
 
 
 def planned_steps(track: Track, plan, slot) -> list[Planned]:
@@ -119,6 +124,7 @@ async def read_timeline(customer_ref: str, staff: Viewer, rt: RuntimeDep, parts:
         profile=row.profile,
         level=row.level_offset,
         level_on=row.level_on,
+        scenario=row.own_scenario,
         invoices=[
             InvoiceState(
                 invoice_number=r.invoice_number,
@@ -173,3 +179,23 @@ async def set_profile(
     async with rt.unit_of_work() as uow:
         await acts.choose_profile(parts, uow, staff.tenant, customer_ref, body.profile)
     return body
+
+
+@router.put("/{customer_ref}/scenario", response_model=OwnScenario)
+@forgets_rules
+async def set_scenario(
+    customer_ref: str, body: OwnScenario, staff: Admin, rt: RuntimeDep, parts: Parts
+) -> OwnScenario:
+    """The customer's own scenario (a key account's bespoke procedure), over its rule's and
+    its profile's; its live invoices follow it from their next step on."""
+    async with rt.unit_of_work() as uow:
+        await acts.choose_scenario(parts, uow, staff.tenant, customer_ref, body.scenario)
+    return body
+
+
+@router.delete("/{customer_ref}/scenario", status_code=status.HTTP_204_NO_CONTENT)
+@forgets_rules
+async def drop_scenario(customer_ref: str, staff: Admin, rt: RuntimeDep, parts: Parts) -> None:
+    """Back to the scenario of its rule or its profile."""
+    async with rt.unit_of_work() as uow:
+        await acts.choose_scenario(parts, uow, staff.tenant, customer_ref, None)

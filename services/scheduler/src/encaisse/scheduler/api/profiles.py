@@ -12,20 +12,43 @@ from encaisse.contracts.ledger import Segment
 from encaisse.kit.auth import Admin, Viewer
 from encaisse.kit.failures import Conflict, DomainError, NotFound
 from encaisse.scheduler.api.deps import Parts, RuntimeDep, forgets_rules
+from encaisse.scheduler.domain.scenarios import DunningMode, InvalidScenario, Policy, WithoutEmail
 from encaisse.scheduler.domain.windows import SendingWindow
-from encaisse.scheduler.repository import profiles, tenants
-from encaisse.scheduler.repository.rows import window_to_json
+from encaisse.scheduler.repository import profiles, rules, tenants
+from encaisse.scheduler.repository.rows import policy_from_row, policy_to_row, window_to_json
 from encaisse.scheduler.repository.tenants import TenantSettings
 
 router = APIRouter(prefix="/v1", tags=["profiles"])
 CodePath = Annotated[str, Path(pattern=r"^[a-z0-9_]{1,64}$")]
 
 
+class PolicyBody(BaseModel):
+    """How hard the profile presses its customers (``domain.scenarios.Policy``)."""
+
+    mode: DunningMode = DunningMode.PER_CUSTOMER
+    min_gap_days: int = Field(default=7, description="days between two client-facing acts")
+    contacts_per_week: int = Field(
+        default=2, description="client-facing contacts in any 7 days, every channel"
+    )
+    thank_you: bool = Field(
+        default=True, description="a thank-you for payments, at most one a week"
+    )
+    without_email: WithoutEmail = WithoutEmail.LETTERS
+    dispute_reminder_days: int = Field(
+        default=7, description="how often a dispute's owner is reminded"
+    )
+
+
 class ProfileBody(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     scenario_code: str = Field(pattern=r"^[a-z0-9_]{1,64}$")
     segments: list[Segment] = Field(
-        default_factory=list, description="customers of these segments get this profile"
+        default_factory=list,
+        description="the segments this profile is for: the default profile rules are made "
+        "from them; the rules (/v1/profile-rules) choose",
+    )
+    policy: PolicyBody | None = Field(
+        default=None, description="none: the defaults for a new profile, the one it has else"
     )
 
 
@@ -35,6 +58,7 @@ class NewProfile(ProfileBody):
 
 class ProfileOut(ProfileBody):
     code: str
+    policy: PolicyBody
     version: int
     changed_by: str
     changed_at: datetime
@@ -79,11 +103,26 @@ class TenantBody(BaseModel):
         description="who gets a dispute or an internal escalation when the customer has "
         "no sales rep (none: the task is unassigned)",
     )
+    language: str = Field(
+        default="fr",
+        pattern=r"^[a-z]{2}$",
+        description="a debtor whose language we write no template in reads this one",
+    )
 
 
 async def _check_scenario(conn, tenant: str, code: str) -> None:
     if code not in await tenants.scenarios(conn, tenant):
         raise DomainError("scenario_code", f"no scenario {code!r}")
+
+
+def _policy(body: ProfileBody) -> Policy | None:
+    """The body's policy checked by the domain's rules (422 naming the field)."""
+    if body.policy is None:
+        return None
+    try:
+        return Policy(**body.policy.model_dump())
+    except InvalidScenario as exc:
+        raise DomainError(("policy", exc.field), str(exc)) from exc
 
 
 def _out(row) -> ProfileOut:
@@ -92,6 +131,7 @@ def _out(row) -> ProfileOut:
         name=row.name,
         scenario_code=row.scenario_code,
         segments=row.segments,
+        policy=PolicyBody(**policy_to_row(policy_from_row(row))),
         version=row.version,
         changed_by=row.changed_by,
         changed_at=row.changed_at,
@@ -121,6 +161,7 @@ async def read_profile(code: CodePath, staff: Viewer, rt: RuntimeDep, parts: Par
 async def create_profile(
     body: NewProfile, staff: Admin, rt: RuntimeDep, parts: Parts
 ) -> ProfileOut:
+    policy = _policy(body)
     async with rt.engine.begin() as conn:
         await parts.tenants.ensure(staff.tenant)
         await _check_scenario(conn, staff.tenant, body.scenario_code)
@@ -132,6 +173,7 @@ async def create_profile(
             body.scenario_code,
             [s.value for s in body.segments],
             staff.name,
+            policy,
         )
         if row is None:
             raise Conflict("code", f"profile {body.code!r} already exists")
@@ -143,6 +185,7 @@ async def create_profile(
 async def update_profile(
     code: CodePath, body: ProfileBody, staff: Admin, rt: RuntimeDep, parts: Parts
 ) -> ProfileOut:
+    policy = _policy(body)
     async with rt.engine.begin() as conn:
         await parts.tenants.ensure(staff.tenant)
         await _check_scenario(conn, staff.tenant, body.scenario_code)
@@ -154,6 +197,7 @@ async def update_profile(
             body.scenario_code,
             [s.value for s in body.segments],
             staff.name,
+            policy,
         )
         if row is None:
             raise NotFound("code", f"no profile {code!r}")
@@ -169,6 +213,11 @@ async def delete_profile(code: CodePath, staff: Admin, rt: RuntimeDep, parts: Pa
         used = await profiles.customers_with(conn, staff.tenant, code)
         if used:
             raise Conflict("code", f"{used} customers have profile {code!r}")
+        named = [
+            i for i, r in enumerate(await rules.of_tenant(conn, staff.tenant)) if r.profile == code
+        ]
+        if named:
+            raise Conflict("code", f"profile rules {named} name profile {code!r}")
         if not await profiles.delete(conn, staff.tenant, code, staff.name):
             raise NotFound("code", f"no profile {code!r}")
 
@@ -184,6 +233,7 @@ async def read_settings(staff: Viewer, rt: RuntimeDep, parts: Parts) -> TenantBo
         promise_grace_days=s.promise_grace_days,
         notice_deadline_days=s.notice_deadline_days,
         credit_owner_email=s.credit_owner_email,
+        language=s.language,
     )
 
 
@@ -192,7 +242,8 @@ async def read_settings(staff: Viewer, rt: RuntimeDep, parts: Parts) -> TenantBo
 async def write_settings(
     body: TenantBody, staff: Admin, rt: RuntimeDep, parts: Parts
 ) -> TenantBody:
-    """Sending window, country, grace after a promise, credit owner; applies from now on."""
+    """Sending window, country, grace after a promise, credit owner, the debtors' fallback
+    language; applies from now on."""
     window = SendingWindow(
         frozenset(body.window.weekdays),
         body.window.start,
@@ -210,6 +261,7 @@ async def write_settings(
                 body.promise_grace_days,
                 body.notice_deadline_days,
                 body.credit_owner_email,
+                body.language,
             ),
             staff.name,
         )

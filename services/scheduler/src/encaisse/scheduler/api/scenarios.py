@@ -22,8 +22,8 @@ from encaisse.scheduler.domain.scenarios import (
     Scenario,
     Step,
 )
+from encaisse.scheduler.repository import rules, tenants
 from encaisse.scheduler.repository import scenarios as versions_of
-from encaisse.scheduler.repository import tenants
 from encaisse.scheduler.repository.rows import steps_from_json
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
@@ -216,5 +216,10 @@ async def delete_scenario(code: CodePath, staff: Admin, rt: RuntimeDep, parts: P
         ]
         if users:
             raise Conflict("code", f"profiles {users} still use scenario {code!r}")
+        named = [
+            i for i, r in enumerate(await rules.of_tenant(conn, staff.tenant)) if r.scenario == code
+        ]
+        if named:
+            raise Conflict("code", f"profile rules {named} still name scenario {code!r}")
         scenario = Scenario(code, row.name, steps_from_json(row.steps), row.amicable_days)
         await versions_of.save(conn, staff.tenant, scenario, staff.name, "deleted", deleted=True)

@@ -211,6 +211,9 @@ class Profile:
     policy: Policy = field(default_factory=Policy)
 
 
+P = CountedFrom.PREVIOUS_STEP  # the ready-made scenarios count their later steps so
+
+
 def _s(
     offset: int,
     channel: Means,
@@ -278,6 +281,40 @@ DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
             _s(45, L, "reminder_letter", role="finance_director"),
         ),
     ),
+    Scenario(
+        "risky",
+        "Risky (earlier and more insistent)",
+        (
+            _s(-10, E, "courtesy_reminder"),
+            _s(3, E, "first_reminder"),
+            _s(7, C, "call", counted_from=P, role="accounts_payable"),
+            _s(11, E, "second_reminder", cc=True, counted_from=P, role="finance_director"),
+            _s(15, L, "reminder_letter", counted_from=P, role="finance_director"),
+            _s(21, R, "formal_notice", counted_from=P, role="finance_director"),
+        ),
+    ),
+    # Ready-made, attached to no rule by default (a tenant attaches them by a rule).
+    Scenario(
+        "direct_debit",
+        "Direct debit (no courtesy reminder: the debit pays on the due date)",
+        (
+            _s(7, E, "first_reminder"),
+            _s(14, E, "second_reminder", cc=True, counted_from=P, role="accounts_payable"),
+            _s(21, C, "call", counted_from=P, role="accounts_payable"),
+            _s(28, L, "reminder_letter", counted_from=P, role="finance_director"),
+            _s(35, R, "formal_notice", counted_from=P, role="finance_director"),
+        ),
+    ),
+    Scenario(
+        "internal_account",
+        "Internal account (parent or subsidiary: emails, then an internal escalation)",
+        (
+            _s(-7, E, "courtesy_reminder"),
+            _s(7, E, "first_reminder"),
+            _s(21, E, "second_reminder", cc=True, counted_from=P, role="finance_director"),
+            _s(35, I, "account_manager_escalation", counted_from=P),
+        ),
+    ),
 )
 
 DEFAULT_PROFILES: tuple[Profile, ...] = (
@@ -285,26 +322,14 @@ DEFAULT_PROFILES: tuple[Profile, ...] = (
     Profile("key_account", "Key account", "key_account", ("key_account",)),
     Profile("export", "Export", "export", ("export",)),
     Profile("public_body", "Public body", "public_body", ("public",)),
+    Profile(
+        "risky",
+        "Risky (high risk class)",
+        "risky",
+        (),
+        Policy(min_gap_days=4, dispute_reminder_days=3),
+    ),
 )
 DEFAULT_PROFILE = "standard"
 EXPORT_PROFILE = "export"
-
-
-def profile_for(
-    *,
-    explicit: str | None,
-    segment: str,
-    country: str,
-    tenant_country: str,
-    profiles: tuple[Profile, ...],
-) -> str:
-    """Explicit choice first; a customer abroad is export; else the profile listing its segment."""
-    codes = {p.code for p in profiles}
-    if explicit and explicit in codes:
-        return explicit
-    if country != tenant_country and EXPORT_PROFILE in codes:
-        return EXPORT_PROFILE
-    for profile in profiles:
-        if segment in profile.segments:
-            return profile.code
-    return DEFAULT_PROFILE if DEFAULT_PROFILE in codes or not profiles else profiles[0].code
+RISKY_PROFILE = "risky"

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from encaisse.scheduler import db
@@ -25,6 +25,42 @@ async def put_back(conn: Conn, rows: list[Any]) -> None:
         await conn.execute(
             pg_insert(db.deferred).on_conflict_do_nothing(), [row._asdict() for row in rows]
         )
+
+
+async def waiting(conn: Conn, tenant: str, customer_ref: str, template: str) -> Any:
+    """The customer's message of ``template`` waiting (not an act sent again), or None."""
+    d = db.deferred
+    return (
+        await conn.execute(
+            select(d)
+            .where(
+                d.c.tenant == tenant,
+                d.c.customer_ref == customer_ref,
+                d.c.template == template,
+                ~d.c.resend,
+            )
+            .order_by(d.c.due_at)
+            .limit(1)
+            .with_for_update()
+        )
+    ).first()
+
+
+async def gather(
+    conn: Conn,
+    tenant: str,
+    command_key: str,
+    invoice_numbers: list[str],
+    balances: dict[str, str],
+    payments: list[dict[str, str]],
+) -> None:
+    """What a waiting message lists, grown (a thank-you gathering one more payment)."""
+    d = db.deferred
+    await conn.execute(
+        update(d)
+        .where(d.c.tenant == tenant, d.c.command_key == command_key)
+        .values(invoice_numbers=invoice_numbers, balances=balances, payments=payments)
+    )
 
 
 DUE = text("""

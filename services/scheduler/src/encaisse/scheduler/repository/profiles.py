@@ -8,7 +8,8 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from encaisse.scheduler import db
-from encaisse.scheduler.repository.rows import LIVE, Conn
+from encaisse.scheduler.domain.scenarios import Policy
+from encaisse.scheduler.repository.rows import LIVE, Conn, policy_to_row
 
 
 async def listed(conn: Conn, tenant: str) -> list[Any]:
@@ -31,7 +32,14 @@ async def one(conn: Conn, tenant: str, code: str) -> Any:
 
 
 async def create(
-    conn: Conn, tenant: str, code: str, name: str, scenario_code: str, segments: list[str], by: str
+    conn: Conn,
+    tenant: str,
+    code: str,
+    name: str,
+    scenario_code: str,
+    segments: list[str],
+    by: str,
+    policy: Policy | None = None,
 ) -> Any:
     """A new profile (or a deleted one back), returned; None when it exists already."""
     p = db.profiles
@@ -42,6 +50,7 @@ async def create(
         scenario_code=scenario_code,
         segments=segments,
         changed_by=by,
+        **policy_to_row(policy or Policy()),
     )
     return (
         await conn.execute(
@@ -54,6 +63,7 @@ async def create(
                     "version": p.c.version + 1,
                     "scenario_code": stmt.excluded.scenario_code,
                     "segments": stmt.excluded.segments,
+                    **{k: stmt.excluded[k] for k in policy_to_row(Policy())},
                     "changed_by": by,
                 },
             ).returning(p)
@@ -62,10 +72,18 @@ async def create(
 
 
 async def change(
-    conn: Conn, tenant: str, code: str, name: str, scenario_code: str, segments: list[str], by: str
+    conn: Conn,
+    tenant: str,
+    code: str,
+    name: str,
+    scenario_code: str,
+    segments: list[str],
+    by: str,
+    policy: Policy | None = None,
 ) -> Any:
-    """The profile's next version, returned (None: no such profile); its customers' live
-    invoices follow the new scenario."""
+    """The profile's next version, returned (None: no such profile; no ``policy``: the one
+    it had); its customers' live invoices follow the new scenario, except those following
+    a scenario of their own or their rule's."""
     p = db.profiles
     row = (
         await conn.execute(
@@ -75,6 +93,7 @@ async def change(
                 name=name,
                 scenario_code=scenario_code,
                 segments=segments,
+                **(policy_to_row(policy) if policy is not None else {}),
                 version=p.c.version + 1,
                 changed_by=by,
                 changed_at=db.func.now(),
@@ -91,7 +110,12 @@ async def change(
             t.c.tenant == tenant,
             t.c.state.in_(LIVE),
             t.c.customer_ref.in_(
-                select(c.c.customer_ref).where(c.c.tenant == tenant, c.c.profile == code)
+                select(c.c.customer_ref).where(
+                    c.c.tenant == tenant,
+                    c.c.profile == code,
+                    c.c.own_scenario.is_(None),
+                    c.c.rule_scenario.is_(None),
+                )
             ),
         )
         .values(scenario_code=scenario_code)

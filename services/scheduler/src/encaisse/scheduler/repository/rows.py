@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import fields
 from datetime import datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from encaisse.scheduler.domain.contacts import Contacts, Person
 from encaisse.scheduler.domain.planning import Track, TrackState
+from encaisse.scheduler.domain.rules import Customer, Outstanding, ProfileRule
 from encaisse.scheduler.domain.scenarios import (
     CountedFrom,
     DunningMode,
@@ -111,6 +113,51 @@ def people_from_json(data: Iterable[dict[str, Any]] | None) -> tuple[Person, ...
     return tuple(
         Person(**{k: v for k, v in item.items() if k in PERSON_FIELDS}) for item in data or ()
     )
+
+
+def rule_to_json(rule: ProfileRule) -> dict[str, Any]:
+    """A rule's conditions as stored (``profile_rules.conditions``); empty ones left out."""
+    data: dict[str, Any] = {
+        name: list(getattr(rule, name))
+        for name in ("segments", "countries", "payment_methods", "risk_classes")
+        if getattr(rule, name)
+    }
+    if rule.abroad is not None:
+        data["abroad"] = rule.abroad
+    if rule.outstanding is not None:
+        o = rule.outstanding
+        data["outstanding"] = {
+            "currency": o.currency,
+            "minimum": None if o.minimum is None else str(o.minimum),
+            "maximum": None if o.maximum is None else str(o.maximum),
+        }
+    return data
+
+
+def rule_from_row(row: Any) -> ProfileRule:
+    data = row.conditions
+    amount = data.get("outstanding")
+    return ProfileRule(
+        row.profile,
+        row.scenario,
+        tuple(data.get("segments", ())),
+        tuple(data.get("countries", ())),
+        data.get("abroad"),
+        tuple(data.get("payment_methods", ())),
+        tuple(data.get("risk_classes", ())),
+        Outstanding(
+            amount["currency"],
+            None if amount["minimum"] is None else Decimal(amount["minimum"]),
+            None if amount["maximum"] is None else Decimal(amount["maximum"]),
+        )
+        if amount
+        else None,
+    )
+
+
+def rules_customer(row: Any) -> Customer:
+    """A customer's row as the profile rules see it."""
+    return Customer(row.segment, row.country, row.payment_method, row.risk_class)
 
 
 def contacts_from_row(row: Any) -> Contacts:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from encaisse.scheduler import db
 from encaisse.scheduler.domain.planning import TrackState
+from encaisse.scheduler.domain.rules import DEFAULT_RULES, ProfileRule
 from encaisse.scheduler.domain.scenarios import (
     DEFAULT_PROFILES,
     DEFAULT_SCENARIOS,
@@ -22,6 +23,7 @@ from encaisse.scheduler.domain.scenarios import (
     Scenario,
 )
 from encaisse.scheduler.domain.windows import SendingWindow
+from encaisse.scheduler.repository import rules as profile_rules
 from encaisse.scheduler.repository.rows import (
     Conn,
     policy_from_row,
@@ -41,6 +43,7 @@ class TenantSettings:
     promise_grace_days: int
     notice_deadline_days: int
     credit_owner_email: str | None = None
+    language: str = "fr"  # the debtors' language when we write no template in theirs
 
     def owner(self, sales_rep_email: str | None) -> str | None:
         """Who an internal escalation (a dispute, an escalation step) goes to: the customer's
@@ -53,6 +56,10 @@ class TenantRules:
     settings: TenantSettings
     scenarios: dict[str, Scenario]  # deleted ones included: their followers go on
     profiles: tuple[Profile, ...]
+    rules: tuple[ProfileRule, ...] = ()  # the profile rules, in order
+
+    def profile(self, code: str) -> Profile | None:
+        return next((p for p in self.profiles if p.code == code), None)
 
 
 RULES_TTL_SECONDS = 2.0
@@ -97,6 +104,7 @@ class Tenants:
             await tenant_settings(conn, tenant),
             await scenarios(conn, tenant, with_deleted=True),
             await profiles(conn, tenant),
+            await profile_rules.of_tenant(conn, tenant),
         )
         self.kept[tenant] = (now, fresh)
         return fresh
@@ -134,6 +142,7 @@ async def seed(conn: AsyncConnection, tenant: str) -> None:
         )
         .on_conflict_do_nothing()
     )
+    await profile_rules.replace_all(conn, tenant, DEFAULT_RULES, "system (defaults)")
     await conn.execute(
         pg_insert(db.scenario_versions)
         .values(
@@ -164,6 +173,7 @@ async def tenant_settings(conn: Conn, tenant: str) -> TenantSettings:
         row.promise_grace_days,
         row.notice_deadline_days,
         row.credit_owner_email,
+        row.language,
     )
 
 
@@ -177,6 +187,7 @@ async def write_settings(conn: Conn, settings: TenantSettings, by: str) -> None:
             promise_grace_days=settings.promise_grace_days,
             notice_deadline_days=settings.notice_deadline_days,
             credit_owner_email=settings.credit_owner_email,
+            language=settings.language,
             changed_by=by,
             changed_at=db.func.now(),
         )

@@ -45,6 +45,19 @@ async def sent_or_waiting(conn: Conn, tenant: str, command_key: str) -> bool:
     return found is not None
 
 
+async def last_sent(conn: Conn, tenant: str, customer_ref: str, template: str) -> Any:
+    """When the customer was last sent a message of ``template`` (None: never)."""
+    t = db.timeline
+    return await conn.scalar(
+        select(db.func.max(t.c.at)).where(
+            t.c.tenant == tenant,
+            t.c.customer_ref == customer_ref,
+            t.c.kind == "done",
+            t.c.template == template,
+        )
+    )
+
+
 async def sent_as(conn: Conn, tenant: str, command_key: str) -> Any:
     """The timeline entry of what ``command_key`` sent (or the task it opened), or None."""
     t = db.timeline

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from encaisse.contracts import Command, Money
-from encaisse.contracts.common import Debtor, InvoiceLine, Position, PositionLine
+from encaisse.contracts.common import Debtor, InvoiceLine, PaymentLine, Position, PositionLine
 from encaisse.contracts.ledger import PostalAddress
 from encaisse.contracts.letters import FormalNotice, LetterKind, SendLetter
 from encaisse.contracts.notifier import SendEmail, SendSms
@@ -67,13 +67,15 @@ def call_note(step: Step, customer: Any) -> str:
     return f"{note}: call {who}"
 
 
-def debtor(customer: Any) -> Debtor:
+def debtor(customer: Any, fallback_language: str | None = None) -> Debtor:
+    """``fallback_language``: the tenant's, read when no template exists in the debtor's."""
     return Debtor(
         customer_ref=customer.customer_ref,
         name=customer.name or customer.customer_ref,
         language=customer.language,
         timezone=customer.timezone,
         country=customer.country,
+        fallback_language=fallback_language,
     )
 
 
@@ -133,13 +135,18 @@ def build(
     template: str | None = None,
     context: dict[str, str] | None = None,
     position: Position | None = None,
+    fallback_language: str | None = None,
 ) -> Command | None:
     """The command for one group; None for a channel that is not a message (call, escalation).
 
     ``invoices``: what the act demands; ``position``: the whole statement it shows."""
     lines = tuple(invoice_line(t) for t in invoices)
     common = dict(
-        tenant=tenant, idempotency_key=key, case_id=case_id, step=step.key, debtor=debtor(customer)
+        tenant=tenant,
+        idempotency_key=key,
+        case_id=case_id,
+        step=step.key,
+        debtor=debtor(customer, fallback_language),
     )
     template = template or template_for(step, channel)
     person = addressee(channel, step, customer)
@@ -204,8 +211,11 @@ def outside_scenario(
     notice_deadline_days: int,
     context: dict[str, str] | None = None,
     position: Position | None = None,
+    payments: tuple[PaymentLine, ...] = (),
+    fallback_language: str | None = None,
 ) -> Command | None:
-    """A message that is no scenario step (thank-you, acknowledgment, re-routed step)."""
+    """A message that is no scenario step (thank-you, acknowledgment, re-routed step);
+    ``payments``: those a thank-you lists."""
     command = build(
         tenant=tenant,
         channel=channel,
@@ -219,5 +229,10 @@ def outside_scenario(
         template=template,
         context=context,
         position=position,
+        fallback_language=fallback_language,
     )
-    return None if command is None else command.model_copy(update={"step": step})
+    if command is None:
+        return None
+    if isinstance(command, SendEmail) and payments:
+        return command.model_copy(update={"step": step, "payments": payments})
+    return command.model_copy(update={"step": step})

@@ -275,6 +275,7 @@ def _group(
         day=group.day,
         notice_deadline_days=data.settings.notice_deadline_days,
         position=position,
+        fallback_language=data.settings.language,
     )
     assert command is not None
     batch.messages.append(Envelope(payload=command, subject=case_id or ref))

@@ -72,7 +72,13 @@ async def run_batch(
             part = Batch(now)
             for d in waiting.get(key, []):
                 add_deferred(
-                    part, data.settings.notice_deadline_days, customer, d, invoices, used[key]
+                    part,
+                    data.settings.notice_deadline_days,
+                    customer,
+                    d,
+                    invoices,
+                    used[key],
+                    fallback_language=data.settings.language,
                 )
             one_customer(part, data, customer, live.get(key, []), used.get(key, set()))
         except Exception:

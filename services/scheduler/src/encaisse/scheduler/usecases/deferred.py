@@ -15,7 +15,7 @@ from encaisse.scheduler.domain.windows import local_day
 from encaisse.scheduler.repository.batch import Batch
 from encaisse.scheduler.repository.rows import contacts_from_row, timeline_row
 from encaisse.scheduler.usecases import commands
-from encaisse.scheduler.usecases.messages import with_balance
+from encaisse.scheduler.usecases.messages import REPLIES, payment_lines, with_balance
 
 
 def add_deferred(
@@ -25,6 +25,7 @@ def add_deferred(
     d: Any,
     invoices: dict[tuple[str, str], Any],
     used: set[tuple[str, Any]],
+    fallback_language: str | None = None,
 ) -> None:
     """A message that waited (a thank-you, an act sent again), sent to the customer as it
     is now."""
@@ -74,11 +75,13 @@ def add_deferred(
         day=today,
         notice_deadline_days=notice_deadline_days,
         context=d.context,
+        payments=payment_lines(d.payments),
+        fallback_language=fallback_language,
     )
     if command is None:
         return
     batch.messages.append(Envelope(payload=command, subject=d.case_id or ref))
-    if channel in MESSAGE_CHANNELS:
+    if channel in MESSAGE_CHANNELS and d.template not in REPLIES:  # a reply is no contact
         batch.channel_days.append(
             {"tenant": tenant, "customer_ref": ref, "channel": channel.value, "day": today}
         )

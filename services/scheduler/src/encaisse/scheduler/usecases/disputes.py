@@ -84,6 +84,7 @@ async def open_dispute(
                 live,
                 f"{ctx.row.case_id}:dispute:{dispute_id}",
                 "dispute_acknowledged",
+                in_window=True,  # at night, it waits for the window's opening
             )
     await ctx.refresh()
     return dispute_id
@@ -184,6 +185,7 @@ async def make_promise(
                 f"{ctx.row.case_id}:promise:{promise_id}",
                 "promise_confirmed",
                 {"promised_date": promised.isoformat()},
+                in_window=True,
             )
     await ctx.refresh()
     return promise_id

@@ -31,11 +31,14 @@ from encaisse.scheduler.domain.planning import (
     reject_debit,
     start,
 )
-from encaisse.scheduler.domain.scenarios import DunningMode, Means, profile_for
+from encaisse.scheduler.domain.rules import uses_amounts
+from encaisse.scheduler.domain.scenarios import DunningMode
 from encaisse.scheduler.repository import customers, disputes, timeline, tracks
 from encaisse.scheduler.repository.rows import people_from_json, people_to_json, track_from_row
 from encaisse.scheduler.usecases.context import Context, context, replan
-from encaisse.scheduler.usecases.messages import send, with_balance
+from encaisse.scheduler.usecases.messages import with_balance
+from encaisse.scheduler.usecases.profiles import choice_for, scenario_for
+from encaisse.scheduler.usecases.thanks import thank
 
 LIVE_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)
 
@@ -45,13 +48,13 @@ async def customer_upserted(ctx: Context, e: CustomerUpserted) -> None:
     if row.version >= e.version:
         return
     rules = await ctx.parts.tenants.rules(session, e.tenant)
-    profile = profile_for(
-        explicit=row.explicit_profile,
+    looked_at = dict(
         segment=e.segment.value,
         country=e.country,
-        tenant_country=ctx.settings.country,
-        profiles=rules.profiles,
+        payment_method=e.payment_method.value,
+        risk_class=e.risk_class,
     )
+    choice = await choice_for(session, row, rules, **looked_at)
     address = e.address.model_dump() if e.address else None
     people = keep_flags(
         tuple(
@@ -70,8 +73,6 @@ async def customer_upserted(ctx: Context, e: CustomerUpserted) -> None:
     values: dict[str, Any] = dict(
         version=e.version,
         name=e.name,
-        segment=e.segment.value,
-        country=e.country,
         language=e.language,
         timezone=e.timezone,
         email=e.email,
@@ -80,17 +81,24 @@ async def customer_upserted(ctx: Context, e: CustomerUpserted) -> None:
         sales_rep_email=e.sales_rep_email,
         contacts=people_to_json(people),
         excluded=e.excluded_from_dunning,
-        profile=profile,
+        profile=choice.profile,
+        rule_scenario=choice.scenario,
+        **looked_at,
     )
     for field, flag in (("email", "email_ok"), ("phone", "phone_ok"), ("address", "address_ok")):
         if (address if field == "address" else getattr(e, field)) != getattr(row, field):
             values[flag] = True  # a changed contact is worth trying again
     await customers.change(session, e.tenant, e.customer_ref, **values)
-    if profile != row.profile:
-        # a new profile applies to the steps not yet done of the customer's live invoices
-        code = await scenario_of(ctx, profile)
-        await customers.follow_scenario(session, e.tenant, e.customer_ref, code)
-    if (profile, e.timezone, e.country) != (row.profile, row.timezone, row.country):
+    scenario = scenario_for(row, rules, choice)
+    if scenario != scenario_for(row, rules):
+        # a new scenario applies to the steps not yet done of the customer's live invoices
+        await customers.follow_scenario(session, e.tenant, e.customer_ref, scenario)
+    if (choice.profile, scenario, e.timezone, e.country) != (
+        row.profile,
+        scenario_for(row, rules),
+        row.timezone,
+        row.country,
+    ):
         ctx = await context(ctx.parts, ctx.uow, e.tenant, e.customer_ref)  # a new calendar too
         await replan(ctx)
     await ctx.refresh()
@@ -104,12 +112,34 @@ async def _per_customer(ctx: Context) -> bool:
     return True
 
 
-async def scenario_of(ctx: Context, profile: str) -> str:
-    """The scenario a profile follows (the standard one for an unknown profile)."""
-    for p in (await ctx.parts.tenants.rules(ctx.uow.session, ctx.tenant)).profiles:
-        if p.code == profile:
-            return p.scenario_code
-    return "standard"
+async def scenario_of(ctx: Context) -> str:
+    """The scenario the customer follows now: its own, its rule's, its profile's."""
+    return scenario_for(ctx.row, await ctx.parts.tenants.rules(ctx.uow.session, ctx.tenant))
+
+
+async def rechoose_on_amount(ctx: Context) -> None:
+    """A new invoice raised what the customer owes: the rules that look at the outstanding
+    amount may give it another profile (``usecases.profiles`` says when, and why only then)."""
+    rules = await ctx.parts.tenants.rules(ctx.uow.session, ctx.tenant)
+    if not uses_amounts(rules.rules):
+        return
+    choice = await choice_for(ctx.uow.session, ctx.row, rules)
+    if (choice.profile, choice.scenario) == (ctx.row.profile, ctx.row.rule_scenario):
+        return
+    before = scenario_for(ctx.row, rules)
+    await customers.change(
+        ctx.uow.session,
+        ctx.tenant,
+        ctx.ref,
+        profile=choice.profile,
+        rule_scenario=choice.scenario,
+    )
+    if scenario_for(ctx.row, rules, choice) != before:
+        await customers.follow_scenario(
+            ctx.uow.session, ctx.tenant, ctx.ref, scenario_for(ctx.row, rules, choice)
+        )
+        await ctx.relock()
+        await replan(ctx)
 
 
 async def invoice_changed(ctx: Context, e: InvoiceState) -> None:
@@ -132,13 +162,15 @@ async def invoice_changed(ctx: Context, e: InvoiceState) -> None:
         pdf_url=e.pdf_url,
     )
     if row is None:
-        code = await scenario_of(ctx, ctx.row.profile)
+        code = await scenario_of(ctx)
         track = Track(
             e.invoice_number, e.customer_ref, e.due_date, e.open_balance.amount, scenario_code=code
         )
         begin = join_case if await _per_customer(ctx) else start
         track = begin(track, scenarios[code], ctx.today, ctx.slot) if live else close(track)
         await tracks.add(session, e.tenant, invoice, track)
+        if live:
+            await rechoose_on_amount(ctx)
     else:
         before = track_from_row(row)
         track = replace(before, due_date=e.due_date, open_balance=e.open_balance.amount)
@@ -175,10 +207,9 @@ async def invoice_changed(ctx: Context, e: InvoiceState) -> None:
 
 
 async def payment_received(ctx: Context, e: PaymentReceived) -> None:
-    """One thank-you per payment that settles a followed invoice, listing what it paid.
-
-    Reminded or not; inside the sending window (else it waits for the window to open).
-    """
+    """A payment that settles a followed invoice is thanked (``usecases.thanks``: at most one
+    thank-you a week, listing every payment of that week), reminded or not, inside the
+    sending window; listing what it paid."""
     paid = [
         Paid(a.invoice_number, a.amount.amount, a.open_balance_after.amount) for a in e.allocations
     ]
@@ -190,20 +221,7 @@ async def payment_received(ctx: Context, e: PaymentReceived) -> None:
         return
     after = {p.invoice_number: p.balance_after for p in paid}
     listed = [with_balance(r, after[r.invoice_number]) for r in rows if r.invoice_number in numbers]
-    await send(
-        ctx,
-        Means.EMAIL,
-        "thank_you",
-        listed,
-        f"{ctx.row.case_id}:thank_you:{e.payment_ref}",
-        "thank_you",
-        {
-            "payment_ref": e.payment_ref,
-            "paid_on": e.paid_on.isoformat(),
-            "amount": f"{e.amount.amount} {e.amount.currency}",
-        },
-        in_window=True,
-    )
+    await thank(ctx, e, listed)
     await ctx.refresh()  # a thank-you that waits is due for the day run
 
 
