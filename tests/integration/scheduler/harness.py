@@ -46,6 +46,7 @@ TABLES = (
     "profiles",
     "scenario_versions",
     "deferred",
+    "exclusions",
 )
 
 

@@ -1,6 +1,15 @@
 """The scheduler's HTTP API: one router per resource."""
 
-from encaisse.scheduler.api import clock, customers, disputes_promises, profiles, scenarios, work
+from encaisse.scheduler.api import (
+    clock,
+    customers,
+    disputes_promises,
+    exclusions,
+    profiles,
+    reports,
+    scenarios,
+    work,
+)
 
 ROUTERS = [
     clock.router,
@@ -9,4 +18,6 @@ ROUTERS = [
     disputes_promises.router,
     work.router,
     customers.router,
+    exclusions.router,
+    reports.router,
 ]

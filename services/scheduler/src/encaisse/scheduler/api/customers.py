@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from encaisse.kit.auth import Admin, Collector, Viewer
 from encaisse.kit.failures import NotFound
@@ -16,6 +16,7 @@ from encaisse.scheduler.domain.planning import Track, TrackState
 from encaisse.scheduler.repository import customers, tenants, timeline, tracks
 from encaisse.scheduler.repository.rows import contacts_from_row, track_from_row
 from encaisse.scheduler.usecases import customers as acts
+from encaisse.scheduler.usecases.exclusions import lift_target, set_exclusion
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
@@ -55,13 +56,18 @@ class Timeline(BaseModel):
     case_id: str | None
     case_state: str
     profile: str
+    last_cause: str | None = Field(description="the cause of lateness the last call gave")
     invoices: list[InvoiceState]
     entries: list[Entry]
     planned: list[Planned]
 
 
 class Exclusion(BaseModel):
+    """The idempotent form of ``/v1/exclusions``: excluded or not, now."""
+
     excluded: bool
+    reason: str = Field(default="not given", min_length=1, max_length=500)
+    until: date | None = None
 
 
 class ExplicitProfile(BaseModel):
@@ -112,6 +118,7 @@ async def read_timeline(customer_ref: str, staff: Viewer, rt: RuntimeDep, parts:
         case_id=row.case_id,
         case_state=row.case_state,
         profile=row.profile,
+        last_cause=row.last_cause,
         invoices=[
             InvoiceState(
                 invoice_number=r.invoice_number,
@@ -133,11 +140,8 @@ async def read_timeline(customer_ref: str, staff: Viewer, rt: RuntimeDep, parts:
 async def exclude_customer(
     customer_ref: str, body: Exclusion, staff: Collector, rt: RuntimeDep, parts: Parts
 ) -> Exclusion:
-    """An excluded customer gets nothing until included again (a later ledger change may too)."""
-    async with rt.unit_of_work() as uow:
-        await acts.exclude_customer(
-            parts, uow, staff.tenant, customer_ref, body.excluded, staff.name
-        )
+    """Excluded by staff: nothing until lifted or its end date (a ledger event never lifts it)."""
+    await _exclusion(customer_ref, None, body, staff, rt, parts)
     return body
 
 
@@ -150,11 +154,26 @@ async def exclude_invoice(
     rt: RuntimeDep,
     parts: Parts,
 ) -> Exclusion:
-    async with rt.unit_of_work() as uow:
-        await acts.exclude_invoice(
-            parts, uow, staff.tenant, customer_ref, invoice_number, body.excluded, staff.name
-        )
+    await _exclusion(customer_ref, invoice_number, body, staff, rt, parts)
     return body
+
+
+async def _exclusion(customer_ref, invoice_number, body: Exclusion, staff, rt, parts) -> None:
+    async with rt.unit_of_work() as uow:
+        if body.excluded:
+            await set_exclusion(
+                parts,
+                uow,
+                staff.tenant,
+                customer_ref,
+                invoice_number=invoice_number,
+                reason=body.reason,
+                until=body.until,
+                by=staff.name,
+                again_is_conflict=False,
+            )
+        else:
+            await lift_target(parts, uow, staff.tenant, customer_ref, invoice_number, staff.name)
 
 
 @router.put("/{customer_ref}/profile", response_model=ExplicitProfile)

@@ -32,6 +32,7 @@ from encaisse.scheduler.domain.planning import (
 from encaisse.scheduler.domain.scenarios import Means, profile_for
 from encaisse.scheduler.repository import customers, disputes, timeline, tracks
 from encaisse.scheduler.repository.rows import track_from_row
+from encaisse.scheduler.usecases.contacts import email_known
 from encaisse.scheduler.usecases.context import Context, context, replan
 from encaisse.scheduler.usecases.messages import send, with_balance
 
@@ -51,6 +52,9 @@ async def customer_upserted(ctx: Context, e: CustomerUpserted) -> None:
         profiles=rules.profiles,
     )
     address = e.address.model_dump() if e.address else None
+    # a contact collected on a call stays until the ledger brings one of its own
+    email = e.email or row.collected_email
+    phone = e.phone or row.collected_phone
     values: dict[str, Any] = dict(
         version=e.version,
         name=e.name,
@@ -58,17 +62,19 @@ async def customer_upserted(ctx: Context, e: CustomerUpserted) -> None:
         country=e.country,
         language=e.language,
         timezone=e.timezone,
-        email=e.email,
-        phone=e.phone,
+        email=email,
+        phone=phone,
         address=address,
         sales_rep_email=e.sales_rep_email,
-        excluded=e.excluded_from_dunning,
+        ledger_excluded=e.excluded_from_dunning,  # staff's exclusions are kept apart
         profile=profile,
     )
     for field, flag in (("email", "email_ok"), ("phone", "phone_ok"), ("address", "address_ok")):
-        if (address if field == "address" else getattr(e, field)) != getattr(row, field):
+        if values[field] != getattr(row, field):
             values[flag] = True  # a changed contact is worth trying again
     await customers.change(session, e.tenant, e.customer_ref, **values)
+    if email:
+        await email_known(ctx, by="ledger")
     if profile != row.profile:
         # a new profile applies to the steps not yet done of the customer's live invoices
         code = await scenario_of(ctx, profile)
