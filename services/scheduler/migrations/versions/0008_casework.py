@@ -55,6 +55,35 @@ def upgrade() -> None:
                     postgresql_where=sa.text("status = 'active'"))
     op.create_index('ix_exclusions_until', 'exclusions', ['until'], schema=S,
                     postgresql_where=sa.text("status = 'active' AND until IS NOT NULL"))
+    # staff's exclusions from before: the customers whose last exclusion act in the timeline
+    # was staff's "excluded" keep it as an exclusion of their own (the ledger's flag may say
+    # the same: its next event sets ledger_excluded right)
+    op.execute("""
+        INSERT INTO scheduler.exclusions (id, tenant, customer_ref, invoice_number, reason,
+                                          set_by, set_at)
+        SELECT gen_random_uuid()::text, l.tenant, l.customer_ref, '',
+               'set before exclusions had a reason', coalesce(nullif(
+                   regexp_replace(l.detail, '^by ', ''), ''), 'staff'), l.at
+        FROM (SELECT DISTINCT ON (t.tenant, t.customer_ref) t.*
+              FROM scheduler.timeline t
+              WHERE t.kind IN ('excluded', 'included') AND t.invoice_numbers = '{}'
+              ORDER BY t.tenant, t.customer_ref, t.at DESC, t.id DESC) l
+        JOIN scheduler.customers c ON c.tenant = l.tenant AND c.customer_ref = l.customer_ref
+        WHERE l.kind = 'excluded' AND c.ledger_excluded
+    """)
+    op.execute("""
+        UPDATE scheduler.customers c SET staff_excluded = true
+        FROM scheduler.exclusions e
+        WHERE e.tenant = c.tenant AND e.customer_ref = c.customer_ref
+          AND e.invoice_number = '' AND e.status = 'active'
+    """)
+    op.execute("""
+        INSERT INTO scheduler.exclusions (id, tenant, customer_ref, invoice_number, reason,
+                                          set_by, set_at)
+        SELECT gen_random_uuid()::text, t.tenant, t.customer_ref, t.invoice_number,
+               'set before exclusions had a reason', 'staff', now()
+        FROM scheduler.tracks t WHERE t.excluded
+    """)
     op.add_column('tasks', sa.Column('cause', sa.String(32)), schema=S)
     op.add_column('tasks', sa.Column('dispute_id', sa.String(64)), schema=S)
     op.create_index('ix_tasks_causes', 'tasks', ['tenant', 'done_at'], schema=S,
