@@ -44,15 +44,18 @@ async def lapse_exclusions(runtime: Runtime[SchedulerParts]) -> bool:
     async with runtime.engine.connect() as conn:
         now = await parts.clock.now(conn)
         due = await exclusions.lapsing(conn, now, BATCH)
+    ended = 0
     for row in due:
         try:
             async with runtime.unit_of_work() as uow:
                 await lift_exclusion(parts, uow, row.tenant, row.id, by=BY_END_DATE, status=LAPSED)
+            ended += 1
         except Conflict:
-            continue  # another instance, or staff, ended it meanwhile
+            ended += 1  # another instance, or staff, ended it meanwhile
         except Exception:
             log.exception("exclusion %s of %s could not lapse", row.id, row.customer_ref)
-    return len(due) == BATCH
+    # more may wait only if this round got somewhere (a failing one must not spin the loop)
+    return len(due) == BATCH and ended > 0
 
 
 async def remind_dispute_owners(runtime: Runtime[SchedulerParts]) -> bool:
