@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from encaisse.contracts.ledger import InvoiceUpdated
 from encaisse.contracts.notifier import SendEmail
 from integration.scheduler.harness import days, paris, running, templates
 
@@ -114,6 +115,9 @@ async def test_an_exclusion_names_what_it_is_about_and_ends_after_today(database
             json={"customer_ref": "X3", "invoice_number": "F3", "reason": "credit note coming"},
         )
         assert r.status_code == 201 and r.json()["invoice_number"] == "F3"
+        # the ledger's next event about the invoice does not lift it either
+        await h.ledger.invoice("X3", "F3", DUE, amount="1300.00", cls=InvoiceUpdated, reason="x")
+        await h.quiet()
         await days(h, 2)
         assert templates(h) == []  # the invoice is excluded, the customer is not
         assert (await h.timeline("X3"))["invoices"][0]["excluded"] is True
