@@ -47,6 +47,7 @@ TABLES = (
     "scenario_versions",
     "profile_rules",
     "deferred",
+    "exclusions",
 )
 
 

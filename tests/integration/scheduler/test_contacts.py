@@ -125,7 +125,8 @@ async def test_an_excluded_customer_gets_no_thank_you_and_no_acknowledgment(data
         await h.quiet()
         await days(h, 10)
         assert templates(h) == ["courtesy_reminder"]
-        assert task_kinds(h) == ["dispute"]  # the staff's own work goes on
+        # the staff's own work goes on: the dispute, and its owner reminded 7 days later
+        assert task_kinds(h) == ["dispute", "dispute"]
 
 
 async def test_call_outcomes_a_dispute_pauses_no_answer_lets_the_scenario_go_on(

@@ -74,6 +74,7 @@ SCHEDULER_EVENTS = QueueSpec(
             "notifier.message.uncertain.v1",
             "letters.letter.returned.v1",
             "letters.letter.failed.v1",
+            "letters.letter.delivered.v1",
             "portal.dispute.opened.v1",
             "portal.promise.made.v1",
             "portal.plan.requested.v1",

@@ -19,6 +19,7 @@ from encaisse.scheduler import db
 from encaisse.scheduler.handlers import QUEUES, handlers
 from encaisse.scheduler.repository.tenants import Tenants
 from encaisse.scheduler.settings import SchedulerSettings
+from encaisse.scheduler.usecases.casework import run_casework
 from encaisse.scheduler.usecases.clock import SchedulerClock
 from encaisse.scheduler.usecases.dayrun import run_due
 
@@ -63,6 +64,9 @@ def bootstrap(
             clock=clock,
         ) as runtime:
             runtime.every(settings.run_interval_seconds, lambda: run_today(runtime), "day run")
+            runtime.every(
+                settings.casework_interval_seconds, lambda: run_casework(runtime), "casework"
+            )
             yield runtime
 
     return start()

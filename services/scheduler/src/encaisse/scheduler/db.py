@@ -8,6 +8,9 @@
 - ``channel_days``: which channel carried a message to a customer on a day.
 - ``deferred``: a message outside the scenario (a thank-you) waiting for the
   sending window to open; the day run sends it (``customers.next_due_at`` counts it).
+- ``exclusions``: staff's exclusions of a customer or an invoice, with their reason, who
+  set them and their end; ``customers.staff_excluded`` and ``tracks.excluded`` follow the
+  active ones.
 """
 
 from sqlalchemy import (
@@ -15,6 +18,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Computed,
     Date,
     DateTime,
     Identity,
@@ -130,7 +134,22 @@ customers = Table(
     # the people to reach by role (CustomerUpserted.contacts, the dunning contact among
     # them), each with the scheduler's own email_ok / phone_ok
     Column("contacts", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    Column("excluded", Boolean, nullable=False, server_default="false"),
+    # excluded by the ledger (``excluded_from_dunning``) or by staff (an active exclusion):
+    # kept apart so that neither undoes the other; ``excluded`` is either
+    Column("ledger_excluded", Boolean, nullable=False, server_default="false"),
+    Column("staff_excluded", Boolean, nullable=False, server_default="false"),
+    Column(
+        "excluded",
+        Boolean,
+        Computed("ledger_excluded OR staff_excluded", persisted=True),
+        nullable=False,
+    ),
+    # the contact a collector got on a call (kept when the ledger's event brings none)
+    Column("collected_email", String(320)),
+    Column("collected_phone", String(32)),
+    # the cause of lateness a call's outcome last recorded (domain.casework.LatenessCause)
+    Column("last_cause", String(32)),
+    Column("last_cause_at", DateTime(timezone=True)),
     Column("explicit_profile", String(64)),
     Column("profile", String(64), nullable=False, server_default="standard"),
     Column("payment_method", String(16)),  # from the ledger, for the profile rules
@@ -273,6 +292,8 @@ tasks = Table(
     Column("status", String(16), nullable=False, server_default="open"),
     Column("outcome", String(32)),
     Column("outcome_detail", JSON),
+    Column("cause", String(32)),  # a call's cause of lateness (domain.casework.LatenessCause)
+    Column("dispute_id", String(64)),  # a dispute's task and its owner's reminders
     Column("done_by", String(200)),
     Column("done_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -292,6 +313,7 @@ tasks = Table(
         unique=True,
         postgresql_where=text("kind = 'collect_email'"),
     ),
+    Index("ix_tasks_causes", "tenant", "done_at", postgresql_where=text("cause IS NOT NULL")),
 )
 
 disputes = Table(
@@ -310,7 +332,39 @@ disputes = Table(
     Column("resolved_at", DateTime(timezone=True)),
     Column("resolved_by", String(200)),
     Column("resolution", Text),
+    Column("reminded_on", Date),  # the owner's last reminder (every dispute_reminder_days)
     Index("ix_disputes_invoice", "tenant", "invoice_number"),
+    Index("ix_disputes_open", "status", postgresql_where=text("status = 'open'")),
+)
+
+exclusions = Table(
+    "exclusions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("tenant", String(64), nullable=False),
+    Column("customer_ref", String(100), nullable=False),
+    Column("invoice_number", String(100), nullable=False, server_default=""),  # '': the customer
+    Column("reason", Text, nullable=False),
+    Column("set_by", String(200), nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+    Column("until", Date),  # automation resumes on this day (the customer's), None: until lifted
+    Column("status", String(16), nullable=False, server_default="active"),  # lifted, lapsed
+    Column("ended_by", String(200)),
+    Column("ended_at", DateTime(timezone=True)),
+    Index("ix_exclusions_customer", "tenant", "customer_ref"),
+    Index(
+        "uq_exclusions_one_active",
+        "tenant",
+        "customer_ref",
+        "invoice_number",
+        unique=True,
+        postgresql_where=text("status = 'active'"),
+    ),
+    Index(
+        "ix_exclusions_until",
+        "until",
+        postgresql_where=text("status = 'active' AND until IS NOT NULL"),
+    ),
 )
 
 promises = Table(

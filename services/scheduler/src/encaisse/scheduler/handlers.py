@@ -27,13 +27,19 @@ from encaisse.contracts.ledger import (
     PaymentReceived,
     PaymentRejected,
 )
-from encaisse.contracts.letters import LetterFailed, LetterReturned, ReturnReason
+from encaisse.contracts.letters import (
+    LetterDelivered,
+    LetterFailed,
+    LetterKind,
+    LetterReturned,
+    ReturnReason,
+)
 from encaisse.contracts.notifier import FailureReason, MessageFailed, MessageUncertain
 from encaisse.contracts.portal import DisputeOpened, PlanRequested, PromiseMade
 from encaisse.contracts.scheduler import TaskKind
 from encaisse.scheduler.domain.scenarios import Means
 from encaisse.scheduler.repository import tracks
-from encaisse.scheduler.usecases import deliveries, disputes, ledger
+from encaisse.scheduler.usecases import deliveries, disputes, ledger, notices
 from encaisse.scheduler.usecases.context import Context, context
 from encaisse.scheduler.usecases.tasks import create_task
 
@@ -118,6 +124,17 @@ async def on_letter_failed(
     )
 
 
+async def on_letter_delivered(
+    env: Envelope[LetterDelivered], uow: UnitOfWork, parts: SchedulerParts
+) -> None:
+    """A formal notice delivered: its deadline, not a fixed day, ends the amicable phase."""
+    e = env.payload
+    if e.kind is not LetterKind.REGISTERED:
+        return
+    ctx = await _ctx(uow, parts, e)
+    await notices.notice_delivered(ctx, e.command_key, e.delivered_on or ctx.today)
+
+
 async def on_dispute(env: Envelope[DisputeOpened], uow: UnitOfWork, parts: SchedulerParts) -> None:
     e = env.payload
     ctx = await _ctx(uow, parts, e)
@@ -171,6 +188,7 @@ def handlers(parts: SchedulerParts) -> Handlers:
         MessageUncertain: on_message_uncertain,
         LetterReturned: on_letter_failed,
         LetterFailed: on_letter_failed,
+        LetterDelivered: on_letter_delivered,
         DisputeOpened: on_dispute,
         PromiseMade: on_promise,
         PlanRequested: on_plan,

@@ -11,3 +11,5 @@ class SchedulerSettings(ServiceSettings):
     simulation: bool = False
     run_interval_seconds: float = 60.0
     run_batch_size: int = 500
+    # exclusions whose end date came, reminders to the owners of open disputes
+    casework_interval_seconds: float = 300.0

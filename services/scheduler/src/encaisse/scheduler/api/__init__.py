@@ -4,8 +4,10 @@ from encaisse.scheduler.api import (
     clock,
     customers,
     disputes_promises,
+    exclusions,
     profile_rules,
     profiles,
+    reports,
     scenarios,
     work,
 )
@@ -18,4 +20,6 @@ ROUTERS = [
     disputes_promises.router,
     work.router,
     customers.router,
+    exclusions.router,
+    reports.router,
 ]

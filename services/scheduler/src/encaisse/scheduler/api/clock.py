@@ -1,4 +1,5 @@
-"""The clock: read it; in simulation, set it or advance it (the day run follows at once)."""
+"""The clock: read it; in simulation, set it or advance it (the casework jobs and the day
+run follow at once)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from encaisse.kit.auth import Admin, Viewer
 from encaisse.kit.failures import Conflict
 from encaisse.scheduler.api.deps import ClockDep, Parts, RuntimeDep
+from encaisse.scheduler.usecases.casework import run_casework
 from encaisse.scheduler.usecases.clock import SchedulerClock
 from encaisse.scheduler.usecases.dayrun import run_due
 
@@ -60,6 +62,7 @@ async def advance_clock(
     async with rt.engine.begin() as conn:
         now = await parts.clock.now(conn) + timedelta(days=body.days, hours=body.hours)
         await parts.clock.set(conn, now)
+    await _casework(rt)  # exclusions that lapsed resume in this very run
     stats = await run_due(rt.engine, now, batch_size=parts.settings.run_batch_size)
     return {"now": now, "run": asdict(stats)}
 
@@ -69,5 +72,12 @@ async def run_now(staff: Admin, rt: RuntimeDep, parts: Parts) -> dict[str, Any]:
     """Run what is due now, without waiting for the next loop."""
     async with rt.engine.connect() as conn:
         now = await parts.clock.now(conn)
+    await _casework(rt)
     stats = await run_due(rt.engine, now, batch_size=parts.settings.run_batch_size)
     return {"now": now, "run": asdict(stats)}
+
+
+async def _casework(rt: RuntimeDep) -> None:
+    """The background casework (``usecases.casework``), until nothing is left waiting."""
+    while await run_casework(rt):
+        pass

@@ -16,6 +16,7 @@ from encaisse.scheduler.domain.planning import Track, TrackState
 from encaisse.scheduler.repository import customers, tenants, timeline, tracks
 from encaisse.scheduler.repository.rows import contacts_from_row, track_from_row
 from encaisse.scheduler.usecases import customers as acts
+from encaisse.scheduler.usecases.exclusions import lift_target, set_exclusion
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
@@ -61,13 +62,18 @@ class Timeline(BaseModel):
     )
     level_on: date | None = Field(default=None, description="the day the level last moved")
     scenario: str | None  # its own, chosen by staff (over its rule's and its profile's)
+    last_cause: str | None = Field(description="the cause of lateness the last call gave")
     invoices: list[InvoiceState]
     entries: list[Entry]
     planned: list[Planned]
 
 
 class Exclusion(BaseModel):
+    """The idempotent form of ``/v1/exclusions``: excluded or not, now."""
+
     excluded: bool
+    reason: str = Field(default="not given", min_length=1, max_length=500)
+    until: date | None = None
 
 
 class ExplicitProfile(BaseModel):
@@ -125,6 +131,7 @@ async def read_timeline(customer_ref: str, staff: Viewer, rt: RuntimeDep, parts:
         level=row.level_offset,
         level_on=row.level_on,
         scenario=row.own_scenario,
+        last_cause=row.last_cause,
         invoices=[
             InvoiceState(
                 invoice_number=r.invoice_number,
@@ -146,11 +153,8 @@ async def read_timeline(customer_ref: str, staff: Viewer, rt: RuntimeDep, parts:
 async def exclude_customer(
     customer_ref: str, body: Exclusion, staff: Collector, rt: RuntimeDep, parts: Parts
 ) -> Exclusion:
-    """An excluded customer gets nothing until included again (a later ledger change may too)."""
-    async with rt.unit_of_work() as uow:
-        await acts.exclude_customer(
-            parts, uow, staff.tenant, customer_ref, body.excluded, staff.name
-        )
+    """Excluded by staff: nothing until lifted or its end date (a ledger event never lifts it)."""
+    await _exclusion(customer_ref, None, body, staff, rt, parts)
     return body
 
 
@@ -163,11 +167,26 @@ async def exclude_invoice(
     rt: RuntimeDep,
     parts: Parts,
 ) -> Exclusion:
-    async with rt.unit_of_work() as uow:
-        await acts.exclude_invoice(
-            parts, uow, staff.tenant, customer_ref, invoice_number, body.excluded, staff.name
-        )
+    await _exclusion(customer_ref, invoice_number, body, staff, rt, parts)
     return body
+
+
+async def _exclusion(customer_ref, invoice_number, body: Exclusion, staff, rt, parts) -> None:
+    async with rt.unit_of_work() as uow:
+        if body.excluded:
+            await set_exclusion(
+                parts,
+                uow,
+                staff.tenant,
+                customer_ref,
+                invoice_number=invoice_number,
+                reason=body.reason,
+                until=body.until,
+                by=staff.name,
+                again_is_conflict=False,
+            )
+        else:
+            await lift_target(parts, uow, staff.tenant, customer_ref, invoice_number, staff.name)
 
 
 @router.put("/{customer_ref}/profile", response_model=ExplicitProfile)

@@ -43,6 +43,9 @@ class DisputeOut(BaseModel):
     resolved_at: datetime | None
     resolved_by: str | None
     resolution: str | None
+    reminded_on: date | None = Field(
+        default=None, description="the owner's last reminder (every dispute_reminder_days)"
+    )
 
 
 class PromiseIn(BaseModel):

@@ -12,6 +12,7 @@ from encaisse.contracts.portal import DisputeReason
 from encaisse.kit.auth import Collector, Viewer
 from encaisse.kit.money import at_precision
 from encaisse.scheduler.api.deps import Parts, RuntimeDep
+from encaisse.scheduler.domain.casework import LatenessCause
 from encaisse.scheduler.repository import tasks
 from encaisse.scheduler.usecases.work import CallResult, decide_validation, record_call
 
@@ -43,6 +44,7 @@ class TaskOut(BaseModel):
     note: str
     status: str
     outcome: str | None
+    cause: str | None
 
 
 class OutcomeIn(BaseModel):
@@ -50,6 +52,16 @@ class OutcomeIn(BaseModel):
     promised_date: date | None = None
     dispute_reason: DisputeReason = DisputeReason.OTHER
     note: str = Field(default="", max_length=2000)
+    cause: LatenessCause | None = Field(
+        default=None, description="why the customer pays late (a dispute: disputed)"
+    )
+    collected_email: str | None = Field(
+        default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="an email got on the call: used at once, and sent to the ledger",
+    )  # fmt: skip
+    collected_phone: str | None = Field(
+        default=None, pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, got on the call"
+    )
 
     @model_validator(mode="after")
     def _promise_has_date(self) -> OutcomeIn:
@@ -124,7 +136,8 @@ async def list_tasks(
 async def record_outcome(
     task_id: str, body: OutcomeIn, staff: Collector, rt: RuntimeDep, parts: Parts
 ) -> TaskOut:
-    """Reached, a promise with its date, a dispute, a wrong number, no answer."""
+    """Reached, a promise with its date, a dispute, a wrong number, no answer; the cause of
+    lateness learnt, an email or phone number collected."""
     async with rt.unit_of_work() as uow:
         done = await record_call(
             parts,
@@ -137,5 +150,8 @@ async def record_outcome(
             note=body.note,
             detail=body.model_dump(mode="json"),
             by=staff.name,
+            cause=body.cause,
+            collected_email=body.collected_email,
+            collected_phone=body.collected_phone,
         )
         return _task(done)

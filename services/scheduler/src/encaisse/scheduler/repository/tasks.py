@@ -94,3 +94,49 @@ async def decide_validation(conn: Conn, validation_id: str, **values: Any) -> An
     return (
         await conn.execute(update(v).where(v.c.id == validation_id).values(**values).returning(v))
     ).one()
+
+
+async def close_open(
+    conn: Conn,
+    tenant: str,
+    customer_ref: str,
+    *,
+    kind: str,
+    outcome: str,
+    by: str,
+    at: datetime,
+    dispute_id: str | None = None,
+) -> list[str]:
+    """Close the customer's open tasks of ``kind`` (of one dispute): what they asked for
+    is done another way. Returns their ids."""
+    t = db.tasks
+    query = update(t).where(
+        t.c.tenant == tenant, t.c.customer_ref == customer_ref, t.c.kind == kind,
+        t.c.status == "open",
+    )  # fmt: skip
+    if dispute_id is not None:
+        query = query.where(t.c.dispute_id == dispute_id)
+    done = await conn.execute(
+        query.values(status="done", outcome=outcome, done_by=by, done_at=at).returning(t.c.id)
+    )
+    return [r.id for r in done.all()]
+
+
+async def cause_counts(conn: Conn, tenant: str, since: datetime, before: datetime) -> list[Any]:
+    """How many call outcomes recorded each cause of lateness in ``[since, before)``."""
+    t = db.tasks
+    return list(
+        (
+            await conn.execute(
+                select(t.c.cause, func.count().label("count"))
+                .where(
+                    t.c.tenant == tenant,
+                    t.c.cause.is_not(None),
+                    t.c.done_at >= since,
+                    t.c.done_at < before,
+                )
+                .group_by(t.c.cause)
+                .order_by(func.count().desc(), t.c.cause)
+            )
+        ).all()
+    )

@@ -1,75 +1,18 @@
-"""Staff's choices about a customer: excluded from automation (or one invoice), its
-profile chosen explicitly, a scenario of its own."""
+"""Staff's choices about a customer: its profile chosen explicitly, a scenario of its
+own (exclusions from automation are in ``usecases.exclusions``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from encaisse.bus.uow import UnitOfWork
-from encaisse.kit.failures import DomainError, NotFound
-from encaisse.scheduler.repository import cases, customers, tenants, timeline, tracks
-from encaisse.scheduler.repository.rows import timeline_row
+from encaisse.kit.failures import DomainError
+from encaisse.scheduler.repository import customers, tenants
 from encaisse.scheduler.usecases.context import context, replan
 from encaisse.scheduler.usecases.profiles import choice_for, scenario_for
 
 if TYPE_CHECKING:
     from encaisse.scheduler.app import SchedulerParts
-
-
-async def exclude_customer(
-    parts: SchedulerParts, uow: UnitOfWork, tenant: str, customer_ref: str, excluded: bool, by: str
-) -> None:
-    """An excluded customer gets nothing until included again (a later ledger change may too)."""
-    await parts.tenants.ensure(tenant)
-    now = await parts.clock.now(uow.session)
-    await customers.lock(uow.session, tenant, customer_ref)
-    await customers.change(uow.session, tenant, customer_ref, excluded=excluded)
-    await timeline.add(
-        uow.session,
-        [
-            timeline_row(
-                tenant,
-                customer_ref,
-                None,
-                now,
-                "excluded" if excluded else "included",
-                [],
-                detail=f"by {by}",
-            )
-        ],
-    )
-    for event in await cases.refresh_cases(uow.session, [(tenant, customer_ref)], now):
-        await uow.publish(event, event.case_id)
-
-
-async def exclude_invoice(
-    parts: SchedulerParts,
-    uow: UnitOfWork,
-    tenant: str,
-    customer_ref: str,
-    invoice_number: str,
-    excluded: bool,
-    by: str,
-) -> None:
-    await parts.tenants.ensure(tenant)
-    now = await parts.clock.now(uow.session)
-    await customers.lock(uow.session, tenant, customer_ref)
-    if not await tracks.set_excluded(uow.session, tenant, customer_ref, invoice_number, excluded):
-        raise NotFound("invoice_number", f"no invoice {invoice_number} for {customer_ref}")
-    await timeline.add(
-        uow.session,
-        [
-            timeline_row(
-                tenant,
-                customer_ref,
-                None,
-                now,
-                "excluded" if excluded else "included",
-                [invoice_number],
-                detail=f"by {by}",
-            )
-        ],
-    )
 
 
 async def choose_profile(

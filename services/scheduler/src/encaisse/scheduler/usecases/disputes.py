@@ -16,7 +16,7 @@ from encaisse.scheduler.domain.planning import (
     resume_after_dispute,
 )
 from encaisse.scheduler.domain.scenarios import Means
-from encaisse.scheduler.repository import disputes, tenants, timeline, tracks
+from encaisse.scheduler.repository import disputes, tasks, tenants, timeline, tracks
 from encaisse.scheduler.repository.rows import LIVE, track_from_row
 from encaisse.scheduler.usecases.context import Context
 from encaisse.scheduler.usecases.messages import send
@@ -75,6 +75,7 @@ async def open_dispute(
             live,
             assignee=ctx.settings.owner(ctx.row.sales_rep_email),
             note=f"dispute ({reason}): {message}".strip(),
+            dispute_id=dispute_id,
         )
         if ctx.customer.reachable_by_email:
             await send(
@@ -96,6 +97,11 @@ async def resolve_dispute(ctx: Context, dispute: Any, resolution: str, by: str) 
         raise Conflict("dispute_id", "this dispute is already resolved")
     session = ctx.uow.session
     await disputes.resolve(session, dispute.id, ctx.now, by, resolution)
+    # its task and its owner's reminders are done: the owner is reminded no more
+    await tasks.close_open(
+        session, ctx.tenant, ctx.ref, kind=TaskKind.DISPUTE.value, outcome="dispute_resolved",
+        by=by, at=ctx.now, dispute_id=dispute.id,
+    )  # fmt: skip
     still_open = await disputes.still_disputed(session, ctx.tenant, dispute.invoice_number)
     rows = await tracks.of_customer(session, ctx.tenant, ctx.ref, [dispute.invoice_number])
     if rows and rows[0].state == TrackState.PAUSED.value and not still_open:

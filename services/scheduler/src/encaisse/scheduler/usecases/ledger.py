@@ -35,6 +35,7 @@ from encaisse.scheduler.domain.rules import uses_amounts
 from encaisse.scheduler.domain.scenarios import DunningMode
 from encaisse.scheduler.repository import customers, disputes, timeline, tracks
 from encaisse.scheduler.repository.rows import people_from_json, people_to_json, track_from_row
+from encaisse.scheduler.usecases.contacts import email_known
 from encaisse.scheduler.usecases.context import Context, context, replan
 from encaisse.scheduler.usecases.messages import with_balance
 from encaisse.scheduler.usecases.profiles import choice_for, scenario_for
@@ -70,25 +71,30 @@ async def customer_upserted(ctx: Context, e: CustomerUpserted) -> None:
         ),
         people_from_json(row.contacts),
     )
+    # a contact collected on a call stays until the ledger brings one of its own
+    email = e.email or row.collected_email
+    phone = e.phone or row.collected_phone
     values: dict[str, Any] = dict(
         version=e.version,
         name=e.name,
         language=e.language,
         timezone=e.timezone,
-        email=e.email,
-        phone=e.phone,
+        email=email,
+        phone=phone,
         address=address,
         sales_rep_email=e.sales_rep_email,
         contacts=people_to_json(people),
-        excluded=e.excluded_from_dunning,
+        ledger_excluded=e.excluded_from_dunning,  # staff's exclusions are kept apart
         profile=choice.profile,
         rule_scenario=choice.scenario,
         **looked_at,
     )
     for field, flag in (("email", "email_ok"), ("phone", "phone_ok"), ("address", "address_ok")):
-        if (address if field == "address" else getattr(e, field)) != getattr(row, field):
+        if values[field] != getattr(row, field):
             values[flag] = True  # a changed contact is worth trying again
     await customers.change(session, e.tenant, e.customer_ref, **values)
+    if email:
+        await email_known(ctx, by="ledger")
     scenario = scenario_for(row, rules, choice)
     if scenario != scenario_for(row, rules):
         # a new scenario applies to the steps not yet done of the customer's live invoices

@@ -42,6 +42,7 @@ def new_task(
     assignee: str | None,
     note: str,
     now: datetime,
+    dispute_id: str | None = None,
 ) -> tuple[dict[str, Any], Envelope[TaskCreated]]:
     """A task's row and its ``TaskCreated`` event (to stage once the row is written)."""
     task_id = str(uuid.uuid4())
@@ -61,6 +62,7 @@ def new_task(
         "currency": at_stake.currency if at_stake else None,
         "note": note,
         "created_at": now,
+        "dispute_id": dispute_id,
     }
     event = TaskCreated(
         tenant=tenant,
@@ -86,6 +88,7 @@ async def create_task(
     note: str,
     assignee: str | None = None,
     step: str | None = None,
+    dispute_id: str | None = None,
 ) -> str | None:
     """A task for someone; a record to complete or a contact to fix is asked for once."""
     row, envelope = new_task(
@@ -99,6 +102,7 @@ async def create_task(
         assignee=assignee,
         note=note,
         now=ctx.now,
+        dispute_id=dispute_id,
     )
     if not await tasks.add(ctx.uow.session, row):
         return None

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from encaisse.bus.uow import UnitOfWork
 from encaisse.kit.failures import Conflict, NotFound
+from encaisse.scheduler.domain.casework import LatenessCause
 from encaisse.scheduler.domain.scenarios import Means
-from encaisse.scheduler.repository import tasks, timeline, tracks
+from encaisse.scheduler.repository import customers, tasks, timeline, tracks
 from encaisse.scheduler.repository.rows import LIVE
 from encaisse.scheduler.usecases import commands, deliveries
+from encaisse.scheduler.usecases.contacts import collected
 from encaisse.scheduler.usecases.context import context
 from encaisse.scheduler.usecases.disputes import make_promise, open_dispute
 from encaisse.scheduler.usecases.messages import send
@@ -83,8 +85,16 @@ async def record_call(
     note: str,
     detail: dict[str, Any],
     by: str,
+    cause: LatenessCause | None = None,
+    collected_email: str | None = None,
+    collected_phone: str | None = None,
 ) -> Any:
-    """A call task's result: a promise, a dispute, a wrong number; the task is done."""
+    """A call task's result: a promise, a dispute, a wrong number; the task is done.
+
+    It may say why the customer pays late (kept on the task and as the customer's last
+    cause; a dispute without one is ``disputed``) and carry an email or a phone number
+    got on the call (``usecases.contacts.collected``).
+    """
     row = await tasks.lock(uow.session, tenant, task_id)
     if row is None:
         raise NotFound("task_id", f"no task {task_id}")
@@ -102,15 +112,24 @@ async def record_call(
         await deliveries.delivery_failed(
             ctx, Means.CALL, f"task:{task_id}", "wrong number", contact_wrong=True
         )
+    if cause is None and result is CallResult.DISPUTE:
+        cause = LatenessCause.DISPUTED
+    if cause is not None:
+        await customers.change(
+            uow.session, tenant, ctx.ref, last_cause=cause.value, last_cause_at=ctx.now
+        )
+    await collected(ctx, email=collected_email, phone=collected_phone, by=by, task_id=task_id)
+    because = f" (cause: {cause.value})" if cause else ""
     await timeline.add(
         uow.session,
-        [ctx.timeline("call_outcome", numbers, detail=f"{result.value} {note}".strip())],
+        [ctx.timeline("call_outcome", numbers, detail=f"{result.value}{because} {note}".strip())],
     )
     return await tasks.finish(
         uow.session,
         task_id,
         outcome=result.value,
         outcome_detail=detail,
+        cause=cause.value if cause else None,
         done_by=by,
         done_at=ctx.now,
     )
