@@ -72,6 +72,7 @@ async def _render(
         sender_name=parseaddr(from_)[0] or cmd.tenant,
         today=now.astimezone(UTC).date(),
         step=cmd.step,
+        position=cmd.position,
     )
     templates = Templates(overrides)
     try:
