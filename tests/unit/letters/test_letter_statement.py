@@ -177,8 +177,11 @@ def test_an_english_simple_letter_prints_the_statement_in_english():
     )
 
 
-def test_a_simple_letter_without_a_position_keeps_its_invoice_list():
-    content = _compose(_simple(position=None))
+@pytest.mark.parametrize(
+    "position", [None, POSITION.model_copy(update={"overdue": (), "overdue_totals": ()})]
+)
+def test_a_simple_letter_without_an_overdue_position_keeps_its_invoice_list(position):
+    content = _compose(_simple(position=position))
     assert content.table.header[-1] == "Reste dû" and content.sections == ()
     assert content.table.totals == (("Total", "", "", "", fr("27 345,67 €")),)
     assert "as_of" not in content.summary and content.after_sections == ()

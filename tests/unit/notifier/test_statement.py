@@ -168,6 +168,14 @@ def test_without_a_position_the_email_keeps_the_invoice_table(language):
     assert "Relevé de compte" not in rendered.html and "Account statement" not in rendered.html
 
 
+def test_a_position_without_any_invoice_leaves_the_command_s_invoice_table():
+    empty = Position(as_of=AS_OF)
+    rendered = Templates().render_email("first_reminder", "fr", _variables("fr", empty))
+    assert "Factures concernées :" in rendered.text and "Relevé de compte" not in rendered.text
+    sms = Templates().render_sms("first_reminder", "fr", _variables("fr", empty))
+    assert "Total" not in sms.text
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_an_sms_with_a_position_says_the_overdue_totals_in_one_line(language):
     sms = Templates().render_sms(

@@ -43,9 +43,9 @@ def _totals(totals: Iterable[Money], locale: Locale) -> list[dict[str, str]]:
 
 
 def statement_context(position: Position | None, locale: Locale) -> dict[str, Any] | None:
-    """What the layouts print of a position, or None without one (the layouts then print
-    the command's invoices, as before positions existed)."""
-    if position is None:
+    """What the layouts print of a position, or None without one, or with no invoice in it
+    (the layouts then print the command's invoices, as before positions existed)."""
+    if position is None or not (position.overdue or position.soon_due):
         return None
     return {
         "as_of": format_date(position.as_of, "long", locale=locale),
