@@ -37,7 +37,7 @@ from reportlab.platypus import (
 )
 
 from encaisse.letters import window
-from encaisse.letters.domain.compose import LetterContent
+from encaisse.letters.domain.compose import InvoiceTable, LetterContent
 
 WIDTH, HEIGHT = A4
 MARGIN = 20 * mm
@@ -148,8 +148,7 @@ class QrCode(Flowable):
         self.canv.drawPath(path, stroke=0, fill=1)
 
 
-def _table(content: LetterContent) -> Table:
-    t = content.table
+def _table(t: InvoiceTable) -> Table:
     data = [[drawable(cell) for cell in row] for row in (t.header, *t.rows, *t.totals)]
     table = Table(data, repeatRows=1, hAlign="LEFT")
     last = len(data) - 1
@@ -183,8 +182,13 @@ def _story(content: LetterContent) -> list[Flowable]:
         p(f"{content.labels.subject} {content.subject}", BOLD),
         p(content.salutation),
         *[p(text) for text in content.before_table],
-        _table(content),
+        _table(content.table),
         Spacer(1, 5 * mm),
+    ]
+    for section in content.sections:  # the statement's other invoices, each titled
+        story += [p(section.title, BOLD), _table(section.table), Spacer(1, 5 * mm)]
+    story += [
+        *[p(text) for text in content.after_sections],
         *[p(text) for text in content.after_table],
     ]
     if content.portal_url and content.portal_line:

@@ -4,8 +4,11 @@ A template is one Jinja source per name and language that ``{% extends layout %}
 and fills blocks: ``subject`` and ``message`` (plain paragraphs separated by
 blank lines) for email, ``sms`` for SMS, and optionally ``signature``. The
 layouts (``_email.txt``, ``_email.html``, ``_subject.txt``, ``_sms.txt``) add
-the invoice table, the totals per currency and the portal link, so a tenant's
-override only writes words. The same source is compiled twice: with HTML
+the account statement when the command carries the customer's position (overdue
+invoices with their days overdue, invoices soon due, totals overdue and outstanding
+per currency; the SMS: its overdue totals), else the table of the command's invoices
+with their totals per currency, and the portal link, so a tenant's override only
+writes words. The same source is compiled twice: with HTML
 autoescaping for the HTML part, without for the plain text.
 
 Defaults live in ``templates/<language>/<name>.j2``; a tenant's overrides, kept
@@ -79,6 +82,7 @@ VARIABLES = frozenset(
         "tenant",
         "invoices",
         "totals",
+        "statement",
         "portal_link",
         "context",
         "sender_name",

@@ -116,6 +116,12 @@ notices = Table(
     Column("customer_ref", String(100), nullable=False),
     Column("template", String(100), nullable=False),
     Column("invoice_numbers", ARRAY(String(100)), nullable=False),
+    Column(
+        "position",
+        JSONB,
+        nullable=True,
+        comment="the account statement the notice was sent with (contracts Position)",
+    ),
     _now(),
     PrimaryKeyConstraint("tenant", "idempotency_key"),
     Index(None, "tenant", "customer_ref"),

@@ -116,6 +116,13 @@ WORDS: dict[str, dict[str, str]] = {
     "payments": {"fr": "Paiements reçus", "en": "Payments received"},
     "notices": {"fr": "Informations", "en": "Notices"},
     "notice": {"fr": "Un rappel concerne vos factures", "en": "A reminder concerns your invoices"},
+    "sent_statement": {
+        "fr": "Le relevé de compte joint à ce rappel, au",
+        "en": "The account statement sent with this reminder, as of",
+    },
+    "not_yet_due": {"fr": "à échoir", "en": "not yet due"},
+    "overdue_total": {"fr": "Total échu", "en": "Total overdue"},
+    "outstanding_total": {"fr": "Total restant dû", "en": "Total outstanding"},
     "error": {"fr": "Erreur", "en": "Error"},
     "language": {"fr": "English", "en": "Français"},
     # refusals (``domain.Refused.kind``); {names} are its params

@@ -39,6 +39,14 @@ class Labels:
     page: str
     months: tuple[str, ...]
     place_date: str  # "{city}, le {date}"
+    # the account statement (``statement.py``)
+    overdue_total: str
+    soon_due: str
+    due_in_header: str
+    due_in: str  # "dans {days} j"
+    today: str
+    outstanding: str  # "{date}", "{total}"
+    also_outstanding: str
 
 
 LABELS = {
@@ -73,6 +81,14 @@ LABELS = {
             "décembre",
         ),
         place_date="{city}, le {date}",
+        overdue_total="Total échu",
+        soon_due="Factures à échoir",
+        due_in_header="À échoir",
+        due_in="dans {days} j",
+        today="ce jour",
+        outstanding="Total restant dû au {date}, échu et à échoir : {total}.",
+        also_outstanding="Pour information, autres factures en cours, non visées par la "
+        "présente mise en demeure (ni pénalités ni indemnité) :",
     ),
     "en": Labels(
         registered="Registered letter with acknowledgement of receipt",
@@ -105,6 +121,14 @@ LABELS = {
             "December",
         ),
         place_date="{city}, {date}",
+        overdue_total="Total overdue",
+        soon_due="Invoices not yet due",
+        due_in_header="Not yet due",
+        due_in="in {days} d",
+        today="today",
+        outstanding="Total outstanding on {date}, overdue and not yet due: {total}.",
+        also_outstanding="For information, other invoices outstanding, not demanded by this "
+        "formal notice (no penalties, no indemnity):",
     ),
 }
 

@@ -1,7 +1,8 @@
 """What a template reads, formatted for the debtor: pure, no I/O, the day as a parameter.
 
 ``message_context`` gives the variables of a message (the invoice table, the totals per
-currency, the day, the signed portal link already made); amounts go through
+currency, the account statement of ``statement.py`` when the command carries a position,
+the day, the signed portal link already made); amounts go through
 ``encaisse.kit.money.format_money`` (the one formatter: each currency's own decimals) and
 dates through babel, in the debtor's language and country. ``encaisse.notifier.rendering``
 renders the templates with them.
@@ -17,8 +18,9 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
-from encaisse.contracts.common import Debtor, InvoiceLine, PaymentLine
+from encaisse.contracts.common import Debtor, InvoiceLine, PaymentLine, Position
 from encaisse.kit.money import format_money
+from encaisse.notifier.domain.statement import statement_context
 
 LABELS: dict[str, dict[str, str]] = {
     "fr": {
@@ -34,6 +36,19 @@ LABELS: dict[str, dict[str, str]] = {
         "portal": "Consultez votre relevé, payez ou signalez un litige depuis votre espace :",
         "portal_button": "Accéder à mon espace",
         "regards": "Cordialement,",
+        "statement": "Relevé de compte au",
+        "overdue_invoices": "Factures échues",
+        "soon_due_invoices": "Factures à échoir",
+        "delay": "Retard",
+        "due_in_header": "Échéance dans",
+        "overdue_total": "Total échu",
+        "outstanding_total": "Total restant dû",
+        "day": "%d jour",
+        "days": "%d jours",
+        "late": "%s de retard",
+        "due_in": "échéance dans %s",
+        "due_today": "échéance aujourd'hui",
+        "today": "aujourd'hui",
     },
     "en": {
         "lang": "en",
@@ -48,6 +63,19 @@ LABELS: dict[str, dict[str, str]] = {
         "portal": "See your statement, pay or raise a dispute from your portal:",
         "portal_button": "Go to my portal",
         "regards": "Kind regards,",
+        "statement": "Account statement as of",
+        "overdue_invoices": "Overdue invoices",
+        "soon_due_invoices": "Invoices coming due",
+        "delay": "Overdue",
+        "due_in_header": "Due in",
+        "overdue_total": "Total overdue",
+        "outstanding_total": "Total outstanding",
+        "day": "%d day",
+        "days": "%d days",
+        "late": "%s overdue",
+        "due_in": "due in %s",
+        "due_today": "due today",
+        "today": "today",
     },
 }
 
@@ -107,8 +135,11 @@ def message_context(
     today: date,
     step: str | None = None,
     payments: Iterable[PaymentLine] = (),
+    position: Position | None = None,
 ) -> dict[str, Any]:
-    """``payments``: those a thank-you lists (reference, date, amount, in the locale)."""
+    """The variables of a message. ``payments``: those a thank-you lists (reference, date,
+    amount, in the locale). With a ``position`` the layouts print the account statement
+    (``statement``) in place of the table of ``invoices``."""
     invoices = list(invoices)
     locale = locale_for(language, debtor.country)
     return {
@@ -124,6 +155,7 @@ def message_context(
             }
             for cur, (amount, balance) in totals_by_currency(invoices).items()
         ],
+        "statement": statement_context(position, locale),
         "portal_link": portal_link,
         "context": dict(context),
         "sender_name": sender_name,

@@ -82,6 +82,7 @@ async def _render(
             today=now.astimezone(UTC).date(),
             step=cmd.step,
             payments=cmd.payments if isinstance(cmd, SendEmail) else (),
+            position=cmd.position,
         )
         if isinstance(cmd, SendEmail):
             return templates.render_email(cmd.template, language, variables)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from encaisse.contracts import Money
-from encaisse.contracts.common import Debtor, InvoiceLine, PaymentLine
+from encaisse.contracts.common import Debtor, InvoiceLine, PaymentLine, Position, PositionLine
 from encaisse.kit.failures import DomainError, NotFound
 from encaisse.notifier import repository as repo
 from encaisse.notifier.domain.content import message_context
@@ -33,6 +33,21 @@ def sample_variables(tenant: str) -> dict[str, Any]:
         amount=eur,
         open_balance=eur,
     )
+    soon = PositionLine(
+        invoice_number="F-0002",
+        issue_date=date(2026, 2, 1),
+        due_date=date(2026, 3, 3),
+        amount=eur,
+        open_balance=eur,
+        days_overdue=-11,
+    )
+    position = Position(
+        as_of=date(2026, 2, 20),
+        overdue=(PositionLine(**invoice.model_dump(), days_overdue=16),),
+        soon_due=(soon,),
+        overdue_totals=(eur,),
+        outstanding_totals=(Money(amount=Decimal("2400.00"), currency="EUR"),),
+    )
     return message_context(
         tenant=tenant,
         debtor=Debtor(customer_ref="C-SAMPLE", name="Sample SA"),
@@ -44,6 +59,7 @@ def sample_variables(tenant: str) -> dict[str, Any]:
         today=date(2026, 2, 20),
         step="sample",
         payments=[PaymentLine(payment_ref="VIR-0001", paid_on=date(2026, 2, 18), amount=eur)],
+        position=position,
     )
 
 

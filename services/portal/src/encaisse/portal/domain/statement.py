@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from encaisse.contracts.common import Position
 from encaisse.portal.domain.refusals import Refused
 
 PAYABLE = ("open", "partially_paid")
@@ -41,6 +42,17 @@ class Invoice:
 
     def days_overdue(self, today: date) -> int:
         return max(0, (today - self.due_date).days)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice the scheduler posted, with the account statement it was sent with (the
+    customer's position on its day, as the email or letter of the same step showed it)."""
+
+    template: str
+    invoice_numbers: tuple[str, ...]
+    created_at: datetime
+    position: Position | None = None
 
 
 def totals_per_currency(invoices: list[Invoice]) -> dict[str, Decimal]:

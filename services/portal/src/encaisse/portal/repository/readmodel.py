@@ -77,6 +77,7 @@ async def save_notice(
     customer_ref: str,
     template: str,
     invoice_numbers: list[str],
+    position: dict[str, Any] | None = None,
 ) -> None:
     await session.execute(
         insert(db.notices)
@@ -86,6 +87,7 @@ async def save_notice(
             customer_ref=customer_ref,
             template=template,
             invoice_numbers=invoice_numbers,
+            position=position,
         )
         .on_conflict_do_nothing()
     )

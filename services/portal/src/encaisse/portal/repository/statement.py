@@ -8,10 +8,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from encaisse.contracts.common import Position
 from encaisse.kit.money import at_precision
 from encaisse.portal import db
 from encaisse.portal.domain.access import PortalSession
-from encaisse.portal.domain.statement import PAYABLE, PENDING_WINDOW, Invoice, StatementCustomer
+from encaisse.portal.domain.statement import (
+    PAYABLE,
+    PENDING_WINDOW,
+    Invoice,
+    Notice,
+    StatementCustomer,
+)
 from encaisse.portal.i18n import language_of
 
 
@@ -114,13 +121,21 @@ async def payments(session: AsyncSession, who: PortalSession) -> list[Any]:
     )
 
 
-async def notices(session: AsyncSession, who: PortalSession) -> list[Any]:
+async def notices(session: AsyncSession, who: PortalSession) -> list[Notice]:
+    """The customer's five newest notices, each with the position it was sent with."""
     n = db.notices.c
-    return list(
-        await session.execute(
-            select(n.template, n.invoice_numbers, n.created_at)
-            .where(n.tenant == who.tenant, n.customer_ref == who.customer_ref)
-            .order_by(n.created_at.desc())
-            .limit(5)
-        )
+    rows = await session.execute(
+        select(n.template, n.invoice_numbers, n.position, n.created_at)
+        .where(n.tenant == who.tenant, n.customer_ref == who.customer_ref)
+        .order_by(n.created_at.desc())
+        .limit(5)
     )
+    return [
+        Notice(
+            r.template,
+            tuple(r.invoice_numbers),
+            r.created_at,
+            Position.model_validate(r.position) if r.position is not None else None,
+        )
+        for r in rows
+    ]

@@ -105,4 +105,5 @@ async def notice_posted(env: Envelope[PostNotice], uow: UnitOfWork) -> None:
         n.debtor.customer_ref,
         n.template,
         [i.invoice_number for i in n.invoices],
+        n.position.model_dump(mode="json") if n.position else None,
     )

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from encaisse.portal.domain.access import PortalSession
 from encaisse.portal.domain.statement import (
     Invoice,
+    Notice,
     StatementCustomer,
     chosen,
     totals_per_currency,
@@ -27,7 +28,8 @@ class Statement:
     today: date
     in_progress: set[str]
     """Invoices paid in the portal whose payment the ledger has not reported yet."""
-    notices: list[Any]
+    notices: list[Notice]
+    """The newest first; the first one's position is the last statement sent."""
 
 
 async def statement(session: AsyncSession, who: PortalSession, now: datetime) -> Statement:
