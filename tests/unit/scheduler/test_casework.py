@@ -36,7 +36,7 @@ def test_the_end_of_an_exclusion_sends_only_the_most_advanced_step_and_keeps_the
     resumed = resume_after_exclusion(track(), STANDARD, today, SLOT)
     assert resumed.shift_days == 3  # D+7 falls today
     assert resumed.due_at is not None and resumed.due_at.date() <= today
-    fired = advance(resumed, STANDARD, SLOT(today), SLOT)
+    fired = advance(resumed, STANDARD, SLOT(today), today, SLOT)
     assert fired.fired is not None and fired.fired.template == "first_reminder"
     assert [s.template for s in fired.overtaken] == ["courtesy_reminder"]
     # the next step keeps its week after it, not the day after
@@ -59,9 +59,11 @@ def test_a_delivered_notice_ends_the_amicable_phase_the_day_after_its_deadline()
     assert moved.day_of(STANDARD.end) == end_day
     assert moved.due_at == SLOT(end_day)
     assert STANDARD.end.offset_days == 60  # not the fixed D+60
-    late = advance(moved, STANDARD, SLOT(end_day - timedelta(days=1)), SLOT)
+    late = advance(
+        moved, STANDARD, SLOT(end_day - timedelta(days=1)), end_day - timedelta(days=1), SLOT
+    )
     assert late.fired is None
-    ends = advance(moved, STANDARD, SLOT(end_day), SLOT)
+    ends = advance(moved, STANDARD, SLOT(end_day), end_day, SLOT)
     assert ends.fired == STANDARD.end and ends.track.state is TrackState.ESCALATED
 
 
