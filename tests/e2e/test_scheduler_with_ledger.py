@@ -6,7 +6,10 @@ advanced day by day and the exact sequence of commands (and collector tasks)
 is checked for each scenario, with an incident on each: a payment mid-way
 (standard), a dispute and its resolution (key account), a broken promise
 (export), a bounced email (public body). The notifier's bounce report is
-played on the bus.
+played on the bus. A fifth customer, abroad, has no email: its courtesy reminder goes by
+SMS, its reminders by letter, until the collector's call collects an email, which the
+ledger keeps as its dunning contact (it survives the next import) and the next reminder
+uses. Every act is dunning per customer, the default: one statement per act, a week apart.
 """
 
 from __future__ import annotations
@@ -22,7 +25,13 @@ from sqlalchemy import text
 from encaisse.bus.publisher import Publisher, connect
 from encaisse.contracts import Envelope
 from encaisse.contracts.letters import SendLetter
-from encaisse.contracts.notifier import Channel, FailureReason, MessageFailed, SendEmail
+from encaisse.contracts.notifier import (
+    Channel,
+    FailureReason,
+    MessageFailed,
+    SendEmail,
+    SendSms,
+)
 from encaisse.contracts.scheduler import CaseOpened, TaskCreated
 from encaisse.ledger import demo
 from integration.scheduler.harness import Probe, clean, paris
@@ -57,11 +66,18 @@ def customer(segment: str, country: str = "FR") -> dict[str, Any]:
     }
 
 
+def without_email() -> dict[str, Any]:
+    body = customer("sme", "BE")
+    del body["email"]
+    return dict(body, name="Client sans email", language="fr", timezone="Europe/Brussels")
+
+
 CUSTOMERS = {  # customer -> (ledger customer, invoice due date)
     "STD": (customer("sme"), date(2026, 3, 16)),
     "KEY": (customer("key_account"), date(2026, 3, 23)),
     "EXP": (customer("sme", "DE"), date(2026, 3, 16)),
     "PUB": (customer("public"), date(2026, 3, 25)),
+    "NOM": (without_email(), date(2026, 3, 16)),
 }
 
 EXPECTED = {
@@ -77,6 +93,7 @@ EXPECTED = {
         ("2026-03-30", "task", "call"),  # D+5 is a Saturday
         ("2026-04-02", "task", "dispute"),  # for the sales rep
         ("2026-04-02", "email", "dispute_acknowledged"),
+        ("2026-04-09", "task", "dispute"),  # its owner reminded a week later
         # resolved on 12 April after 10 days: D+15 (7 April) moves to 17 April,
         ("2026-04-17", "email", "first_reminder"),
         # D+30 (22 April) to Saturday 2 May, so Monday 4 May
@@ -90,18 +107,32 @@ EXPECTED = {
         # Monday in Germany: the next step fires on 7 April, the rest keep their spacing
         ("2026-04-07", "email", "second_reminder"),
         ("2026-04-14", "task", "call"),
-        ("2026-04-21", "email", "second_reminder"),
+        ("2026-04-21", "email", "third_reminder"),
         ("2026-04-28", "registered_letter", "formal_notice"),
     ],
     "PUB": [
         ("2026-03-18", "email", "courtesy_reminder"),
         # the email bounced a week before the due date: a person fixes the address;
-        # no letter of arrears for what is not yet due (and no phone for an SMS)
+        # no letter of arrears for what is not yet due: the courtesy goes by SMS
         ("2026-03-18", "task", "fix_contact"),
-        # D+15 email skipped: the address is known to be wrong
+        ("2026-03-18", "sms", "courtesy_reminder"),
+        # D+15: the address is known to be wrong, the email step goes by letter, and a
+        # collector is asked for an email
+        ("2026-04-09", "simple_letter", "reminder_letter"),
+        ("2026-04-09", "task", "collect_email"),
         ("2026-04-24", "task", "call"),
         ("2026-05-11", "simple_letter", "reminder_letter"),
     ],  # D+45 is a Saturday
+    "NOM": [  # abroad (export scenario), no email
+        ("2026-03-09", "sms", "courtesy_reminder"),  # a courtesy by SMS, not by letter
+        ("2026-03-23", "simple_letter", "reminder_letter"),  # the D+7 email, by post
+        ("2026-03-23", "task", "collect_email"),  # asked for once
+        ("2026-03-30", "simple_letter", "reminder_letter"),  # the D+14 email, by post
+        # D+21 is Easter Monday in Belgium: the call on Tuesday; it collects an email
+        ("2026-04-07", "task", "call"),
+        ("2026-04-14", "email", "third_reminder"),  # to the collected email
+        ("2026-04-21", "registered_letter", "formal_notice"),
+    ],
 }
 
 
@@ -152,6 +183,8 @@ class World:
             elif isinstance(p, SendLetter):
                 item = (p.debtor.customer_ref, f"{p.kind.value}_letter", p.template)
                 assert p.dated_on == self.day  # the simulated day, which the letter prints
+            elif isinstance(p, SendSms):
+                item = (p.debtor.customer_ref, "sms", p.template)
             elif isinstance(p, TaskCreated):
                 item = (p.customer_ref, "task", p.kind.value)
             else:
@@ -166,7 +199,44 @@ class World:
         await self.quiet()
 
 
+async def _collect_email(w: World) -> None:
+    """The collector calls the customer without an email and gets one."""
+    tasks = (await w.scheduler.get("/v1/tasks", params={"kind": "call"})).json()
+    for task in tasks:
+        if task["customer_ref"] == ref("NOM"):
+            r = await w.scheduler.post(
+                f"/v1/tasks/{task['id']}/outcome",
+                json={
+                    "outcome": "reached",
+                    "cause": "invoice_not_received",
+                    "collected_email": "comptabilite@sans-email.example",
+                    "note": "the invoices went to a former employee",
+                },
+            )
+            assert r.status_code == 200, r.text
+
+
+async def _collected_email_is_kept(w: World) -> None:
+    """The email collected on the call: the next reminder went to it, the ledger keeps it as
+    the dunning contact, and a new import of the customer (still without an email) keeps it."""
+    [email] = [
+        c
+        for c in w.probe.commands()
+        if isinstance(c, SendEmail) and c.debtor.customer_ref == ref("NOM")
+    ]
+    assert email.to == ("comptabilite@sans-email.example",)
+    body, _ = CUSTOMERS["NOM"]
+    r = await w.ledger.put(f"/v1/customers/{ref('NOM')}", json=dict(body, name="Client (bis)"))
+    assert r.status_code in (200, 201), r.text
+    await w.quiet()
+    kept = (await w.ledger.get(f"/v1/customers/{ref('NOM')}")).json()
+    assert kept["name"] == "Client (bis)"
+    dunning = [c for c in kept["contacts"] if c["role"] == "dunning"]
+    assert [c["email"] for c in dunning] == ["comptabilite@sans-email.example"]
+
+
 async def _incidents(w: World) -> None:
+    await _collect_email(w)
     if w.day == date(2026, 3, 18):  # the notifier reports the courtesy email bounced
         email = next(
             c
@@ -282,6 +352,7 @@ async def test_seventy_days_of_dunning_from_the_ledgers_events(database_url, amq
             assert demo_sent and not [c for c in demo_sent if c.debtor.customer_ref == "CUST-050"]
             timeline = (await scheduler.get(f"/v1/customers/{ref('PUB')}/timeline")).json()
             kinds = Counter(e["kind"] for e in timeline["entries"])
-            assert kinds["anomaly"] == 1 and kinds["skipped"] == 1
+            assert kinds["anomaly"] == 1 and kinds["skipped"] == 0  # D+15 went by letter
+            await _collected_email_is_kept(w)
     finally:
         await connection.close()
