@@ -28,7 +28,7 @@ async def test_the_owner_of_an_open_dispute_is_reminded_weekly_until_it_is_resol
     database_url, amqp_url
 ):
     async with running(database_url, amqp_url) as h:
-        await h.one_invoice("D1", "F1", DUE, paris(DUE + timedelta(days=20)))  # rep@acme.fr
+        await h.one_invoice("D1", "F1", DUE, paris(DUE + timedelta(days=22)))  # Tuesday 7 April
         r = await h.http.post(
             "/v1/disputes",
             json={"customer_ref": "D1", "invoice_number": "F1", "reason": "amount_wrong"},
@@ -50,7 +50,7 @@ async def test_the_owner_of_an_open_dispute_is_reminded_weekly_until_it_is_resol
         )
         assert "open for 7 days" in first.note
         [shown] = (await h.http.get("/v1/disputes")).json()
-        assert shown["reminded_on"] == (DUE + timedelta(days=27)).isoformat()
+        assert shown["reminded_on"] == (DUE + timedelta(days=29)).isoformat()
         await days(h, 6)
         assert len(reminders(h)) == 1
         await days(h, 1)  # +14
@@ -115,7 +115,7 @@ async def _collect_email_task(h, ref: str) -> str:
 
 
 async def test_a_call_records_a_cause_and_the_email_it_collected(database_url, amqp_url):
-    async with running(database_url, amqp_url) as h:
+    async with running(database_url, amqp_url, per_invoice=True) as h:
         await h.one_invoice("N1", "F1", DUE, paris(DUE + timedelta(days=22)), email=None)
         await h.ledger.customer("N2", email=None)
         await h.ledger.invoice("N2", "F2", DUE)
@@ -171,7 +171,7 @@ async def test_one_collect_email_task_per_customer(database_url, amqp_url):
 
 
 async def test_causes_of_lateness_are_counted_per_tenant_over_a_period(database_url, amqp_url):
-    async with running(database_url, amqp_url) as h:
+    async with running(database_url, amqp_url, per_invoice=True) as h:
         today = DUE + timedelta(days=22)
         await h.one_invoice("C1", "F1", DUE, paris(today))
         for ref, number in (("C2", "F2"), ("C3", "F3"), ("C4", "F4")):
@@ -218,7 +218,7 @@ async def test_causes_of_lateness_are_counted_per_tenant_over_a_period(database_
 async def test_a_delivered_formal_notice_ends_the_amicable_phase_after_its_deadline(
     database_url, amqp_url
 ):
-    async with running(database_url, amqp_url) as h:
+    async with running(database_url, amqp_url, per_invoice=True) as h:
         await h.set_clock(paris(DUE + timedelta(days=30)))
         await h.ledger.customer("R1")
         await h.ledger.invoice("R1", "F1", DUE)
