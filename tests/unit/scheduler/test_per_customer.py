@@ -33,6 +33,7 @@ from encaisse.scheduler.domain.scenarios import (
     Means,
     Mode,
     Policy,
+    WithoutEmail,
 )
 from encaisse.scheduler.domain.windows import SendingWindow
 from encaisse.scheduler.usecases.commands import position
@@ -276,3 +277,27 @@ def test_an_invoice_late_at_an_advanced_level_joins_without_a_notice_it_did_not_
     earlier = [s.group.channel for s in world.sent if s.group.day < notice.group.day]
     assert earlier.count(Means.EMAIL) == 3  # no burst of early steps for F1
     assert replace(world.tracks["F1"]).last_offset != 35
+
+
+def test_without_an_email_letters_or_an_early_call_as_the_profile_says():
+    nomail = Contacts("C", phone="+33600000000", has_address=True)
+    acts = {}
+    for way in (WithoutEmail.LETTERS, WithoutEmail.EARLY_CALL):
+        world = simulate(nomail, "standard", Policy(without_email=way), [(0, 10)], [])
+        acts[way] = [(s.group.channel.value, s.group.step.template) for s in world.sent]
+    assert acts[WithoutEmail.LETTERS] == [
+        ("sms", "courtesy_reminder"),  # before the due date: an SMS, not a letter of arrears
+        ("letter", "reminder_letter"),  # D+7
+        ("letter", "reminder_letter"),  # D+14
+        ("call", "call"),
+        ("letter", "reminder_letter"),
+        ("registered_letter", "formal_notice"),
+    ]
+    assert acts[WithoutEmail.EARLY_CALL] == [
+        ("sms", "courtesy_reminder"),
+        ("call", "call"),  # D+7: the first call, brought forward, to get an email
+        ("letter", "reminder_letter"),
+        ("call", "call"),
+        ("letter", "reminder_letter"),
+        ("registered_letter", "formal_notice"),
+    ]
