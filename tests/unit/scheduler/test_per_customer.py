@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from unit.scheduler.simulation import Happening, happen
 
 from encaisse.scheduler.domain.contacts import Contacts
 from encaisse.scheduler.domain.customer_day import decide_any
@@ -20,11 +21,7 @@ from encaisse.scheduler.domain.day import Group, customer_slot, plans_from
 from encaisse.scheduler.domain.planning import (
     Track,
     TrackState,
-    close,
     join_case,
-    pause_for_dispute,
-    pause_for_promise,
-    resume_after_dispute,
 )
 from encaisse.scheduler.domain.pressure import CONTACT_CHANNELS, History
 from encaisse.scheduler.domain.scenarios import (
@@ -43,14 +40,6 @@ PLANS = plans_from(SCENARIOS)
 WINDOW = SendingWindow()
 DAY0 = date(2026, 2, 2)
 DAYS = 120
-
-
-@dataclass(frozen=True)
-class Happening:
-    day: int
-    invoice: int
-    kind: str  # pay, dispute, resolve, promise
-    arg: int = 0
 
 
 happenings = st.lists(
@@ -132,24 +121,7 @@ class World:
         self.sent += [Sent(g, now, overdue, listed) for g in decision.groups]
 
     def apply(self, h: Happening, today: date) -> None:
-        slot = customer_slot(self.customer, WINDOW)
-        number = f"F{h.invoice}"
-        t = self.tracks.get(number)
-        if t is None or t.state in (TrackState.CLOSED, TrackState.ESCALATED):
-            return
-        if h.kind == "pay":
-            self.tracks[number] = close(t, Decimal(0))
-            self.paid[number] = today
-        elif h.kind == "dispute" and t.state is TrackState.ACTIVE:
-            self.tracks[number] = pause_for_dispute(t, today)
-            self.pauses.setdefault(number, []).append([today, date.max])
-        elif h.kind == "resolve" and t.state is TrackState.PAUSED and t.pause_until is None:
-            self.tracks[number] = resume_after_dispute(t, PLANS(t), today, slot)
-            self.pauses[number][-1][1] = today - timedelta(days=1)
-        elif h.kind == "promise" and t.state is TrackState.ACTIVE:
-            paused = pause_for_promise(t, today, today + timedelta(days=h.arg), 3, slot)
-            self.tracks[number] = paused
-            self.pauses.setdefault(number, []).append([today, paused.pause_until])
+        happen(h, today, self.customer, WINDOW, PLANS, self.tracks, self.paid, self.pauses)
 
 
 def _row(t: Track) -> SimpleNamespace:

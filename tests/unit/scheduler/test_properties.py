@@ -5,22 +5,19 @@ dunning per customer. A small pure simulation drives ``decide`` day by day (two 
 replicas or a restart would) and applies random payments, disputes and promises.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from unit.scheduler.simulation import Happening, happen
 
 from encaisse.scheduler.domain.contacts import Contacts
 from encaisse.scheduler.domain.day import customer_slot, decide, plans_from
 from encaisse.scheduler.domain.planning import (
     Track,
     TrackState,
-    close,
-    pause_for_dispute,
-    pause_for_promise,
-    resume_after_dispute,
     start,
 )
 from encaisse.scheduler.domain.pressure import History
@@ -40,14 +37,6 @@ DAYS = 75
 MONTH = timedelta(days=31)
 # Each invoice on its own track, with the loosest cap: the properties of the old mode.
 POLICY = Policy(DunningMode.PER_INVOICE, contacts_per_week=14)
-
-
-@dataclass(frozen=True)
-class Happening:
-    day: int
-    invoice: int
-    kind: str  # issue, pay, part, dispute, resolve, promise
-    arg: int = 0
 
 
 happenings = st.lists(
@@ -96,26 +85,7 @@ class World:
         del slot
 
     def apply(self, h: Happening, today: date) -> None:
-        slot = customer_slot(self.customer, WINDOW)
-        number = f"F{h.invoice}"
-        t = self.tracks.get(number)
-        if t is None or t.state in (TrackState.CLOSED, TrackState.ESCALATED):
-            return
-        if h.kind == "pay":
-            self.tracks[number] = close(t, Decimal(0))
-            self.paid[number] = today
-        elif h.kind == "part":
-            self.tracks[number] = replace(t, open_balance=t.open_balance / 2)
-        elif h.kind == "dispute" and t.state is TrackState.ACTIVE:
-            self.tracks[number] = pause_for_dispute(t, today)
-            self.pauses.setdefault(number, []).append([today, date.max])
-        elif h.kind == "resolve" and t.state is TrackState.PAUSED and t.pause_until is None:
-            self.tracks[number] = resume_after_dispute(t, PLANS(t), today, slot)
-            self.pauses[number][-1][1] = today - timedelta(days=1)
-        elif h.kind == "promise" and t.state is TrackState.ACTIVE:
-            paused = pause_for_promise(t, today, today + timedelta(days=h.arg), 3, slot)
-            self.tracks[number] = paused
-            self.pauses.setdefault(number, []).append([today, paused.pause_until])
+        happen(h, today, self.customer, WINDOW, PLANS, self.tracks, self.paid, self.pauses)
 
 
 def simulate(customer, issued, events) -> World:
