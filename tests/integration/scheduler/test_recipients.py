@@ -104,7 +104,7 @@ async def test_a_call_names_the_contact_of_its_role_and_the_dunning_contact_reac
 async def test_a_bounce_at_the_role_s_person_marks_that_person_and_goes_to_billing(
     database_url, amqp_url
 ):
-    async with running(database_url, amqp_url) as h:
+    async with running(database_url, amqp_url, per_invoice=True) as h:
         # export, arriving at D+14: the second reminder goes to accounts payable
         await h.one_invoice(
             "B1",

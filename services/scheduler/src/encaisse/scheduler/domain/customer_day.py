@@ -134,20 +134,19 @@ def _progress(track: Track) -> float:
 def next_step(
     scenario: Scenario, ref: Track, level: int | None, today: date
 ) -> tuple[Step | None, tuple[Step, ...]]:
-    """The step after the level, and the courtesy steps it overtakes."""
+    """The step after the level, and the steps it overtakes: courtesy steps whose day has
+    come (the latest goes), or past their time once the invoice is overdue (none goes)."""
     overdue = ref.due_date < today
-    candidates = [
-        s
-        for s in scenario.planned()
-        if not s.is_end
-        and (level is None or s.offset_days > level)
-        and not (overdue and s.offset_days <= 0)
+    ahead = [
+        s for s in scenario.planned() if not s.is_end and (level is None or s.offset_days > level)
     ]
+    late = tuple(s for s in ahead if overdue and s.offset_days <= 0)  # courtesy past its time
+    candidates = [s for s in ahead if s not in late]
     if not candidates:
         return None, ()
     first = candidates[0]
     if first.offset_days > 0:
-        return first, ()
+        return first, late
     come = [s for s in candidates if s.offset_days <= 0 and step_day(ref, scenario, s) <= today]
     if len(come) > 1:
         return come[-1], tuple(come[:-1])
