@@ -12,8 +12,8 @@ from encaisse.scheduler.domain.casework import (
 )
 from encaisse.scheduler.domain.contacts import Contacts
 from encaisse.scheduler.domain.day import customer_slot
+from encaisse.scheduler.domain.defaults import DEFAULT_SCENARIOS
 from encaisse.scheduler.domain.planning import REJECTED_DEBIT, Track, TrackState, advance
-from encaisse.scheduler.domain.scenarios import DEFAULT_SCENARIOS
 from encaisse.scheduler.domain.windows import SendingWindow
 
 STANDARD = {s.code: s for s in DEFAULT_SCENARIOS}["standard"]

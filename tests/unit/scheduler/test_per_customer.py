@@ -18,6 +18,7 @@ from unit.scheduler.simulation import Happening, happen
 from encaisse.scheduler.domain.contacts import Contacts
 from encaisse.scheduler.domain.customer_day import decide_any
 from encaisse.scheduler.domain.day import Group, customer_slot, plans_from
+from encaisse.scheduler.domain.defaults import DEFAULT_SCENARIOS
 from encaisse.scheduler.domain.planning import (
     Track,
     TrackState,
@@ -25,7 +26,6 @@ from encaisse.scheduler.domain.planning import (
 )
 from encaisse.scheduler.domain.pressure import CONTACT_CHANNELS, History
 from encaisse.scheduler.domain.scenarios import (
-    DEFAULT_SCENARIOS,
     REGISTERED_LETTER_DAYS,
     Means,
     Mode,

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from encaisse.scheduler.domain.contacts import Contacts
 from encaisse.scheduler.domain.day import customer_slot, decide, plans_from
+from encaisse.scheduler.domain.defaults import DEFAULT_SCENARIOS
 from encaisse.scheduler.domain.payments import Paid, thank_you_invoices
 from encaisse.scheduler.domain.planning import (
     REJECTED_DEBIT,
@@ -18,7 +19,7 @@ from encaisse.scheduler.domain.planning import (
     start,
 )
 from encaisse.scheduler.domain.pressure import History
-from encaisse.scheduler.domain.scenarios import DEFAULT_SCENARIOS, Means, Mode
+from encaisse.scheduler.domain.scenarios import Means, Mode
 from encaisse.scheduler.domain.windows import SendingWindow
 
 SCENARIOS = {s.code: s for s in DEFAULT_SCENARIOS}

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from encaisse.scheduler.domain.defaults import DEFAULT_PROFILES, DEFAULT_SCENARIOS
 from encaisse.scheduler.domain.rules import (
     DEFAULT_RULES,
     Choice,
@@ -15,12 +16,7 @@ from encaisse.scheduler.domain.rules import (
     ProfileRule,
     choose,
 )
-from encaisse.scheduler.domain.scenarios import (
-    DEFAULT_PROFILES,
-    DEFAULT_SCENARIOS,
-    InvalidScenario,
-    Means,
-)
+from encaisse.scheduler.domain.scenarios import InvalidScenario, Means
 
 SCENARIOS = {s.code: s for s in DEFAULT_SCENARIOS}
 SEGMENTS = ("sme", "key_account", "export", "public", "individual")

@@ -15,18 +15,14 @@ from unit.scheduler.simulation import Happening, happen
 
 from encaisse.scheduler.domain.contacts import Contacts
 from encaisse.scheduler.domain.day import customer_slot, decide, plans_from
+from encaisse.scheduler.domain.defaults import DEFAULT_SCENARIOS
 from encaisse.scheduler.domain.planning import (
     Track,
     TrackState,
     start,
 )
 from encaisse.scheduler.domain.pressure import History
-from encaisse.scheduler.domain.scenarios import (
-    DEFAULT_SCENARIOS,
-    MESSAGE_CHANNELS,
-    DunningMode,
-    Policy,
-)
+from encaisse.scheduler.domain.scenarios import MESSAGE_CHANNELS, DunningMode, Policy
 from encaisse.scheduler.domain.windows import SendingWindow
 
 SCENARIOS = {s.code: s for s in DEFAULT_SCENARIOS}

@@ -1,13 +1,7 @@
 import pytest
 
-from encaisse.scheduler.domain.scenarios import (
-    DEFAULT_SCENARIOS,
-    InvalidScenario,
-    Means,
-    Mode,
-    Scenario,
-    Step,
-)
+from encaisse.scheduler.domain.defaults import DEFAULT_SCENARIOS
+from encaisse.scheduler.domain.scenarios import InvalidScenario, Means, Mode, Scenario, Step
 
 SCENARIOS = {s.code: s for s in DEFAULT_SCENARIOS}
 

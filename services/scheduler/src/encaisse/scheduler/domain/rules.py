@@ -20,14 +20,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from encaisse.scheduler.domain.scenarios import (
+from encaisse.scheduler.domain.defaults import (
     DEFAULT_PROFILE,
     DEFAULT_PROFILES,
     EXPORT_PROFILE,
     RISKY_PROFILE,
-    InvalidScenario,
-    Profile,
 )
+from encaisse.scheduler.domain.scenarios import InvalidScenario, Profile
 
 
 @dataclass(frozen=True)

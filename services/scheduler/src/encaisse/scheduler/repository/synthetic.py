@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from encaisse.scheduler.domain.scenarios import DEFAULT_SCENARIOS
+from encaisse.scheduler.domain.defaults import DEFAULT_SCENARIOS
 from encaisse.scheduler.repository.tenants import seed as seed_tenant
 
 STANDARD_OFFSETS = [s.offset_days for s in DEFAULT_SCENARIOS[0].planned()]

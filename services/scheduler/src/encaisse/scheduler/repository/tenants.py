@@ -14,14 +14,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from encaisse.scheduler import db
+from encaisse.scheduler.domain.defaults import DEFAULT_PROFILES, DEFAULT_SCENARIOS
 from encaisse.scheduler.domain.planning import TrackState
 from encaisse.scheduler.domain.rules import DEFAULT_RULES, ProfileRule
-from encaisse.scheduler.domain.scenarios import (
-    DEFAULT_PROFILES,
-    DEFAULT_SCENARIOS,
-    Profile,
-    Scenario,
-)
+from encaisse.scheduler.domain.scenarios import Profile, Scenario
 from encaisse.scheduler.domain.windows import SendingWindow
 from encaisse.scheduler.repository import rules as profile_rules
 from encaisse.scheduler.repository.rows import (

@@ -13,15 +13,10 @@ from encaisse.contracts.common import Position
 from encaisse.contracts.scheduler import CaseEscalated, CaseResumed, TaskKind
 from encaisse.scheduler.domain.customer_day import decide_any
 from encaisse.scheduler.domain.day import Group, plans_from
+from encaisse.scheduler.domain.defaults import DEFAULT_PROFILE
 from encaisse.scheduler.domain.planning import SCENARIO_PATH
 from encaisse.scheduler.domain.pressure import CONTACT_CHANNELS, History
-from encaisse.scheduler.domain.scenarios import (
-    DEFAULT_PROFILE,
-    Means,
-    Mode,
-    Policy,
-    Scenario,
-)
+from encaisse.scheduler.domain.scenarios import Means, Mode, Policy, Scenario
 from encaisse.scheduler.domain.windows import local_day
 from encaisse.scheduler.repository.batch import Batch, envelope
 from encaisse.scheduler.repository.rows import contacts_from_row, timeline_row, track_from_row
