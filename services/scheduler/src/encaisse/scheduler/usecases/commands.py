@@ -96,7 +96,7 @@ def position(tracks: Sequence[Any], today: date) -> Position:
     currency. Invoices paused by a dispute or a promise, or excluded, are left out."""
     lines = sorted(
         (
-            PositionLine(**invoice_line(t).model_dump(), days_overdue=(today - t.due_date).days)
+            _position_line(t, today)
             for t in tracks
             if t.state == "active" and not t.excluded and t.open_balance > 0
         ),
@@ -110,6 +110,20 @@ def position(tracks: Sequence[Any], today: date) -> Position:
         soon_due=soon,
         overdue_totals=_totals(overdue),
         outstanding_totals=_totals(lines),
+    )
+
+
+def _position_line(track: Any, today: date) -> PositionLine:
+    """The fields given directly (the day run builds one per open invoice of each customer it
+    writes to: going through ``invoice_line`` and a dump cost three times as much)."""
+    return PositionLine(
+        invoice_number=track.invoice_number,
+        issue_date=track.issue_date,
+        due_date=track.due_date,
+        amount=Money(amount=track.amount, currency=track.currency),
+        open_balance=Money(amount=track.open_balance, currency=track.currency),
+        pdf_url=track.pdf_url,
+        days_overdue=(today - track.due_date).days,
     )
 
 

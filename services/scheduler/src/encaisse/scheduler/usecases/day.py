@@ -16,7 +16,7 @@ from encaisse.scheduler.domain.day import Group, plans_from
 from encaisse.scheduler.domain.defaults import DEFAULT_PROFILE
 from encaisse.scheduler.domain.planning import SCENARIO_PATH
 from encaisse.scheduler.domain.pressure import CONTACT_CHANNELS, History
-from encaisse.scheduler.domain.scenarios import Means, Mode, Policy, Scenario
+from encaisse.scheduler.domain.scenarios import DunningMode, Means, Mode, Policy, Scenario
 from encaisse.scheduler.domain.windows import local_day
 from encaisse.scheduler.repository.batch import Batch, envelope
 from encaisse.scheduler.repository.rows import contacts_from_row, timeline_row, track_from_row
@@ -42,14 +42,18 @@ def one_customer(
     pairs it was reached on lately."""
     tenant, ref, case_id = customer.tenant, customer.customer_ref, customer.case_id
     person = contacts_from_row(customer)
-    tracks = [track_from_row(r) for r in rows]
+    policy = data.policy(customer.profile)
+    if policy.mode is DunningMode.PER_INVOICE:  # only the due tracks are decided
+        tracks = [track_from_row(r) for r in rows if r.due_at is not None and r.due_at <= batch.now]
+    else:  # the customer's whole position is
+        tracks = [track_from_row(r) for r in rows]
     today = local_day(batch.now, person.timezone)
     decision = decide_any(
         person,
         tracks,
         plans_from(data.scenarios),
         _scenario(data, rows),
-        data.policy(customer.profile),
+        policy,
         data.settings.window,
         batch.now,
         History.of(used),
