@@ -107,6 +107,9 @@ async def test_portal_promise_broken_fires_the_next_step_at_once(database_url, a
         await days(h, 17)  # up to 10 April 11:00: the grace is over, the money did not come
         assert [e.reason for e in h.probe.events(CaseResumed)] == ["promise_broken"]
         assert templates(h) == ["first_reminder", "promise_confirmed", "second_reminder"]
+        # the reminder that follows the broken promise shows the invoice in its statement
+        after = h.probe.commands()[-1]
+        assert [p.invoice_number for p in after.position.overdue] == ["F20"]
         promises = (await h.http.get("/v1/promises")).json()
         assert [p["status"] for p in promises] == ["broken"]
 

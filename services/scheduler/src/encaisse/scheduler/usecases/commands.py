@@ -91,15 +91,12 @@ def invoice_line(track: Any) -> InvoiceLine:
 
 
 def position(tracks: Sequence[Any], today: date) -> Position:
-    """The customer's whole position on ``today`` (the account statement): the invoices
-    followed and not excluded, overdue (oldest first) then not yet due, and totals per
-    currency. Invoices paused by a dispute or a promise, or excluded, are left out."""
+    """The customer's whole position on ``today`` (the account statement): ``tracks``, the
+    invoices followed as the caller finds them now (the day run: after its decision, so
+    that an invoice whose promise broke that run is in), overdue (oldest first) then not
+    yet due, and totals per currency. Excluded or settled ones are left out."""
     lines = sorted(
-        (
-            _position_line(t, today)
-            for t in tracks
-            if t.state == "active" and not t.excluded and t.open_balance > 0
-        ),
+        (_position_line(t, today) for t in tracks if not t.excluded and t.open_balance > 0),
         key=lambda p: (p.due_date, p.invoice_number),
     )
     overdue = tuple(p for p in lines if p.days_overdue > 0)
