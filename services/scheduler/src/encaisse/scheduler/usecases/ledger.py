@@ -111,11 +111,9 @@ async def customer_upserted(ctx: Context, e: CustomerUpserted) -> None:
 
 
 async def _per_customer(ctx: Context) -> bool:
-    """Whether the customer's profile duns per customer."""
-    for p in (await ctx.parts.tenants.rules(ctx.uow.session, ctx.tenant)).profiles:
-        if p.code == ctx.row.profile:
-            return p.policy.mode is DunningMode.PER_CUSTOMER
-    return True
+    """Whether the customer's profile duns per customer (an unknown profile: the default)."""
+    profile = (await ctx.parts.tenants.rules(ctx.uow.session, ctx.tenant)).profile(ctx.row.profile)
+    return profile is None or profile.policy.mode is DunningMode.PER_CUSTOMER
 
 
 async def scenario_of(ctx: Context) -> str:
