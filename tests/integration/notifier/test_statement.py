@@ -9,33 +9,22 @@ from decimal import Decimal
 from notifier_helpers import Bus, email_command, eventually, running_notifier
 
 from encaisse.contracts import Money
-from encaisse.contracts.common import Position, PositionLine
+from encaisse.contracts.common import Position
 from encaisse.contracts.notifier import SendSms
 from support.services import TENANT
+from support.statements import position_line
 
 NNBSP = "\u202f"
-
-
-def _line(number: str, due: date, days_overdue: int, balance: str, currency: str = "EUR"):
-    money = Money(amount=Decimal(balance), currency=currency)
-    return PositionLine(
-        invoice_number=number,
-        issue_date=date(2026, 1, 5),
-        due_date=due,
-        amount=money,
-        open_balance=money,
-        days_overdue=days_overdue,
-    )
 
 
 POSITION = Position(
     as_of=date(2026, 2, 20),
     overdue=(
-        _line("F-001", date(2026, 2, 4), 16, "1000.00"),
-        _line("F-002", date(2026, 2, 10), 10, "99.99"),
-        _line("F-003", date(2026, 2, 4), 16, "250.00", "USD"),
+        position_line("F-001", date(2026, 2, 4), 16, "1000.00"),
+        position_line("F-002", date(2026, 2, 10), 10, "99.99"),
+        position_line("F-003", date(2026, 2, 4), 16, "250.00", "USD"),
     ),
-    soon_due=(_line("F-004", date(2026, 3, 2), -10, "400.00"),),
+    soon_due=(position_line("F-004", date(2026, 3, 2), -10, "400.00"),),
     overdue_totals=(
         Money(amount=Decimal("1099.99"), currency="EUR"),
         Money(amount=Decimal("250.00"), currency="USD"),

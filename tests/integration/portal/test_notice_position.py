@@ -8,30 +8,18 @@ from datetime import date
 from decimal import Decimal
 
 from encaisse.contracts import Money
-from encaisse.contracts.common import Debtor, Position, PositionLine
+from encaisse.contracts.common import Debtor, Position
 from encaisse.contracts.portal import PostNotice
 from encaisse.portal import db
-
-
-def _line(number: str, due: date, days_overdue: int, balance: str, currency: str = "EUR"):
-    money = Money(amount=Decimal(balance), currency=currency)
-    return PositionLine(
-        invoice_number=number,
-        issue_date=date(2026, 1, 5),
-        due_date=due,
-        amount=money,
-        open_balance=money,
-        days_overdue=days_overdue,
-    )
-
+from support.statements import position_line
 
 POSITION = Position(
     as_of=date(2026, 2, 20),
     overdue=(
-        _line("F-100", date(2026, 2, 4), 16, "1234.50"),
-        _line("U-7", date(2026, 2, 10), 10, "80.00", "USD"),
+        position_line("F-100", date(2026, 2, 4), 16, "1234.50"),
+        position_line("U-7", date(2026, 2, 10), 10, "80.00", "USD"),
     ),
-    soon_due=(_line("F-200", date(2026, 3, 2), -10, "400.00"),),
+    soon_due=(position_line("F-200", date(2026, 3, 2), -10, "400.00"),),
     overdue_totals=(
         Money(amount=Decimal("1234.50"), currency="EUR"),
         Money(amount=Decimal("80.00"), currency="USD"),
